@@ -1,0 +1,56 @@
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from '@concord/observability';
+import { readRatesFile } from './rates.file-provider';
+import { RatesRepository } from './rates.repository';
+
+export const RATES_QUEUE = 'fx-rates';
+
+/** Redis connection options for BullMQ from a redis:// URL (BullMQ needs no retry limit per request). */
+export function bullConnection(redisUrl: string) {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    password: url.password || undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    maxRetriesPerRequest: null,
+  };
+}
+
+/**
+ * Refreshes the reference rates on a schedule: a BullMQ job scheduler enqueues one job per interval
+ * (however many FX instances run), and a worker loads the provider's rates into the history table.
+ */
+export class RatesRefreshProcessor {
+  private queue: Queue | null = null;
+  private worker: Worker | null = null;
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+    private readonly file: string,
+    private readonly everyMs: number,
+    private readonly rates: RatesRepository,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const connection = bullConnection(this.redisUrl);
+    const prefix = this.prefix ? `bull:${this.prefix}` : 'bull';
+    this.queue = new Queue(RATES_QUEUE, { connection, prefix });
+    this.worker = new Worker(RATES_QUEUE, async () => this.refresh(), { connection, prefix, concurrency: 1 });
+    this.worker.on('failed', (job, error) => this.log.error({ job: job?.id, err: error.message }, 'rate refresh failed'));
+    await this.queue.upsertJobScheduler('refresh-rates', { every: this.everyMs }, { name: 'refresh' });
+  }
+
+  async refresh(): Promise<number> {
+    const loaded = await this.rates.save(await readRatesFile(this.file));
+    this.log.info({ file: this.file, loaded }, 'reference rates loaded');
+    return loaded;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    await this.queue?.close();
+  }
+}

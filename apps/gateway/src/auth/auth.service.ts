@@ -1,0 +1,69 @@
+import { parseSignatureHeaders, verifyRequestSignature } from '@concord/crypto';
+import type { Redis } from 'ioredis';
+import { Problem } from '../problems/problem';
+import { KnownParticipant, ParticipantsRepository } from './participants.repository';
+
+export interface AuthenticatedRequest {
+  participant: KnownParticipant;
+  keyId: string;
+  created: number;
+  signature: string;
+}
+
+/**
+ * Checks a partner's HTTP message signature (README, "Signed requests"): the key must be an active key
+ * of a member, the digest must match the body, the signature must verify, the request must be fresh and
+ * seen only once (replays are remembered in Redis for the freshness window).
+ */
+export class AuthService {
+  constructor(
+    private readonly participants: ParticipantsRepository,
+    private readonly redis: Redis,
+    private readonly maxAgeS: number,
+    private readonly keyPrefix: string,
+  ) {}
+
+  async authenticate(request: {
+    method: string;
+    path: string;
+    body: string;
+    headers: Record<string, string | string[] | undefined>;
+    nowMs: number;
+  }): Promise<AuthenticatedRequest> {
+    const header = (name: string) => {
+      const v = request.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const parsed = parseSignatureHeaders({
+      signatureInput: header('signature-input'),
+      signature: header('signature'),
+      contentDigest: header('content-digest'),
+      body: request.body,
+    });
+    if ('problem' in parsed) {
+      const details: Record<string, string> = {
+        SIGNATURE_MISSING: 'the request must carry Signature-Input and Signature headers',
+        SIGNATURE_MALFORMED: 'Signature-Input or Signature is not of the documented form',
+        SIGNATURE_COMPONENTS: 'the signature must cover ("@method" "@path" "content-digest")',
+        DIGEST_MISMATCH: 'Content-Digest is missing or does not match the body',
+      };
+      throw new Problem(401, parsed.problem, 'Unauthenticated', details[parsed.problem]);
+    }
+    const found = this.participants.byKeyId(parsed.keyId);
+    if (!found) throw new Problem(401, 'UNKNOWN_KEY', 'Unauthenticated', `key "${parsed.keyId}" is not an active key`);
+    const parts = { method: request.method, path: request.path, body: request.body, created: parsed.created, keyId: parsed.keyId };
+    if (!verifyRequestSignature(found.publicKey, parts, parsed.signature)) {
+      throw new Problem(401, 'INVALID_SIGNATURE', 'Unauthenticated', 'the signature does not verify');
+    }
+    const ageS = request.nowMs / 1000 - parsed.created;
+    if (ageS > this.maxAgeS || ageS < -60) {
+      throw new Problem(401, 'STALE_SIGNATURE', 'Unauthenticated', `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`);
+    }
+    const fresh = await this.redis.set(`${this.keyPrefix}sig:${parsed.signature}`, '1', 'EX', this.maxAgeS + 60, 'NX');
+    if (fresh !== 'OK') throw new Problem(401, 'REPLAYED_REQUEST', 'Unauthenticated', 'this exact signed request was already received');
+    if (found.participant.status !== 'active') {
+      throw new Problem(403, 'PARTICIPANT_NOT_ACTIVE', 'Forbidden', `participant ${found.participant.id} is ${found.participant.status}`);
+    }
+    return { participant: found.participant, keyId: parsed.keyId, created: parsed.created, signature: parsed.signature };
+  }
+}

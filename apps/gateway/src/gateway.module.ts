@@ -1,0 +1,107 @@
+import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { GatewayConfig, gatewaySchema, loadConfig } from '@concord/config';
+import { servicesClient, ServicesPrismaClient } from '@concord/db';
+import { createKafka, createProducer, KafkaSettings } from '@concord/kafka';
+import { createLogger, createMetricsRegistry, Logger } from '@concord/observability';
+import { Redis } from 'ioredis';
+import type { Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { AuthService } from './auth/auth.service';
+import { ParticipantsRepository } from './auth/participants.repository';
+import { HEALTH_CHECKS, HealthController } from './health/health.controller';
+import { FinalizedConsumer } from './ledger/finalized.consumer';
+import { GATEWAY_LIMITS, TransfersController } from './transfers/transfers.controller';
+import { TransfersRepository } from './transfers/transfers.repository';
+import { TransfersService } from './transfers/transfers.service';
+
+export const CONFIG = 'GATEWAY_CONFIG';
+export const LOGGER = 'LOGGER';
+const PRISMA = 'PRISMA';
+const PRODUCER = 'PRODUCER';
+const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
+
+@Module({
+  controllers: [TransfersController, HealthController],
+  providers: [
+    { provide: CONFIG, useFactory: () => loadConfig(gatewaySchema) },
+    { provide: LOGGER, inject: [CONFIG], useFactory: (c: GatewayConfig) => createLogger('gateway', c.LOG_LEVEL) },
+    { provide: Registry, useFactory: () => createMetricsRegistry('gateway') },
+    { provide: PRISMA, inject: [CONFIG], useFactory: (c: GatewayConfig) => servicesClient(c.DATABASE_URL) },
+    {
+      provide: Redis,
+      inject: [CONFIG],
+      useFactory: (c: GatewayConfig) => new Redis(c.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }),
+    },
+    {
+      provide: KAFKA_SETTINGS,
+      inject: [CONFIG],
+      useFactory: (c: GatewayConfig): KafkaSettings => ({ brokers: c.KAFKA_BROKERS, clientId: 'gateway', topicPrefix: c.KAFKA_TOPIC_PREFIX }),
+    },
+    { provide: PRODUCER, inject: [KAFKA_SETTINGS], useFactory: (s: KafkaSettings) => createProducer(createKafka(s)) },
+    { provide: ParticipantsRepository, inject: [PRISMA], useFactory: (p: ServicesPrismaClient) => new ParticipantsRepository(p) },
+    { provide: TransfersRepository, inject: [PRISMA], useFactory: (p: ServicesPrismaClient) => new TransfersRepository(p) },
+    {
+      provide: AuthService,
+      inject: [ParticipantsRepository, Redis, CONFIG],
+      useFactory: (p: ParticipantsRepository, r: Redis, c: GatewayConfig) =>
+        new AuthService(p, r, c.GATEWAY_SIGNATURE_MAX_AGE_S, c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : ''),
+    },
+    {
+      provide: TransfersService,
+      inject: [TransfersRepository, ParticipantsRepository, PRODUCER, CONFIG],
+      useFactory: (t: TransfersRepository, p: ParticipantsRepository, producer: Producer, c: GatewayConfig) =>
+        new TransfersService(t, p, producer, c.KAFKA_TOPIC_PREFIX),
+    },
+    {
+      provide: FinalizedConsumer,
+      inject: [KAFKA_SETTINGS, PRODUCER, TransfersRepository, ParticipantsRepository, TransfersService, LOGGER],
+      useFactory: (
+        s: KafkaSettings,
+        producer: Producer,
+        t: TransfersRepository,
+        p: ParticipantsRepository,
+        service: TransfersService,
+        log: Logger,
+      ) => new FinalizedConsumer(s, createKafka(s), producer, t, p, service, log),
+    },
+    { provide: GATEWAY_LIMITS, inject: [CONFIG], useFactory: (c: GatewayConfig) => ({ maxWaitMs: c.GATEWAY_MAX_WAIT_MS }) },
+    {
+      provide: HEALTH_CHECKS,
+      inject: [PRISMA, Redis, KAFKA_SETTINGS],
+      useFactory: (prisma: ServicesPrismaClient, redis: Redis, s: KafkaSettings) => ({
+        postgres: async () => void (await prisma.$queryRawUnsafe('select 1')),
+        redis: async () => void (await redis.ping()),
+        kafka: async () => {
+          const admin = createKafka(s).admin();
+          await admin.connect();
+          try {
+            await admin.describeCluster();
+          } finally {
+            await admin.disconnect();
+          }
+        },
+      }),
+    },
+  ],
+})
+export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(ParticipantsRepository) private readonly participants: ParticipantsRepository,
+    @Inject(FinalizedConsumer) private readonly finalized: FinalizedConsumer,
+    @Inject(PRISMA) private readonly prisma: ServicesPrismaClient,
+    @Inject(PRODUCER) private readonly producer: Producer,
+    @Inject(Redis) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.participants.load();
+    await this.finalized.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.finalized.stop();
+    await this.producer.disconnect();
+    this.redis.disconnect();
+    await this.prisma.$disconnect();
+  }
+}

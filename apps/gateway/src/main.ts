@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig } from '@concord/config';
+import type { Logger } from '@concord/observability';
+import { CONFIG, GatewayModule, LOGGER } from './gateway.module';
+import { ProblemFilter } from './problems/problem';
+
+/** Largest accepted request body: a full batch of transfers fits well below it. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export async function createGateway(): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule,
+    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
+    { rawBody: true, logger: ['error', 'warn'] },
+  );
+  const log = app.get<Logger>(LOGGER);
+  app.useGlobalFilters(new ProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
+  app.enableShutdownHooks();
+  return app;
+}
+
+async function main(): Promise<void> {
+  const app = await createGateway();
+  const config = app.get<GatewayConfig>(CONFIG);
+  await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+  app.get<Logger>(LOGGER).info(`gateway listening on http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,135 @@
+import { EventEmitter } from 'node:events';
+import type { Producer } from 'kafkajs';
+import { InstructionCommand, topicName, transferInstructionSchema, TransferOutcome } from '@concord/contracts';
+import { canonicalJson, sha256Hex } from '@concord/crypto';
+import { sendJson } from '@concord/kafka';
+import { MoneyError, parseAmount } from '@concord/money';
+import type { AuthenticatedRequest } from '../auth/auth.service';
+import { ParticipantsRepository } from '../auth/participants.repository';
+import { FINAL_STATUSES, toTransferView, TransferView } from './transfers.dto';
+import { TransferFailure } from './transfers.errors';
+import { TransferRow, TransfersRepository } from './transfers.repository';
+
+export interface SignedWrite {
+  auth: AuthenticatedRequest;
+  path: string;
+  body: string;
+}
+
+/**
+ * Accepts partners' transfers: validates them, makes the caller's id idempotent, appends the partner's
+ * signed instruction to the ledger's command log, and answers with the state the ledger finalized.
+ */
+export class TransfersService {
+  private readonly finalized = new EventEmitter();
+
+  constructor(
+    private readonly repository: TransfersRepository,
+    private readonly participants: ParticipantsRepository,
+    private readonly producer: Producer,
+    private readonly topicPrefix: string,
+  ) {
+    this.finalized.setMaxListeners(0);
+  }
+
+  async submit(write: SignedWrite): Promise<{ view: TransferView; created: boolean }> {
+    let json: unknown;
+    try {
+      json = JSON.parse(write.body);
+    } catch {
+      throw new TransferFailure({ kind: 'INVALID_BODY', errors: [{ field: '(body)', message: 'not valid JSON' }] });
+    }
+    const parsed = transferInstructionSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new TransferFailure({
+        kind: 'INVALID_BODY',
+        errors: parsed.error.issues.map((i) => ({
+          field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '(body)'),
+          message: i.message,
+        })),
+      });
+    }
+    const t = parsed.data;
+    let amountMinor: bigint;
+    try {
+      amountMinor = parseAmount(t.amount, t.currency);
+    } catch (e) {
+      if (!(e instanceof MoneyError)) throw e;
+      const field = e.code === 'UNKNOWN_CURRENCY' ? 'currency' : 'amount';
+      throw new TransferFailure({ kind: 'INVALID_BODY', errors: [{ field, message: e.message }] });
+    }
+    const caller = write.auth.participant;
+    if (t.payer !== caller.id) throw new TransferFailure({ kind: 'PAYER_NOT_CALLER', payer: t.payer });
+    const payee = this.participants.get(t.payee);
+    if (!payee) throw new TransferFailure({ kind: 'UNKNOWN_PAYEE', payee: t.payee });
+    for (const p of [caller, payee]) {
+      if (!p.currencies.includes(t.currency)) throw new TransferFailure({ kind: 'NO_ACCOUNT', participant: p.id, currency: t.currency });
+    }
+    const requestHash = sha256Hex(
+      canonicalJson({ ...t, amount: amountMinor.toString(), twoPhase: t.twoPhase ?? false, expiresInMs: t.expiresInMs ?? null }),
+    );
+    const { row, created } = await this.repository.insertOrGet({
+      id: t.id,
+      participantId: caller.id,
+      payer: t.payer,
+      payee: t.payee,
+      amountMinor,
+      currency: t.currency,
+      twoPhase: t.twoPhase ?? false,
+      requestHash,
+    });
+    if (row.requestHash !== requestHash || row.participantId !== caller.id) {
+      throw new TransferFailure({ kind: 'ID_REUSED', id: t.id });
+    }
+    // A transfer still 'accepted' may never have reached the log (a crash between the insert and the
+    // send), so a retry sends it again; the ledger takes each id once.
+    if (row.status === 'accepted') await this.forward(write);
+    return { view: toTransferView(row), created };
+  }
+
+  private async forward(write: SignedWrite): Promise<void> {
+    const command: InstructionCommand = {
+      v: 1,
+      type: 'instruction',
+      participantId: write.auth.participant.id,
+      request: { method: 'POST', path: write.path, body: write.body, created: write.auth.created, keyId: write.auth.keyId },
+      signature: write.auth.signature,
+    };
+    try {
+      await sendJson(this.producer, topicName('ledgerCommands', this.topicPrefix), [{ value: command }]);
+    } catch {
+      throw new TransferFailure({ kind: 'LEDGER_UNAVAILABLE' });
+    }
+  }
+
+  /** The transfer if the caller is its payer or payee; otherwise it does not exist for the caller. */
+  async get(callerId: string, id: string): Promise<TransferRow> {
+    const row = await this.repository.find(id);
+    if (!row || (row.payer !== callerId && row.payee !== callerId)) throw new TransferFailure({ kind: 'NOT_FOUND', id });
+    return row;
+  }
+
+  /** Waits up to `waitMs` for the transfer to reach a final state, then returns what it is. */
+  async waitFor(callerId: string, id: string, waitMs: number): Promise<TransferView> {
+    let row = await this.get(callerId, id);
+    if (waitMs <= 0 || FINAL_STATUSES.has(row.status)) return toTransferView(row);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      const check = () => void this.repository.find(id).then((r) => r && FINAL_STATUSES.has(r.status) && done());
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.finalized.once(`final:${id}`, done);
+      check();
+      setTimeout(() => this.finalized.off(`final:${id}`, done), waitMs + 10);
+    });
+    row = await this.get(callerId, id);
+    return toTransferView(row);
+  }
+
+  /** Called by the finalized-blocks consumer after it stored a block's outcomes. */
+  notify(outcomes: TransferOutcome[]): void {
+    for (const o of outcomes) this.finalized.emit(`final:${o.transferId}`);
+  }
+}

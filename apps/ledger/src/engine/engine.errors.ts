@@ -1,0 +1,32 @@
+/**
+ * Why the ledger refused an instruction. Every rejection is deterministic (a pure function of the log),
+ * recorded with the entry, and reported to the partner with this code.
+ */
+export const REJECTION_REASONS = {
+  MALFORMED_COMMAND: 'the command is not a valid ledger command',
+  GENESIS_ALREADY_APPLIED: 'the chain already has a genesis',
+  NO_GENESIS: 'the chain has no genesis yet',
+  UNKNOWN_PARTICIPANT: 'the instructing participant is not a member of the consortium',
+  PARTICIPANT_NOT_ACTIVE: 'the participant is suspended or closed',
+  UNKNOWN_KEY: 'the key id is not an active key of the instructing participant',
+  INVALID_SIGNATURE: 'the signature does not verify against the participant key',
+  SIGNATURE_TOO_OLD: 'the signed request was created too long before the block time',
+  UNKNOWN_INSTRUCTION: 'no instruction is known at that path',
+  MALFORMED_INSTRUCTION: 'the instruction body is not valid',
+  INVALID_AMOUNT: 'the amount is not a valid positive amount in that currency',
+  PAYER_NOT_SIGNER: 'only the payer may instruct a transfer',
+  SAME_PARTICIPANT: 'payer and payee must differ',
+  UNKNOWN_ACCOUNT: 'payer or payee has no account in that currency',
+  INSUFFICIENT_FUNDS: 'the payer has not enough funds or limit headroom',
+  DUPLICATE_MODIFIED: 'a transfer with this id exists with other content',
+  UNKNOWN_TRANSFER: 'no transfer has that id',
+  NOT_RESERVED: 'the transfer is not a reserved two-phase transfer',
+  NOT_AUTHORIZED: 'this participant may not complete that transfer',
+} as const;
+
+export type RejectionReason = keyof typeof REJECTION_REASONS;
+
+/** A bug or corrupted input the engine cannot continue from: it crashes loudly instead of guessing. */
+export class LedgerInvariantError extends Error {
+  override name = 'LedgerInvariantError';
+}

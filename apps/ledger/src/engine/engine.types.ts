@@ -1,0 +1,70 @@
+import type { AccountLimit, BlockHeader, TransferOutcome, TransferStatus } from '@concord/contracts';
+import type { RejectionReason } from './engine.errors';
+
+/** One message of the command log as every signer sees it. */
+export interface LogRecord {
+  offset: bigint;
+  /** The Kafka timestamp of the record: the only clock the ledger knows. */
+  timestampMs: number;
+  value: string;
+}
+
+export type AccountKind = 'position' | 'hub';
+
+export interface Account {
+  readonly id: string;
+  readonly participantId: string;
+  readonly currency: string;
+  readonly kind: AccountKind;
+  balanceMinor: bigint;
+  /** Pending two-phase debits: they count against the limit until fulfilled, aborted or expired. */
+  reservedMinor: bigint;
+  /** How far the available balance may go below zero: 0 for no-overdraft, the cap for a net debit cap. */
+  floorMinor: bigint | null;
+  limit: AccountLimit | { kind: 'unlimited' };
+}
+
+export interface TransferRecord {
+  readonly id: string;
+  readonly contentHash: string;
+  readonly payer: string;
+  readonly payee: string;
+  readonly payerAccount: string;
+  readonly payeeAccount: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  status: TransferStatus;
+  reason?: RejectionReason;
+  expiresAtMs?: number;
+}
+
+export interface Posting {
+  transferId: string;
+  debitAccount: string;
+  creditAccount: string;
+  amountMinor: bigint;
+  currency: string;
+}
+
+export type EntryKind = 'genesis' | 'instruction' | 'cut' | 'invalid';
+
+/** An applied log record with everything it changed; the unit that the entries root commits to. */
+export interface Entry {
+  offset: bigint;
+  timestampMs: number;
+  kind: EntryKind;
+  payload: string;
+  /** Set when the whole command was refused (bad signature, malformed, unknown participant...). */
+  rejection?: RejectionReason;
+  outcomes: TransferOutcome[];
+  postings: Posting[];
+  hash: string;
+}
+
+export interface SealedBlock {
+  header: BlockHeader;
+  headerHash: string;
+  entries: Entry[];
+  /** Accounts whose balance or reservation changed in this block, in id order. */
+  changedAccounts: Account[];
+}

@@ -1,0 +1,526 @@
+import {
+  AccountLimit,
+  BlockHeader,
+  GenesisCommand,
+  InstructionCommand,
+  ledgerCommandSchema,
+  routeInstruction,
+  TransferInstruction,
+  transferBatchInstructionSchema,
+  transferInstructionSchema,
+  TransferOutcome,
+  emptyInstructionSchema,
+} from '@concord/contracts';
+import {
+  canonicalJson,
+  leafHash,
+  merkleProof,
+  merkleRoot,
+  ProofStep,
+  sha256Hex,
+  verifyRequestSignature,
+} from '@concord/crypto';
+import { parseAmount } from '@concord/money';
+import { LedgerInvariantError, RejectionReason } from './engine.errors';
+import { Account, Entry, LogRecord, Posting, SealedBlock, TransferRecord } from './engine.types';
+
+export const ZERO_HASH = '0'.repeat(64);
+/** A signed request may reach the log at most this long after it was created (replay window). */
+export const SIGNATURE_MAX_AGE_MS = 10 * 60 * 1000;
+/** Tolerated clock skew of a partner ahead of the log's clock. */
+export const SIGNATURE_MAX_SKEW_MS = 60 * 1000;
+
+export interface ConsortiumSigner {
+  id: string;
+  publicKey: string;
+}
+
+interface Participant {
+  id: string;
+  name: string;
+  keys: Map<string, string>;
+  status: 'active' | 'suspended' | 'closed';
+}
+
+export function positionAccountId(participantId: string, currency: string): string {
+  return `${participantId}/${currency}`;
+}
+export function hubAccountId(currency: string): string {
+  return `hub/${currency}`;
+}
+
+/** The state-root leaf of an account: its id, balance and reservation. */
+export function accountLeaf(account: Pick<Account, 'id' | 'balanceMinor' | 'reservedMinor'>): Buffer {
+  return leafHash(`${account.id}|${account.balanceMinor}|${account.reservedMinor}`);
+}
+
+export function headerHash(header: BlockHeader): string {
+  return sha256Hex(canonicalJson(header));
+}
+
+class Rejection extends Error {
+  constructor(readonly reason: RejectionReason) {
+    super(reason);
+  }
+}
+
+/**
+ * The deterministic ledger state machine. It consumes the Kafka-ordered command log record by record and
+ * seals blocks at cut markers or at the size bound. Same log in, same blocks out, byte for byte: it reads
+ * no clock (only record timestamps), draws no randomness and uses no floating point for money.
+ */
+export class LedgerEngine {
+  chainId = '';
+  signers: ConsortiumSigner[] = [];
+  quorum = 0;
+  readonly accounts = new Map<string, Account>();
+  readonly transfers = new Map<string, TransferRecord>();
+  private readonly participants = new Map<string, Participant>();
+  private readonly reserved = new Map<string, TransferRecord>();
+  private sortedAccountIds: string[] = [];
+
+  /** Height of the block being filled; the last sealed block is `height - 1`. */
+  height = 1;
+  prevHash = ZERO_HASH;
+  prevBlockTimeMs = 0;
+  private open: Entry[] = [];
+  private changed = new Set<string>();
+
+  /** Size bound of a block in entries, from the genesis; nothing is sealed by size before it. */
+  private blockMaxEntries = Number.MAX_SAFE_INTEGER;
+
+  get hasGenesis(): boolean {
+    return this.chainId !== '';
+  }
+
+  get openEntryCount(): number {
+    return this.open.length;
+  }
+
+  /** Applies one log record; returns the sealed block when this record closed one. */
+  apply(record: LogRecord): SealedBlock | null {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(record.value);
+    } catch {
+      parsed = undefined;
+    }
+    const command = ledgerCommandSchema.safeParse(parsed);
+    if (!command.success) {
+      this.push(record, 'invalid', [], [], 'MALFORMED_COMMAND');
+      return this.maybeSealBySize(record);
+    }
+    const cmd = command.data;
+    switch (cmd.type) {
+      case 'cut':
+        if (cmd.height === this.height && this.open.length > 0) {
+          this.push(record, 'cut', this.expireReservations(record.timestampMs), []);
+          return this.seal(record);
+        }
+        return null;
+      case 'genesis':
+        if (this.hasGenesis) {
+          this.push(record, 'genesis', [], [], 'GENESIS_ALREADY_APPLIED');
+          return this.maybeSealBySize(record);
+        }
+        this.applyGenesis(record, cmd);
+        // The genesis block holds the genesis alone, so that every chain starts the same way.
+        return this.seal(record);
+      case 'instruction':
+        this.applyInstruction(record, cmd);
+        return this.maybeSealBySize(record);
+    }
+  }
+
+  private maybeSealBySize(record: LogRecord): SealedBlock | null {
+    // Reservations expire only at cut markers, whose entry records the expiries it caused.
+    if (this.open.length < this.blockMaxEntries) return null;
+    return this.seal(record);
+  }
+
+  private applyGenesis(record: LogRecord, genesis: GenesisCommand): void {
+    const hubs = new Set<string>();
+    const postings: Posting[] = [];
+    const outcomes: TransferOutcome[] = [];
+    const validSigners = genesis.quorum <= genesis.signers.length && genesis.quorum > genesis.signers.length / 2;
+    if (!validSigners) throw new LedgerInvariantError('genesis quorum must be a majority of the signers');
+    this.chainId = genesis.chainId;
+    this.signers = genesis.signers.map((s) => ({ id: s.id, publicKey: s.publicKey }));
+    this.quorum = genesis.quorum;
+    this.blockMaxEntries = genesis.blockMaxEntries;
+    for (const p of genesis.participants) {
+      this.participants.set(p.id, {
+        id: p.id,
+        name: p.name,
+        keys: new Map(p.keys.map((k) => [k.keyId, k.publicKey])),
+        status: 'active',
+      });
+      for (const a of p.accounts) {
+        this.addAccount(positionAccountId(p.id, a.currency), p.id, a.currency, 'position', a.limit);
+        hubs.add(a.currency);
+      }
+    }
+    for (const currency of [...hubs].sort()) {
+      this.addAccount(hubAccountId(currency), 'hub', currency, 'hub', { kind: 'unlimited' });
+    }
+    genesis.openingFunds.forEach((f, i) => {
+      const account = this.accounts.get(positionAccountId(f.participantId, f.currency));
+      if (!account) throw new LedgerInvariantError(`genesis funds an unknown account ${f.participantId}/${f.currency}`);
+      const amount = BigInt(f.amountMinor);
+      const transferId = `genesis-funds-${i}`;
+      postings.push(this.move(hubAccountId(f.currency), account.id, amount, transferId));
+      outcomes.push({
+        transferId,
+        status: 'committed',
+        payer: 'hub',
+        payee: f.participantId,
+        amountMinor: amount.toString(),
+        currency: f.currency,
+      });
+    });
+    this.push(record, 'genesis', outcomes, postings);
+  }
+
+  private addAccount(
+    id: string,
+    participantId: string,
+    currency: string,
+    kind: Account['kind'],
+    limit: Account['limit'],
+  ): void {
+    if (this.accounts.has(id)) throw new LedgerInvariantError(`account ${id} declared twice`);
+    const floorMinor =
+      limit.kind === 'unlimited' ? null : limit.kind === 'no-overdraft' ? 0n : -BigInt(limit.capMinor);
+    this.accounts.set(id, { id, participantId, currency, kind, balanceMinor: 0n, reservedMinor: 0n, floorMinor, limit });
+    this.sortedAccountIds = [...this.accounts.keys()].sort();
+  }
+
+  private applyInstruction(record: LogRecord, cmd: InstructionCommand): void {
+    const outcomes: TransferOutcome[] = [];
+    const postings: Posting[] = [];
+    const rejection = this.checkAuthenticity(record, cmd);
+    if (rejection) {
+      this.push(record, 'instruction', this.claimedRejections(cmd, rejection), [], rejection);
+      return;
+    }
+    const route = routeInstruction(cmd.request.path);
+    let body: unknown;
+    try {
+      body = cmd.request.body === '' ? {} : JSON.parse(cmd.request.body);
+    } catch {
+      body = undefined;
+    }
+    const fail = (reason: RejectionReason) => this.push(record, 'instruction', [], [], reason);
+    if (!route) return fail('UNKNOWN_INSTRUCTION');
+    switch (route.kind) {
+      case 'transfer': {
+        const parsed = transferInstructionSchema.safeParse(body);
+        if (!parsed.success) return fail('MALFORMED_INSTRUCTION');
+        outcomes.push(this.applyTransfer(cmd.participantId, parsed.data, record.timestampMs, postings));
+        break;
+      }
+      case 'batch': {
+        const parsed = transferBatchInstructionSchema.safeParse(body);
+        if (!parsed.success) return fail('MALFORMED_INSTRUCTION');
+        for (const t of parsed.data.transfers) {
+          outcomes.push(this.applyTransfer(cmd.participantId, t, record.timestampMs, postings));
+        }
+        break;
+      }
+      case 'fulfil':
+      case 'abort': {
+        if (!emptyInstructionSchema.safeParse(body).success) return fail('MALFORMED_INSTRUCTION');
+        outcomes.push(this.completeTransfer(cmd.participantId, route.transferId, route.kind, postings));
+        break;
+      }
+    }
+    this.push(record, 'instruction', outcomes, postings);
+  }
+
+  private checkAuthenticity(record: LogRecord, cmd: InstructionCommand): RejectionReason | null {
+    if (!this.hasGenesis) return 'NO_GENESIS';
+    const participant = this.participants.get(cmd.participantId);
+    if (!participant) return 'UNKNOWN_PARTICIPANT';
+    const publicKey = participant.keys.get(cmd.request.keyId);
+    if (!publicKey) return 'UNKNOWN_KEY';
+    if (!verifyRequestSignature(publicKey, cmd.request, cmd.signature)) return 'INVALID_SIGNATURE';
+    const createdMs = cmd.request.created * 1000;
+    if (createdMs < record.timestampMs - SIGNATURE_MAX_AGE_MS || createdMs > record.timestampMs + SIGNATURE_MAX_SKEW_MS) {
+      return 'SIGNATURE_TOO_OLD';
+    }
+    if (participant.status !== 'active') return 'PARTICIPANT_NOT_ACTIVE';
+    return null;
+  }
+
+  /**
+   * Outcomes for the transfer ids a refused command claimed, so that whoever submitted it learns the
+   * result. The ids are not taken: a forged command must not be able to squat on a partner's ids.
+   */
+  private claimedRejections(cmd: InstructionCommand, reason: RejectionReason): TransferOutcome[] {
+    let body: unknown;
+    try {
+      body = JSON.parse(cmd.request.body);
+    } catch {
+      return [];
+    }
+    const single = transferInstructionSchema.safeParse(body);
+    const batch = transferBatchInstructionSchema.safeParse(body);
+    const claimed = single.success ? [single.data] : batch.success ? batch.data.transfers : [];
+    return claimed.map((t) => ({
+      transferId: t.id,
+      status: 'rejected',
+      reason,
+      payer: t.payer,
+      payee: t.payee,
+      amountMinor: '0',
+      currency: t.currency,
+    }));
+  }
+
+  private applyTransfer(
+    signer: string,
+    t: TransferInstruction,
+    logTimeMs: number,
+    postings: Posting[],
+  ): TransferOutcome {
+    let amount: bigint;
+    try {
+      amount = parseAmount(t.amount, t.currency);
+    } catch {
+      return this.rejectNew(t, 0n, 'INVALID_AMOUNT');
+    }
+    const contentHash = sha256Hex(
+      canonicalJson({
+        id: t.id,
+        payer: t.payer,
+        payee: t.payee,
+        amountMinor: amount.toString(),
+        currency: t.currency,
+        twoPhase: t.twoPhase ?? false,
+        expiresInMs: t.expiresInMs ?? null,
+      }),
+    );
+    const existing = this.transfers.get(t.id);
+    if (existing) {
+      if (existing.contentHash !== contentHash) return this.rejectNew(t, amount, 'DUPLICATE_MODIFIED');
+      return this.outcomeOf(existing);
+    }
+    try {
+      if (t.payer !== signer) throw new Rejection('PAYER_NOT_SIGNER');
+      if (t.payer === t.payee) throw new Rejection('SAME_PARTICIPANT');
+      const payee = this.participants.get(t.payee);
+      if (!payee) throw new Rejection('UNKNOWN_PARTICIPANT');
+      if (payee.status !== 'active') throw new Rejection('PARTICIPANT_NOT_ACTIVE');
+      const payerAccount = this.accounts.get(positionAccountId(t.payer, t.currency));
+      const payeeAccount = this.accounts.get(positionAccountId(t.payee, t.currency));
+      if (!payerAccount || !payeeAccount) throw new Rejection('UNKNOWN_ACCOUNT');
+      if (!this.hasHeadroom(payerAccount, amount)) throw new Rejection('INSUFFICIENT_FUNDS');
+      const record: TransferRecord = {
+        id: t.id,
+        contentHash,
+        payer: t.payer,
+        payee: t.payee,
+        payerAccount: payerAccount.id,
+        payeeAccount: payeeAccount.id,
+        amountMinor: amount,
+        currency: t.currency,
+        status: t.twoPhase ? 'reserved' : 'committed',
+      };
+      if (t.twoPhase) {
+        payerAccount.reservedMinor += amount;
+        this.changed.add(payerAccount.id);
+        record.expiresAtMs = logTimeMs + (t.expiresInMs ?? 24 * 3600 * 1000);
+        this.reserved.set(record.id, record);
+      } else {
+        postings.push(this.move(payerAccount.id, payeeAccount.id, amount, t.id));
+      }
+      this.transfers.set(record.id, record);
+      return this.outcomeOf(record);
+    } catch (e) {
+      if (!(e instanceof Rejection)) throw e;
+      const record: TransferRecord = {
+        id: t.id,
+        contentHash,
+        payer: t.payer,
+        payee: t.payee,
+        payerAccount: '',
+        payeeAccount: '',
+        amountMinor: amount,
+        currency: t.currency,
+        status: 'rejected',
+        reason: e.reason,
+      };
+      // A rejected transfer keeps its id, so that a retry with the same content gets the same answer.
+      this.transfers.set(record.id, record);
+      return this.outcomeOf(record);
+    }
+  }
+
+  private rejectNew(t: TransferInstruction, amount: bigint, reason: RejectionReason): TransferOutcome {
+    return {
+      transferId: t.id,
+      status: 'rejected',
+      reason,
+      payer: t.payer,
+      payee: t.payee,
+      amountMinor: amount.toString(),
+      currency: t.currency,
+    };
+  }
+
+  private completeTransfer(
+    signer: string,
+    transferId: string,
+    action: 'fulfil' | 'abort',
+    postings: Posting[],
+  ): TransferOutcome {
+    const record = this.transfers.get(transferId);
+    const refuse = (reason: RejectionReason): TransferOutcome => ({
+      transferId,
+      status: 'rejected',
+      reason,
+      payer: record?.payer ?? '',
+      payee: record?.payee ?? '',
+      amountMinor: (record?.amountMinor ?? 0n).toString(),
+      currency: record?.currency ?? 'XXX',
+    });
+    if (!record) return refuse('UNKNOWN_TRANSFER');
+    // Fulfilment is the payee's confirmation that it paid out; either side may abort.
+    const allowed = action === 'fulfil' ? signer === record.payee : signer === record.payee || signer === record.payer;
+    if (!allowed) return refuse('NOT_AUTHORIZED');
+    if (record.status !== 'reserved') {
+      const alreadyDone = (action === 'fulfil' && record.status === 'fulfilled') || (action === 'abort' && record.status === 'aborted');
+      return alreadyDone ? this.outcomeOf(record) : refuse('NOT_RESERVED');
+    }
+    this.release(record);
+    if (action === 'fulfil') {
+      postings.push(this.move(record.payerAccount, record.payeeAccount, record.amountMinor, record.id));
+      record.status = 'fulfilled';
+    } else {
+      record.status = 'aborted';
+    }
+    return this.outcomeOf(record);
+  }
+
+  private release(record: TransferRecord): void {
+    const payer = this.mustAccount(record.payerAccount);
+    payer.reservedMinor -= record.amountMinor;
+    this.changed.add(payer.id);
+    this.reserved.delete(record.id);
+  }
+
+  /** Expires, in id order, every reservation whose expiry is at or before the block time. */
+  private expireReservations(timestampMs: number): TransferOutcome[] {
+    const blockTime = Math.max(this.prevBlockTimeMs, timestampMs);
+    const due = [...this.reserved.values()].filter((r) => (r.expiresAtMs ?? Infinity) <= blockTime);
+    due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return due.map((record) => {
+      this.release(record);
+      record.status = 'expired';
+      return this.outcomeOf(record);
+    });
+  }
+
+  private hasHeadroom(account: Account, amount: bigint): boolean {
+    if (account.floorMinor === null) return true;
+    return account.balanceMinor - account.reservedMinor - amount >= account.floorMinor;
+  }
+
+  private move(debit: string, credit: string, amount: bigint, transferId: string): Posting {
+    const from = this.mustAccount(debit);
+    const to = this.mustAccount(credit);
+    if (from.currency !== to.currency) throw new LedgerInvariantError('a posting must stay in one currency');
+    from.balanceMinor -= amount;
+    to.balanceMinor += amount;
+    this.changed.add(from.id);
+    this.changed.add(to.id);
+    return { transferId, debitAccount: debit, creditAccount: credit, amountMinor: amount, currency: from.currency };
+  }
+
+  private mustAccount(id: string): Account {
+    const account = this.accounts.get(id);
+    if (!account) throw new LedgerInvariantError(`unknown account ${id}`);
+    return account;
+  }
+
+  private outcomeOf(record: TransferRecord): TransferOutcome {
+    const outcome: TransferOutcome = {
+      transferId: record.id,
+      status: record.status,
+      payer: record.payer,
+      payee: record.payee,
+      amountMinor: record.amountMinor.toString(),
+      currency: record.currency,
+    };
+    if (record.reason) outcome.reason = record.reason;
+    return outcome;
+  }
+
+  private push(
+    record: LogRecord,
+    kind: Entry['kind'],
+    outcomes: TransferOutcome[],
+    postings: Posting[],
+    rejection?: RejectionReason,
+  ): void {
+    const hash = sha256Hex(
+      canonicalJson({
+        offset: record.offset.toString(),
+        timestampMs: record.timestampMs,
+        payload: sha256Hex(record.value),
+        rejection: rejection ?? null,
+        outcomes,
+        postings: postings.map((p) => ({ ...p, amountMinor: p.amountMinor.toString() })),
+      }),
+    );
+    this.open.push({ offset: record.offset, timestampMs: record.timestampMs, kind, payload: record.value, rejection, outcomes, postings, hash });
+  }
+
+  /** The Merkle root over every account, in id order. */
+  stateRoot(): string {
+    return merkleRoot(this.sortedAccountIds.map((id) => accountLeaf(this.mustAccount(id)))).toString('hex');
+  }
+
+  /** A proof of one account's current balance against `stateRoot()`. */
+  balanceProof(accountId: string): { account: Account; proof: ProofStep[] } | null {
+    const index = this.sortedAccountIds.indexOf(accountId);
+    if (index < 0) return null;
+    const leaves = this.sortedAccountIds.map((id) => accountLeaf(this.mustAccount(id)));
+    return { account: this.mustAccount(accountId), proof: merkleProof(leaves, index) };
+  }
+
+  private seal(record: LogRecord): SealedBlock {
+    const entries = this.open;
+    const blockTimeMs = Math.max(this.prevBlockTimeMs, record.timestampMs);
+    const header: BlockHeader = {
+      chainId: this.chainId,
+      height: this.height,
+      prevHash: this.prevHash,
+      entriesRoot: merkleRoot(entries.map((e) => Buffer.from(e.hash, 'hex'))).toString('hex'),
+      stateRoot: this.stateRoot(),
+      blockTimeMs,
+      entryCount: entries.length,
+      firstOffset: entries[0].offset.toString(),
+      lastOffset: record.offset.toString(),
+    };
+    const hash = headerHash(header);
+    const changedAccounts = [...this.changed].sort().map((id) => ({ ...this.mustAccount(id) }));
+    this.open = [];
+    this.changed = new Set();
+    this.height += 1;
+    this.prevHash = hash;
+    this.prevBlockTimeMs = blockTimeMs;
+    return { header, headerHash: hash, entries, changedAccounts };
+  }
+
+  /** Balances per currency; double entry means each sums to zero at every block. */
+  totalsByCurrency(): Map<string, bigint> {
+    const totals = new Map<string, bigint>();
+    for (const a of this.accounts.values()) totals.set(a.currency, (totals.get(a.currency) ?? 0n) + a.balanceMinor);
+    return totals;
+  }
+
+  limitOf(accountId: string): AccountLimit | { kind: 'unlimited' } | undefined {
+    return this.accounts.get(accountId)?.limit;
+  }
+}

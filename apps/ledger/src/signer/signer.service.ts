@@ -1,0 +1,369 @@
+import { Consumer, Kafka, Producer } from 'kafkajs';
+import {
+  Alarm,
+  FinalizedBlock,
+  genesisSchema,
+  topicName,
+  TransferOutcome,
+  Vote,
+  voteSchema,
+} from '@concord/contracts';
+import { signBytes, SigningKey } from '@concord/crypto';
+import { sendJson, validate } from '@concord/kafka';
+import type { Logger } from '@concord/observability';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { BlocksRepository } from '../blocks/blocks.repository';
+import { LedgerEngine } from '../engine/ledger-engine';
+import { SealedBlock } from '../engine/engine.types';
+import { differingAccounts, QuorumTracker, TallyEvent } from '../votes/quorum';
+
+export interface SignerSettings {
+  signerId: string;
+  key: SigningKey;
+  topicPrefix: string;
+  cutIntervalMs: number;
+  /**
+   * Test-only fault injection: from this height on, the node corrupts its own state so that its state
+   * root disagrees. Used to prove that honest signers flag it and still finalize.
+   */
+  faultFromHeight?: number;
+}
+
+interface RecentBlock {
+  headerHash: string;
+  block: SealedBlock | null;
+  changedAccounts: string[];
+}
+
+/**
+ * One signer node: replays its own stored chain, then executes the command log from where it stopped,
+ * seals, stores and signs blocks, counts everyone's votes and stores each certificate. The first voter
+ * of a certified header publishes the finalized block for the other services.
+ */
+export class SignerService {
+  readonly engine = new LedgerEngine();
+  private quorum: QuorumTracker | null = null;
+  private commandsConsumer: Consumer | null = null;
+  private votesConsumer: Consumer | null = null;
+  private cutTimer: NodeJS.Timeout | null = null;
+  private lastApplied = -1n;
+  private lastCutSent = 0;
+  private lastCutAtMs = 0;
+  private readonly recent = new Map<number, RecentBlock>();
+  private readonly pendingCertificates = new Map<number, Extract<TallyEvent, { kind: 'certified' }>>();
+  private certifiedHeight = 0;
+  private stopped = false;
+  private readonly earlyVotes: Vote[] = [];
+  private readonly metrics;
+
+  constructor(
+    private readonly settings: SignerSettings,
+    private readonly repository: BlocksRepository,
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly log: Logger,
+    registry: Registry,
+  ) {
+    this.metrics = {
+      height: new Gauge({ name: 'ledger_sealed_height', help: 'Height of the last sealed block', registers: [registry] }),
+      certified: new Gauge({ name: 'ledger_certified_height', help: 'Height of the last certified block', registers: [registry] }),
+      entries: new Counter({ name: 'ledger_entries_total', help: 'Log records applied', registers: [registry] }),
+      alarms: new Counter({
+        name: 'ledger_reconciliation_alarms_total',
+        help: 'State root disagreements and heights without quorum',
+        labelNames: ['kind'],
+        registers: [registry],
+      }),
+    };
+  }
+
+  private topic(key: Parameters<typeof topicName>[0]): string {
+    return topicName(key, this.settings.topicPrefix);
+  }
+
+  async start(): Promise<void> {
+    await this.recover();
+    this.votesConsumer = this.kafka.consumer({ groupId: `${this.groupPrefix()}ledger-votes-${this.settings.signerId}` });
+    await this.votesConsumer.connect();
+    await this.votesConsumer.subscribe({ topic: this.topic('ledgerVotes'), fromBeginning: true });
+    await this.votesConsumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: this.orCrash(async ({ batch, resolveOffset, heartbeat }) => {
+        for (const message of batch.messages) {
+          const parsed = validate(voteSchema, message.value?.toString('utf8') ?? '');
+          if (parsed.ok) await this.onVote(parsed.value);
+          else this.log.warn({ offset: message.offset, reason: parsed.reason }, 'ignored an invalid vote');
+          resolveOffset(message.offset);
+        }
+        await heartbeat();
+      }),
+    });
+    this.commandsConsumer = this.kafka.consumer({
+      groupId: `${this.groupPrefix()}ledger-commands-${this.settings.signerId}`,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    await this.commandsConsumer.connect();
+    const commands = this.topic('ledgerCommands');
+    await this.commandsConsumer.subscribe({ topic: commands, fromBeginning: true });
+    await this.commandsConsumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: this.orCrash(async ({ batch, resolveOffset, heartbeat, isRunning }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || this.stopped) return;
+          await this.applyRecord(BigInt(message.offset), Number(message.timestamp), message.value?.toString('utf8') ?? '');
+          resolveOffset(message.offset);
+        }
+        await heartbeat();
+      }),
+    });
+    // The stored chain, not the consumer group, says where to resume: the offset after the last stored
+    // block. Records between it and a crash were never stored and are applied again, once.
+    this.commandsConsumer.seek({ topic: commands, partition: 0, offset: (this.lastApplied + 1n).toString() });
+    this.cutTimer = setInterval(() => void this.maybeCut().catch((e) => this.crash(e)), this.settings.cutIntervalMs);
+    this.log.info({ height: this.engine.height - 1, resumeOffset: (this.lastApplied + 1n).toString() }, 'signer started');
+  }
+
+  private groupPrefix(): string {
+    return this.settings.topicPrefix ? `${this.settings.topicPrefix}.` : '';
+  }
+
+  /** Rebuilds the state by replaying this signer's own stored entries, checking every header on the way. */
+  private async recover(): Promise<void> {
+    const headers = await this.repository.loadHeaders();
+    const entries = await this.repository.loadEntries();
+    let next = 0;
+    for (const entry of entries) {
+      const sealed = this.engine.apply({ offset: entry.offset, timestampMs: entry.timestampMs, value: entry.payload });
+      if (sealed) {
+        const stored = headers[next++];
+        if (!stored || stored.headerHash !== sealed.headerHash) {
+          throw new Error(`recovery diverged at block ${sealed.header.height}: stored chain and replay disagree`);
+        }
+        this.rememberRecent(sealed);
+        await this.afterGenesis();
+      }
+    }
+    if (next !== headers.length) throw new Error('recovery left stored blocks unmatched');
+    this.lastApplied = headers.length > 0 ? headers[headers.length - 1].lastOffset : -1n;
+    this.certifiedHeight = await this.repository.lastCertifiedHeight();
+    this.metrics.height.set(this.engine.height - 1);
+    this.metrics.certified.set(this.certifiedHeight);
+    // Votes of blocks that were sealed but not certified before a crash are sent again; duplicates of a
+    // signer's vote are ignored by everyone.
+    for (const stored of headers.filter((h) => h.height > this.certifiedHeight)) {
+      const recent = this.recent.get(stored.height);
+      if (recent?.block) await this.publishVote(recent.block, stored.signature);
+    }
+  }
+
+  /** Creates the vote counter once the genesis names the signers, and counts the votes that waited. */
+  private async afterGenesis(): Promise<void> {
+    if (this.quorum || !this.engine.hasGenesis) return;
+    this.quorum = new QuorumTracker(this.engine.signers, this.engine.quorum);
+    const waiting = this.earlyVotes.splice(0);
+    for (const vote of waiting) await this.onVote(vote);
+  }
+
+  private async applyRecord(offset: bigint, timestampMs: number, value: string): Promise<void> {
+    if (offset <= this.lastApplied) return;
+    this.lastApplied = offset;
+    this.metrics.entries.inc();
+    const sealed = this.engine.apply({ offset, timestampMs, value });
+    if (!sealed) return;
+    if (this.settings.faultFromHeight !== undefined && sealed.header.height >= this.settings.faultFromHeight) {
+      this.corrupt(sealed);
+    }
+    const signature = signBytes(this.settings.key, sealed.headerHash);
+    await this.repository.saveBlock(sealed, signature);
+    this.metrics.height.set(sealed.header.height);
+    this.rememberRecent(sealed);
+    await this.publishVote(sealed, signature);
+    await this.afterGenesis();
+    const pending = this.pendingCertificates.get(sealed.header.height);
+    if (pending) {
+      this.pendingCertificates.delete(sealed.header.height);
+      await this.onCertified(pending);
+    }
+  }
+
+  /** Fault injection for the Byzantine tests: shifts one unit between two accounts before signing. */
+  private corrupt(sealed: SealedBlock): void {
+    const account = sealed.changedAccounts[0];
+    if (!account) return;
+    account.balanceMinor += 1n;
+    sealed.header = { ...sealed.header, stateRoot: sealed.header.stateRoot.replace(/^./, (c) => (c === '0' ? '1' : '0')) };
+    sealed.headerHash = sealed.headerHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+  }
+
+  private rememberRecent(sealed: SealedBlock): void {
+    this.recent.set(sealed.header.height, {
+      headerHash: sealed.headerHash,
+      block: sealed,
+      changedAccounts: sealed.changedAccounts.map((a) => `${a.id}|${a.balanceMinor}|${a.reservedMinor}`),
+    });
+    // Keep a bounded window; older blocks are read back from the database if ever needed.
+    for (const h of this.recent.keys()) if (h < sealed.header.height - 1000) this.recent.delete(h);
+  }
+
+  private async publishVote(sealed: SealedBlock, signature: string): Promise<void> {
+    const vote: Vote = {
+      v: 1,
+      signerId: this.settings.signerId,
+      header: sealed.header,
+      headerHash: sealed.headerHash,
+      signature,
+      changedAccounts: sealed.changedAccounts.map((a) => `${a.id}|${a.balanceMinor}|${a.reservedMinor}`),
+    };
+    await sendJson(this.producer, this.topic('ledgerVotes'), [{ key: String(sealed.header.height), value: vote }]);
+  }
+
+  private async onVote(vote: Vote): Promise<void> {
+    if (!this.quorum) {
+      // A signer that bootstraps from genesis reads votes before it has executed the genesis that names
+      // the signers; those votes wait until it has.
+      this.earlyVotes.push(vote);
+      return;
+    }
+    const height = vote.header.height;
+    if (height <= this.certifiedHeight && !this.quorum.certifiedHash(height)) return;
+    await this.repository.saveVote({ height, signerId: vote.signerId, headerHash: vote.headerHash, signature: vote.signature });
+    const events = this.quorum.add(height, {
+      signerId: vote.signerId,
+      headerHash: vote.headerHash,
+      signature: vote.signature,
+      changedAccounts: vote.changedAccounts,
+    });
+    for (const event of events) {
+      if (event.kind === 'certified') {
+        if (this.recent.has(height)) await this.onCertified(event);
+        else this.pendingCertificates.set(height, event);
+      } else if (event.kind === 'dissent') {
+        const certifiedVote = this.quorum.votesOf(height).find((v) => v.headerHash === event.certifiedHash);
+        const dissenting = this.quorum.votesOf(height).find((v) => v.signerId === event.signerId);
+        const accounts = differingAccounts(certifiedVote?.changedAccounts ?? [], dissenting?.changedAccounts ?? []);
+        await this.alarm({
+          v: 1,
+          kind: 'state-root-mismatch',
+          height,
+          signerId: event.signerId,
+          detail: `signer ${event.signerId} signed ${event.headerHash}, the certified header is ${event.certifiedHash}`,
+          accounts,
+        });
+      } else {
+        await this.alarm({
+          v: 1,
+          kind: 'no-quorum',
+          height,
+          signerId: this.settings.signerId,
+          detail: `no header can reach the quorum of ${this.engine.quorum}: ${JSON.stringify(event.hashes)}`,
+          accounts: [],
+        });
+      }
+    }
+  }
+
+  private async onCertified(event: Extract<TallyEvent, { kind: 'certified' }>): Promise<void> {
+    const { certificate } = event;
+    const mine = this.recent.get(certificate.height);
+    if (!mine) return;
+    if (mine.headerHash !== certificate.headerHash) {
+      // This node is the one that disagrees: it says so loudly, and does not store a certificate for a
+      // header it did not compute.
+      await this.alarm({
+        v: 1,
+        kind: 'state-root-mismatch',
+        height: certificate.height,
+        signerId: this.settings.signerId,
+        detail: `this signer computed ${mine.headerHash}, the quorum certified ${certificate.headerHash}`,
+        accounts: [],
+      });
+      return;
+    }
+    await this.repository.saveCertificate(certificate);
+    this.certifiedHeight = Math.max(this.certifiedHeight, certificate.height);
+    this.metrics.certified.set(this.certifiedHeight);
+    if (event.firstVoter === this.settings.signerId) await this.publishFinalized(certificate, mine);
+  }
+
+  private async publishFinalized(
+    certificate: { height: number; headerHash: string; signatures: { signerId: string; signature: string }[] },
+    mine: RecentBlock,
+  ): Promise<void> {
+    const block = mine.block;
+    if (!block) return;
+    const outcomes: TransferOutcome[] = block.entries.flatMap((e) => e.outcomes);
+    const participants: FinalizedBlock['participants'] = [];
+    for (const entry of block.entries) {
+      if (entry.kind !== 'genesis' || entry.rejection) continue;
+      const genesis = genesisSchema.parse(JSON.parse(entry.payload));
+      for (const p of genesis.participants) {
+        participants.push({ id: p.id, name: p.name, keys: p.keys, currencies: p.accounts.map((a) => a.currency), status: 'active' });
+      }
+    }
+    const finalized: FinalizedBlock = {
+      v: 1,
+      header: block.header,
+      headerHash: block.headerHash,
+      certificate: certificate.signatures,
+      outcomes,
+      participants,
+    };
+    await sendJson(this.producer, this.topic('ledgerFinalized'), [{ key: String(block.header.height), value: finalized }]);
+  }
+
+  private async alarm(alarm: Alarm): Promise<void> {
+    this.metrics.alarms.inc({ kind: alarm.kind });
+    this.log.error({ alarm }, 'reconciliation alarm');
+    await sendJson(this.producer, this.topic('ledgerAlarms'), [{ key: String(alarm.height), value: alarm }]);
+  }
+
+  /**
+   * Proposes to cut the open block. The signer whose turn it is (height modulo signer count) proposes at
+   * once; the others only when the block stayed open for three intervals, so that a stopped signer never
+   * stalls the chain and a running network does not write four markers per block.
+   */
+  private async maybeCut(): Promise<void> {
+    if (this.stopped || !this.engine.hasGenesis || this.engine.openEntryCount === 0) return;
+    const height = this.engine.height;
+    const index = this.engine.signers.findIndex((s) => s.id === this.settings.signerId);
+    const myTurn = index === height % this.engine.signers.length;
+    const now = Date.now();
+    if (this.lastCutSent === height && now - this.lastCutAtMs < this.settings.cutIntervalMs * 3) return;
+    if (!myTurn && this.lastCutSent !== height) {
+      this.lastCutSent = height;
+      this.lastCutAtMs = now;
+      return;
+    }
+    this.lastCutSent = height;
+    this.lastCutAtMs = now;
+    await sendJson(this.producer, this.topic('ledgerCommands'), [{ value: { v: 1, type: 'cut', height } }]);
+  }
+
+  /**
+   * The engine's state has moved on once a record is applied, so a failure to store or sign a block cannot
+   * be retried in place: the node stops and recovers from its database, which holds only whole blocks.
+   */
+  private orCrash<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+    return async (...args: A) => {
+      try {
+        await fn(...args);
+      } catch (error) {
+        this.crash(error);
+      }
+    };
+  }
+
+  private crash(error: unknown): void {
+    this.log.fatal({ err: error instanceof Error ? { message: error.message, stack: error.stack } : error }, 'signer failed');
+    process.exit(1);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.cutTimer) clearInterval(this.cutTimer);
+    await this.commandsConsumer?.disconnect();
+    await this.votesConsumer?.disconnect();
+  }
+}

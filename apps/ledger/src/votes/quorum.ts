@@ -1,0 +1,109 @@
+import { verifyBytes } from '@concord/crypto';
+import type { ConsortiumSigner } from '../engine/ledger-engine';
+import type { Certificate } from './votes.types';
+
+export interface TalliedVote {
+  signerId: string;
+  headerHash: string;
+  signature: string;
+  changedAccounts: string[];
+}
+
+export type TallyEvent =
+  | { kind: 'certified'; certificate: Certificate; firstVoter: string }
+  | { kind: 'dissent'; height: number; signerId: string; headerHash: string; certifiedHash: string }
+  | { kind: 'no-quorum'; height: number; hashes: Record<string, string[]> };
+
+interface HeightTally {
+  votes: TalliedVote[];
+  certifiedHash?: string;
+  noQuorumRaised?: boolean;
+}
+
+/**
+ * Counts the signers' votes per height. Votes arrive in the same order at every signer (one partition),
+ * so every signer reaches the same certificate and names the same first voter, who publishes the block.
+ */
+export class QuorumTracker {
+  private readonly heights = new Map<number, HeightTally>();
+  private readonly keys: Map<string, string>;
+
+  constructor(
+    signers: readonly ConsortiumSigner[],
+    private readonly quorum: number,
+  ) {
+    this.keys = new Map(signers.map((s) => [s.id, s.publicKey]));
+  }
+
+  get signerCount(): number {
+    return this.keys.size;
+  }
+
+  /** Adds a vote; returns what it caused. Votes that do not verify, or repeat a signer, change nothing. */
+  add(height: number, vote: TalliedVote): TallyEvent[] {
+    const key = this.keys.get(vote.signerId);
+    if (!key || !verifyBytes(key, vote.headerHash, vote.signature)) return [];
+    let tally = this.heights.get(height);
+    if (!tally) this.heights.set(height, (tally = { votes: [] }));
+    if (tally.votes.some((v) => v.signerId === vote.signerId)) return [];
+    tally.votes.push(vote);
+    const events: TallyEvent[] = [];
+    if (tally.certifiedHash) {
+      if (vote.headerHash !== tally.certifiedHash) {
+        events.push({ kind: 'dissent', height, signerId: vote.signerId, headerHash: vote.headerHash, certifiedHash: tally.certifiedHash });
+      }
+      return events;
+    }
+    const agreeing = tally.votes.filter((v) => v.headerHash === vote.headerHash);
+    if (agreeing.length >= this.quorum) {
+      tally.certifiedHash = vote.headerHash;
+      events.push({
+        kind: 'certified',
+        certificate: {
+          height,
+          headerHash: vote.headerHash,
+          signatures: agreeing.map((v) => ({ signerId: v.signerId, signature: v.signature })),
+        },
+        firstVoter: agreeing[0].signerId,
+      });
+      for (const v of tally.votes) {
+        if (v.headerHash !== vote.headerHash) {
+          events.push({ kind: 'dissent', height, signerId: v.signerId, headerHash: v.headerHash, certifiedHash: vote.headerHash });
+        }
+      }
+      return events;
+    }
+    // No quorum is possible any more once the best header cannot reach it even with every missing vote.
+    const counts = new Map<string, string[]>();
+    for (const v of tally.votes) counts.set(v.headerHash, [...(counts.get(v.headerHash) ?? []), v.signerId]);
+    const best = Math.max(...[...counts.values()].map((c) => c.length));
+    const missing = this.keys.size - tally.votes.length;
+    if (best + missing < this.quorum && !tally.noQuorumRaised) {
+      tally.noQuorumRaised = true;
+      events.push({ kind: 'no-quorum', height, hashes: Object.fromEntries(counts) });
+    }
+    return events;
+  }
+
+  certifiedHash(height: number): string | undefined {
+    return this.heights.get(height)?.certifiedHash;
+  }
+
+  votesOf(height: number): readonly TalliedVote[] {
+    return this.heights.get(height)?.votes ?? [];
+  }
+
+  /** Forgets heights at or below `height`, once they are final and published. */
+  prune(height: number): void {
+    for (const h of this.heights.keys()) if (h <= height) this.heights.delete(h);
+  }
+}
+
+/** The accounts on which two votes for the same height disagree. */
+export function differingAccounts(a: readonly string[], b: readonly string[]): string[] {
+  const index = (list: readonly string[]) => new Map(list.map((s) => [s.split('|')[0], s]));
+  const left = index(a);
+  const right = index(b);
+  const ids = new Set([...left.keys(), ...right.keys()]);
+  return [...ids].filter((id) => left.get(id) !== right.get(id)).sort();
+}

@@ -1,0 +1,5 @@
+export interface Certificate {
+  height: number;
+  headerHash: string;
+  signatures: { signerId: string; signature: string }[];
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Bodies of the partners' signed write requests. The gateway validates them to answer 400 early; every
+ * ledger signer validates them again, because the ledger trusts only what it can check itself.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+const id = z.string().regex(ID_PATTERN, 'letters, digits and . _ : - only, at most 64');
+
+export const transferInstructionSchema = z
+  .object({
+    id,
+    payer: id,
+    payee: id,
+    amount: z.string().max(40),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'),
+    /** Two-phase: reserve now, fulfil or abort later; expires after `expiresInMs` of block time. */
+    twoPhase: z.boolean().optional(),
+    expiresInMs: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).optional(),
+  })
+  .strict();
+export type TransferInstruction = z.infer<typeof transferInstructionSchema>;
+
+export const MAX_BATCH_TRANSFERS = 500;
+
+export const transferBatchInstructionSchema = z
+  .object({ transfers: z.array(transferInstructionSchema).min(1).max(MAX_BATCH_TRANSFERS) })
+  .strict();
+
+export const emptyInstructionSchema = z.object({}).strict();
+
+/** Which instruction a signed request path carries. */
+export type InstructionRoute =
+  | { kind: 'transfer' }
+  | { kind: 'batch' }
+  | { kind: 'fulfil'; transferId: string }
+  | { kind: 'abort'; transferId: string };
+
+export function routeInstruction(path: string): InstructionRoute | null {
+  if (path === '/v1/transfers') return { kind: 'transfer' };
+  if (path === '/v1/transfer-batches') return { kind: 'batch' };
+  const m = /^\/v1\/transfers\/([A-Za-z0-9._:-]{1,64})\/(fulfil|abort)$/.exec(path);
+  if (m) return { kind: m[2] as 'fulfil' | 'abort', transferId: m[1] };
+  return null;
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+/**
+ * Messages of the ledger topics. Amounts inside messages are decimal strings of minor units
+ * (`amountMinor: "125000"`), so that no JSON number ever carries money.
+ */
+const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - only, at most 64');
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
+const minorString = z.string().regex(/^-?(0|[1-9]\d{0,18})$/, 'an integer of minor units as a string');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
+
+export const accountLimitSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('no-overdraft') }).strict(),
+  z.object({ kind: z.literal('net-debit-cap'), capMinor: minorString }).strict(),
+]);
+export type AccountLimit = z.infer<typeof accountLimitSchema>;
+
+export const publicKeySchema = z.object({ keyId: id, publicKey: hex64 }).strict();
+
+export const genesisSchema = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('genesis'),
+    chainId: id,
+    signers: z.array(z.object({ id: z.string().regex(/^[a-z0-9]{1,16}$/), publicKey: hex64 }).strict()).min(1),
+    quorum: z.number().int().min(1),
+    /** Size bound of a block in entries; part of the genesis so that every signer cuts the same blocks. */
+    blockMaxEntries: z.number().int().min(1).max(100_000).default(1000),
+    operators: z.array(publicKeySchema).min(1),
+    participants: z
+      .array(
+        z
+          .object({
+            id,
+            name: z.string().min(1).max(200),
+            keys: z.array(publicKeySchema).min(1),
+            accounts: z.array(z.object({ currency, limit: accountLimitSchema }).strict()).min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+    openingFunds: z
+      .array(z.object({ participantId: id, currency, amountMinor: minorString }).strict())
+      .default([]),
+  })
+  .strict();
+export type GenesisCommand = z.infer<typeof genesisSchema>;
+
+/** A partner's signed HTTP request, forwarded unchanged so that every signer can check the signature. */
+export const signedRequestSchema = z
+  .object({
+    method: z.enum(['POST']),
+    path: z.string().min(1).max(300),
+    body: z.string().max(1_000_000),
+    created: z.number().int().nonnegative(),
+    keyId: id,
+  })
+  .strict();
+
+export const instructionCommandSchema = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('instruction'),
+    participantId: id,
+    request: signedRequestSchema,
+    signature: z.string().max(200),
+  })
+  .strict();
+export type InstructionCommand = z.infer<typeof instructionCommandSchema>;
+
+/** Cuts the block at `height` if it is still open and holds entries; stale or duplicate cuts are no-ops. */
+export const cutCommandSchema = z.object({ v: z.literal(1), type: z.literal('cut'), height: z.number().int() }).strict();
+export type CutCommand = z.infer<typeof cutCommandSchema>;
+
+export const ledgerCommandSchema = z.discriminatedUnion('type', [
+  genesisSchema,
+  instructionCommandSchema,
+  cutCommandSchema,
+]);
+export type LedgerCommand = z.infer<typeof ledgerCommandSchema>;
+
+export const blockHeaderSchema = z
+  .object({
+    chainId: id,
+    height: z.number().int().nonnegative(),
+    prevHash: hex64,
+    entriesRoot: hex64,
+    stateRoot: hex64,
+    blockTimeMs: z.number().int().nonnegative(),
+    entryCount: z.number().int().nonnegative(),
+    firstOffset: z.string().regex(/^\d+$/),
+    lastOffset: z.string().regex(/^\d+$/),
+  })
+  .strict();
+export type BlockHeader = z.infer<typeof blockHeaderSchema>;
+
+export const voteSchema = z
+  .object({
+    v: z.literal(1),
+    signerId: z.string(),
+    header: blockHeaderSchema,
+    headerHash: hex64,
+    signature: z.string(),
+    /** `id|balance|reserved` of every account the block changed, so that a disagreement can be located. */
+    changedAccounts: z.array(z.string()),
+  })
+  .strict();
+export type Vote = z.infer<typeof voteSchema>;
+
+export const transferStatusSchema = z.enum(['committed', 'reserved', 'fulfilled', 'aborted', 'expired', 'rejected']);
+export type TransferStatus = z.infer<typeof transferStatusSchema>;
+
+export const transferOutcomeSchema = z
+  .object({
+    transferId: id,
+    status: transferStatusSchema,
+    reason: z.string().optional(),
+    payer: z.string(),
+    payee: z.string(),
+    amountMinor: minorString,
+    currency,
+  })
+  .strict();
+export type TransferOutcome = z.infer<typeof transferOutcomeSchema>;
+
+export const finalizedBlockSchema = z
+  .object({
+    v: z.literal(1),
+    header: blockHeaderSchema,
+    headerHash: hex64,
+    certificate: z.array(z.object({ signerId: z.string(), signature: z.string() }).strict()),
+    outcomes: z.array(transferOutcomeSchema),
+    /** Members whose registration changed in this block (all of them in the genesis block). */
+    participants: z
+      .array(
+        z
+          .object({
+            id,
+            name: z.string(),
+            keys: z.array(publicKeySchema),
+            currencies: z.array(currency),
+            status: z.enum(['active', 'suspended', 'closed']),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+export type FinalizedBlock = z.infer<typeof finalizedBlockSchema>;
+
+export const alarmSchema = z
+  .object({
+    v: z.literal(1),
+    kind: z.enum(['state-root-mismatch', 'no-quorum']),
+    height: z.number().int(),
+    signerId: z.string(),
+    detail: z.string(),
+    accounts: z.array(z.string()).default([]),
+  })
+  .strict();
+export type Alarm = z.infer<typeof alarmSchema>;
+
+export const deadLetterSchema = z
+  .object({
+    topic: z.string(),
+    partition: z.number().int(),
+    offset: z.string(),
+    key: z.string().nullable(),
+    value: z.string(),
+    reason: z.string(),
+    service: z.string(),
+  })
+  .strict();
+export type DeadLetter = z.infer<typeof deadLetterSchema>;

@@ -1,0 +1,4 @@
+export * from './ed25519';
+export * from './hash';
+export * from './merkle';
+export * from './http-signature';

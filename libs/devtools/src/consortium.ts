@@ -1,0 +1,107 @@
+import { GenesisCommand } from '@concord/contracts';
+import { sha256Hex, signingKeyFromSeed, SigningKey } from '@concord/crypto';
+
+/**
+ * A consortium described in one place: the participants with their keys and accounts, the signer nodes
+ * and the operators. Keys are derived from a name and a secret word so that the demo and the tests can
+ * rebuild the same keys in another process without passing private keys around. Never use derived keys
+ * outside a demo or a test.
+ */
+export interface ConsortiumSpec {
+  chainId: string;
+  secret: string;
+  signerCount: number;
+  quorum: number;
+  blockMaxEntries?: number;
+  participants: { id: string; name: string; currencies: string[]; capMinor?: bigint; fundsMinor?: bigint }[];
+}
+
+export function derivedKey(secret: string, name: string): SigningKey & { seedHex: string } {
+  const seedHex = sha256Hex(`${secret}:${name}`);
+  return { ...signingKeyFromSeed(seedHex), seedHex };
+}
+
+export function signerIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `s${i + 1}`);
+}
+
+export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
+  return {
+    v: 1,
+    type: 'genesis',
+    chainId: spec.chainId,
+    signers: signerIds(spec.signerCount).map((id) => ({
+      id,
+      publicKey: derivedKey(spec.secret, `signer:${id}`).publicKeyHex,
+    })),
+    quorum: spec.quorum,
+    blockMaxEntries: spec.blockMaxEntries ?? 1000,
+    operators: [{ keyId: 'operator-1', publicKey: derivedKey(spec.secret, 'operator-1').publicKeyHex }],
+    participants: spec.participants.map((p) => ({
+      id: p.id,
+      name: p.name,
+      keys: [
+        { keyId: `${p.id}-1`, publicKey: derivedKey(spec.secret, `participant:${p.id}:1`).publicKeyHex },
+      ],
+      accounts: p.currencies.map((currency) => ({
+        currency,
+        limit:
+          p.capMinor === undefined
+            ? ({ kind: 'no-overdraft' } as const)
+            : ({ kind: 'net-debit-cap', capMinor: p.capMinor.toString() } as const),
+      })),
+    })),
+    openingFunds: spec.participants.flatMap((p) =>
+      p.fundsMinor === undefined
+        ? []
+        : p.currencies.map((currency) => ({
+            participantId: p.id,
+            currency,
+            amountMinor: p.fundsMinor!.toString(),
+          })),
+    ),
+  };
+}
+
+export function participantKey(spec: Pick<ConsortiumSpec, 'secret'>, participantId: string) {
+  return { keyId: `${participantId}-1`, key: derivedKey(spec.secret, `participant:${participantId}:1`) };
+}
+
+export function signerKey(spec: Pick<ConsortiumSpec, 'secret'>, signerId: string) {
+  return derivedKey(spec.secret, `signer:${signerId}`);
+}
+
+/** The demo consortium that `npm start` runs: four partners in four currencies, four signers, quorum 3. */
+export const DEMO_CONSORTIUM: ConsortiumSpec = {
+  chainId: 'concord-demo',
+  secret: 'concord-demo-not-secret',
+  signerCount: 4,
+  quorum: 3,
+  participants: [
+    {
+      id: 'hk-remit',
+      name: 'Harbour Remit (Hong Kong)',
+      currencies: ['HKD', 'USD', 'PHP', 'SGD'],
+      fundsMinor: 100_000_000n,
+    },
+    {
+      id: 'mnl-payout',
+      name: 'Manila Payout Co.',
+      currencies: ['HKD', 'USD', 'PHP', 'SGD'],
+      fundsMinor: 100_000_000n,
+    },
+    {
+      id: 'sg-fx',
+      name: 'Lion FX Liquidity (Singapore)',
+      currencies: ['HKD', 'USD', 'PHP', 'SGD'],
+      fundsMinor: 500_000_000n,
+    },
+    {
+      id: 'us-send',
+      name: 'Liberty Send (US)',
+      currencies: ['USD', 'PHP'],
+      capMinor: 5_000_000n,
+      fundsMinor: 10_000_000n,
+    },
+  ],
+};

@@ -1,0 +1,710 @@
+/**
+ * Keeps docker-compose.yml and k8s/*.yaml honest against the code: every variable an app service gets must
+ * be one its zod schema (libs/config/src/config.ts) knows, the required ones must be set, the values must
+ * validate, ports must line up, Kafka must be the pom's version and the topic scripts must match TOPICS.
+ * Pure and fast: it only parses files. Compose interpolation is evaluated as if no variable were set
+ * (`${VAR:-default}` gives the default), so the result does not depend on the developer's shell.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ConfigError, loadConfig, serviceSchemas } from '../../config/src/config';
+import { TOPICS } from '../../contracts/src/topics';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const APP_IMAGE = 'concord:local';
+const KAFKA_IMAGE = 'apache/kafka';
+/** The compose service and the k8s Job that create the topics (auto-creation is off). */
+const TOPICS_SERVICE = 'kafka-init';
+const TOPICS_SERVICE_K8S = 'kafka-topics';
+
+type Obj = Record<string, unknown>;
+type AppName = keyof typeof serviceSchemas;
+type Env = Record<string, string | undefined>;
+interface K8sDoc {
+  file: string;
+  doc: Obj;
+}
+
+const obj = (x: unknown): Obj => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : {});
+const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+const str = (x: unknown): string | undefined =>
+  x === null || x === undefined ? undefined : typeof x === 'object' ? JSON.stringify(x) : String(x);
+
+function parseYaml(file: string): Obj[] {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8'), { merge: true });
+  const out: Obj[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
+    const js: unknown = doc.toJS();
+    if (js !== null && js !== undefined) out.push(obj(js));
+  }
+  return out;
+}
+
+function kafkaVersionFromPom(): string {
+  const pom = readFileSync(path.join(ROOT, 'libs', 'devtools', 'kafka', 'pom.xml'), 'utf8');
+  const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
+  if (!match) throw new Error('libs/devtools/kafka/pom.xml: no <kafka.version>');
+  return match[1];
+}
+
+/** The app a compose service or k8s workload runs, by its name (ledger-s1..ledger-sN are signers). */
+function appOf(name: string): AppName | undefined {
+  if (name === 'gateway' || name === 'clearing' || name === 'fx') return name;
+  if (/^ledger-s[0-9]+$/.test(name)) return 'ledger';
+  return undefined;
+}
+
+/** Compose interpolation with nothing set: `${VAR:-d}` and `${VAR-d}` give d, `$$` gives `$`. */
+function interpolate(value: string): string {
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match: string, _name?: string, op?: string, arg?: string) => {
+      if (match === '$$') return '$';
+      return op === ':-' || op === '-' ? (arg ?? '') : '';
+    },
+  );
+}
+
+/** Is `key` required by the schema (no default, not optional)? */
+function isRequired(app: AppName, key: string): boolean {
+  const field = (
+    serviceSchemas[app].shape as Record<string, { safeParse(v: unknown): { success: boolean } }>
+  )[key];
+  return !field.safeParse(undefined).success;
+}
+
+/** Names, required variables and values of one service's environment against its schema. */
+function envProblems(where: string, app: AppName, env: Env): { problems: string[]; config?: Obj } {
+  const shape = serviceSchemas[app].shape as Obj;
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!(name in shape)) problems.push(`${where}: ${name} is not a variable of the ${app} schema`);
+  }
+  for (const name of Object.keys(shape)) {
+    if (isRequired(app, name) && !env[name]) problems.push(`${where}: required ${name} is not set`);
+  }
+  try {
+    const config = loadConfig(serviceSchemas[app], env) as Obj;
+    return { problems, config };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // A missing required variable is already reported above.
+    for (const p of e.problems) {
+      if (env[p.variable]) problems.push(`${where}: ${p.variable}=${env[p.variable]}: ${p.message}`);
+    }
+    return { problems };
+  }
+}
+
+/** The ports a service listens on according to its configuration (GATEWAY_PORT, *_HEALTH_PORT). */
+function configuredPorts(config: Obj | undefined): Map<string, number> {
+  const ports = new Map<string, number>();
+  for (const [key, value] of Object.entries(config ?? {})) {
+    if (key.endsWith('_PORT') && typeof value === 'number') ports.set(key, value);
+  }
+  return ports;
+}
+
+/** host:port endpoints an app reaches: DATABASE_URL, REDIS_URL, KAFKA_BROKERS. */
+function endpoints(config: Obj | undefined): { variable: string; host: string; port: number }[] {
+  if (!config) return [];
+  const out: { variable: string; host: string; port: number }[] = [];
+  for (const [variable, defaultPort] of [
+    ['DATABASE_URL', 5432],
+    ['REDIS_URL', 6379],
+  ] as const) {
+    const url = new URL(String(config[variable]));
+    out.push({ variable, host: url.hostname, port: Number(url.port || defaultPort) });
+  }
+  for (const broker of String(config.KAFKA_BROKERS).split(',')) {
+    const i = broker.lastIndexOf(':');
+    out.push({ variable: 'KAFKA_BROKERS', host: broker.slice(0, i), port: Number(broker.slice(i + 1)) });
+  }
+  return out;
+}
+
+/** The `topic <name> <partitions> <retention.ms>` lines of a topic-creation script against TOPICS. */
+function topicScriptProblems(where: string, script: string): string[] {
+  const declared = new Map<string, string>();
+  for (const match of script.matchAll(/^\s*topic\s+(\S+)\s+(\S+)\s+(\S+)\s*$/gm)) {
+    declared.set(match[1], `${match[2]} partitions, retention.ms ${match[3]}`);
+  }
+  const expected = new Map<string, string>(
+    Object.values(TOPICS).map((t) => [t.name, `${t.partitions} partitions, retention.ms ${t.retentionMs}`]),
+  );
+  const problems: string[] = [];
+  if (!/kafka-topics\.sh\b[^\n]*--create/.test(script))
+    problems.push(`${where}: does not run kafka-topics.sh --create`);
+  for (const [name, spec] of expected) {
+    const got = declared.get(name);
+    if (got === undefined) problems.push(`${where}: topic ${name} is not created`);
+    else if (got !== spec) problems.push(`${where}: topic ${name} has ${got}, expected ${spec}`);
+  }
+  for (const name of declared.keys()) {
+    if (!expected.has(name)) problems.push(`${where}: topic ${name} is not in TOPICS`);
+  }
+  return problems;
+}
+
+function kafkaImageProblems(where: string, image: string | undefined, version: string): string[] {
+  if (!image?.startsWith(`${KAFKA_IMAGE}:`)) return [];
+  const tag = image.slice(KAFKA_IMAGE.length + 1);
+  return tag === version ? [] : [`${where}: ${image} is not the pom's Kafka ${version}`];
+}
+
+function signerProblems(where: string, signers: { name: string; env: Env }[]): string[] {
+  const problems: string[] = [];
+  const ids = signers.map((s) => s.env.LEDGER_SIGNER_ID);
+  const keys = signers.map((s) => s.env.LEDGER_SIGNER_KEY);
+  if (signers.length !== 4) problems.push(`${where}: ${signers.length} ledger signers, expected 4`);
+  if (new Set(ids).size !== ids.length)
+    problems.push(`${where}: duplicate LEDGER_SIGNER_ID in ${ids.join(',')}`);
+  if (new Set(keys).size !== keys.length) problems.push(`${where}: two signers share a LEDGER_SIGNER_KEY`);
+  for (const s of signers) {
+    if (s.env.LEDGER_SIGNER_ID && `ledger-${s.env.LEDGER_SIGNER_ID}` !== s.name) {
+      problems.push(`${where}: ${s.name} runs LEDGER_SIGNER_ID=${s.env.LEDGER_SIGNER_ID}`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// docker-compose.yml
+
+function composeEnv(service: Obj): Env {
+  const raw = service.environment;
+  const env: Env = {};
+  if (Array.isArray(raw)) {
+    for (const item of raw.map(String)) {
+      const i = item.indexOf('=');
+      if (i < 0) env[item] = undefined;
+      else env[item.slice(0, i)] = interpolate(item.slice(i + 1));
+    }
+  } else {
+    for (const [key, value] of Object.entries(obj(raw))) {
+      env[key] = value === null || value === undefined ? undefined : interpolate(String(value));
+    }
+  }
+  return env;
+}
+
+/** Published ports as { published, target }, from the short ("127.0.0.1:3000:3000") or long syntax. */
+function composePorts(service: Obj): { published?: number; target: number }[] {
+  return arr(service.ports).map((entry) => {
+    if (typeof entry === 'object' && entry !== null) {
+      const e = obj(entry);
+      return {
+        published: e.published === undefined ? undefined : Number(interpolate(String(e.published))),
+        target: Number(e.target),
+      };
+    }
+    const parts = interpolate(String(entry))
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
+    const target = Number(parts[parts.length - 1]);
+    return { published: parts.length > 1 ? Number(parts[parts.length - 2]) : undefined, target };
+  });
+}
+
+function composeCommand(service: Obj): string[] {
+  const c = service.command;
+  return Array.isArray(c) ? c.map(String) : typeof c === 'string' ? c.split(/\s+/) : [];
+}
+
+function composeProblems(compose: Obj, kafkaVersion = kafkaVersionFromPom()): string[] {
+  const services = obj(compose.services);
+  const problems: string[] = [];
+  const apps = new Set<AppName>();
+  const signers: { name: string; env: Env }[] = [];
+
+  for (const [name, value] of Object.entries(services)) {
+    const service = obj(value);
+    const where = `docker-compose.yml ${name}`;
+    const image = str(service.image);
+    problems.push(...kafkaImageProblems(where, image, kafkaVersion));
+    if (name === TOPICS_SERVICE) {
+      problems.push(...topicScriptProblems(where, arr(service.command).map(String).join('\n')));
+    }
+
+    const app = appOf(name);
+    if (!app) {
+      if (image === APP_IMAGE) problems.push(`${where}: runs ${APP_IMAGE} but is not a known app service`);
+      continue;
+    }
+    apps.add(app);
+    if (image !== APP_IMAGE) problems.push(`${where}: image ${image}, expected ${APP_IMAGE}`);
+    const command = composeCommand(service).join(' ');
+    if (command !== `node dist/apps/${app}/src/main.js`) problems.push(`${where}: command "${command}"`);
+
+    const env = composeEnv(service);
+    if (app === 'ledger') signers.push({ name, env });
+    const { problems: envIssues, config } = envProblems(where, app, env);
+    problems.push(...envIssues);
+
+    const listening = configuredPorts(config);
+    for (const { published, target } of composePorts(service)) {
+      if (![...listening.values()].includes(target)) {
+        problems.push(`${where}: publishes container port ${target}, which the service does not listen on`);
+      }
+      if (app === 'gateway' && published !== target) {
+        problems.push(`${where}: published port ${published} differs from GATEWAY_PORT ${target}`);
+      }
+    }
+    if (app === 'gateway') {
+      const port = listening.get('GATEWAY_PORT');
+      if (!composePorts(service).some((p) => p.target === port && p.published === port)) {
+        problems.push(`${where}: GATEWAY_PORT ${port} is not published as "${port}:${port}"`);
+      }
+      if (config && config.GATEWAY_HOST !== '0.0.0.0') {
+        problems.push(`${where}: GATEWAY_HOST must be 0.0.0.0 in a container, not ${config.GATEWAY_HOST}`);
+      }
+    }
+    for (const e of endpoints(config)) {
+      if (!(e.host in services)) problems.push(`${where}: ${e.variable} points at ${e.host}, not a service`);
+    }
+  }
+
+  for (const app of Object.keys(serviceSchemas) as AppName[]) {
+    if (!apps.has(app)) problems.push(`docker-compose.yml: no service runs ${app}`);
+  }
+  problems.push(...signerProblems('docker-compose.yml', signers));
+  if (!Object.values(services).some((s) => str(obj(s).image)?.startsWith(`${KAFKA_IMAGE}:`))) {
+    problems.push('docker-compose.yml: no kafka service');
+  }
+  if (!(TOPICS_SERVICE in services))
+    problems.push(`docker-compose.yml: no ${TOPICS_SERVICE} service creating the topics`);
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// k8s/*.yaml
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Job', 'DaemonSet']);
+
+interface Container {
+  name?: string;
+  image?: string;
+  command?: unknown;
+  env?: unknown;
+  envFrom?: unknown;
+  ports?: unknown;
+}
+
+function meta(doc: Obj): { name: string; namespace?: string; labels: Obj } {
+  const m = obj(doc.metadata);
+  return { name: String(m.name), namespace: str(m.namespace), labels: obj(m.labels) };
+}
+
+function podTemplate(doc: Obj): { labels: Obj; spec: Obj } {
+  const template = obj(obj(doc.spec).template);
+  return { labels: obj(obj(template.metadata).labels), spec: obj(template.spec) };
+}
+
+function containerPorts(c: Container): { name?: string; containerPort: number }[] {
+  return arr(c.ports).map((p) => ({ name: str(obj(p).name), containerPort: Number(obj(p).containerPort) }));
+}
+
+/** A container's environment with ConfigMap and Secret references resolved. */
+function k8sEnv(where: string, c: Container, docs: K8sDoc[], problems: string[]): Env {
+  const lookup = (kind: 'ConfigMap' | 'Secret', name: string): Obj | undefined => {
+    const found = docs.find((d) => d.doc.kind === kind && meta(d.doc).name === name)?.doc;
+    if (!found) return undefined;
+    if (kind === 'ConfigMap') return obj(found.data);
+    const decoded = Object.fromEntries(
+      Object.entries(obj(found.data)).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]),
+    );
+    return { ...decoded, ...obj(found.stringData) };
+  };
+  const env: Env = {};
+  for (const source of arr(c.envFrom).map(obj)) {
+    const [kind, ref] = source.configMapRef
+      ? (['ConfigMap', obj(source.configMapRef)] as const)
+      : (['Secret', obj(source.secretRef)] as const);
+    const data = lookup(kind, String(ref.name));
+    if (!data) problems.push(`${where}: envFrom ${kind} ${ref.name} does not exist`);
+    for (const [key, value] of Object.entries(data ?? {})) env[`${source.prefix ?? ''}${key}`] = str(value);
+  }
+  for (const entry of arr(c.env).map(obj)) {
+    const name = String(entry.name);
+    const from = obj(entry.valueFrom);
+    if (from.configMapKeyRef || from.secretKeyRef) {
+      const kind = from.configMapKeyRef ? 'ConfigMap' : 'Secret';
+      const ref = obj(from.configMapKeyRef ?? from.secretKeyRef);
+      const value = lookup(kind, String(ref.name))?.[String(ref.key)];
+      if (value === undefined)
+        problems.push(`${where}: ${name} refers to missing ${kind} ${ref.name}/${ref.key}`);
+      env[name] = str(value);
+    } else {
+      env[name] = str(entry.value);
+    }
+  }
+  return env;
+}
+
+interface K8sApp {
+  workload: string;
+  app: AppName;
+  env: Env;
+}
+
+function k8sProblems(docs: K8sDoc[], kafkaVersion = kafkaVersionFromPom()): string[] {
+  const problems: string[] = [];
+  k8sApps(docs, problems, kafkaVersion);
+  return problems;
+}
+
+/** Checks every k8s document; returns the app containers found (for the comparison with compose). */
+function k8sApps(docs: K8sDoc[], problems: string[], kafkaVersion: string): K8sApp[] {
+  const namespaces = docs.filter((d) => d.doc.kind === 'Namespace').map((d) => meta(d.doc).name);
+  if (namespaces.length !== 1) problems.push(`k8s: ${namespaces.length} Namespaces, expected 1`);
+  const apps: K8sApp[] = [];
+  const services = docs.filter((d) => d.doc.kind === 'Service');
+
+  for (const { file, doc } of docs) {
+    const { name, namespace } = meta(doc);
+    const where = `k8s/${file} ${doc.kind} ${name}`;
+    if (!doc.apiVersion || !doc.kind || !obj(doc.metadata).name) {
+      problems.push(`k8s/${file}: a document without apiVersion, kind or metadata.name`);
+      continue;
+    }
+    if (doc.kind !== 'Namespace' && namespace !== namespaces[0]) {
+      problems.push(`${where}: namespace ${namespace}, expected ${namespaces[0]}`);
+    }
+    if (!WORKLOADS.has(String(doc.kind))) continue;
+
+    const pod = podTemplate(doc);
+    const selector = obj(obj(obj(doc.spec).selector).matchLabels);
+    for (const [k, v] of Object.entries(selector)) {
+      if (pod.labels[k] !== v) problems.push(`${where}: selector ${k}=${v} does not match the pod labels`);
+    }
+    if (doc.kind === 'StatefulSet') {
+      const serviceName = String(obj(doc.spec).serviceName);
+      if (!services.some((s) => meta(s.doc).name === serviceName)) {
+        problems.push(`${where}: serviceName ${serviceName} is not a Service`);
+      }
+    }
+    // Service links would add e.g. GATEWAY_PORT=tcp://10.0.0.1:3000 and KAFKA_PORT=... to every pod.
+    if (pod.spec.enableServiceLinks !== false) problems.push(`${where}: enableServiceLinks must be false`);
+
+    for (const c of arr(pod.spec.containers).map((x) => obj(x) as Container)) {
+      const cwhere = `${where} container ${c.name}`;
+      problems.push(...kafkaImageProblems(cwhere, c.image, kafkaVersion));
+      if (doc.kind === 'Job' && name === TOPICS_SERVICE_K8S) {
+        problems.push(...topicScriptProblems(cwhere, [...arr(c.command), ...arr(obj(c).args)].join('\n')));
+      }
+      if (c.image !== APP_IMAGE) continue;
+      const app = appOf(name);
+      if (!app) {
+        problems.push(`${cwhere}: runs ${APP_IMAGE} but ${name} is not a known app workload`);
+        continue;
+      }
+      const command = arr(c.command).map(String).join(' ');
+      if (command !== `node dist/apps/${app}/src/main.js`) problems.push(`${cwhere}: command "${command}"`);
+
+      const env = k8sEnv(cwhere, c, docs, problems);
+      apps.push({ workload: name, app, env });
+      const { problems: envIssues, config } = envProblems(cwhere, app, env);
+      problems.push(...envIssues);
+
+      const declared = containerPorts(c).map((p) => p.containerPort);
+      const listening = configuredPorts(config);
+      for (const [variable, port] of listening) {
+        if (!declared.includes(port)) problems.push(`${cwhere}: ${variable}=${port} is not a containerPort`);
+      }
+      for (const key of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+        const probe = obj(obj(c)[key]);
+        const probed: unknown[] = [obj(probe.tcpSocket).port, obj(probe.httpGet).port].filter(
+          (p) => p !== undefined,
+        );
+        for (const m of JSON.stringify(obj(probe.exec).command ?? []).matchAll(/127\.0\.0\.1:(\d+)/g)) {
+          probed.push(Number(m[1]));
+        }
+        for (const p of probed) {
+          const port =
+            typeof p === 'string' ? containerPorts(c).find((cp) => cp.name === p)?.containerPort : p;
+          if (!config || ![...listening.values()].includes(Number(port))) {
+            problems.push(`${cwhere}: ${key} checks port ${p}, which the service does not listen on`);
+          }
+        }
+      }
+      if (app === 'gateway' && config && config.GATEWAY_HOST !== '0.0.0.0') {
+        problems.push(`${cwhere}: GATEWAY_HOST must be 0.0.0.0 in a pod, not ${config.GATEWAY_HOST}`);
+      }
+      for (const e of endpoints(config)) {
+        const target = services.find((s) => meta(s.doc).name === e.host);
+        if (!target) problems.push(`${cwhere}: ${e.variable} points at ${e.host}, not a Service`);
+        else if (!arr(obj(target.doc.spec).ports).some((p) => Number(obj(p).port) === e.port)) {
+          problems.push(
+            `${cwhere}: ${e.variable} uses port ${e.port}, which Service ${e.host} does not expose`,
+          );
+        }
+      }
+    }
+  }
+
+  // Every Service selects pods, and each port lands on a container port of the same number.
+  for (const { file, doc } of services) {
+    const { name } = meta(doc);
+    const where = `k8s/${file} Service ${name}`;
+    const selector = obj(obj(doc.spec).selector);
+    const pods = docs
+      .filter((d) => WORKLOADS.has(String(d.doc.kind)))
+      .map((d) => podTemplate(d.doc))
+      .filter((p) => Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+    if (pods.length === 0) {
+      problems.push(`${where}: selects no pods`);
+      continue;
+    }
+    for (const port of arr(obj(doc.spec).ports).map(obj)) {
+      const target = port.targetPort ?? port.port;
+      for (const pod of pods) {
+        const cports = arr(pod.spec.containers).flatMap((c) => containerPorts(obj(c) as Container));
+        const hit = cports.find((p) =>
+          typeof target === 'string' ? p.name === target : p.containerPort === target,
+        );
+        if (!hit) problems.push(`${where}: targetPort ${target} is not a container port`);
+        else if (hit.containerPort !== Number(port.port)) {
+          problems.push(`${where}: port ${port.port} forwards to container port ${hit.containerPort}`);
+        }
+      }
+    }
+  }
+
+  for (const app of Object.keys(serviceSchemas) as AppName[]) {
+    if (!apps.some((a) => a.app === app)) problems.push(`k8s: no workload runs ${app}`);
+  }
+  if (!docs.some((d) => d.doc.kind === 'Job' && meta(d.doc).name === TOPICS_SERVICE_K8S)) {
+    problems.push(`k8s: no Job ${TOPICS_SERVICE_K8S} creating the topics`);
+  }
+  problems.push(
+    ...signerProblems(
+      'k8s',
+      apps.filter((a) => a.app === 'ledger').map((a) => ({ name: a.workload, env: a.env })),
+    ),
+  );
+  return apps;
+}
+
+/** The same app services, with the same environment, in docker-compose.yml and k8s/. */
+function consistencyProblems(compose: Obj, docs: K8sDoc[]): string[] {
+  const problems: string[] = [];
+  const k8s = k8sApps(docs, [], kafkaVersionFromPom());
+  const composeApps = Object.entries(obj(compose.services)).filter(([name]) => appOf(name));
+  const composeNames = composeApps.map(([name]) => name).sort();
+  const k8sNames = k8s.map((a) => a.workload).sort();
+  if (composeNames.join() !== k8sNames.join()) {
+    problems.push(`app services differ: compose ${composeNames.join(',')} vs k8s ${k8sNames.join(',')}`);
+  }
+  for (const [name, service] of composeApps) {
+    const inK8s = k8s.find((a) => a.workload === name);
+    if (!inK8s) continue;
+    const composeEnvironment = composeEnv(obj(service));
+    for (const key of new Set([...Object.keys(composeEnvironment), ...Object.keys(inK8s.env)])) {
+      if (composeEnvironment[key] !== inK8s.env[key]) {
+        problems.push(`${name}: ${key} is ${composeEnvironment[key]} in compose, ${inK8s.env[key]} in k8s`);
+      }
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function loadCompose(): Obj {
+  const docs = parseYaml(path.join(ROOT, 'docker-compose.yml'));
+  expect(docs).toHaveLength(1);
+  return docs[0];
+}
+
+function loadK8s(): K8sDoc[] {
+  const dir = path.join(ROOT, 'k8s');
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .flatMap((file) => parseYaml(path.join(dir, file)).map((doc) => ({ file, doc })));
+}
+
+function composeService(compose: Obj, name: string): Obj {
+  return obj(obj(compose.services)[name]);
+}
+
+function k8sDoc(docs: K8sDoc[], kind: string, name: string): Obj {
+  const found = docs.find((d) => d.doc.kind === kind && meta(d.doc).name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found.doc;
+}
+
+function firstContainer(doc: Obj): Obj {
+  return obj(arr(podTemplate(doc).spec.containers)[0]);
+}
+
+describe('docker-compose.yml', () => {
+  it('gives each app service exactly what its schema accepts, with consistent ports', () => {
+    expect(composeProblems(loadCompose())).toEqual([]);
+  });
+
+  it('reports a variable the schema does not know', () => {
+    const compose = loadCompose();
+    obj(composeService(compose, 'ledger-s1').environment).GATEWAY_PORT = '3000';
+    expect(composeProblems(compose)).toContain(
+      'docker-compose.yml ledger-s1: GATEWAY_PORT is not a variable of the ledger schema',
+    );
+  });
+
+  it('reports a missing required variable and an invalid value', () => {
+    const compose = loadCompose();
+    delete obj(composeService(compose, 'ledger-s2').environment).LEDGER_SIGNER_KEY;
+    obj(composeService(compose, 'fx').environment).LOG_LEVEL = '${LOG_LEVEL:-loud}';
+    const problems = composeProblems(compose);
+    expect(problems).toContain('docker-compose.yml ledger-s2: required LEDGER_SIGNER_KEY is not set');
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^docker-compose.yml fx: LOG_LEVEL=loud: /)]),
+    );
+  });
+
+  it('reports a gateway port that is not published as configured', () => {
+    const compose = loadCompose();
+    composeService(compose, 'gateway').ports = ['8080:3000'];
+    expect(composeProblems(compose)).toContain(
+      'docker-compose.yml gateway: published port 8080 differs from GATEWAY_PORT 3000',
+    );
+    obj(composeService(compose, 'gateway').environment).GATEWAY_PORT = 3100;
+    expect(composeProblems(compose)).toContain(
+      'docker-compose.yml gateway: publishes container port 3000, which the service does not listen on',
+    );
+  });
+
+  it('reports a Kafka image other than the pom version, and topics that differ from TOPICS', () => {
+    const compose = loadCompose();
+    composeService(compose, 'kafka').image = 'apache/kafka:3.8.0';
+    const init = composeService(compose, 'kafka-init');
+    init.command = arr(init.command).map((c) =>
+      String(c).replace('topic fx.events 3 ', 'topic fx.events 1 '),
+    );
+    const problems = composeProblems(compose, '3.9.1');
+    expect(problems).toContain("docker-compose.yml kafka: apache/kafka:3.8.0 is not the pom's Kafka 3.9.1");
+    expect(problems).toContain(
+      'docker-compose.yml kafka-init: topic fx.events has 1 partitions, retention.ms 604800000, expected 3 partitions, retention.ms 604800000',
+    );
+  });
+
+  it('reports a topic service that does not create the topics', () => {
+    const compose = loadCompose();
+    composeService(compose, 'kafka-init').command = ['echo topic ledger.commands 1 -1'];
+    const problems = composeProblems(compose);
+    expect(problems).toContain('docker-compose.yml kafka-init: does not run kafka-topics.sh --create');
+    expect(problems).toContain('docker-compose.yml kafka-init: topic fx.events is not created');
+    delete obj(compose.services)['kafka-init'];
+    expect(composeProblems(compose)).toContain(
+      'docker-compose.yml: no kafka-init service creating the topics',
+    );
+  });
+
+  it('uses the Kafka version of libs/devtools/kafka/pom.xml', () => {
+    expect(composeService(loadCompose(), 'kafka').image).toBe(`apache/kafka:${kafkaVersionFromPom()}`);
+  });
+});
+
+describe('k8s/*.yaml', () => {
+  it('gives each app container exactly what its schema accepts, with consistent Services and ports', () => {
+    expect(k8sProblems(loadK8s())).toEqual([]);
+  });
+
+  it('reports a variable the schema does not know, including one coming from the ConfigMap', () => {
+    const docs = loadK8s();
+    arr(firstContainer(k8sDoc(docs, 'Deployment', 'clearing')).env).push({
+      name: 'FX_HEALTH_PORT',
+      value: '1',
+    });
+    obj(k8sDoc(docs, 'ConfigMap', 'concord-common').data).LEDGER_CUT_INTERVAL_MS = '50';
+    const problems = k8sProblems(docs);
+    expect(problems).toContain(
+      'k8s/clearing.yaml Deployment clearing container clearing: FX_HEALTH_PORT is not a variable of the clearing schema',
+    );
+    expect(problems).toContain(
+      'k8s/gateway.yaml Deployment gateway container gateway: LEDGER_CUT_INTERVAL_MS is not a variable of the gateway schema',
+    );
+  });
+
+  it('reports a signer key that resolves to nothing or to an invalid key', () => {
+    const docs = loadK8s();
+    const secret = obj(k8sDoc(docs, 'Secret', 'ledger-signer-keys').stringData);
+    delete secret.s3;
+    secret.s4 = 'not-hex';
+    const problems = k8sProblems(docs);
+    expect(problems).toContain(
+      'k8s/ledger.yaml StatefulSet ledger-s3 container ledger: required LEDGER_SIGNER_KEY is not set',
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^k8s\/ledger.yaml StatefulSet ledger-s4 container ledger: LEDGER_SIGNER_KEY=not-hex/,
+        ),
+      ]),
+    );
+  });
+
+  it('reports a Service whose port does not reach the container port', () => {
+    const docs = loadK8s();
+    const gateway = obj(arr(obj(k8sDoc(docs, 'Service', 'gateway').spec).ports)[0]);
+    gateway.targetPort = 3001;
+    expect(k8sProblems(docs)).toContain(
+      'k8s/gateway.yaml Service gateway: targetPort 3001 is not a container port',
+    );
+  });
+
+  it('reports a container port that differs from the configured one', () => {
+    const docs = loadK8s();
+    const env = arr(firstContainer(k8sDoc(docs, 'Deployment', 'gateway')).env).map(obj);
+    env.find((e) => e.name === 'GATEWAY_PORT')!.value = '3100';
+    expect(k8sProblems(docs)).toContain(
+      'k8s/gateway.yaml Deployment gateway container gateway: GATEWAY_PORT=3100 is not a containerPort',
+    );
+  });
+
+  it('reports a probe on a port the service does not listen on', () => {
+    const docs = loadK8s();
+    const probe = obj(obj(firstContainer(k8sDoc(docs, 'Deployment', 'fx')).readinessProbe).exec);
+    probe.command = arr(probe.command).map((a) => String(a).replace('127.0.0.1:8081', '127.0.0.1:9464'));
+    expect(k8sProblems(docs)).toContain(
+      'k8s/fx.yaml Deployment fx container fx: readinessProbe checks port 9464, which the service does not listen on',
+    );
+  });
+
+  it('uses the Kafka version of the pom and creates exactly the topics of TOPICS', () => {
+    const docs = loadK8s();
+    expect(firstContainer(k8sDoc(docs, 'StatefulSet', 'kafka')).image).toBe(
+      `apache/kafka:${kafkaVersionFromPom()}`,
+    );
+    const job = firstContainer(k8sDoc(docs, 'Job', 'kafka-topics'));
+    job.args = arr(job.args).map((a) =>
+      String(a).replace(
+        /topic ledger\.commands 1 -1\ntopic ledger\.votes 1 -1\n/,
+        'topic ledger.commands 2 -1\n',
+      ),
+    );
+    const problems = k8sProblems(docs);
+    expect(problems).toContain(
+      'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.commands has 2 partitions, retention.ms -1, expected 1 partitions, retention.ms -1',
+    );
+    expect(problems).toContain(
+      'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.votes is not created',
+    );
+  });
+});
+
+describe('docker-compose.yml and k8s/ together', () => {
+  it('run the same app services with the same environment', () => {
+    expect(consistencyProblems(loadCompose(), loadK8s())).toEqual([]);
+  });
+
+  it('reports an environment that differs', () => {
+    const docs = loadK8s();
+    obj(k8sDoc(docs, 'ConfigMap', 'concord-common').data).LOG_LEVEL = 'debug';
+    expect(consistencyProblems(loadCompose(), docs)).toContain(
+      'fx: LOG_LEVEL is info in compose, debug in k8s',
+    );
+  });
+});

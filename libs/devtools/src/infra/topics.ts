@@ -1,0 +1,53 @@
+import { TOPICS, topicName, type TopicKey } from '../../../contracts/src/topics';
+import { kafkaAdmin } from './probes';
+
+export interface EnsureTopicsResult {
+  /** Topics this call created. */
+  created: string[];
+  /** Topics that were already there (with the expected partition count). */
+  existing: string[];
+}
+
+/**
+ * Creates every topic of TOPICS (under `prefix`) that does not exist yet, with its partition count,
+ * replication factor 1 and its retention. Idempotent, and safe to run concurrently. Throws when a topic
+ * exists with another partition count: the command log must stay a single partition.
+ */
+export async function ensureTopics(brokers: string | string[], prefix = ''): Promise<EnsureTopicsResult> {
+  const list = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers;
+  const wanted = (Object.keys(TOPICS) as TopicKey[]).map((key) => ({
+    topic: topicName(key, prefix),
+    numPartitions: TOPICS[key].partitions,
+    replicationFactor: 1,
+    configEntries: [{ name: 'retention.ms', value: String(TOPICS[key].retentionMs) }],
+  }));
+
+  const admin = kafkaAdmin(list);
+  await admin.connect();
+  try {
+    const present = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !present.has(t.topic));
+    // Resolves to false when another caller created them in the meantime; that is fine.
+    const createdNow =
+      missing.length > 0 &&
+      (await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: 30000 }));
+
+    const metadata = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+    const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    const wrong = wanted.filter((t) => partitions.get(t.topic) !== t.numPartitions);
+    if (wrong.length > 0) {
+      throw new Error(
+        'topics with the wrong partition count (delete and recreate them): ' +
+          wrong
+            .map((t) => `${t.topic} has ${partitions.get(t.topic)}, expected ${t.numPartitions}`)
+            .join('; '),
+      );
+    }
+    return {
+      created: createdNow ? missing.map((t) => t.topic) : [],
+      existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,200 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { topicName } from '@concord/contracts';
+import { buildGenesis, ConsortiumSpec, signerIds, signerKey } from './consortium';
+import { ensureTopics, infraUp } from './infra';
+import { migrate, REPO_ROOT } from './prisma';
+
+export type AppName = 'gateway' | 'ledger' | 'clearing' | 'fx';
+
+export interface NetworkOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  gatewayPort: number;
+  spec: ConsortiumSpec;
+  /** Run compiled JavaScript from dist/ (npm start) or the TypeScript sources through tsx (tests). */
+  runtime: 'dist' | 'tsx';
+  /** Where each process's output goes: a folder of log files, or this process's console with a prefix. */
+  output: { logDir: string } | 'console';
+  logLevel?: string;
+  /** Extra variables per process name (e.g. fault injection for one signer in a test). */
+  extraEnv?: Record<string, Record<string, string>>;
+  cutIntervalMs?: number;
+}
+
+export interface RunningProcess {
+  name: string;
+  child: ChildProcess;
+  env: Record<string, string>;
+  app: AppName;
+}
+
+/**
+ * A whole Concord network on this machine: infrastructure up, schema migrated, the consortium's genesis
+ * on the log, and every service as its own process. `npm start` and the end-to-end tests both use it.
+ */
+export class LocalNetwork {
+  readonly processes = new Map<string, RunningProcess>();
+
+  constructor(readonly options: NetworkOptions) {}
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.options.gatewayPort}`;
+  }
+
+  get signers(): string[] {
+    return signerIds(this.options.spec.signerCount);
+  }
+
+  async prepare(log: (line: string) => void = () => undefined): Promise<void> {
+    await infraUp({ log, env: { ...process.env, KAFKA_BROKERS: this.options.kafkaBrokers, DATABASE_URL: this.options.databaseUrl, REDIS_URL: this.options.redisUrl } });
+    await ensureTopics(this.options.kafkaBrokers, this.options.topicPrefix);
+    await migrate(this.options.databaseUrl, this.signers);
+    await this.publishGenesisOnce();
+  }
+
+  /** Appends the genesis if the command log is empty; a network restarted on the same log keeps its own. */
+  async publishGenesisOnce(): Promise<boolean> {
+    const kafka = new Kafka({ clientId: 'concord-network', brokers: this.options.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const topic = topicName('ledgerCommands', this.options.topicPrefix);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      if (offsets.some((o) => o.high !== '0')) return false;
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      await producer.send({ topic, acks: -1, messages: [{ value: JSON.stringify(buildGenesis(this.options.spec)) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    return true;
+  }
+
+  private commonEnv(): Record<string, string> {
+    return {
+      DATABASE_URL: this.options.databaseUrl,
+      REDIS_URL: this.options.redisUrl,
+      KAFKA_BROKERS: this.options.kafkaBrokers,
+      KAFKA_TOPIC_PREFIX: this.options.topicPrefix,
+      LOG_LEVEL: this.options.logLevel ?? 'info',
+    };
+  }
+
+  envFor(name: string): { app: AppName; env: Record<string, string> } {
+    const extra = this.options.extraEnv?.[name] ?? {};
+    if (name.startsWith('ledger-')) {
+      const signerId = name.slice('ledger-'.length);
+      return {
+        app: 'ledger',
+        env: {
+          ...this.commonEnv(),
+          LEDGER_SIGNER_ID: signerId,
+          LEDGER_SIGNER_KEY: signerKey(this.options.spec, signerId).seedHex,
+          LEDGER_CUT_INTERVAL_MS: String(this.options.cutIntervalMs ?? 50),
+          ...extra,
+        },
+      };
+    }
+    if (name === 'gateway') {
+      return { app: 'gateway', env: { ...this.commonEnv(), GATEWAY_PORT: String(this.options.gatewayPort), ...extra } };
+    }
+    if (name === 'clearing' || name === 'fx') return { app: name, env: { ...this.commonEnv(), ...extra } };
+    throw new Error(`unknown process ${name}`);
+  }
+
+  processNames(): string[] {
+    return [...this.signers.map((s) => `ledger-${s}`), 'clearing', 'fx', 'gateway'];
+  }
+
+  start(name: string): RunningProcess {
+    const { app, env } = this.envFor(name);
+    const entry =
+      this.options.runtime === 'dist'
+        ? [join(REPO_ROOT, 'dist/apps', app, 'src/main.js')]
+        : ['--require', 'tsx/cjs', join(REPO_ROOT, 'apps', app, 'src/main.ts')];
+    const child = spawn(process.execPath, entry, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (this.options.output === 'console') {
+      const prefix = `[${name}] `;
+      const forward = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, prefix));
+      child.stdout?.on('data', forward);
+      child.stderr?.on('data', forward);
+    } else {
+      const dir = this.options.output.logDir;
+      if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+      const file = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
+      child.stdout?.pipe(file);
+      child.stderr?.pipe(file);
+    }
+    const running = { name, child, env, app };
+    this.processes.set(name, running);
+    return running;
+  }
+
+  startAll(): void {
+    for (const name of this.processNames()) this.start(name);
+  }
+
+  /** Stops one process: SIGTERM, or SIGKILL at once to simulate a crash. */
+  async stop(name: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', graceMs = 10_000): Promise<void> {
+    const running = this.processes.get(name);
+    if (!running) return;
+    this.processes.delete(name);
+    const { child } = running;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((name) => this.stop(name)));
+  }
+
+  /** Waits until the gateway answers /ready and knows the consortium (the genesis block is final). */
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      for (const p of this.processes.values()) {
+        if (p.child.exitCode !== null) throw new Error(`${p.name} exited with code ${p.child.exitCode} during start-up`);
+      }
+      try {
+        const ready = await fetch(`${this.gatewayUrl}/ready`);
+        last = await ready.text();
+        // Any signed request from an unknown key says UNKNOWN_KEY until the genesis is finalized.
+        if (ready.ok && (await this.consortiumKnown())) return;
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`network not ready after ${timeoutMs} ms: ${last}`);
+  }
+
+  private async consortiumKnown(): Promise<boolean> {
+    const { Client } = await import('pg');
+    const client = new Client({ connectionString: this.options.databaseUrl });
+    await client.connect();
+    try {
+      const result = await client.query('select count(*)::int as n from gateway.participants');
+      return result.rows[0].n >= this.options.spec.participants.length;
+    } finally {
+      await client.end();
+    }
+  }
+}

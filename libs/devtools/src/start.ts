@@ -1,0 +1,57 @@
+import { loadConfig, commonSchema } from '@concord/config';
+import { z } from 'zod';
+import { DEMO_CONSORTIUM } from './consortium';
+import { LocalNetwork } from './network';
+
+/**
+ * `npm start`: the whole network on this machine, on the demo consortium. Infrastructure up, migrations,
+ * genesis (first run only), four signers, clearing, FX and the gateway. Ctrl-C stops what it started.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(commonSchema.extend({ GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3000) }));
+  const network = new LocalNetwork({
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    gatewayPort: config.GATEWAY_PORT,
+    spec: DEMO_CONSORTIUM,
+    runtime: process.argv.includes('--tsx') ? 'tsx' : 'dist',
+    output: 'console',
+    logLevel: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+  });
+  console.log('concord: preparing infrastructure, database and genesis...');
+  await network.prepare((line) => console.log(`  ${line}`));
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nconcord: stopping services (Kafka keeps running; `npm run infra:down` stops it)...');
+    await network.stopAll();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  network.startAll();
+  await network.waitUntilReady(120_000);
+  for (const p of network.processes.values()) {
+    p.child.once('exit', (code, signal) => {
+      if (!stopping) console.error(`concord: ${p.name} exited (${signal ?? code}); the others keep running`);
+    });
+  }
+  console.log(`
+concord: the demo network is up.
+  gateway     ${network.gatewayUrl}   (health: ${network.gatewayUrl}/ready, metrics: ${network.gatewayUrl}/metrics)
+  signers     ${network.signers.join(', ')} (quorum ${DEMO_CONSORTIUM.quorum})
+  partners    ${DEMO_CONSORTIUM.participants.map((p) => p.id).join(', ')}
+
+  Send a signed transfer (prints and runs a curl command with the demo key of hk-remit):
+    npm run -s demo:curl -- hk-remit POST '/v1/transfers?wait=2000' '{"id":"t-1","payer":"hk-remit","payee":"mnl-payout","amount":"125.50","currency":"USD"}'
+
+Press Ctrl-C to stop.`);
+}
+
+main().catch((error) => {
+  console.error(`concord: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+import { Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import type { z } from 'zod';
+import { DeadLetter, topicName } from '@concord/contracts';
+
+export interface KafkaSettings {
+  brokers: string;
+  clientId: string;
+  topicPrefix: string;
+}
+
+export function createKafka(settings: KafkaSettings): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers.split(','),
+    // kafkajs logs every retried request at ERROR (a coordinator still loading, a leader moving); failures
+    // that matter surface as rejected calls or consumer crash events, which the services log themselves.
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+/**
+ * An idempotent producer that waits for every in-sync replica (acks = all): a message acknowledged to a
+ * caller is on the broker exactly once, even when the producer retries after a network fault.
+ */
+export async function createProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+export async function sendJson(
+  producer: Producer,
+  topic: string,
+  messages: { key?: string; value: unknown }[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: messages.map((m) => ({
+      key: m.key,
+      value: typeof m.value === 'string' ? m.value : JSON.stringify(m.value),
+    })),
+  });
+}
+
+export interface ValidatedMessage<T> {
+  value: T;
+  offset: string;
+  partition: number;
+  timestampMs: number;
+  raw: KafkaMessage;
+}
+
+export interface ConsumeOptions<S extends z.ZodType> {
+  topic: string;
+  groupId: string;
+  schema: S;
+  service: string;
+  settings: KafkaSettings;
+  kafka: Kafka;
+  producer: Producer;
+  fromBeginning?: boolean;
+  /** Handles a batch of valid messages; offsets are committed only after it resolves. */
+  handle: (messages: ValidatedMessage<z.infer<S>>[]) => Promise<void>;
+}
+
+/**
+ * Consumes a topic, validating each message against its contract. An invalid message goes to the dead
+ * letter topic with the reason, and its offset is committed only once that send succeeded, so nothing is
+ * dropped silently. Offsets of valid messages are committed only after the handler finished with them.
+ */
+export async function consumeValidated<S extends z.ZodType>(options: ConsumeOptions<S>): Promise<Consumer> {
+  const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (!isRunning() || isStale()) return;
+      const valid: ValidatedMessage<z.infer<S>>[] = [];
+      const dead: { key: string; value: DeadLetter }[] = [];
+      for (const message of batch.messages) {
+        const text = message.value?.toString('utf8') ?? '';
+        const reason = validate(options.schema, text);
+        if (reason.ok) {
+          valid.push({
+            value: reason.value,
+            offset: message.offset,
+            partition: batch.partition,
+            timestampMs: Number(message.timestamp),
+            raw: message,
+          });
+        } else {
+          dead.push({
+            key: `${batch.topic}:${batch.partition}:${message.offset}`,
+            value: {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key?.toString('utf8') ?? null,
+              value: text,
+              reason: reason.reason,
+              service: options.service,
+            },
+          });
+        }
+      }
+      await sendJson(options.producer, topicName('deadLetter', options.settings.topicPrefix), dead);
+      if (valid.length > 0) await options.handle(valid);
+      const last = batch.messages[batch.messages.length - 1];
+      if (last) {
+        resolveOffset(last.offset);
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+        ]);
+      }
+      await heartbeat();
+    },
+  });
+  return consumer;
+}
+
+export function validate<S extends z.ZodType>(
+  schema: S,
+  text: string,
+): { ok: true; value: z.infer<S> } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, reason: `not JSON: ${(e as Error).message}` };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    reason: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+  };
+}
