@@ -15,14 +15,30 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
 @Module({
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(clearingSchema) },
-    { provide: PRISMA, inject: [CONFIG], useFactory: (c: ClearingConfig) => servicesClient(c.DATABASE_URL, 4) },
+    {
+      provide: PRISMA,
+      inject: [CONFIG],
+      useFactory: (c: ClearingConfig) => servicesClient(c.DATABASE_URL, 4),
+    },
     {
       provide: KAFKA_SETTINGS,
       inject: [CONFIG],
-      useFactory: (c: ClearingConfig): KafkaSettings => ({ brokers: c.KAFKA_BROKERS, clientId: 'clearing', topicPrefix: c.KAFKA_TOPIC_PREFIX }),
+      useFactory: (c: ClearingConfig): KafkaSettings => ({
+        brokers: c.KAFKA_BROKERS,
+        clientId: 'clearing',
+        topicPrefix: c.KAFKA_TOPIC_PREFIX,
+      }),
     },
-    { provide: PRODUCER, inject: [KAFKA_SETTINGS], useFactory: (s: KafkaSettings) => createProducer(createKafka(s)) },
-    { provide: PositionsRepository, inject: [PRISMA], useFactory: (p: ServicesPrismaClient) => new PositionsRepository(p) },
+    {
+      provide: PRODUCER,
+      inject: [KAFKA_SETTINGS],
+      useFactory: (s: KafkaSettings) => createProducer(createKafka(s)),
+    },
+    {
+      provide: PositionsRepository,
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new PositionsRepository(p),
+    },
     {
       provide: ClearingFinalizedConsumer,
       inject: [KAFKA_SETTINGS, PRODUCER, PositionsRepository],

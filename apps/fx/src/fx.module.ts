@@ -13,7 +13,11 @@ const PRISMA = 'PRISMA';
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(fxSchema) },
     { provide: PRISMA, inject: [CONFIG], useFactory: (c: FxConfig) => servicesClient(c.DATABASE_URL, 2) },
-    { provide: RatesRepository, inject: [PRISMA], useFactory: (p: ServicesPrismaClient) => new RatesRepository(p) },
+    {
+      provide: RatesRepository,
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new RatesRepository(p),
+    },
   ],
 })
 export class FxModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -24,27 +24,53 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
   controllers: [TransfersController, HealthController],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(gatewaySchema) },
-    { provide: LOGGER, inject: [CONFIG], useFactory: (c: GatewayConfig) => createLogger('gateway', c.LOG_LEVEL) },
+    {
+      provide: LOGGER,
+      inject: [CONFIG],
+      useFactory: (c: GatewayConfig) => createLogger('gateway', c.LOG_LEVEL),
+    },
     { provide: Registry, useFactory: () => createMetricsRegistry('gateway') },
     { provide: PRISMA, inject: [CONFIG], useFactory: (c: GatewayConfig) => servicesClient(c.DATABASE_URL) },
     {
       provide: Redis,
       inject: [CONFIG],
-      useFactory: (c: GatewayConfig) => new Redis(c.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }),
+      useFactory: (c: GatewayConfig) =>
+        new Redis(c.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }),
     },
     {
       provide: KAFKA_SETTINGS,
       inject: [CONFIG],
-      useFactory: (c: GatewayConfig): KafkaSettings => ({ brokers: c.KAFKA_BROKERS, clientId: 'gateway', topicPrefix: c.KAFKA_TOPIC_PREFIX }),
+      useFactory: (c: GatewayConfig): KafkaSettings => ({
+        brokers: c.KAFKA_BROKERS,
+        clientId: 'gateway',
+        topicPrefix: c.KAFKA_TOPIC_PREFIX,
+      }),
     },
-    { provide: PRODUCER, inject: [KAFKA_SETTINGS], useFactory: (s: KafkaSettings) => createProducer(createKafka(s)) },
-    { provide: ParticipantsRepository, inject: [PRISMA], useFactory: (p: ServicesPrismaClient) => new ParticipantsRepository(p) },
-    { provide: TransfersRepository, inject: [PRISMA], useFactory: (p: ServicesPrismaClient) => new TransfersRepository(p) },
+    {
+      provide: PRODUCER,
+      inject: [KAFKA_SETTINGS],
+      useFactory: (s: KafkaSettings) => createProducer(createKafka(s)),
+    },
+    {
+      provide: ParticipantsRepository,
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new ParticipantsRepository(p),
+    },
+    {
+      provide: TransfersRepository,
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new TransfersRepository(p),
+    },
     {
       provide: AuthService,
       inject: [ParticipantsRepository, Redis, CONFIG],
       useFactory: (p: ParticipantsRepository, r: Redis, c: GatewayConfig) =>
-        new AuthService(p, r, c.GATEWAY_SIGNATURE_MAX_AGE_S, c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : ''),
+        new AuthService(
+          p,
+          r,
+          c.GATEWAY_SIGNATURE_MAX_AGE_S,
+          c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : '',
+        ),
     },
     {
       provide: TransfersService,
@@ -54,7 +80,14 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
     },
     {
       provide: FinalizedConsumer,
-      inject: [KAFKA_SETTINGS, PRODUCER, TransfersRepository, ParticipantsRepository, TransfersService, LOGGER],
+      inject: [
+        KAFKA_SETTINGS,
+        PRODUCER,
+        TransfersRepository,
+        ParticipantsRepository,
+        TransfersService,
+        LOGGER,
+      ],
       useFactory: (
         s: KafkaSettings,
         producer: Producer,
@@ -64,7 +97,11 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         log: Logger,
       ) => new FinalizedConsumer(s, createKafka(s), producer, t, p, service, log),
     },
-    { provide: GATEWAY_LIMITS, inject: [CONFIG], useFactory: (c: GatewayConfig) => ({ maxWaitMs: c.GATEWAY_MAX_WAIT_MS }) },
+    {
+      provide: GATEWAY_LIMITS,
+      inject: [CONFIG],
+      useFactory: (c: GatewayConfig) => ({ maxWaitMs: c.GATEWAY_MAX_WAIT_MS }),
+    },
     {
       provide: HEALTH_CHECKS,
       inject: [PRISMA, Redis, KAFKA_SETTINGS],

@@ -32,12 +32,24 @@ const PRODUCER = 'PRODUCER';
       provide: PRODUCER,
       inject: [CONFIG],
       useFactory: (c: LedgerConfig) =>
-        createProducer(createKafka({ brokers: c.KAFKA_BROKERS, clientId: `ledger-${c.LEDGER_SIGNER_ID}`, topicPrefix: c.KAFKA_TOPIC_PREFIX })),
+        createProducer(
+          createKafka({
+            brokers: c.KAFKA_BROKERS,
+            clientId: `ledger-${c.LEDGER_SIGNER_ID}`,
+            topicPrefix: c.KAFKA_TOPIC_PREFIX,
+          }),
+        ),
     },
     {
       provide: SignerService,
       inject: [CONFIG, PRISMA, PRODUCER, LOGGER, Registry],
-      useFactory: (c: LedgerConfig, prisma: LedgerPrismaClient, producer: Producer, log: Logger, registry: Registry) =>
+      useFactory: (
+        c: LedgerConfig,
+        prisma: LedgerPrismaClient,
+        producer: Producer,
+        log: Logger,
+        registry: Registry,
+      ) =>
         new SignerService(
           {
             signerId: c.LEDGER_SIGNER_ID,
@@ -47,7 +59,11 @@ const PRODUCER = 'PRODUCER';
             faultFromHeight: c.LEDGER_FAULT_FROM_HEIGHT,
           },
           new BlocksRepository(prisma),
-          createKafka({ brokers: c.KAFKA_BROKERS, clientId: `ledger-${c.LEDGER_SIGNER_ID}`, topicPrefix: c.KAFKA_TOPIC_PREFIX }),
+          createKafka({
+            brokers: c.KAFKA_BROKERS,
+            clientId: `ledger-${c.LEDGER_SIGNER_ID}`,
+            topicPrefix: c.KAFKA_TOPIC_PREFIX,
+          }),
           producer,
           log,
           registry,

@@ -45,7 +45,11 @@ export const fxSchema = commonSchema.extend({
   FX_HEALTH_PORT: port.optional(),
   /** A JSON rates file; the demo file in apps/fx/rates is used when unset. */
   FX_RATES_FILE: z.string().optional(),
-  FX_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000),
+  FX_REFRESH_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60 * 60 * 1000),
 });
 
 export type CommonConfig = z.infer<typeof commonSchema>;
@@ -64,9 +68,7 @@ export const serviceSchemas = {
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      'invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
-    );
+    super('invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }

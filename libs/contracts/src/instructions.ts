@@ -16,7 +16,12 @@ export const transferInstructionSchema = z
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'),
     /** Two-phase: reserve now, fulfil or abort later; expires after `expiresInMs` of block time. */
     twoPhase: z.boolean().optional(),
-    expiresInMs: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).optional(),
+    expiresInMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(7 * 24 * 3600 * 1000)
+      .optional(),
   })
   .strict();
 export type TransferInstruction = z.infer<typeof transferInstructionSchema>;

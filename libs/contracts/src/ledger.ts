@@ -22,7 +22,9 @@ export const genesisSchema = z
     v: z.literal(1),
     type: z.literal('genesis'),
     chainId: id,
-    signers: z.array(z.object({ id: z.string().regex(/^[a-z0-9]{1,16}$/), publicKey: hex64 }).strict()).min(1),
+    signers: z
+      .array(z.object({ id: z.string().regex(/^[a-z0-9]{1,16}$/), publicKey: hex64 }).strict())
+      .min(1),
     quorum: z.number().int().min(1),
     /** Size bound of a block in entries; part of the genesis so that every signer cuts the same blocks. */
     blockMaxEntries: z.number().int().min(1).max(100_000).default(1000),
@@ -69,7 +71,9 @@ export const instructionCommandSchema = z
 export type InstructionCommand = z.infer<typeof instructionCommandSchema>;
 
 /** Cuts the block at `height` if it is still open and holds entries; stale or duplicate cuts are no-ops. */
-export const cutCommandSchema = z.object({ v: z.literal(1), type: z.literal('cut'), height: z.number().int() }).strict();
+export const cutCommandSchema = z
+  .object({ v: z.literal(1), type: z.literal('cut'), height: z.number().int() })
+  .strict();
 export type CutCommand = z.infer<typeof cutCommandSchema>;
 
 export const ledgerCommandSchema = z.discriminatedUnion('type', [
@@ -107,7 +111,14 @@ export const voteSchema = z
   .strict();
 export type Vote = z.infer<typeof voteSchema>;
 
-export const transferStatusSchema = z.enum(['committed', 'reserved', 'fulfilled', 'aborted', 'expired', 'rejected']);
+export const transferStatusSchema = z.enum([
+  'committed',
+  'reserved',
+  'fulfilled',
+  'aborted',
+  'expired',
+  'rejected',
+]);
 export type TransferStatus = z.infer<typeof transferStatusSchema>;
 
 export const transferOutcomeSchema = z

@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  sign as nodeSign,
+  verify as nodeVerify,
+} from 'node:crypto';
 
 /**
  * Ed25519 through node:crypto (OpenSSL): about ten times faster than a pure-JS implementation on this
@@ -17,7 +23,11 @@ export interface SigningKey {
 export function signingKeyFromSeed(seedHex: string): SigningKey {
   const seed = Buffer.from(seedHex, 'hex');
   if (seed.length !== 32) throw new RangeError('an Ed25519 seed is 32 bytes (64 hex characters)');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return { privateKey, publicKeyHex: spki.subarray(SPKI_PREFIX.length).toString('hex') };
 }

@@ -46,10 +46,7 @@ export function signRequest(key: SigningKey, parts: SignedRequestParts): Record<
 }
 
 export type SignatureHeaderProblem =
-  | 'SIGNATURE_MISSING'
-  | 'SIGNATURE_MALFORMED'
-  | 'DIGEST_MISMATCH'
-  | 'SIGNATURE_COMPONENTS';
+  'SIGNATURE_MISSING' | 'SIGNATURE_MALFORMED' | 'DIGEST_MISMATCH' | 'SIGNATURE_COMPONENTS';
 
 export interface ParsedSignature {
   created: number;
@@ -66,9 +63,10 @@ export function parseSignatureHeaders(headers: {
   body: string;
 }): ParsedSignature | { problem: SignatureHeaderProblem } {
   if (!headers.signatureInput || !headers.signature) return { problem: 'SIGNATURE_MISSING' };
-  const input = /^sig1=\(("[^"]+"(?: "[^"]+")*)\);created=(\d{1,12});keyid="([A-Za-z0-9._:-]{1,64})";alg="ed25519"$/.exec(
-    headers.signatureInput.trim(),
-  );
+  const input =
+    /^sig1=\(("[^"]+"(?: "[^"]+")*)\);created=(\d{1,12});keyid="([A-Za-z0-9._:-]{1,64})";alg="ed25519"$/.exec(
+      headers.signatureInput.trim(),
+    );
   const value = /^sig1=:([A-Za-z0-9+/]{86}==):$/.exec(headers.signature.trim());
   if (!input || !value) return { problem: 'SIGNATURE_MALFORMED' };
   if (`(${input[1]})` !== COVERED_COMPONENTS) return { problem: 'SIGNATURE_COMPONENTS' };

@@ -46,7 +46,8 @@ export function merkleProof(leaves: readonly Buffer[], index: number): ProofStep
   let position = index;
   while (level.length > 1) {
     const sibling = position % 2 === 0 ? position + 1 : position - 1;
-    if (sibling < level.length) steps.push({ hash: level[sibling].toString('hex'), left: sibling < position });
+    if (sibling < level.length)
+      steps.push({ hash: level[sibling].toString('hex'), left: sibling < position });
     const next: Buffer[] = [];
     for (let i = 0; i < level.length; i += 2) {
       next.push(i + 1 < level.length ? nodeHash(level[i], level[i + 1]) : level[i]);

@@ -1,10 +1,10 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as ServicesPrismaClient } from '../../../node_modules/.prisma/services-client';
-import { PrismaClient as LedgerPrismaClient } from '../../../node_modules/.prisma/ledger-client';
+import { PrismaClient as ServicesPrismaClient } from '.prisma/services-client';
+import { PrismaClient as LedgerPrismaClient } from '.prisma/ledger-client';
 
 export { ServicesPrismaClient, LedgerPrismaClient };
-export type { Prisma as ServicesPrisma } from '../../../node_modules/.prisma/services-client';
-export type { Prisma as LedgerPrisma } from '../../../node_modules/.prisma/ledger-client';
+export type { Prisma as ServicesPrisma } from '.prisma/services-client';
+export type { Prisma as LedgerPrisma } from '.prisma/ledger-client';
 
 /**
  * Prisma clients over node-postgres (driver adapter, no native engine). The gateway, clearing and FX
@@ -21,7 +21,10 @@ export function ledgerClient(databaseUrl: string, signerId: string, poolSize = 5
   const schema = `ledger_${signerId}`;
   // The schema option qualifies model queries; the search path covers the raw SQL of the repository.
   return new LedgerPrismaClient({
-    adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize, options: `-c search_path=${schema}` }, { schema }),
+    adapter: new PrismaPg(
+      { connectionString: databaseUrl, max: poolSize, options: `-c search_path=${schema}` },
+      { schema },
+    ),
     errorFormat: 'minimal',
   });
 }

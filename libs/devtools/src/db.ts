@@ -14,9 +14,13 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'migrate') {
-    const config = loadConfig(commonSchema.extend({ LEDGER_SIGNERS: z.coerce.number().int().min(1).max(32).default(4) }));
+    const config = loadConfig(
+      commonSchema.extend({ LEDGER_SIGNERS: z.coerce.number().int().min(1).max(32).default(4) }),
+    );
     await migrate(config.DATABASE_URL, signerIds(config.LEDGER_SIGNERS));
-    console.log(`migrated ${new URL(config.DATABASE_URL).pathname.slice(1)} (services + ${config.LEDGER_SIGNERS} signer schemas)`);
+    console.log(
+      `migrated ${new URL(config.DATABASE_URL).pathname.slice(1)} (services + ${config.LEDGER_SIGNERS} signer schemas)`,
+    );
     return;
   }
   console.error('usage: tsx libs/devtools/src/db.ts generate|migrate');

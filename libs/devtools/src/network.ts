@@ -51,7 +51,15 @@ export class LocalNetwork {
   }
 
   async prepare(log: (line: string) => void = () => undefined): Promise<void> {
-    await infraUp({ log, env: { ...process.env, KAFKA_BROKERS: this.options.kafkaBrokers, DATABASE_URL: this.options.databaseUrl, REDIS_URL: this.options.redisUrl } });
+    await infraUp({
+      log,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: this.options.kafkaBrokers,
+        DATABASE_URL: this.options.databaseUrl,
+        REDIS_URL: this.options.redisUrl,
+      },
+    });
     await ensureTopics(this.options.kafkaBrokers, this.options.topicPrefix);
     await migrate(this.options.databaseUrl, this.signers);
     await this.publishGenesisOnce();
@@ -59,7 +67,11 @@ export class LocalNetwork {
 
   /** Appends the genesis if the command log is empty; a network restarted on the same log keeps its own. */
   async publishGenesisOnce(): Promise<boolean> {
-    const kafka = new Kafka({ clientId: 'concord-network', brokers: this.options.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'concord-network',
+      brokers: this.options.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const topic = topicName('ledgerCommands', this.options.topicPrefix);
     const admin = kafka.admin();
     await admin.connect();
@@ -72,7 +84,11 @@ export class LocalNetwork {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
-      await producer.send({ topic, acks: -1, messages: [{ value: JSON.stringify(buildGenesis(this.options.spec)) }] });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: [{ value: JSON.stringify(buildGenesis(this.options.spec)) }],
+      });
     } finally {
       await producer.disconnect();
     }
@@ -105,7 +121,10 @@ export class LocalNetwork {
       };
     }
     if (name === 'gateway') {
-      return { app: 'gateway', env: { ...this.commonEnv(), GATEWAY_PORT: String(this.options.gatewayPort), ...extra } };
+      return {
+        app: 'gateway',
+        env: { ...this.commonEnv(), GATEWAY_PORT: String(this.options.gatewayPort), ...extra },
+      };
     }
     if (name === 'clearing' || name === 'fx') return { app: name, env: { ...this.commonEnv(), ...extra } };
     throw new Error(`unknown process ${name}`);
@@ -171,7 +190,8 @@ export class LocalNetwork {
     let last = '';
     while (Date.now() < deadline) {
       for (const p of this.processes.values()) {
-        if (p.child.exitCode !== null) throw new Error(`${p.name} exited with code ${p.child.exitCode} during start-up`);
+        if (p.child.exitCode !== null)
+          throw new Error(`${p.name} exited with code ${p.child.exitCode} during start-up`);
       }
       try {
         const ready = await fetch(`${this.gatewayUrl}/ready`);

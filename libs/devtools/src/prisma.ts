@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
+import { REPO_ROOT } from './infra/settings';
+
+export { REPO_ROOT };
 const PRISMA_BIN = join(REPO_ROOT, 'node_modules/.bin/prisma');
 
 /**

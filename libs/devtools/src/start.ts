@@ -8,7 +8,9 @@ import { LocalNetwork } from './network';
  * genesis (first run only), four signers, clearing, FX and the gateway. Ctrl-C stops what it started.
  */
 async function main(): Promise<void> {
-  const config = loadConfig(commonSchema.extend({ GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3000) }));
+  const config = loadConfig(
+    commonSchema.extend({ GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3000) }),
+  );
   const network = new LocalNetwork({
     databaseUrl: config.DATABASE_URL,
     redisUrl: config.REDIS_URL,

@@ -24,7 +24,11 @@ export function createKafka(settings: KafkaSettings): Kafka {
  * caller is on the broker exactly once, even when the producer retries after a network fault.
  */
 export async function createProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   return producer;
 }

@@ -51,26 +51,44 @@ export class ConcordClient {
     this.key = signingKeyFromSeed(options.seedHex);
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'DELETE', pathAndQuery: string, body?: unknown): Promise<ApiResponse<T>> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    pathAndQuery: string,
+    body?: unknown,
+  ): Promise<ApiResponse<T>> {
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
     const path = pathAndQuery.split('?')[0];
     const attempts = this.options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       // Each attempt is signed afresh: the gateway refuses a replayed signature.
       const headers: Record<string, string> = {
-        ...signRequest(this.key, { method, path, body: text, created: Math.floor(Date.now() / 1000), keyId: this.options.keyId }),
+        ...signRequest(this.key, {
+          method,
+          path,
+          body: text,
+          created: Math.floor(Date.now() / 1000),
+          keyId: this.options.keyId,
+        }),
         accept: 'application/json',
       };
       if (text !== '') headers['content-type'] = 'application/json';
       try {
-        const response = await fetch(this.options.baseUrl + pathAndQuery, { method, headers, body: text === '' ? undefined : text });
+        const response = await fetch(this.options.baseUrl + pathAndQuery, {
+          method,
+          headers,
+          body: text === '' ? undefined : text,
+        });
         const raw = await response.text();
         const retriable = response.status === 429 || response.status === 503;
         if (retriable && attempt < attempts) {
           await sleep(Number(response.headers.get('retry-after') ?? '1') * 1000);
           continue;
         }
-        return { status: response.status, body: (raw ? JSON.parse(raw) : undefined) as T, headers: response.headers };
+        return {
+          status: response.status,
+          body: (raw ? JSON.parse(raw) : undefined) as T,
+          headers: response.headers,
+        };
       } catch (error) {
         if (attempt >= attempts) throw error;
         await sleep(100 * 2 ** attempt);

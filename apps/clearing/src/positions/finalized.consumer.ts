@@ -24,7 +24,8 @@ export class ClearingFinalizedConsumer {
       kafka: this.kafka,
       producer: this.producer,
       handle: async (messages) => {
-        for (const { value } of messages) await this.positions.applyBlock(value.header.height, value.outcomes);
+        for (const { value } of messages)
+          await this.positions.applyBlock(value.header.height, value.outcomes);
       },
     });
   }

@@ -9,7 +9,10 @@ export class PositionsRepository {
   constructor(private readonly prisma: ServicesPrismaClient) {}
 
   async openWindowId(): Promise<number> {
-    const open = await this.prisma.clearingWindow.findFirst({ where: { status: 'open' }, orderBy: { id: 'desc' } });
+    const open = await this.prisma.clearingWindow.findFirst({
+      where: { status: 'open' },
+      orderBy: { id: 'desc' },
+    });
     return (open ?? (await this.prisma.clearingWindow.create({ data: { status: 'open' } }))).id;
   }
 
@@ -23,7 +26,10 @@ export class PositionsRepository {
         windowId,
       );
       if (inserted === 0) return false;
-      const deltas = new Map<string, { participantId: string; currency: string; sent: bigint; received: bigint }>();
+      const deltas = new Map<
+        string,
+        { participantId: string; currency: string; sent: bigint; received: bigint }
+      >();
       const add = (participantId: string, currency: string, sent: bigint, received: bigint) => {
         const key = `${participantId}/${currency}`;
         const d = deltas.get(key) ?? { participantId, currency, sent: 0n, received: 0n };
@@ -56,6 +62,9 @@ export class PositionsRepository {
   }
 
   positions(windowId: number) {
-    return this.prisma.clearingPosition.findMany({ where: { windowId }, orderBy: [{ participantId: 'asc' }, { currency: 'asc' }] });
+    return this.prisma.clearingPosition.findMany({
+      where: { windowId },
+      orderBy: [{ participantId: 'asc' }, { currency: 'asc' }],
+    });
   }
 }

@@ -31,6 +31,13 @@ export async function readRatesFile(path: string): Promise<Rate[]> {
   const parsed = fileSchema.parse(JSON.parse(await readFile(path, 'utf8')));
   return Object.entries(parsed.rates).map(([quote, value]) => {
     const { num, den } = decimalToRatio(value);
-    return { base: parsed.base, quote, rateNum: num, rateDen: den, source: parsed.source, asOf: new Date(parsed.asOf) };
+    return {
+      base: parsed.base,
+      quote,
+      rateNum: num,
+      rateDen: den,
+      source: parsed.source,
+      asOf: new Date(parsed.asOf),
+    };
   });
 }

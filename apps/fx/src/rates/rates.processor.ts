@@ -39,7 +39,9 @@ export class RatesRefreshProcessor {
     const prefix = this.prefix ? `bull:${this.prefix}` : 'bull';
     this.queue = new Queue(RATES_QUEUE, { connection, prefix });
     this.worker = new Worker(RATES_QUEUE, async () => this.refresh(), { connection, prefix, concurrency: 1 });
-    this.worker.on('failed', (job, error) => this.log.error({ job: job?.id, err: error.message }, 'rate refresh failed'));
+    this.worker.on('failed', (job, error) =>
+      this.log.error({ job: job?.id, err: error.message }, 'rate refresh failed'),
+    );
     await this.queue.upsertJobScheduler('refresh-rates', { every: this.everyMs }, { name: 'refresh' });
   }
 

@@ -11,6 +11,9 @@ export class RatesRepository {
   }
 
   latest(base: string, quote: string) {
-    return this.prisma.fxRate.findFirst({ where: { base, quote }, orderBy: [{ asOf: 'desc' }, { id: 'desc' }] });
+    return this.prisma.fxRate.findFirst({
+      where: { base, quote },
+      orderBy: [{ asOf: 'desc' }, { id: 'desc' }],
+    });
   }
 }

@@ -50,20 +50,54 @@ export class AuthService {
       throw new Problem(401, parsed.problem, 'Unauthenticated', details[parsed.problem]);
     }
     const found = this.participants.byKeyId(parsed.keyId);
-    if (!found) throw new Problem(401, 'UNKNOWN_KEY', 'Unauthenticated', `key "${parsed.keyId}" is not an active key`);
-    const parts = { method: request.method, path: request.path, body: request.body, created: parsed.created, keyId: parsed.keyId };
+    if (!found)
+      throw new Problem(401, 'UNKNOWN_KEY', 'Unauthenticated', `key "${parsed.keyId}" is not an active key`);
+    const parts = {
+      method: request.method,
+      path: request.path,
+      body: request.body,
+      created: parsed.created,
+      keyId: parsed.keyId,
+    };
     if (!verifyRequestSignature(found.publicKey, parts, parsed.signature)) {
       throw new Problem(401, 'INVALID_SIGNATURE', 'Unauthenticated', 'the signature does not verify');
     }
     const ageS = request.nowMs / 1000 - parsed.created;
     if (ageS > this.maxAgeS || ageS < -60) {
-      throw new Problem(401, 'STALE_SIGNATURE', 'Unauthenticated', `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`);
+      throw new Problem(
+        401,
+        'STALE_SIGNATURE',
+        'Unauthenticated',
+        `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`,
+      );
     }
-    const fresh = await this.redis.set(`${this.keyPrefix}sig:${parsed.signature}`, '1', 'EX', this.maxAgeS + 60, 'NX');
-    if (fresh !== 'OK') throw new Problem(401, 'REPLAYED_REQUEST', 'Unauthenticated', 'this exact signed request was already received');
+    const fresh = await this.redis.set(
+      `${this.keyPrefix}sig:${parsed.signature}`,
+      '1',
+      'EX',
+      this.maxAgeS + 60,
+      'NX',
+    );
+    if (fresh !== 'OK')
+      throw new Problem(
+        401,
+        'REPLAYED_REQUEST',
+        'Unauthenticated',
+        'this exact signed request was already received',
+      );
     if (found.participant.status !== 'active') {
-      throw new Problem(403, 'PARTICIPANT_NOT_ACTIVE', 'Forbidden', `participant ${found.participant.id} is ${found.participant.status}`);
+      throw new Problem(
+        403,
+        'PARTICIPANT_NOT_ACTIVE',
+        'Forbidden',
+        `participant ${found.participant.id} is ${found.participant.status}`,
+      );
     }
-    return { participant: found.participant, keyId: parsed.keyId, created: parsed.created, signature: parsed.signature };
+    return {
+      participant: found.participant,
+      keyId: parsed.keyId,
+      created: parsed.created,
+      signature: parsed.signature,
+    };
   }
 }

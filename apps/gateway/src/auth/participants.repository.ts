@@ -20,7 +20,9 @@ export class ParticipantsRepository {
       this.cache.set(row.id, {
         id: row.id,
         name: row.name,
-        keys: new Map((JSON.parse(row.keys) as { keyId: string; publicKey: string }[]).map((k) => [k.keyId, k.publicKey])),
+        keys: new Map(
+          (JSON.parse(row.keys) as { keyId: string; publicKey: string }[]).map((k) => [k.keyId, k.publicKey]),
+        ),
         currencies: JSON.parse(row.currencies) as string[],
         status: row.status,
       });
@@ -48,7 +50,11 @@ export class ParticipantsRepository {
         currencies: JSON.stringify(p.currencies),
         status: p.status,
       };
-      await this.prisma.gatewayParticipant.upsert({ where: { id: p.id }, create: { id: p.id, ...data }, update: data });
+      await this.prisma.gatewayParticipant.upsert({
+        where: { id: p.id },
+        create: { id: p.id, ...data },
+        update: data,
+      });
       this.cache.set(p.id, {
         id: p.id,
         name: p.name,

@@ -40,7 +40,10 @@ export class FinalizedConsumer {
           const cursor = await this.transfersRepository.cursor();
           if (block.header.height > cursor) await this.transfersRepository.setCursor(block.header.height);
           this.transfers.notify(block.outcomes);
-          this.log.debug({ height: block.header.height, outcomes: block.outcomes.length }, 'finalized block applied');
+          this.log.debug(
+            { height: block.header.height, outcomes: block.outcomes.length },
+            'finalized block applied',
+          );
         }
       },
     });

@@ -67,9 +67,21 @@ export function toProblem(exception: unknown): Problem {
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {
     const status = fastifyError.statusCode;
-    if (status === 413) return new Problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large', fastifyError.message);
-    if (status === 415) return new Problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be application/json', fastifyError.message);
+    if (status === 413)
+      return new Problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large', fastifyError.message);
+    if (status === 415)
+      return new Problem(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'The body must be application/json',
+        fastifyError.message,
+      );
     return new Problem(400, 'MALFORMED_REQUEST', 'The request could not be read', fastifyError.message);
   }
-  return new Problem(500, 'INTERNAL_ERROR', 'Internal error', 'the error was logged; retrying with the same id is safe');
+  return new Problem(
+    500,
+    'INTERNAL_ERROR',
+    'Internal error',
+    'the error was logged; retrying with the same id is safe',
+  );
 }

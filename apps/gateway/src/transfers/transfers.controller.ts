@@ -23,10 +23,20 @@ export class TransfersController {
   ) {}
 
   @Post()
-  async create(@Req() req: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply, @Query('wait') wait?: string) {
+  async create(
+    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Res() reply: FastifyReply,
+    @Query('wait') wait?: string,
+  ) {
     const body = req.rawBody?.toString('utf8') ?? '';
     const path = req.url.split('?')[0];
-    const auth = await this.auth.authenticate({ method: 'POST', path, body, headers: req.headers, nowMs: Date.now() });
+    const auth = await this.auth.authenticate({
+      method: 'POST',
+      path,
+      body,
+      headers: req.headers,
+      nowMs: Date.now(),
+    });
     const waitMs = this.waitMs(wait);
     try {
       const { view, created } = await this.transfers.submit({ auth, path, body });
@@ -48,7 +58,13 @@ export class TransfersController {
     @Query('wait') wait?: string,
   ) {
     const path = req.url.split('?')[0];
-    const auth = await this.auth.authenticate({ method: 'GET', path, body: '', headers: req.headers, nowMs: Date.now() });
+    const auth = await this.auth.authenticate({
+      method: 'GET',
+      path,
+      body: '',
+      headers: req.headers,
+      nowMs: Date.now(),
+    });
     try {
       const waitMs = this.waitMs(wait);
       if (waitMs > 0) return await this.transfers.waitFor(auth.participant.id, id, waitMs);
@@ -62,9 +78,13 @@ export class TransfersController {
   private waitMs(wait: string | undefined): number {
     if (wait === undefined) return 0;
     if (!/^\d{1,6}$/.test(wait)) {
-      throw new Problem(400, 'INVALID_QUERY', 'The query is not valid', 'wait must be a whole number of milliseconds', [
-        { field: 'wait', message: 'a whole number of milliseconds' },
-      ]);
+      throw new Problem(
+        400,
+        'INVALID_QUERY',
+        'The query is not valid',
+        'wait must be a whole number of milliseconds',
+        [{ field: 'wait', message: 'a whole number of milliseconds' }],
+      );
     }
     return Math.min(Number(wait), this.limits.maxWaitMs);
   }

@@ -16,25 +16,61 @@ export type TransferError =
 export function transferProblem(error: TransferError): Problem {
   switch (error.kind) {
     case 'INVALID_BODY':
-      return new Problem(400, 'INVALID_BODY', 'The request body is not valid', error.errors.map((e) => `${e.field}: ${e.message}`).join('; '), error.errors);
+      return new Problem(
+        400,
+        'INVALID_BODY',
+        'The request body is not valid',
+        error.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        error.errors,
+      );
     case 'PAYER_NOT_CALLER':
-      return new Problem(403, 'PAYER_NOT_CALLER', 'Forbidden', `only ${error.payer} may instruct a transfer it pays`);
+      return new Problem(
+        403,
+        'PAYER_NOT_CALLER',
+        'Forbidden',
+        `only ${error.payer} may instruct a transfer it pays`,
+      );
     case 'UNKNOWN_PAYEE':
-      return new Problem(422, 'UNKNOWN_PAYEE', 'Unknown payee', `${error.payee} is not a member of the consortium`, [
-        { field: 'payee', message: 'not a member of the consortium' },
-      ]);
+      return new Problem(
+        422,
+        'UNKNOWN_PAYEE',
+        'Unknown payee',
+        `${error.payee} is not a member of the consortium`,
+        [{ field: 'payee', message: 'not a member of the consortium' }],
+      );
     case 'NO_ACCOUNT':
-      return new Problem(422, 'NO_ACCOUNT', 'No account in that currency', `${error.participant} holds no ${error.currency} account`, [
-        { field: 'currency', message: `${error.participant} holds no ${error.currency} account` },
-      ]);
+      return new Problem(
+        422,
+        'NO_ACCOUNT',
+        'No account in that currency',
+        `${error.participant} holds no ${error.currency} account`,
+        [{ field: 'currency', message: `${error.participant} holds no ${error.currency} account` }],
+      );
     case 'ID_REUSED':
-      return new Problem(409, 'ID_REUSED', 'Transfer id already used', `transfer ${error.id} exists with a different body`);
+      return new Problem(
+        409,
+        'ID_REUSED',
+        'Transfer id already used',
+        `transfer ${error.id} exists with a different body`,
+      );
     case 'NOT_FOUND':
-      return new Problem(404, 'TRANSFER_NOT_FOUND', 'No such transfer', `no transfer ${error.id} is visible to you`);
+      return new Problem(
+        404,
+        'TRANSFER_NOT_FOUND',
+        'No such transfer',
+        `no transfer ${error.id} is visible to you`,
+      );
     case 'LEDGER_UNAVAILABLE':
-      return new Problem(503, 'LEDGER_UNAVAILABLE', 'The ledger cannot take instructions now', 'retry with the same id; nothing was lost', undefined, {
-        'retry-after': '1',
-      });
+      return new Problem(
+        503,
+        'LEDGER_UNAVAILABLE',
+        'The ledger cannot take instructions now',
+        'retry with the same id; nothing was lost',
+        undefined,
+        {
+          'retry-after': '1',
+        },
+      );
   }
 }
 

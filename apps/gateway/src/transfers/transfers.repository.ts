@@ -1,7 +1,9 @@
 import { ServicesPrismaClient } from '@concord/db';
 import type { TransferOutcome } from '@concord/contracts';
 
-export type TransferRow = NonNullable<Awaited<ReturnType<ServicesPrismaClient['gatewayTransfer']['findUnique']>>>;
+export type TransferRow = NonNullable<
+  Awaited<ReturnType<ServicesPrismaClient['gatewayTransfer']['findUnique']>>
+>;
 
 export interface NewTransfer {
   id: string;

@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Producer } from 'kafkajs';
-import { InstructionCommand, topicName, transferInstructionSchema, TransferOutcome } from '@concord/contracts';
+import {
+  InstructionCommand,
+  topicName,
+  transferInstructionSchema,
+  TransferOutcome,
+} from '@concord/contracts';
 import { canonicalJson, sha256Hex } from '@concord/crypto';
 import { sendJson } from '@concord/kafka';
 import { MoneyError, parseAmount } from '@concord/money';
@@ -37,7 +42,10 @@ export class TransfersService {
     try {
       json = JSON.parse(write.body);
     } catch {
-      throw new TransferFailure({ kind: 'INVALID_BODY', errors: [{ field: '(body)', message: 'not valid JSON' }] });
+      throw new TransferFailure({
+        kind: 'INVALID_BODY',
+        errors: [{ field: '(body)', message: 'not valid JSON' }],
+      });
     }
     const parsed = transferInstructionSchema.safeParse(json);
     if (!parsed.success) {
@@ -63,10 +71,16 @@ export class TransfersService {
     const payee = this.participants.get(t.payee);
     if (!payee) throw new TransferFailure({ kind: 'UNKNOWN_PAYEE', payee: t.payee });
     for (const p of [caller, payee]) {
-      if (!p.currencies.includes(t.currency)) throw new TransferFailure({ kind: 'NO_ACCOUNT', participant: p.id, currency: t.currency });
+      if (!p.currencies.includes(t.currency))
+        throw new TransferFailure({ kind: 'NO_ACCOUNT', participant: p.id, currency: t.currency });
     }
     const requestHash = sha256Hex(
-      canonicalJson({ ...t, amount: amountMinor.toString(), twoPhase: t.twoPhase ?? false, expiresInMs: t.expiresInMs ?? null }),
+      canonicalJson({
+        ...t,
+        amount: amountMinor.toString(),
+        twoPhase: t.twoPhase ?? false,
+        expiresInMs: t.expiresInMs ?? null,
+      }),
     );
     const { row, created } = await this.repository.insertOrGet({
       id: t.id,
@@ -92,7 +106,13 @@ export class TransfersService {
       v: 1,
       type: 'instruction',
       participantId: write.auth.participant.id,
-      request: { method: 'POST', path: write.path, body: write.body, created: write.auth.created, keyId: write.auth.keyId },
+      request: {
+        method: 'POST',
+        path: write.path,
+        body: write.body,
+        created: write.auth.created,
+        keyId: write.auth.keyId,
+      },
       signature: write.auth.signature,
     };
     try {
@@ -105,7 +125,8 @@ export class TransfersService {
   /** The transfer if the caller is its payer or payee; otherwise it does not exist for the caller. */
   async get(callerId: string, id: string): Promise<TransferRow> {
     const row = await this.repository.find(id);
-    if (!row || (row.payer !== callerId && row.payee !== callerId)) throw new TransferFailure({ kind: 'NOT_FOUND', id });
+    if (!row || (row.payer !== callerId && row.payee !== callerId))
+      throw new TransferFailure({ kind: 'NOT_FOUND', id });
     return row;
   }
 
@@ -115,7 +136,8 @@ export class TransfersService {
     if (waitMs <= 0 || FINAL_STATUSES.has(row.status)) return toTransferView(row);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, waitMs);
-      const check = () => void this.repository.find(id).then((r) => r && FINAL_STATUSES.has(r.status) && done());
+      const check = () =>
+        void this.repository.find(id).then((r) => r && FINAL_STATUSES.has(r.status) && done());
       function done() {
         clearTimeout(timer);
         resolve();

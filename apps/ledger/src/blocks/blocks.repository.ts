@@ -20,7 +20,8 @@ export class BlocksRepository {
     for (const entry of block.entries) {
       // Only outcomes that the ledger recorded (not refusals of a forged or malformed command) are rows.
       if (entry.rejection) continue;
-      for (const outcome of entry.outcomes) if (outcome.reason !== 'DUPLICATE_MODIFIED') transfers.set(outcome.transferId, outcome);
+      for (const outcome of entry.outcomes)
+        if (outcome.reason !== 'DUPLICATE_MODIFIED') transfers.set(outcome.transferId, outcome);
     }
     const ops = [
       this.prisma.block.create({
@@ -111,17 +112,29 @@ export class BlocksRepository {
       select: { height: true, offset: true, timestampMs: true, payload: true },
       orderBy: [{ height: 'asc' }, { seq: 'asc' }],
     });
-    return rows.map((r) => ({ height: r.height, offset: r.offset, timestampMs: Number(r.timestampMs), payload: r.payload }));
+    return rows.map((r) => ({
+      height: r.height,
+      offset: r.offset,
+      timestampMs: Number(r.timestampMs),
+      payload: r.payload,
+    }));
   }
 
-  async loadHeaders(): Promise<{ height: number; headerHash: string; signature: string; lastOffset: bigint }[]> {
+  async loadHeaders(): Promise<
+    { height: number; headerHash: string; signature: string; lastOffset: bigint }[]
+  > {
     return this.prisma.block.findMany({
       select: { height: true, headerHash: true, signature: true, lastOffset: true },
       orderBy: { height: 'asc' },
     });
   }
 
-  async saveVote(vote: { height: number; signerId: string; headerHash: string; signature: string }): Promise<void> {
+  async saveVote(vote: {
+    height: number;
+    signerId: string;
+    headerHash: string;
+    signature: string;
+  }): Promise<void> {
     await this.prisma.vote.upsert({
       where: { height_signerId: { height: vote.height, signerId: vote.signerId } },
       create: vote,
@@ -146,7 +159,10 @@ export class BlocksRepository {
   }
 
   async lastCertifiedHeight(): Promise<number> {
-    const row = await this.prisma.certificate.findFirst({ orderBy: { height: 'desc' }, select: { height: true } });
+    const row = await this.prisma.certificate.findFirst({
+      orderBy: { height: 'desc' },
+      select: { height: true },
+    });
     return row?.height ?? 0;
   }
 

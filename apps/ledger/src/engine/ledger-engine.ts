@@ -142,7 +142,8 @@ export class LedgerEngine {
     const hubs = new Set<string>();
     const postings: Posting[] = [];
     const outcomes: TransferOutcome[] = [];
-    const validSigners = genesis.quorum <= genesis.signers.length && genesis.quorum > genesis.signers.length / 2;
+    const validSigners =
+      genesis.quorum <= genesis.signers.length && genesis.quorum > genesis.signers.length / 2;
     if (!validSigners) throw new LedgerInvariantError('genesis quorum must be a majority of the signers');
     this.chainId = genesis.chainId;
     this.signers = genesis.signers.map((s) => ({ id: s.id, publicKey: s.publicKey }));
@@ -165,7 +166,8 @@ export class LedgerEngine {
     }
     genesis.openingFunds.forEach((f, i) => {
       const account = this.accounts.get(positionAccountId(f.participantId, f.currency));
-      if (!account) throw new LedgerInvariantError(`genesis funds an unknown account ${f.participantId}/${f.currency}`);
+      if (!account)
+        throw new LedgerInvariantError(`genesis funds an unknown account ${f.participantId}/${f.currency}`);
       const amount = BigInt(f.amountMinor);
       const transferId = `genesis-funds-${i}`;
       postings.push(this.move(hubAccountId(f.currency), account.id, amount, transferId));
@@ -191,7 +193,16 @@ export class LedgerEngine {
     if (this.accounts.has(id)) throw new LedgerInvariantError(`account ${id} declared twice`);
     const floorMinor =
       limit.kind === 'unlimited' ? null : limit.kind === 'no-overdraft' ? 0n : -BigInt(limit.capMinor);
-    this.accounts.set(id, { id, participantId, currency, kind, balanceMinor: 0n, reservedMinor: 0n, floorMinor, limit });
+    this.accounts.set(id, {
+      id,
+      participantId,
+      currency,
+      kind,
+      balanceMinor: 0n,
+      reservedMinor: 0n,
+      floorMinor,
+      limit,
+    });
     this.sortedAccountIds = [...this.accounts.keys()].sort();
   }
 
@@ -245,7 +256,10 @@ export class LedgerEngine {
     if (!publicKey) return 'UNKNOWN_KEY';
     if (!verifyRequestSignature(publicKey, cmd.request, cmd.signature)) return 'INVALID_SIGNATURE';
     const createdMs = cmd.request.created * 1000;
-    if (createdMs < record.timestampMs - SIGNATURE_MAX_AGE_MS || createdMs > record.timestampMs + SIGNATURE_MAX_SKEW_MS) {
+    if (
+      createdMs < record.timestampMs - SIGNATURE_MAX_AGE_MS ||
+      createdMs > record.timestampMs + SIGNATURE_MAX_SKEW_MS
+    ) {
       return 'SIGNATURE_TOO_OLD';
     }
     if (participant.status !== 'active') return 'PARTICIPANT_NOT_ACTIVE';
@@ -386,10 +400,13 @@ export class LedgerEngine {
     });
     if (!record) return refuse('UNKNOWN_TRANSFER');
     // Fulfilment is the payee's confirmation that it paid out; either side may abort.
-    const allowed = action === 'fulfil' ? signer === record.payee : signer === record.payee || signer === record.payer;
+    const allowed =
+      action === 'fulfil' ? signer === record.payee : signer === record.payee || signer === record.payer;
     if (!allowed) return refuse('NOT_AUTHORIZED');
     if (record.status !== 'reserved') {
-      const alreadyDone = (action === 'fulfil' && record.status === 'fulfilled') || (action === 'abort' && record.status === 'aborted');
+      const alreadyDone =
+        (action === 'fulfil' && record.status === 'fulfilled') ||
+        (action === 'abort' && record.status === 'aborted');
       return alreadyDone ? this.outcomeOf(record) : refuse('NOT_RESERVED');
     }
     this.release(record);
@@ -434,7 +451,13 @@ export class LedgerEngine {
     to.balanceMinor += amount;
     this.changed.add(from.id);
     this.changed.add(to.id);
-    return { transferId, debitAccount: debit, creditAccount: credit, amountMinor: amount, currency: from.currency };
+    return {
+      transferId,
+      debitAccount: debit,
+      creditAccount: credit,
+      amountMinor: amount,
+      currency: from.currency,
+    };
   }
 
   private mustAccount(id: string): Account {
@@ -473,7 +496,16 @@ export class LedgerEngine {
         postings: postings.map((p) => ({ ...p, amountMinor: p.amountMinor.toString() })),
       }),
     );
-    this.open.push({ offset: record.offset, timestampMs: record.timestampMs, kind, payload: record.value, rejection, outcomes, postings, hash });
+    this.open.push({
+      offset: record.offset,
+      timestampMs: record.timestampMs,
+      kind,
+      payload: record.value,
+      rejection,
+      outcomes,
+      postings,
+      hash,
+    });
   }
 
   /** The Merkle root over every account, in id order. */
@@ -516,7 +548,8 @@ export class LedgerEngine {
   /** Balances per currency; double entry means each sums to zero at every block. */
   totalsByCurrency(): Map<string, bigint> {
     const totals = new Map<string, bigint>();
-    for (const a of this.accounts.values()) totals.set(a.currency, (totals.get(a.currency) ?? 0n) + a.balanceMinor);
+    for (const a of this.accounts.values())
+      totals.set(a.currency, (totals.get(a.currency) ?? 0n) + a.balanceMinor);
     return totals;
   }
 

@@ -65,9 +65,21 @@ export class SignerService {
     registry: Registry,
   ) {
     this.metrics = {
-      height: new Gauge({ name: 'ledger_sealed_height', help: 'Height of the last sealed block', registers: [registry] }),
-      certified: new Gauge({ name: 'ledger_certified_height', help: 'Height of the last certified block', registers: [registry] }),
-      entries: new Counter({ name: 'ledger_entries_total', help: 'Log records applied', registers: [registry] }),
+      height: new Gauge({
+        name: 'ledger_sealed_height',
+        help: 'Height of the last sealed block',
+        registers: [registry],
+      }),
+      certified: new Gauge({
+        name: 'ledger_certified_height',
+        help: 'Height of the last certified block',
+        registers: [registry],
+      }),
+      entries: new Counter({
+        name: 'ledger_entries_total',
+        help: 'Log records applied',
+        registers: [registry],
+      }),
       alarms: new Counter({
         name: 'ledger_reconciliation_alarms_total',
         help: 'State root disagreements and heights without quorum',
@@ -83,7 +95,9 @@ export class SignerService {
 
   async start(): Promise<void> {
     await this.recover();
-    this.votesConsumer = this.kafka.consumer({ groupId: `${this.groupPrefix()}ledger-votes-${this.settings.signerId}` });
+    this.votesConsumer = this.kafka.consumer({
+      groupId: `${this.groupPrefix()}ledger-votes-${this.settings.signerId}`,
+    });
     await this.votesConsumer.connect();
     await this.votesConsumer.subscribe({ topic: this.topic('ledgerVotes'), fromBeginning: true });
     await this.votesConsumer.run({
@@ -112,7 +126,11 @@ export class SignerService {
       eachBatch: this.orCrash(async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         for (const message of batch.messages) {
           if (!isRunning() || this.stopped) return;
-          await this.applyRecord(BigInt(message.offset), Number(message.timestamp), message.value?.toString('utf8') ?? '');
+          await this.applyRecord(
+            BigInt(message.offset),
+            Number(message.timestamp),
+            message.value?.toString('utf8') ?? '',
+          );
           resolveOffset(message.offset);
         }
         await heartbeat();
@@ -121,8 +139,14 @@ export class SignerService {
     // The stored chain, not the consumer group, says where to resume: the offset after the last stored
     // block. Records between it and a crash were never stored and are applied again, once.
     this.commandsConsumer.seek({ topic: commands, partition: 0, offset: (this.lastApplied + 1n).toString() });
-    this.cutTimer = setInterval(() => void this.maybeCut().catch((e) => this.crash(e)), this.settings.cutIntervalMs);
-    this.log.info({ height: this.engine.height - 1, resumeOffset: (this.lastApplied + 1n).toString() }, 'signer started');
+    this.cutTimer = setInterval(
+      () => void this.maybeCut().catch((e) => this.crash(e)),
+      this.settings.cutIntervalMs,
+    );
+    this.log.info(
+      { height: this.engine.height - 1, resumeOffset: (this.lastApplied + 1n).toString() },
+      'signer started',
+    );
   }
 
   private groupPrefix(): string {
@@ -135,11 +159,17 @@ export class SignerService {
     const entries = await this.repository.loadEntries();
     let next = 0;
     for (const entry of entries) {
-      const sealed = this.engine.apply({ offset: entry.offset, timestampMs: entry.timestampMs, value: entry.payload });
+      const sealed = this.engine.apply({
+        offset: entry.offset,
+        timestampMs: entry.timestampMs,
+        value: entry.payload,
+      });
       if (sealed) {
         const stored = headers[next++];
         if (!stored || stored.headerHash !== sealed.headerHash) {
-          throw new Error(`recovery diverged at block ${sealed.header.height}: stored chain and replay disagree`);
+          throw new Error(
+            `recovery diverged at block ${sealed.header.height}: stored chain and replay disagree`,
+          );
         }
         this.rememberRecent(sealed);
         await this.afterGenesis();
@@ -172,7 +202,10 @@ export class SignerService {
     this.metrics.entries.inc();
     const sealed = this.engine.apply({ offset, timestampMs, value });
     if (!sealed) return;
-    if (this.settings.faultFromHeight !== undefined && sealed.header.height >= this.settings.faultFromHeight) {
+    if (
+      this.settings.faultFromHeight !== undefined &&
+      sealed.header.height >= this.settings.faultFromHeight
+    ) {
       this.corrupt(sealed);
     }
     const signature = signBytes(this.settings.key, sealed.headerHash);
@@ -193,7 +226,10 @@ export class SignerService {
     const account = sealed.changedAccounts[0];
     if (!account) return;
     account.balanceMinor += 1n;
-    sealed.header = { ...sealed.header, stateRoot: sealed.header.stateRoot.replace(/^./, (c) => (c === '0' ? '1' : '0')) };
+    sealed.header = {
+      ...sealed.header,
+      stateRoot: sealed.header.stateRoot.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+    };
     sealed.headerHash = sealed.headerHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
   }
 
@@ -216,7 +252,9 @@ export class SignerService {
       signature,
       changedAccounts: sealed.changedAccounts.map((a) => `${a.id}|${a.balanceMinor}|${a.reservedMinor}`),
     };
-    await sendJson(this.producer, this.topic('ledgerVotes'), [{ key: String(sealed.header.height), value: vote }]);
+    await sendJson(this.producer, this.topic('ledgerVotes'), [
+      { key: String(sealed.header.height), value: vote },
+    ]);
   }
 
   private async onVote(vote: Vote): Promise<void> {
@@ -228,7 +266,12 @@ export class SignerService {
     }
     const height = vote.header.height;
     if (height <= this.certifiedHeight && !this.quorum.certifiedHash(height)) return;
-    await this.repository.saveVote({ height, signerId: vote.signerId, headerHash: vote.headerHash, signature: vote.signature });
+    await this.repository.saveVote({
+      height,
+      signerId: vote.signerId,
+      headerHash: vote.headerHash,
+      signature: vote.signature,
+    });
     const events = this.quorum.add(height, {
       signerId: vote.signerId,
       headerHash: vote.headerHash,
@@ -242,7 +285,10 @@ export class SignerService {
       } else if (event.kind === 'dissent') {
         const certifiedVote = this.quorum.votesOf(height).find((v) => v.headerHash === event.certifiedHash);
         const dissenting = this.quorum.votesOf(height).find((v) => v.signerId === event.signerId);
-        const accounts = differingAccounts(certifiedVote?.changedAccounts ?? [], dissenting?.changedAccounts ?? []);
+        const accounts = differingAccounts(
+          certifiedVote?.changedAccounts ?? [],
+          dissenting?.changedAccounts ?? [],
+        );
         await this.alarm({
           v: 1,
           kind: 'state-root-mismatch',
@@ -288,7 +334,11 @@ export class SignerService {
   }
 
   private async publishFinalized(
-    certificate: { height: number; headerHash: string; signatures: { signerId: string; signature: string }[] },
+    certificate: {
+      height: number;
+      headerHash: string;
+      signatures: { signerId: string; signature: string }[];
+    },
     mine: RecentBlock,
   ): Promise<void> {
     const block = mine.block;
@@ -299,7 +349,13 @@ export class SignerService {
       if (entry.kind !== 'genesis' || entry.rejection) continue;
       const genesis = genesisSchema.parse(JSON.parse(entry.payload));
       for (const p of genesis.participants) {
-        participants.push({ id: p.id, name: p.name, keys: p.keys, currencies: p.accounts.map((a) => a.currency), status: 'active' });
+        participants.push({
+          id: p.id,
+          name: p.name,
+          keys: p.keys,
+          currencies: p.accounts.map((a) => a.currency),
+          status: 'active',
+        });
       }
     }
     const finalized: FinalizedBlock = {
@@ -310,7 +366,9 @@ export class SignerService {
       outcomes,
       participants,
     };
-    await sendJson(this.producer, this.topic('ledgerFinalized'), [{ key: String(block.header.height), value: finalized }]);
+    await sendJson(this.producer, this.topic('ledgerFinalized'), [
+      { key: String(block.header.height), value: finalized },
+    ]);
   }
 
   private async alarm(alarm: Alarm): Promise<void> {
@@ -356,7 +414,10 @@ export class SignerService {
   }
 
   private crash(error: unknown): void {
-    this.log.fatal({ err: error instanceof Error ? { message: error.message, stack: error.stack } : error }, 'signer failed');
+    this.log.fatal(
+      { err: error instanceof Error ? { message: error.message, stack: error.stack } : error },
+      'signer failed',
+    );
     process.exit(1);
   }
 

@@ -50,7 +50,13 @@ export class QuorumTracker {
     const events: TallyEvent[] = [];
     if (tally.certifiedHash) {
       if (vote.headerHash !== tally.certifiedHash) {
-        events.push({ kind: 'dissent', height, signerId: vote.signerId, headerHash: vote.headerHash, certifiedHash: tally.certifiedHash });
+        events.push({
+          kind: 'dissent',
+          height,
+          signerId: vote.signerId,
+          headerHash: vote.headerHash,
+          certifiedHash: tally.certifiedHash,
+        });
       }
       return events;
     }
@@ -68,7 +74,13 @@ export class QuorumTracker {
       });
       for (const v of tally.votes) {
         if (v.headerHash !== vote.headerHash) {
-          events.push({ kind: 'dissent', height, signerId: v.signerId, headerHash: v.headerHash, certifiedHash: vote.headerHash });
+          events.push({
+            kind: 'dissent',
+            height,
+            signerId: v.signerId,
+            headerHash: v.headerHash,
+            certifiedHash: vote.headerHash,
+          });
         }
       }
       return events;

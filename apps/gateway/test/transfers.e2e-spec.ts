@@ -1,0 +1,225 @@
+import { signRequest } from '@concord/crypto';
+import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
+import { eventually, startTestNetwork, TestNetwork } from '../../../libs/testing/src';
+
+/**
+ * One transfer through the real system: HTTP -> gateway -> Kafka -> four ledger signers -> PostgreSQL ->
+ * quorum certificate -> finalized block -> gateway -> caller. Every process is real.
+ */
+const spec: ConsortiumSpec = {
+  chainId: 'e2e-transfers',
+  secret: 'e2e-transfers-secret',
+  signerCount: 4,
+  quorum: 3,
+  participants: [
+    { id: 'hk-remit', name: 'HK Remit', currencies: ['USD', 'HKD'], fundsMinor: 1_000_000n },
+    { id: 'mnl-payout', name: 'Manila Payout', currencies: ['USD', 'PHP'], fundsMinor: 1_000_000n },
+    { id: 'sg-fx', name: 'SG FX', currencies: ['USD', 'HKD', 'PHP'], fundsMinor: 5_000_000n },
+  ],
+};
+
+jest.setTimeout(120_000);
+
+describe('one transfer end to end', () => {
+  let net: TestNetwork;
+
+  beforeAll(async () => {
+    net = await startTestNetwork(spec);
+  });
+
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it('commits a transfer and shows it to payer and payee within a second', async () => {
+    const hk = net.client('hk-remit');
+    const started = Date.now();
+    const created = await hk.createTransfer(
+      { id: 'e2e-1', payer: 'hk-remit', payee: 'mnl-payout', amount: '125.50', currency: 'USD' },
+      { waitMs: 5000 },
+    );
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({
+      id: 'e2e-1',
+      status: 'committed',
+      amount: '125.50',
+      currency: 'USD',
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const seenByPayee = await net.client('mnl-payout').getTransfer('e2e-1');
+    expect(seenByPayee.status).toBe(200);
+    expect(seenByPayee.body.status).toBe('committed');
+    expect(seenByPayee.body.blockHeight).toBeGreaterThan(1);
+  });
+
+  it('moves the money by double entry on every signer, with equal state roots and a certificate', async () => {
+    const height = (await net.client('hk-remit').getTransfer('e2e-1')).body.blockHeight!;
+    const roots = await eventually(
+      async () => {
+        const rows = await Promise.all(
+          net.network.signers.map((s) =>
+            net.query<{ state_root: string }>(`select state_root from ledger_${s}.blocks where height = $1`, [
+              height,
+            ]),
+          ),
+        );
+        return rows.every((r) => r.length === 1) ? rows.map((r) => r[0].state_root) : undefined;
+      },
+      15_000,
+      'every signer to seal the block',
+    );
+    expect(new Set(roots).size).toBe(1);
+    const balances = await net.query<{ account_id: string; balance_minor: string }>(
+      `select account_id, balance_minor::text from ledger_s1.balances where currency = 'USD' order by account_id`,
+    );
+    const byId = Object.fromEntries(balances.map((b) => [b.account_id, BigInt(b.balance_minor)]));
+    expect(byId['hk-remit/USD']).toBe(1_000_000n - 12_550n);
+    expect(byId['mnl-payout/USD']).toBe(1_000_000n + 12_550n);
+    expect(balances.reduce((sum, b) => sum + BigInt(b.balance_minor), 0n)).toBe(0n);
+    const [certificate] = await eventually(async () => {
+      const rows = await net.query<{ signatures: string }>(
+        `select signatures from ledger_s1.certificates where height = $1`,
+        [height],
+      );
+      return rows.length ? rows : undefined;
+    });
+    expect(JSON.parse(certificate.signatures).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('returns the first result for the same id and body, and refuses the same id with another body', async () => {
+    const hk = net.client('hk-remit');
+    const again = await hk.createTransfer({
+      id: 'e2e-1',
+      payer: 'hk-remit',
+      payee: 'mnl-payout',
+      amount: '125.5',
+      currency: 'USD',
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('committed');
+    const modified = await hk.createTransfer({
+      id: 'e2e-1',
+      payer: 'hk-remit',
+      payee: 'mnl-payout',
+      amount: '125.51',
+      currency: 'USD',
+    });
+    expect(modified.status).toBe(409);
+    expect(modified.headers.get('content-type')).toContain('application/problem+json');
+    expect((modified.body as unknown as { code: string }).code).toBe('ID_REUSED');
+    const balances = await net.query<{ balance_minor: string }>(
+      `select balance_minor::text from ledger_s1.balances where account_id = 'hk-remit/USD'`,
+    );
+    expect(BigInt(balances[0].balance_minor)).toBe(1_000_000n - 12_550n);
+  });
+
+  it('rejects a transfer without funds, with its reason, and changes no balance', async () => {
+    const res = await net
+      .client('hk-remit')
+      .createTransfer(
+        { id: 'e2e-broke', payer: 'hk-remit', payee: 'mnl-payout', amount: '50000.00', currency: 'USD' },
+        { waitMs: 5000 },
+      );
+    expect(res.body).toMatchObject({ status: 'rejected', reason: 'INSUFFICIENT_FUNDS' });
+    const rows = await net.query<{ status: string; reason: string }>(
+      `select status, reason from ledger_s2.transfers where id = 'e2e-broke'`,
+    );
+    expect(rows).toEqual([{ status: 'rejected', reason: 'INSUFFICIENT_FUNDS' }]);
+  });
+
+  it('shows a transfer only to its payer and payee', async () => {
+    const res = await net.client('sg-fx').getTransfer('e2e-1');
+    expect(res.status).toBe(404);
+  });
+
+  it('answers bad input with problem+json naming the field, and loses nothing', async () => {
+    const hk = net.client('hk-remit');
+    const cases: [unknown, string][] = [
+      [{ id: 'bad-1', payer: 'hk-remit', payee: 'mnl-payout', amount: '1.001', currency: 'USD' }, 'amount'],
+      [{ id: 'bad-2', payer: 'hk-remit', payee: 'mnl-payout', amount: 12.5, currency: 'USD' }, 'amount'],
+      [{ id: 'bad-3', payer: 'hk-remit', payee: 'mnl-payout', amount: '-5', currency: 'USD' }, 'amount'],
+      [{ id: 'bad-4', payer: 'hk-remit', payee: 'mnl-payout', amount: '5', currency: 'XYZ' }, 'currency'],
+      [
+        { id: 'bad-5', payer: 'hk-remit', payee: 'mnl-payout', amount: '5', currency: 'USD', extra: true },
+        'extra',
+      ],
+      [{ payer: 'hk-remit', payee: 'mnl-payout', amount: '5', currency: 'USD' }, 'id'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await hk.request<{ code: string; errors: { field: string }[] }>(
+        'POST',
+        '/v1/transfers',
+        body,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('INVALID_BODY');
+      expect(res.body.errors.map((e) => e.field)).toContain(field);
+    }
+    const stored = await net.query(`select id from gateway.transfers where id like 'bad-%'`);
+    expect(stored).toEqual([]);
+  });
+
+  it('refuses unsigned, badly signed, stale and replayed requests with 401 and a reason', async () => {
+    const url = `${net.network.gatewayUrl}/v1/transfers`;
+    const body = JSON.stringify({
+      id: 'auth-1',
+      payer: 'hk-remit',
+      payee: 'mnl-payout',
+      amount: '1.00',
+      currency: 'USD',
+    });
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(
+        async (r) => ({
+          status: r.status,
+          code: ((await r.json()) as { code: string }).code,
+        }),
+      );
+    const { keyId, key } = participantKey(spec, 'hk-remit');
+    const now = Math.floor(Date.now() / 1000);
+    expect(await post({})).toEqual({ status: 401, code: 'SIGNATURE_MISSING' });
+    const other = participantKey(spec, 'mnl-payout');
+    expect(
+      await post(
+        signRequest(other.key, { method: 'POST', path: '/v1/transfers', body, created: now, keyId }),
+      ),
+    ).toEqual({
+      status: 401,
+      code: 'INVALID_SIGNATURE',
+    });
+    expect(
+      await post(
+        signRequest(key, { method: 'POST', path: '/v1/transfers', body, created: now - 3600, keyId }),
+      ),
+    ).toEqual({
+      status: 401,
+      code: 'STALE_SIGNATURE',
+    });
+    const tampered = signRequest(key, {
+      method: 'POST',
+      path: '/v1/transfers',
+      body: body.replace('1.00', '9.00'),
+      created: now,
+      keyId,
+    });
+    expect(await post(tampered)).toEqual({ status: 401, code: 'DIGEST_MISMATCH' });
+    const good = signRequest(key, { method: 'POST', path: '/v1/transfers', body, created: now, keyId });
+    expect((await post(good)).status).toBe(202);
+    expect(await post(good)).toEqual({ status: 401, code: 'REPLAYED_REQUEST' });
+  });
+
+  it('adds settled transfers to the clearing positions of the open window', async () => {
+    const rows = await eventually(
+      async () => {
+        const r = await net.query<{ participant_id: string; sent_minor: string; received_minor: string }>(
+          `select participant_id, sent_minor::text, received_minor::text from clearing.positions where currency = 'USD' order by participant_id`,
+        );
+        return r.length >= 2 ? r : undefined;
+      },
+      15_000,
+      'clearing positions',
+    );
+    const hk = rows.find((r) => r.participant_id === 'hk-remit')!;
+    expect(BigInt(hk.sent_minor)).toBeGreaterThanOrEqual(12_550n);
+  });
+});

@@ -1,0 +1,578 @@
+/**
+ * Fixtures for the LedgerEngine specs and the engine bench: consortium specs, cheap request signing (keys
+ * are derived once and cached), a log builder with a deterministic fake clock, a small operation language
+ * shared by the property tests and a seeded generator of a realistic mixed workload.
+ *
+ * Nothing here reads a clock or draws unseeded randomness: the same options always build the same log.
+ */
+import type { GenesisCommand, InstructionCommand, TransferInstruction } from '@concord/contracts';
+import { signatureBase, signBytes, SignedRequestParts, SigningKey } from '@concord/crypto';
+import { formatAmount, parseAmount } from '@concord/money';
+import { buildGenesis, ConsortiumSpec, participantKey } from '../../../../libs/devtools/src/consortium';
+import type { LogRecord } from './engine.types';
+
+/** Start of the fake clock: a fixed instant (2027-01-15), so that every run builds byte-identical logs. */
+export const FIXTURE_START_MS = 1_800_000_000_000;
+
+// ---------------------------------------------------------------------------------------------------------
+// Consortium specs
+// ---------------------------------------------------------------------------------------------------------
+
+export type PerParticipant<T> = T | ((index: number, id: string) => T);
+
+export interface SpecOptions {
+  chainId?: string;
+  secret?: string;
+  /** Number of participants, named p1..pN; default 4. */
+  participants?: number;
+  /** Currencies of every participant (or per participant); default USD and PHP. */
+  currencies?: PerParticipant<string[]>;
+  /** Opening funds per currency; undefined for none. Default 1,000,000.00 in minor units of 2 decimals. */
+  fundsMinor?: PerParticipant<bigint | undefined>;
+  /** Net debit cap; undefined for no-overdraft (the default). */
+  capMinor?: PerParticipant<bigint | undefined>;
+  blockMaxEntries?: number;
+  signerCount?: number;
+  quorum?: number;
+}
+
+export function participantIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `p${i + 1}`);
+}
+
+function pick<T>(value: PerParticipant<T>, index: number, id: string): T {
+  return typeof value === 'function' ? (value as (index: number, id: string) => T)(index, id) : value;
+}
+
+export function makeSpec(options: SpecOptions = {}): ConsortiumSpec {
+  const count = options.participants ?? 4;
+  const currencies = options.currencies ?? ['USD', 'PHP'];
+  const funds = 'fundsMinor' in options ? options.fundsMinor : 100_000_000n;
+  return {
+    chainId: options.chainId ?? 'fixture-chain',
+    secret: options.secret ?? 'fixture-secret-not-secret',
+    signerCount: options.signerCount ?? 4,
+    quorum: options.quorum ?? 3,
+    blockMaxEntries: options.blockMaxEntries ?? 1000,
+    participants: participantIds(count).map((id, i) => ({
+      id,
+      name: `Participant ${id}`,
+      currencies: pick(currencies, i, id),
+      fundsMinor: pick(funds, i, id),
+      capMinor: options.capMinor === undefined ? undefined : pick(options.capMinor, i, id),
+    })),
+  };
+}
+
+/** The genesis record value of a spec; `blockMaxEntries` of the spec is honoured. */
+export function genesisOf(spec: ConsortiumSpec, override: Partial<GenesisCommand> = {}): GenesisCommand {
+  return { ...buildGenesis(spec), ...override };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Signing
+// ---------------------------------------------------------------------------------------------------------
+
+const keyCache = new Map<string, { keyId: string; key: SigningKey }>();
+
+/** The participant's derived key (keyId `<id>-1`); derived once per secret and participant. */
+export function cachedParticipantKey(spec: Pick<ConsortiumSpec, 'secret'>, participantId: string) {
+  const cacheKey = `${spec.secret}\u0000${participantId}`;
+  let entry = keyCache.get(cacheKey);
+  if (!entry) {
+    const derived = participantKey(spec, participantId);
+    entry = { keyId: derived.keyId, key: derived.key };
+    keyCache.set(cacheKey, entry);
+  }
+  return entry;
+}
+
+export interface SignOptions {
+  /** Whose key signs (the key id stays the instructing participant's); another one: INVALID_SIGNATURE. */
+  signWith?: string;
+  /** The key id sent; default the signing participant's `<id>-1`. */
+  keyId?: string;
+  /** Changes the request after it was signed (tampering). */
+  tamper?: (request: SignedRequestParts) => SignedRequestParts;
+}
+
+export function signInstruction(
+  spec: Pick<ConsortiumSpec, 'secret'>,
+  participantId: string,
+  request: Omit<SignedRequestParts, 'keyId'> & { keyId?: string },
+  options: SignOptions = {},
+): InstructionCommand {
+  // The key id sent is the instructing participant's own, so that a foreign key gives a bad signature.
+  const own = cachedParticipantKey(spec, participantId);
+  const signing = options.signWith ? cachedParticipantKey(spec, options.signWith) : own;
+  const parts: SignedRequestParts = { ...request, keyId: options.keyId ?? request.keyId ?? own.keyId };
+  const signature = signBytes(signing.key, signatureBase(parts));
+  const sent = options.tamper ? options.tamper(parts) : parts;
+  return {
+    v: 1,
+    type: 'instruction',
+    participantId,
+    request: { method: 'POST', path: sent.path, body: sent.body, created: sent.created, keyId: sent.keyId },
+    signature,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Log builder
+// ---------------------------------------------------------------------------------------------------------
+
+/** What a record was built as; the bench uses it to tell transfers from completions without parsing. */
+export type RecordKind = 'genesis' | 'cut' | 'transfer' | 'batch' | 'fulfil' | 'abort' | 'other';
+
+export interface InstructionOptions extends SignOptions {
+  /** `created` of the signed request in unix seconds; default the fake clock's current second. */
+  created?: number;
+}
+
+export interface LogBuilderOptions {
+  startMs?: number;
+  /** How far the fake clock moves per record; default 1 ms. */
+  stepMs?: number;
+}
+
+/**
+ * Builds a command log: offsets from 0, timestamps from a fake clock that moves `stepMs` per record.
+ * It also predicts which block is open, with the engine's own sealing rules (the genesis seals alone, the
+ * size bound from the genesis, a cut seals the open height when it holds entries), so that `cut()` can
+ * target the right height without running an engine. Records appended with `raw()` count as entries,
+ * so they must not be cuts or genesis commands.
+ */
+export class LogBuilder {
+  readonly records: LogRecord[] = [];
+  readonly kinds: RecordKind[] = [];
+  nowMs: number;
+  readonly stepMs: number;
+  private nextOffset = 0n;
+  private predictedHeight = 1;
+  private predictedOpen = 0;
+  private genesisApplied = false;
+  private blockMaxEntries = Number.MAX_SAFE_INTEGER;
+
+  constructor(
+    readonly spec: ConsortiumSpec,
+    options: LogBuilderOptions = {},
+  ) {
+    this.nowMs = options.startMs ?? FIXTURE_START_MS;
+    this.stepMs = options.stepMs ?? 1;
+  }
+
+  /** The height the engine will have open after the records built so far. */
+  get openHeight(): number {
+    return this.predictedHeight;
+  }
+
+  /** How many entries the open block will hold. */
+  get openEntries(): number {
+    return this.predictedOpen;
+  }
+
+  get nowSeconds(): number {
+    return Math.floor(this.nowMs / 1000);
+  }
+
+  advance(ms: number): this {
+    this.nowMs += ms;
+    return this;
+  }
+
+  private append(value: string, kind: RecordKind): LogRecord {
+    const record: LogRecord = { offset: this.nextOffset, timestampMs: this.nowMs, value };
+    this.nextOffset += 1n;
+    this.nowMs += this.stepMs;
+    this.records.push(record);
+    this.kinds.push(kind);
+    return record;
+  }
+
+  private countEntry(): void {
+    this.predictedOpen += 1;
+    if (this.predictedOpen >= this.blockMaxEntries) this.sealPredicted();
+  }
+
+  private sealPredicted(): void {
+    this.predictedHeight += 1;
+    this.predictedOpen = 0;
+  }
+
+  /** Any value, for malformed commands; counted as one entry of the open block. */
+  raw(value: string): LogRecord {
+    const record = this.append(value, 'other');
+    this.countEntry();
+    return record;
+  }
+
+  genesis(override: Partial<GenesisCommand> = {}): LogRecord {
+    const genesis = genesisOf(this.spec, override);
+    const record = this.append(JSON.stringify(genesis), 'genesis');
+    if (this.genesisApplied) {
+      this.countEntry();
+    } else {
+      this.genesisApplied = true;
+      this.blockMaxEntries = genesis.blockMaxEntries;
+      this.sealPredicted();
+    }
+    return record;
+  }
+
+  /** A cut marker for `height` (default: the open height). */
+  cut(height = this.predictedHeight): LogRecord {
+    const record = this.append(JSON.stringify({ v: 1, type: 'cut', height }), 'cut');
+    if (height === this.predictedHeight && this.predictedOpen > 0) this.sealPredicted();
+    return record;
+  }
+
+  /** A signed instruction; `body` is sent as given when it is a string, else as its JSON text. */
+  instruction(
+    participantId: string,
+    path: string,
+    body: string | object,
+    options: InstructionOptions = {},
+    kind: RecordKind = 'other',
+  ): LogRecord {
+    const command = signInstruction(
+      this.spec,
+      participantId,
+      {
+        method: 'POST',
+        path,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        created: options.created ?? this.nowSeconds,
+      },
+      options,
+    );
+    const record = this.append(JSON.stringify(command), kind);
+    this.countEntry();
+    return record;
+  }
+
+  /** One transfer, instructed by its payer unless `signer` says otherwise. */
+  transfer(t: TransferInstruction, options: InstructionOptions & { signer?: string } = {}): LogRecord {
+    return this.instruction(options.signer ?? t.payer, '/v1/transfers', t, options, 'transfer');
+  }
+
+  batch(signer: string, transfers: TransferInstruction[], options: InstructionOptions = {}): LogRecord {
+    return this.instruction(signer, '/v1/transfer-batches', { transfers }, options, 'batch');
+  }
+
+  fulfil(signer: string, transferId: string, options: InstructionOptions = {}): LogRecord {
+    return this.instruction(signer, `/v1/transfers/${transferId}/fulfil`, '', options, 'fulfil');
+  }
+
+  abort(signer: string, transferId: string, options: InstructionOptions = {}): LogRecord {
+    return this.instruction(signer, `/v1/transfers/${transferId}/abort`, '', options, 'abort');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Operations: a tiny language for generated logs (fast-check and the seeded workload both emit it)
+// ---------------------------------------------------------------------------------------------------------
+
+export type Op =
+  | { kind: 'transfer'; signer: string; transfer: TransferInstruction; forgeWith?: string }
+  | { kind: 'batch'; signer: string; transfers: TransferInstruction[] }
+  | { kind: 'fulfil' | 'abort'; signer: string; transferId: string }
+  | { kind: 'malformed'; signer: string; body: string }
+  | { kind: 'garbage'; value: string }
+  | { kind: 'cut'; stale?: boolean }
+  | { kind: 'advance'; ms: number };
+
+export function emitOp(log: LogBuilder, op: Op): void {
+  switch (op.kind) {
+    case 'transfer':
+      log.transfer(op.transfer, { signer: op.signer, signWith: op.forgeWith });
+      return;
+    case 'batch':
+      log.batch(op.signer, op.transfers);
+      return;
+    case 'fulfil':
+      log.fulfil(op.signer, op.transferId);
+      return;
+    case 'abort':
+      log.abort(op.signer, op.transferId);
+      return;
+    case 'malformed':
+      log.instruction(op.signer, '/v1/transfers', op.body);
+      return;
+    case 'garbage':
+      log.raw(op.value);
+      return;
+    case 'cut':
+      log.cut(op.stale ? Math.max(1, log.openHeight - 1) : log.openHeight);
+      return;
+    case 'advance':
+      log.advance(op.ms);
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Realistic workload
+// ---------------------------------------------------------------------------------------------------------
+
+/** A small, fast, seeded PRNG (mulberry32): deterministic across runs and machines. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Relative weights of the kinds of instruction the workload draws from. */
+export interface WorkloadMix {
+  single: number;
+  batch: number;
+  twoPhase: number;
+  complete: number;
+  insufficientFunds: number;
+  unknownPayee: number;
+  wrongSigner: number;
+  duplicateSame: number;
+  duplicateModified: number;
+  malformedBody: number;
+  badSignature: number;
+}
+
+export const DEFAULT_MIX: WorkloadMix = {
+  single: 40,
+  batch: 15,
+  twoPhase: 12,
+  complete: 10,
+  insufficientFunds: 4,
+  unknownPayee: 3,
+  wrongSigner: 3,
+  duplicateSame: 4,
+  duplicateModified: 3,
+  malformedBody: 3,
+  badSignature: 3,
+};
+
+export interface WorkloadOptions {
+  seed: number;
+  /** Instruction records to build (cuts and clock moves come on top). */
+  instructions: number;
+  mix?: Partial<WorkloadMix>;
+  /** The payer of `hotShare` of the load; default the first participant. */
+  hotPayer?: string;
+  hotShare?: number;
+  minBatch?: number;
+  maxBatch?: number;
+  /** A cut after this many instructions, with the clock moved by `cutAdvanceMs`. */
+  cutEvery?: number;
+  cutAdvanceMs?: number;
+  /** Largest amount of an ordinary transfer in minor units. */
+  maxAmountMinor?: number;
+  /** Prefix of the transfer ids, so that several workloads can share a log. */
+  idPrefix?: string;
+  /** Called after each instruction (for progress bars). */
+  onInstruction?: (done: number) => void;
+}
+
+export interface WorkloadPlan {
+  instructions: number;
+  cuts: number;
+  /** Transfers instructed, counting each transfer of a batch. */
+  transfers: number;
+  singles: number;
+  batches: number;
+  batchedTransfers: number;
+  twoPhase: number;
+  fulfils: number;
+  aborts: number;
+  /** Instructions meant to be rejected, by the kind of mistake. */
+  mistakes: Record<string, number>;
+  hotPayerTransfers: number;
+}
+
+/**
+ * Appends a realistic mixed workload to `log` (which must already hold the genesis): single transfers,
+ * batches, two-phase transfers that are fulfilled, aborted or left to expire, and the mistakes partners
+ * make (insufficient funds, unknown payee, wrong signer, retries with the same and with changed content,
+ * malformed bodies, bad signatures). `hotShare` of the transfers are paid by one hot payer.
+ */
+export function generateWorkload(log: LogBuilder, options: WorkloadOptions): WorkloadPlan {
+  const rnd = prng(options.seed);
+  const mix = { ...DEFAULT_MIX, ...options.mix };
+  const participants = log.spec.participants;
+  const hot = options.hotPayer ?? participants[0].id;
+  const hotShare = options.hotShare ?? 0.7;
+  const minBatch = options.minBatch ?? 2;
+  const maxBatch = options.maxBatch ?? 50;
+  const cutEvery = options.cutEvery ?? 100;
+  const cutAdvanceMs = options.cutAdvanceMs ?? 250;
+  const maxAmount = options.maxAmountMinor ?? 100_000;
+  const prefix = options.idPrefix ?? `w${options.seed}`;
+  const plan: WorkloadPlan = {
+    instructions: 0,
+    cuts: 0,
+    transfers: 0,
+    singles: 0,
+    batches: 0,
+    batchedTransfers: 0,
+    twoPhase: 0,
+    fulfils: 0,
+    aborts: 0,
+    mistakes: {},
+    hotPayerTransfers: 0,
+  };
+  const kinds = Object.keys(mix) as (keyof WorkloadMix)[];
+  const totalWeight = kinds.reduce((s, k) => s + mix[k], 0);
+  let seq = 0;
+  const sent: TransferInstruction[] = [];
+  const pending: TransferInstruction[] = [];
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const choose = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
+  const mistake = (name: string) => (plan.mistakes[name] = (plan.mistakes[name] ?? 0) + 1);
+
+  const payerOf = (): (typeof participants)[number] =>
+    rnd() < hotShare ? participants.find((p) => p.id === hot)! : choose(participants.filter((p) => p.id !== hot));
+  const newTransfer = (overrides: Partial<TransferInstruction> = {}): TransferInstruction => {
+    const payer = overrides.payer ? participants.find((p) => p.id === overrides.payer)! : payerOf();
+    const currency = choose(payer.currencies);
+    const payees = participants.filter((p) => p.id !== payer.id && p.currencies.includes(currency));
+    const payee = payees.length > 0 ? choose(payees).id : participants.find((p) => p.id !== payer.id)!.id;
+    return {
+      id: `${prefix}-${seq++}`,
+      payer: payer.id,
+      payee,
+      amount: formatAmount(BigInt(int(1, maxAmount)), currency),
+      currency,
+      ...overrides,
+    };
+  };
+  const countTransfers = (ts: TransferInstruction[]) => {
+    plan.transfers += ts.length;
+    plan.hotPayerTransfers += ts.filter((t) => t.payer === hot).length;
+  };
+  const single = (t: TransferInstruction, options: InstructionOptions & { signer?: string } = {}) => {
+    log.transfer(t, options);
+    plan.singles += 1;
+    countTransfers([t]);
+  };
+
+  for (let i = 0; i < options.instructions; i++) {
+    let draw = rnd() * totalWeight;
+    let kind = kinds[0];
+    for (const k of kinds) {
+      if (draw < mix[k]) {
+        kind = k;
+        break;
+      }
+      draw -= mix[k];
+    }
+    if ((kind === 'duplicateSame' || kind === 'duplicateModified') && sent.length === 0) kind = 'single';
+    if (kind === 'complete' && pending.length === 0) kind = 'twoPhase';
+    switch (kind) {
+      case 'single': {
+        const t = newTransfer();
+        single(t);
+        sent.push(t);
+        break;
+      }
+      case 'batch': {
+        const first = newTransfer();
+        const transfers = [first];
+        const size = int(minBatch, maxBatch);
+        for (let j = 1; j < size; j++) {
+          // One transfer in a hundred inside a batch names a payee that does not exist.
+          transfers.push(newTransfer(rnd() < 0.01 ? { payer: first.payer, payee: 'ghost' } : { payer: first.payer }));
+        }
+        log.batch(first.payer, transfers);
+        plan.batches += 1;
+        plan.batchedTransfers += transfers.length;
+        countTransfers(transfers);
+        if (sent.length < 10_000) sent.push(transfers[0]);
+        break;
+      }
+      case 'twoPhase': {
+        const expiresInMs = rnd() < 0.5 ? int(1000, 4000) : undefined;
+        const t = newTransfer({ twoPhase: true, ...(expiresInMs ? { expiresInMs } : {}) });
+        single(t);
+        plan.twoPhase += 1;
+        pending.push(t);
+        break;
+      }
+      case 'complete': {
+        const t = pending.splice(Math.floor(rnd() * pending.length), 1)[0];
+        const r = rnd();
+        if (r < 0.6) {
+          log.fulfil(t.payee, t.id);
+          plan.fulfils += 1;
+        } else if (r < 0.8) {
+          log.abort(t.payer, t.id);
+          plan.aborts += 1;
+        } else if (r < 0.92) {
+          log.abort(t.payee, t.id);
+          plan.aborts += 1;
+        } else {
+          // The payer may not confirm the payout: NOT_AUTHORIZED.
+          log.fulfil(t.payer, t.id);
+          plan.fulfils += 1;
+          mistake('fulfil-by-payer');
+          pending.push(t);
+        }
+        break;
+      }
+      case 'insufficientFunds':
+        single(newTransfer({ amount: '9999999999999999' }));
+        mistake('insufficient-funds');
+        break;
+      case 'unknownPayee':
+        single(newTransfer({ payee: 'ghost' }));
+        mistake('unknown-payee');
+        break;
+      case 'wrongSigner': {
+        const t = newTransfer();
+        single(t, { signer: choose(participants.filter((p) => p.id !== t.payer)).id });
+        mistake('wrong-signer');
+        break;
+      }
+      case 'duplicateSame':
+        single(choose(sent));
+        mistake('duplicate-same');
+        break;
+      case 'duplicateModified': {
+        const original = choose(sent);
+        const amount = parseAmount(original.amount, original.currency) + BigInt(int(1, 100));
+        single({ ...original, amount: formatAmount(amount, original.currency) });
+        mistake('duplicate-modified');
+        break;
+      }
+      case 'malformedBody': {
+        const t = newTransfer();
+        const bodies = [
+          JSON.stringify(t).slice(0, -3),
+          JSON.stringify({ ...t, amount: Number(t.amount) }),
+          JSON.stringify({ ...t, memo: 'extra field' }),
+        ];
+        log.instruction(t.payer, '/v1/transfers', choose(bodies));
+        mistake('malformed-body');
+        break;
+      }
+      case 'badSignature': {
+        const t = newTransfer();
+        log.transfer(t, { signWith: choose(participants.filter((p) => p.id !== t.payer)).id });
+        mistake('bad-signature');
+        break;
+      }
+    }
+    plan.instructions += 1;
+    options.onInstruction?.(plan.instructions);
+    if (plan.instructions % cutEvery === 0) {
+      log.cut();
+      log.advance(cutAdvanceMs);
+      plan.cuts += 1;
+    }
+  }
+  log.cut();
+  plan.cuts += 1;
+  return plan;
+}
