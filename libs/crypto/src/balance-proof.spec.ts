@@ -4,7 +4,10 @@ import { signBytes, signingKeyFromSeed } from './ed25519';
 import { canonicalJson, sha256Hex } from './hash';
 import { merkleProof, merkleRoot } from './merkle';
 
-const keys = ['s1', 's2', 's3', 's4'].map((id, i) => ({ id, key: signingKeyFromSeed(String(i + 1).repeat(64)) }));
+const keys = ['s1', 's2', 's3', 's4'].map((id, i) => ({
+  id,
+  key: signingKeyFromSeed(String(i + 1).repeat(64)),
+}));
 const signers = keys.map((k) => ({ id: k.id, publicKey: k.key.publicKeyHex }));
 const outsider = signingKeyFromSeed('9'.repeat(64));
 
@@ -40,7 +43,10 @@ function proofFor(index: number, list = accounts, by = ['s1', 's2', 's3']): Bala
     proof: merkleProof(leaves, target),
     header,
     headerHash,
-    certificate: by.map((id) => ({ signerId: id, signature: signBytes(keys.find((k) => k.id === id)!.key, headerHash) })),
+    certificate: by.map((id) => ({
+      signerId: id,
+      signature: signBytes(keys.find((k) => k.id === id)!.key, headerHash),
+    })),
     signers,
     quorum: 3,
   };
@@ -64,14 +70,19 @@ describe('verifyBalanceProof', () => {
 
   it('accepts proofs of trees of any size', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.nat(), fc.bigInt(-(10n ** 15n), 10n ** 15n), (n, pick, amount) => {
-        const list = Array.from({ length: n }, (_, i) => ({
-          id: `p${i}/USD`,
-          balance: (amount + BigInt(i)).toString(),
-          reserved: String(i),
-        }));
-        expect(reasonOf(proofFor(pick % n, list, ['s2', 's4', 's1']))).toBe('ok');
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(),
+        fc.bigInt(-(10n ** 15n), 10n ** 15n),
+        (n, pick, amount) => {
+          const list = Array.from({ length: n }, (_, i) => ({
+            id: `p${i}/USD`,
+            balance: (amount + BigInt(i)).toString(),
+            reserved: String(i),
+          }));
+          expect(reasonOf(proofFor(pick % n, list, ['s2', 's4', 's1']))).toBe('ok');
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -99,13 +110,17 @@ describe('verifyBalanceProof', () => {
     const input = proofFor(0);
     expect(reasonOf({ ...input, header: { ...input.header, height: 8 } })).toMatch(/does not hash/);
     // A proof against another state root: the header must then change, and so must its hash.
-    expect(reasonOf({ ...input, header: { ...input.header, stateRoot: 'c'.repeat(64) } })).toMatch(/does not hash/);
+    expect(reasonOf({ ...input, header: { ...input.header, stateRoot: 'c'.repeat(64) } })).toMatch(
+      /does not hash/,
+    );
   });
 
   it('refuses a proof against a re-hashed header that the signers never certified', () => {
     const input = proofFor(0);
     const header = { ...input.header, stateRoot: 'c'.repeat(64) };
-    expect(reasonOf({ ...input, header, headerHash: sha256Hex(canonicalJson(header)) })).toMatch(/certificate holds 0/);
+    expect(reasonOf({ ...input, header, headerHash: sha256Hex(canonicalJson(header)) })).toMatch(
+      /certificate holds 0/,
+    );
   });
 
   it('needs a quorum of valid, distinct signer signatures', () => {
@@ -113,7 +128,9 @@ describe('verifyBalanceProof', () => {
     const [a, b, c] = input.certificate;
     expect(reasonOf({ ...input, certificate: [a, b] })).toMatch(/holds 2 valid .* quorum is 3/);
     expect(reasonOf({ ...input, certificate: [a, b, a] })).toMatch(/holds 2 valid/);
-    expect(reasonOf({ ...input, certificate: [a, b, { signerId: 's3', signature: b.signature }] })).toMatch(/holds 2/);
+    expect(reasonOf({ ...input, certificate: [a, b, { signerId: 's3', signature: b.signature }] })).toMatch(
+      /holds 2/,
+    );
     const byOutsider = { signerId: 'mallory', signature: signBytes(outsider, input.headerHash) };
     expect(reasonOf({ ...input, certificate: [a, b, byOutsider] })).toMatch(/holds 2/);
     const outsiderAsS4 = { signerId: 's4', signature: signBytes(outsider, input.headerHash) };

@@ -22,7 +22,11 @@ export interface CertificateCheck {
   /** Signers whose signature over the header hash verifies, each counted once, in certificate order. */
   validSigners: string[];
   /** Every other entry of the certificate and why it does not count. */
-  rejected: { index: number; signerId: string; problem: 'unknown signer' | 'duplicate signer' | 'invalid signature' }[];
+  rejected: {
+    index: number;
+    signerId: string;
+    problem: 'unknown signer' | 'duplicate signer' | 'invalid signature';
+  }[];
 }
 
 /**
@@ -45,7 +49,8 @@ export function checkCertificate(
     const key = keys.get(signerId);
     if (key === undefined) rejected.push({ index, signerId, problem: 'unknown signer' });
     else if (validSigners.includes(signerId)) rejected.push({ index, signerId, problem: 'duplicate signer' });
-    else if (!verifyBytes(key, headerHash, signature)) rejected.push({ index, signerId, problem: 'invalid signature' });
+    else if (!verifyBytes(key, headerHash, signature))
+      rejected.push({ index, signerId, problem: 'invalid signature' });
     else validSigners.push(signerId);
   });
   return { validSigners, rejected };
@@ -87,8 +92,10 @@ export function verifyBalanceProof(input: BalanceProofInput): BalanceProofResult
   if (!Number.isInteger(quorum) || quorum > signers.length || quorum <= signers.length / 2) {
     return fail(`quorum ${quorum} is not a majority of the ${signers.length} signers`);
   }
-  if (!MINOR.test(input.balanceMinor) || input.balanceMinor === '-0') return fail('balanceMinor is not an integer string');
-  if (!MINOR.test(input.reservedMinor) || input.reservedMinor === '-0') return fail('reservedMinor is not an integer string');
+  if (!MINOR.test(input.balanceMinor) || input.balanceMinor === '-0')
+    return fail('balanceMinor is not an integer string');
+  if (!MINOR.test(input.reservedMinor) || input.reservedMinor === '-0')
+    return fail('reservedMinor is not an integer string');
 
   let computedHash: string;
   try {
@@ -100,7 +107,9 @@ export function verifyBalanceProof(input: BalanceProofInput): BalanceProofResult
 
   const { validSigners } = checkCertificate(input.headerHash, input.certificate, signers);
   if (validSigners.length < quorum) {
-    return fail(`the certificate holds ${validSigners.length} valid signer signatures, the quorum is ${quorum}`);
+    return fail(
+      `the certificate holds ${validSigners.length} valid signer signatures, the quorum is ${quorum}`,
+    );
   }
 
   const leaf = accountLeafHash(input.accountId, input.balanceMinor, input.reservedMinor);

@@ -145,6 +145,8 @@ export interface LogBuilderOptions {
 export class LogBuilder {
   readonly records: LogRecord[] = [];
   readonly kinds: RecordKind[] = [];
+  /** The open height predicted after each record, index for index with `records`. */
+  readonly openHeights: number[] = [];
   nowMs: number;
   readonly stepMs: number;
   private nextOffset = 0n;
@@ -180,18 +182,29 @@ export class LogBuilder {
     return this;
   }
 
-  private append(value: string, kind: RecordKind): LogRecord {
+  /**
+   * Appends a record and predicts its effect on the open block: `entry` adds one entry (and may seal by
+   * size), `genesis` seals the genesis block (or is one refused entry when a genesis was applied before),
+   * `cut` seals the open block when it targets the open height and the block holds entries.
+   */
+  private append(value: string, kind: RecordKind, effect: 'entry' | 'genesis' | 'cut', arg = 0): LogRecord {
     const record: LogRecord = { offset: this.nextOffset, timestampMs: this.nowMs, value };
     this.nextOffset += 1n;
     this.nowMs += this.stepMs;
     this.records.push(record);
     this.kinds.push(kind);
+    if (effect === 'genesis' && !this.genesisApplied) {
+      this.genesisApplied = true;
+      this.blockMaxEntries = arg;
+      this.sealPredicted();
+    } else if (effect === 'cut') {
+      if (arg === this.predictedHeight && this.predictedOpen > 0) this.sealPredicted();
+    } else {
+      this.predictedOpen += 1;
+      if (this.predictedOpen >= this.blockMaxEntries) this.sealPredicted();
+    }
+    this.openHeights.push(this.predictedHeight);
     return record;
-  }
-
-  private countEntry(): void {
-    this.predictedOpen += 1;
-    if (this.predictedOpen >= this.blockMaxEntries) this.sealPredicted();
   }
 
   private sealPredicted(): void {
@@ -201,29 +214,17 @@ export class LogBuilder {
 
   /** Any value, for malformed commands; counted as one entry of the open block. */
   raw(value: string): LogRecord {
-    const record = this.append(value, 'other');
-    this.countEntry();
-    return record;
+    return this.append(value, 'other', 'entry');
   }
 
   genesis(override: Partial<GenesisCommand> = {}): LogRecord {
     const genesis = genesisOf(this.spec, override);
-    const record = this.append(JSON.stringify(genesis), 'genesis');
-    if (this.genesisApplied) {
-      this.countEntry();
-    } else {
-      this.genesisApplied = true;
-      this.blockMaxEntries = genesis.blockMaxEntries;
-      this.sealPredicted();
-    }
-    return record;
+    return this.append(JSON.stringify(genesis), 'genesis', 'genesis', genesis.blockMaxEntries);
   }
 
   /** A cut marker for `height` (default: the open height). */
   cut(height = this.predictedHeight): LogRecord {
-    const record = this.append(JSON.stringify({ v: 1, type: 'cut', height }), 'cut');
-    if (height === this.predictedHeight && this.predictedOpen > 0) this.sealPredicted();
-    return record;
+    return this.append(JSON.stringify({ v: 1, type: 'cut', height }), 'cut', 'cut', height);
   }
 
   /** A signed instruction; `body` is sent as given when it is a string, else as its JSON text. */
@@ -245,9 +246,7 @@ export class LogBuilder {
       },
       options,
     );
-    const record = this.append(JSON.stringify(command), kind);
-    this.countEntry();
-    return record;
+    return this.append(JSON.stringify(command), kind, 'entry');
   }
 
   /** One transfer, instructed by its payer unless `signer` says otherwise. */
@@ -432,8 +431,12 @@ export function generateWorkload(log: LogBuilder, options: WorkloadOptions): Wor
   const choose = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
   const mistake = (name: string) => (plan.mistakes[name] = (plan.mistakes[name] ?? 0) + 1);
 
+  const hotParticipant = participants.find((p) => p.id === hot)!;
+  const others = participants.filter((p) => p.id !== hot);
+  // The hot payer is drawn whenever it is behind its share of the transfers so far (with a little jitter),
+  // which keeps the share at `hotShare` within one batch even with large batches.
   const payerOf = (): (typeof participants)[number] =>
-    rnd() < hotShare ? participants.find((p) => p.id === hot)! : choose(participants.filter((p) => p.id !== hot));
+    plan.hotPayerTransfers < (plan.transfers + rnd() * 4) * hotShare ? hotParticipant : choose(others);
   const newTransfer = (overrides: Partial<TransferInstruction> = {}): TransferInstruction => {
     const payer = overrides.payer ? participants.find((p) => p.id === overrides.payer)! : payerOf();
     const currency = choose(payer.currencies);
@@ -483,7 +486,9 @@ export function generateWorkload(log: LogBuilder, options: WorkloadOptions): Wor
         const size = int(minBatch, maxBatch);
         for (let j = 1; j < size; j++) {
           // One transfer in a hundred inside a batch names a payee that does not exist.
-          transfers.push(newTransfer(rnd() < 0.01 ? { payer: first.payer, payee: 'ghost' } : { payer: first.payer }));
+          transfers.push(
+            newTransfer(rnd() < 0.01 ? { payer: first.payer, payee: 'ghost' } : { payer: first.payer }),
+          );
         }
         log.batch(first.payer, transfers);
         plan.batches += 1;
@@ -559,7 +564,7 @@ export function generateWorkload(log: LogBuilder, options: WorkloadOptions): Wor
       }
       case 'badSignature': {
         const t = newTransfer();
-        log.transfer(t, { signWith: choose(participants.filter((p) => p.id !== t.payer)).id });
+        single(t, { signWith: choose(participants.filter((p) => p.id !== t.payer)).id });
         mistake('bad-signature');
         break;
       }

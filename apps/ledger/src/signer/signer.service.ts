@@ -323,7 +323,11 @@ export class SignerService {
         height: certificate.height,
         signerId: this.settings.signerId,
         detail: `this signer computed ${mine.headerHash}, the quorum certified ${certificate.headerHash}`,
-        accounts: [],
+        accounts: differingAccounts(
+          this.quorum?.votesOf(certificate.height).find((v) => v.headerHash === certificate.headerHash)
+            ?.changedAccounts ?? [],
+          mine.changedAccounts,
+        ),
       });
       return;
     }

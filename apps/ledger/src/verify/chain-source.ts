@@ -1,5 +1,5 @@
 import type { LedgerPrismaClient } from '@concord/db';
-import type { StoredBlock, StrayRow } from './chain-verifier';
+import type { StoredBlock, StoredBlockRow, StrayRow } from './chain-verifier';
 
 export interface ChainSourceOptions {
   /** Blocks read per query. */
@@ -42,7 +42,7 @@ export class PrismaChainSource {
   async *blocks(): AsyncGenerator<StoredBlock> {
     let after: number | null = null;
     for (;;) {
-      const page = await this.prisma.block.findMany({
+      const page: StoredBlockRow[] = await this.prisma.block.findMany({
         where: after === null ? undefined : { height: { gt: after } },
         orderBy: { height: 'asc' },
         take: this.blockPageSize,
@@ -52,13 +52,17 @@ export class PrismaChainSource {
       const certificates = new Map(
         (await this.prisma.certificate.findMany({ where: { height: range } })).map((c) => [c.height, c]),
       );
-      for (let i = 0; i < page.length; ) {
+      for (let i = 0; i < page.length;) {
         let j = i + 1;
         let entries = page[i].entryCount;
-        while (j < page.length && entries + page[j].entryCount <= this.entryPageSize) entries += page[j++].entryCount;
+        while (j < page.length && entries + page[j].entryCount <= this.entryPageSize)
+          entries += page[j++].entryCount;
         const chunk = { gte: page[i].height, lte: page[j - 1].height };
         const [entryRows, postingRows, balanceRows, transferRows] = await Promise.all([
-          this.prisma.entry.findMany({ where: { height: chunk }, orderBy: [{ height: 'asc' }, { seq: 'asc' }] }),
+          this.prisma.entry.findMany({
+            where: { height: chunk },
+            orderBy: [{ height: 'asc' }, { seq: 'asc' }],
+          }),
           this.prisma.posting.findMany({
             where: { height: chunk },
             orderBy: [{ height: 'asc' }, { seq: 'asc' }, { leg: 'asc' }],

@@ -193,7 +193,7 @@ export class ChainVerifier {
     return null;
   }
 
-  /** The verdict once every stored block went through `check`. `strayRows` looks for orphaned rows. */
+  /** The verdict once every stored block went through `check`. `strayRow` looks for orphaned rows. */
   async finish(strayRow?: (tip: number) => Promise<StrayRow | null>): Promise<ChainVerdict> {
     const warnings: string[] = [];
     const fail = (f: Failure): ChainVerdict => ({ ok: false, ...f, warnings });
@@ -204,36 +204,56 @@ export class ChainVerifier {
     const late: Failure[] = [];
     for (const [accountId, height] of this.lastChanged) {
       const row = this.balanceRows.get(accountId);
-      if (row === undefined) late.push({ height, reason: `balances has no row for ${accountId}, changed in this block` });
+      if (row === undefined)
+        late.push({ height, reason: `balances has no row for ${accountId}, changed in this block` });
       else if (row !== height) {
-        late.push({ height, reason: `the balances row of ${accountId} is stale: it is of block ${row}, the account last changed here` });
+        late.push({
+          height,
+          reason: `the balances row of ${accountId} is stale: it is of block ${row}, the account last changed here`,
+        });
       }
     }
     for (const [id, expected] of this.projected) {
       const row = this.transferRows.get(id);
       if (row === undefined) late.push({ height: expected.height, reason: `transfers has no row for ${id}` });
       else if (row !== expected.height) {
-        late.push({ height: expected.height, reason: `the transfers row of ${id} is stale: it is of block ${row}` });
+        late.push({
+          height: expected.height,
+          reason: `the transfers row of ${id} is stale: it is of block ${row}`,
+        });
       }
     }
     const stray = strayRow ? await strayRow(tip) : null;
-    if (stray) late.push({ height: stray.height, reason: `a ${stray.table} row names block ${stray.height}, which is not in the chain` });
+    if (stray)
+      late.push({
+        height: stray.height,
+        reason: `a row of ${stray.table} names block ${stray.height}, which is not in the chain`,
+      });
     if (this.uncertifiedFrom !== null && !this.allowUncertifiedTip) {
-      late.push({ height: this.uncertifiedFrom, reason: `${this.range(this.uncertifiedFrom, tip)} at the tip not certified` });
+      late.push({
+        height: this.uncertifiedFrom,
+        reason: `${this.tipRange(this.uncertifiedFrom, tip)} not certified`,
+      });
     }
     if (late.length > 0) return fail(late.reduce((a, b) => (b.height < a.height ? b : a)));
     if (this.uncertifiedFrom !== null) {
-      warnings.push(`${this.range(this.uncertifiedFrom, tip)} at the tip not certified yet`);
+      warnings.push(`${this.tipRange(this.uncertifiedFrom, tip)} not certified yet`);
     }
     // Transfers: the distinct ids the ledger holds a record of, i.e. that reached committed, reserved,
     // fulfilled, aborted or expired, or were rejected by a ledger rule (insufficient funds, unknown payee...),
     // which keeps the id. Not counted: genesis funding moves, refused commands (forged, malformed) and
     // invalid amounts, whose ids the ledger does not take.
-    return { ok: true, blocks: tip, transfers: this.engine.transfers.size, stateRoot: this.engine.stateRoot(), warnings };
+    return {
+      ok: true,
+      blocks: tip,
+      transfers: this.engine.transfers.size,
+      stateRoot: this.engine.stateRoot(),
+      warnings,
+    };
   }
 
-  private range(from: number, to: number): string {
-    return from === to ? `block ${from} is` : `blocks ${from}-${to} are`;
+  private tipRange(from: number, to: number): string {
+    return from === to ? `the tip block ${from} is` : `the tip blocks ${from}-${to} are`;
   }
 
   private checkBlock(stored: StoredBlock): Failure | null {
@@ -256,7 +276,8 @@ export class ChainVerifier {
       return at('the stored header is not JSON');
     }
     if (header.height !== h) return at(`the stored header names height ${header.height}`);
-    if (sha256Hex(canonicalJson(header)) !== row.headerHash) return at('the stored header JSON does not hash to header_hash');
+    if (sha256Hex(canonicalJson(header)) !== row.headerHash)
+      return at('the stored header JSON does not hash to header_hash');
     const columns: [string, string, string][] = [
       ['prev_hash', row.prevHash, header.prevHash],
       ['entries_root', row.entriesRoot, header.entriesRoot],
@@ -267,12 +288,21 @@ export class ChainVerifier {
       ['last_offset', row.lastOffset.toString(), header.lastOffset],
     ];
     for (const [column, value, inHeader] of columns) {
-      if (value !== inHeader) return at(`column ${column} (${short(value)}) does not match the header (${short(inHeader)})`);
+      if (value !== inHeader)
+        return at(`column ${column} (${short(value)}) does not match the header (${short(inHeader)})`);
     }
     if (header.prevHash !== this.prevHash) {
-      return at(h === 1 ? 'the first block does not start from the zero hash' : `prevHash does not link to block ${h - 1}`);
+      return at(
+        h === 1
+          ? 'the first block does not start from the zero hash'
+          : `prevHash does not link to block ${h - 1}`,
+      );
     }
-    if (h === 1 && this.options.trustedGenesisHash !== undefined && row.headerHash !== this.options.trustedGenesisHash) {
+    if (
+      h === 1 &&
+      this.options.trustedGenesisHash !== undefined &&
+      row.headerHash !== this.options.trustedGenesisHash
+    ) {
       return at('the genesis block is not the trusted genesis');
     }
 
@@ -329,24 +359,37 @@ export class ChainVerifier {
     return null;
   }
 
-  private replay(entries: StoredEntryRow[], at: (reason: string) => Failure): { sealed: SealedBlock } | Failure {
+  private replay(
+    entries: StoredEntryRow[],
+    at: (reason: string) => Failure,
+  ): { sealed: SealedBlock } | Failure {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       if (e.seq !== i) return at(`entry seq ${i} is missing (found seq ${e.seq})`);
       let sealed: SealedBlock | null;
       try {
-        sealed = this.engine.apply({ offset: e.offset, timestampMs: Number(e.timestampMs), value: e.payload });
+        sealed = this.engine.apply({
+          offset: e.offset,
+          timestampMs: Number(e.timestampMs),
+          value: e.payload,
+        });
       } catch (error) {
-        return at(`replay fails at entry ${i} (offset ${e.offset}): ${error instanceof Error ? error.message : error}`);
+        return at(
+          `replay fails at entry ${i} (offset ${e.offset}): ${error instanceof Error ? error.message : error}`,
+        );
       }
       if (sealed) {
         if (i !== entries.length - 1) {
-          return at(`replay seals the block after entry ${i} (offset ${e.offset}), the store has ${entries.length} entries`);
+          return at(
+            `replay seals the block after entry ${i} (offset ${e.offset}), the store has ${entries.length} entries`,
+          );
         }
         return { sealed };
       }
       if (this.engine.openEntryCount !== i + 1) {
-        return at(`entry ${i} (offset ${e.offset}) is a no-op for the ledger: replay records no entry for it`);
+        return at(
+          `entry ${i} (offset ${e.offset}) is a no-op for the ledger: replay records no entry for it`,
+        );
       }
     }
     const last = entries[entries.length - 1];
@@ -407,7 +450,8 @@ export class ChainVerifier {
         ['currency', got.currency, want.currency],
       ];
       const bad = fields.find(([, a, b]) => a !== b);
-      if (bad) return `posting (entry ${got.seq}, leg ${got.leg}): stored ${bad[0]} ${bad[1]} differs from the replay (${bad[2]})`;
+      if (bad)
+        return `posting (entry ${got.seq}, leg ${got.leg}): stored ${bad[0]} ${bad[1]} differs from the replay (${bad[2]})`;
     }
     return null;
   }
@@ -449,7 +493,8 @@ export class ChainVerifier {
         ['kind', row.kind, account.kind],
       ];
       const bad = fields.find(([, a, b]) => a !== b);
-      if (bad) return `balances row ${row.accountId}: ${bad[0]} ${bad[1]} differs from the replay (${bad[2]})`;
+      if (bad)
+        return `balances row ${row.accountId}: ${bad[0]} ${bad[1]} differs from the replay (${bad[2]})`;
       this.balanceRows.set(row.accountId, h);
     }
     return null;
@@ -472,7 +517,13 @@ export class ChainVerifier {
         id,
         previous
           ? { ...previous, ...update }
-          : { ...update, payer: o.payer, payee: o.payee, amountMinor: BigInt(o.amountMinor), currency: o.currency },
+          : {
+              ...update,
+              payer: o.payer,
+              payee: o.payee,
+              amountMinor: BigInt(o.amountMinor),
+              currency: o.currency,
+            },
       );
     }
   }
@@ -480,7 +531,8 @@ export class ChainVerifier {
   private compareTransfers(rows: StoredTransferRow[], h: number): string | null {
     for (const row of rows) {
       const want = this.projected.get(row.id);
-      if (!want || want.height !== h) return `transfers row ${row.id} is of this block, which has no outcome for it`;
+      if (!want || want.height !== h)
+        return `transfers row ${row.id} is of this block, which has no outcome for it`;
       const fields: [string, unknown, unknown][] = [
         ['status', row.status, want.status],
         ['reason', row.reason, want.reason],

@@ -1,6 +1,11 @@
 import type { GenesisCommand, TransferInstruction } from '@concord/contracts';
 import { signatureBase, signBytes } from '@concord/crypto';
-import { buildGenesis, ConsortiumSpec, participantKey, signerKey } from '../../../../../libs/devtools/src/consortium';
+import {
+  buildGenesis,
+  ConsortiumSpec,
+  participantKey,
+  signerKey,
+} from '../../../../../libs/devtools/src/consortium';
 import { LedgerEngine } from '../../engine/ledger-engine';
 import type { LogRecord, SealedBlock } from '../../engine/engine.types';
 
@@ -72,12 +77,26 @@ export function buildTestChain(spec: ConsortiumSpec = TEST_SPEC): TestChain {
   ] as const;
   for (let i = 1; i <= 20; i++) {
     const [payer, payee, currency] = parties[i % parties.length];
-    transfer({ id: `t${String(i).padStart(2, '0')}`, payer, payee, amount: `${i}.${String(i * 7 % 100).padStart(2, '0')}`, currency });
+    transfer({
+      id: `t${String(i).padStart(2, '0')}`,
+      payer,
+      payee,
+      amount: `${i}.${String((i * 7) % 100).padStart(2, '0')}`,
+      currency,
+    });
     if (i % 7 === 0) cut();
   }
   transfer({ id: 't21', payer: 'alpha', payee: 'beta', amount: '50.00', currency: 'USD', twoPhase: true });
   transfer({ id: 't22', payer: 'beta', payee: 'alpha', amount: '10.00', currency: 'PHP', twoPhase: true });
-  transfer({ id: 't23', payer: 'gamma', payee: 'alpha', amount: '5.00', currency: 'USD', twoPhase: true, expiresInMs: 1000 });
+  transfer({
+    id: 't23',
+    payer: 'gamma',
+    payee: 'alpha',
+    amount: '5.00',
+    currency: 'USD',
+    twoPhase: true,
+    expiresInMs: 1000,
+  });
   cut();
   // Not the payee: refused, but the outcome names t21 (see the report on the transfers table).
   instruct('alpha', '/v1/transfers/t21/fulfil', '');
@@ -111,10 +130,17 @@ export function buildTestChain(spec: ConsortiumSpec = TEST_SPEC): TestChain {
 }
 
 /** The certificate a quorum of signers gives a block: signatures over the hex header hash. */
-export function certify(spec: ConsortiumSpec, block: Pick<SealedBlock, 'header' | 'headerHash'>, by = ['s1', 's2', 's3']) {
+export function certify(
+  spec: ConsortiumSpec,
+  block: Pick<SealedBlock, 'header' | 'headerHash'>,
+  by = ['s1', 's2', 's3'],
+) {
   return {
     height: block.header.height,
     headerHash: block.headerHash,
-    signatures: by.map((signerId) => ({ signerId, signature: signBytes(signerKey(spec, signerId), block.headerHash) })),
+    signatures: by.map((signerId) => ({
+      signerId,
+      signature: signBytes(signerKey(spec, signerId), block.headerHash),
+    })),
   };
 }

@@ -1,0 +1,182 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Alarm, alarmSchema, topicName } from '@concord/contracts';
+import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '../../../libs/testing/src';
+
+jest.setTimeout(180_000);
+
+const spec = (chainId: string): ConsortiumSpec => ({
+  chainId,
+  secret: `${chainId}-secret`,
+  signerCount: 4,
+  quorum: 3,
+  participants: [
+    { id: 'alpha', name: 'Alpha', currencies: ['USD'], fundsMinor: 10_000_000n },
+    { id: 'beta', name: 'Beta', currencies: ['USD'], fundsMinor: 10_000_000n },
+  ],
+});
+
+async function collectAlarms(prefix: string): Promise<{ alarms: Alarm[]; stop: () => Promise<void> }> {
+  const kafka = new Kafka({
+    clientId: 'alarm-watch',
+    brokers: [TEST_KAFKA_BROKERS],
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `${prefix}-alarm-watch` });
+  const alarms: Alarm[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName('ledgerAlarms', prefix), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) =>
+      void alarms.push(alarmSchema.parse(JSON.parse(message.value!.toString()))),
+  });
+  return { alarms, stop: () => consumer.disconnect() };
+}
+
+async function stateRoots(net: TestNetwork, height: number): Promise<(string | undefined)[]> {
+  return Promise.all(
+    net.network.signers.map(async (s) => {
+      const rows = await net.query<{ state_root: string }>(
+        `select state_root from ledger_${s}.blocks where height = $1`,
+        [height],
+      );
+      return rows[0]?.state_root;
+    }),
+  );
+}
+
+describe('a Byzantine signer', () => {
+  let net: TestNetwork;
+  afterEach(async () => net?.stop());
+
+  it('is flagged with the accounts that differ while the three honest signers still finalize', async () => {
+    net = await startTestNetwork(spec('byz-one'), {
+      extraEnv: { 'ledger-s4': { LEDGER_FAULT_FROM_HEIGHT: '2' } },
+    });
+    const watch = await collectAlarms(net.network.options.topicPrefix);
+    const res = await net
+      .client('alpha')
+      .createTransfer(
+        { id: 'b1', payer: 'alpha', payee: 'beta', amount: '10.00', currency: 'USD' },
+        { waitMs: 8000 },
+      );
+    expect(res.body.status).toBe('committed');
+    const height = res.body.blockHeight!;
+    const alarm = await eventually(
+      async () =>
+        watch.alarms.find(
+          (a) => a.kind === 'state-root-mismatch' && a.signerId === 's4' && a.height === height,
+        ),
+      20_000,
+      'the alarm naming s4',
+    );
+    expect(alarm.accounts.length).toBeGreaterThan(0);
+    expect(alarm.accounts.every((a) => a.endsWith('/USD'))).toBe(true);
+    const certificate = await net.query<{ signatures: string }>(
+      `select signatures from ledger_s1.certificates where height = $1`,
+      [height],
+    );
+    const signers = (JSON.parse(certificate[0].signatures) as { signerId: string }[])
+      .map((s) => s.signerId)
+      .sort();
+    expect(signers).toEqual(['s1', 's2', 's3']);
+    await watch.stop();
+  });
+
+  it('with two of four wrong, nothing finalizes and a no-quorum alarm is raised', async () => {
+    net = await startTestNetwork(spec('byz-two'), {
+      extraEnv: {
+        'ledger-s3': { LEDGER_FAULT_FROM_HEIGHT: '2' },
+        'ledger-s4': { LEDGER_FAULT_FROM_HEIGHT: '2' },
+      },
+    });
+    const watch = await collectAlarms(net.network.options.topicPrefix);
+    const res = await net
+      .client('alpha')
+      .createTransfer(
+        { id: 'b2', payer: 'alpha', payee: 'beta', amount: '10.00', currency: 'USD' },
+        { waitMs: 3000 },
+      );
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('accepted');
+    const alarm = await eventually(
+      async () => watch.alarms.find((a) => a.kind === 'no-quorum' && a.height === 2),
+      20_000,
+      'a no-quorum alarm',
+    );
+    expect(alarm.detail).toMatch(/quorum of 3/);
+    const certified = await net.query(`select height from ledger_s1.certificates where height >= 2`);
+    expect(certified).toEqual([]);
+    expect((await net.client('beta').getTransfer('b2')).body.status).toBe('accepted');
+    await watch.stop();
+  });
+});
+
+describe('a signer killed with SIGKILL under load', () => {
+  let net: TestNetwork;
+  afterAll(async () => net?.stop());
+
+  it('restarts, catches up without applying anything twice, and agrees with the others', async () => {
+    net = await startTestNetwork(spec('crash'));
+    const alpha = net.client('alpha');
+    const ids: string[] = [];
+    let killed = false;
+    // 300 transfers in waves of 20; s2 is killed -9 after the fifth wave and restarted three waves later.
+    for (let wave = 0; wave < 15; wave++) {
+      const batch = Array.from({ length: 20 }, (_, i) => `c-${wave}-${i}`);
+      ids.push(...batch);
+      const results = await Promise.all(
+        batch.map((id) =>
+          alpha.createTransfer({ id, payer: 'alpha', payee: 'beta', amount: '1.00', currency: 'USD' }),
+        ),
+      );
+      expect(results.every((r) => r.status === 202)).toBe(true);
+      if (wave === 4) {
+        await net.network.stop('ledger-s2', 'SIGKILL');
+        killed = true;
+      }
+      if (wave === 7) net.network.start('ledger-s2');
+    }
+    expect(killed).toBe(true);
+    // Every accepted transfer reaches exactly one final state.
+    const statuses = await eventually(
+      async () => {
+        const rows = await net.query<{ status: string; n: number }>(
+          `select status, count(*)::int as n from gateway.transfers where id like 'c-%' group by status`,
+        );
+        return rows.length === 1 && rows[0].status === 'committed' ? rows : undefined;
+      },
+      60_000,
+      'all transfers committed',
+    );
+    expect(statuses[0].n).toBe(ids.length);
+    // s2 caught up: same blocks, same state roots, each transfer once.
+    const tip = (await net.query<{ h: number }>(`select max(height)::int as h from ledger_s1.blocks`))[0].h;
+    await eventually(
+      async () => {
+        const rows = await net.query<{ h: number }>(`select max(height)::int as h from ledger_s2.blocks`);
+        return rows[0].h >= tip ? true : undefined;
+      },
+      60_000,
+      's2 to reach the tip',
+    );
+    for (let h = 1; h <= tip; h++) {
+      const roots = await stateRoots(net, h);
+      expect(new Set(roots).size).toBe(1);
+    }
+    for (const s of net.network.signers) {
+      const [row] = await net.query<{ n: number; postings: number }>(
+        `select count(*)::int as n, (select count(*)::int from ledger_${s}.postings where transfer_id like 'c-%') as postings
+         from ledger_${s}.transfers where id like 'c-%' and status = 'committed'`,
+      );
+      expect(row).toEqual({ n: ids.length, postings: ids.length });
+    }
+    const balances = await net.query<{ account_id: string; balance_minor: string }>(
+      `select account_id, balance_minor::text from ledger_s2.balances where account_id in ('alpha/USD', 'beta/USD') order by account_id`,
+    );
+    expect(balances.map((b) => BigInt(b.balance_minor))).toEqual([
+      10_000_000n - 30_000n,
+      10_000_000n + 30_000n,
+    ]);
+  });
+});

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { Kafka, logLevel } from 'kafkajs';
+import { deadLetterSchema, topicName } from '@concord/contracts';
+import { ensureTopics } from '../../devtools/src/infra';
+import { uniqueName, TEST_KAFKA_BROKERS } from '../../testing/src';
+import { consumeValidated, createKafka, createProducer, sendJson } from './kafka';
+
+jest.setTimeout(60_000);
+
+/** Against the real broker: valid messages reach the handler, invalid ones the dead-letter topic. */
+describe('consumeValidated', () => {
+  const prefix = uniqueName('k');
+  const settings = { brokers: TEST_KAFKA_BROKERS, clientId: 'kafka-int-spec', topicPrefix: prefix };
+  const schema = z.object({ n: z.number().int() }).strict();
+
+  beforeAll(async () => {
+    await ensureTopics(TEST_KAFKA_BROKERS, prefix);
+  });
+
+  afterAll(async () => {
+    const admin = new Kafka({
+      clientId: 'cleanup',
+      brokers: [TEST_KAFKA_BROKERS],
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    await admin.deleteTopics({ topics });
+    await admin.disconnect();
+  });
+
+  it('hands valid messages over in order, sends invalid ones to the dead-letter topic with the reason, commits after', async () => {
+    const kafka = createKafka(settings);
+    const producer = await createProducer(kafka);
+    const topic = topicName('fxEvents', prefix);
+    await sendJson(producer, topic, [
+      { key: 'a', value: { n: 1 } },
+      { key: 'a', value: 'not json at all' },
+      { key: 'a', value: { n: 'two' } },
+      { key: 'a', value: { n: 3 } },
+    ]);
+    const seen: number[] = [];
+    const consumer = await consumeValidated({
+      topic,
+      groupId: `${prefix}-group`,
+      schema,
+      service: 'test',
+      settings,
+      kafka,
+      producer,
+      handle: async (messages) => {
+        for (const m of messages) seen.push(m.value.n);
+      },
+    });
+    const deadLetters: z.infer<typeof deadLetterSchema>[] = [];
+    const dlqConsumer = kafka.consumer({ groupId: `${prefix}-dlq` });
+    await dlqConsumer.connect();
+    await dlqConsumer.subscribe({ topic: topicName('deadLetter', prefix), fromBeginning: true });
+    await dlqConsumer.run({
+      eachMessage: async ({ message }) => {
+        deadLetters.push(deadLetterSchema.parse(JSON.parse(message.value!.toString())));
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while ((seen.length < 2 || deadLetters.length < 2) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([1, 3]);
+    expect(deadLetters.map((d) => d.value)).toEqual(['not json at all', '{"n":"two"}']);
+    expect(deadLetters[0].reason).toMatch(/not JSON/);
+    expect(deadLetters[1].reason).toMatch(/^n: /);
+    expect(deadLetters.every((d) => d.service === 'test' && d.topic === topic)).toBe(true);
+    // Offsets are committed once a batch is processed: the group's committed offset ends past the last
+    // message, dead letters included.
+    const admin = kafka.admin();
+    await admin.connect();
+    let committed = 0;
+    while (committed < 4 && Date.now() < deadline) {
+      const offsets = await admin.fetchOffsets({ groupId: `${prefix}-group`, topics: [topic] });
+      committed = offsets[0].partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      if (committed < 4) await new Promise((r) => setTimeout(r, 100));
+    }
+    await admin.disconnect();
+    expect(committed).toBe(4);
+    await consumer.disconnect();
+    await dlqConsumer.disconnect();
+    await producer.disconnect();
+  });
+});
