@@ -10,6 +10,10 @@ import { AuthService } from './auth/auth.service';
 import { ParticipantsRepository } from './auth/participants.repository';
 import { HEALTH_CHECKS, HealthController } from './health/health.controller';
 import { FinalizedConsumer } from './ledger/finalized.consumer';
+import { LedgerViewRepository } from './ledger/ledger-view.repository';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsService } from './accounts/accounts.service';
+import { TransferBatchesController } from './transfers/transfer-batches.controller';
 import { GATEWAY_LIMITS, TransfersController } from './transfers/transfers.controller';
 import { TransfersRepository } from './transfers/transfers.repository';
 import { TransfersService } from './transfers/transfers.service';
@@ -21,7 +25,7 @@ const PRODUCER = 'PRODUCER';
 const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
 
 @Module({
-  controllers: [TransfersController, HealthController],
+  controllers: [TransfersController, TransferBatchesController, AccountsController, HealthController],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(gatewaySchema) },
     {
@@ -57,6 +61,16 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
       useFactory: (p: ServicesPrismaClient) => new ParticipantsRepository(p),
     },
     {
+      provide: AccountsService,
+      inject: [LedgerViewRepository],
+      useFactory: (v: LedgerViewRepository) => new AccountsService(v),
+    },
+    {
+      provide: LedgerViewRepository,
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new LedgerViewRepository(p),
+    },
+    {
       provide: TransfersRepository,
       inject: [PRISMA],
       useFactory: (p: ServicesPrismaClient) => new TransfersRepository(p),
@@ -83,7 +97,7 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
       inject: [
         KAFKA_SETTINGS,
         PRODUCER,
-        TransfersRepository,
+        LedgerViewRepository,
         ParticipantsRepository,
         TransfersService,
         LOGGER,
@@ -91,7 +105,7 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
       useFactory: (
         s: KafkaSettings,
         producer: Producer,
-        t: TransfersRepository,
+        t: LedgerViewRepository,
         p: ParticipantsRepository,
         service: TransfersService,
         log: Logger,

@@ -1,5 +1,5 @@
-import { signRequest } from '@concord/crypto';
-import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
+import { signRequest, verifyBalanceProof } from '@concord/crypto';
+import { ConsortiumSpec, participantKey, signerIds, signerKey } from '../../../libs/devtools/src/consortium';
 import { eventually, startTestNetwork, TestNetwork } from '../../../libs/testing/src';
 
 /**
@@ -221,5 +221,68 @@ describe('one transfer end to end', () => {
     );
     const hk = rows.find((r) => r.participant_id === 'hk-remit')!;
     expect(BigInt(hk.sent_minor)).toBeGreaterThanOrEqual(12_550n);
+  });
+
+  it('takes a batch of transfers under one signature, each with its own outcome', async () => {
+    const hk = net.client('hk-remit');
+    const transfers = Array.from({ length: 50 }, (_, i) => ({
+      id: `batch-${i}`,
+      payer: 'hk-remit',
+      payee: i % 2 ? 'mnl-payout' : 'sg-fx',
+      amount: i === 49 ? '90000.00' : '1.00',
+      currency: 'USD',
+    }));
+    const res = await hk.createTransferBatch(transfers, { waitMs: 8000 });
+    expect(res.status).toBe(202);
+    expect(res.body.transfers).toHaveLength(50);
+    expect(res.body.transfers.slice(0, 49).every((t) => t.status === 'committed')).toBe(true);
+    expect(res.body.transfers[49]).toMatchObject({ status: 'rejected', reason: 'INSUFFICIENT_FUNDS' });
+    const again = await hk.createTransferBatch(transfers);
+    expect(again.status).toBe(200);
+    const bad = await hk.request<{ errors: { field: string }[] }>('POST', '/v1/transfer-batches', {
+      transfers: [transfers[0], { ...transfers[1], id: 'batch-new', amount: '1.234' }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('transfers.1.amount');
+    const tooMany = await hk.request('POST', '/v1/transfer-batches', {
+      transfers: Array.from({ length: 501 }, (_, i) => ({ ...transfers[0], id: `tm-${i}` })),
+    });
+    expect([400, 413]).toContain(tooMany.status);
+  });
+
+  it("lists only the caller's own accounts, with balances as decimal strings", async () => {
+    const res = await net.client('mnl-payout').accounts();
+    expect(res.status).toBe(200);
+    expect(res.body.accounts.map((a) => a.id).sort()).toEqual(['mnl-payout/PHP', 'mnl-payout/USD']);
+    const usd = res.body.accounts.find((a) => a.currency === 'USD')!;
+    expect(usd.balance).toMatch(/^\d+\.\d{2}$/);
+    const me = await net.client('mnl-payout').me();
+    expect(me.body).toMatchObject({ id: 'mnl-payout', status: 'active' });
+  });
+
+  it("serves a balance proof that a partner verifies against the signer keys it knows, and refuses others' accounts", async () => {
+    const res = await net.client('hk-remit').balanceProof('hk-remit/USD');
+    expect(res.status).toBe(200);
+    const knownSigners = signerIds(spec.signerCount).map((id) => ({
+      id,
+      publicKey: signerKey(spec, id).publicKeyHex,
+    }));
+    const input = {
+      accountId: res.body.account.id,
+      balanceMinor: res.body.account.balanceMinor,
+      reservedMinor: res.body.account.reservedMinor,
+      proof: res.body.proof,
+      header: res.body.header,
+      headerHash: res.body.headerHash,
+      certificate: res.body.certificate,
+      signers: knownSigners,
+      quorum: spec.quorum,
+    };
+    expect(verifyBalanceProof(input)).toEqual({ ok: true });
+    expect(
+      verifyBalanceProof({ ...input, balanceMinor: (BigInt(input.balanceMinor) + 1n).toString() }).ok,
+    ).toBe(false);
+    const other = await net.client('hk-remit').balanceProof('mnl-payout/USD');
+    expect(other.status).toBe(404);
   });
 });

@@ -126,6 +126,11 @@ export const transferOutcomeSchema = z
     transferId: id,
     status: transferStatusSchema,
     reason: z.string().optional(),
+    /**
+     * The instruction was refused and the transfer's recorded state (if it has one) did not change: a
+     * forged or malformed command, a fulfil by the wrong party, a modified duplicate.
+     */
+    refusal: z.literal(true).optional(),
     payer: z.string(),
     payee: z.string(),
     amountMinor: minorString,
@@ -155,6 +160,29 @@ export const finalizedBlockSchema = z
           .strict(),
       )
       .default([]),
+    /** Every account the block changed, as it stands after the block. */
+    accounts: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            participantId: z.string(),
+            currency,
+            kind: z.string(),
+            balanceMinor: minorString,
+            reservedMinor: minorString,
+          })
+          .strict(),
+      )
+      .default([]),
+    /** The signer set and quorum when this block set or changed them (the genesis block always does). */
+    signerSet: z
+      .object({
+        signers: z.array(z.object({ id: z.string(), publicKey: hex64 }).strict()),
+        quorum: z.number().int(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type FinalizedBlock = z.infer<typeof finalizedBlockSchema>;

@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateClients, REPO_ROOT, runPrisma } from './prisma';
 
 /**
  * `npm run db:diff -- <set> <name> [--from-empty]`: writes a new migration for the services or the ledger
- * tables with `prisma migrate diff`, from the migrations already in the repo to the schema file.
+ * tables with `prisma migrate diff`, from the schema file as last committed to the schema file as it is now.
  */
 function main(): void {
   const [set, name, mode] = process.argv.slice(2);
@@ -13,7 +15,17 @@ function main(): void {
     process.exit(2);
   }
   const schema = set === 'services' ? 'prisma/schema.prisma' : 'prisma/ledger.prisma';
-  const from = mode === '--from-empty' ? ['--from-empty'] : ['--from-migrations', `prisma/migrations/${set}`];
+  // The starting point is the schema file as last committed (its migrations are already in the repo), so
+  // no shadow database is needed.
+  let from = ['--from-empty'];
+  if (mode !== '--from-empty') {
+    const previous = join(mkdtempSync(join(tmpdir(), 'concord-diff-')), 'previous.prisma');
+    writeFileSync(
+      previous,
+      execFileSync('git', ['show', `HEAD:${schema}`], { cwd: REPO_ROOT, encoding: 'utf8' }),
+    );
+    from = ['--from-schema-datamodel', previous];
+  }
   const sql = runPrisma([
     'migrate',
     'diff',

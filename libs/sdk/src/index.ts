@@ -39,6 +39,26 @@ export interface Transfer {
   finalizedAt?: string;
 }
 
+export interface Account {
+  id: string;
+  currency: string;
+  kind: string;
+  balance: string;
+  reserved: string;
+  available: string;
+  asOfHeight: number;
+}
+
+export interface BalanceProof {
+  account: { id: string; balanceMinor: string; reservedMinor: string; balance: string; currency: string };
+  proof: { hash: string; left: boolean }[];
+  header: { stateRoot: string; height: number } & Record<string, unknown>;
+  headerHash: string;
+  certificate: { signerId: string; signature: string }[];
+  signers: { id: string; publicKey: string }[];
+  quorum: number;
+}
+
 /**
  * A partner's client for the Concord settlement API. It signs every request (RFC 9421 profile described in
  * the README) and retries only what is safe to retry: transfers carry the caller's id, so a retry after
@@ -99,6 +119,27 @@ export class ConcordClient {
   createTransfer(transfer: TransferRequest, options: { waitMs?: number } = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
     return this.request<Transfer>('POST', `/v1/transfers${query}`, transfer);
+  }
+
+  createTransferBatch(transfers: TransferRequest[], options: { waitMs?: number } = {}) {
+    const query = options.waitMs ? `?wait=${options.waitMs}` : '';
+    return this.request<{ transfers: Transfer[] }>('POST', `/v1/transfer-batches${query}`, { transfers });
+  }
+
+  me() {
+    return this.request<{ id: string; name: string; status: string; currencies: string[]; keyId: string }>(
+      'GET',
+      '/v1/participants/me',
+    );
+  }
+
+  accounts() {
+    return this.request<{ accounts: Account[] }>('GET', '/v1/accounts');
+  }
+
+  /** A balance with its Merkle proof and certified header; check it with `verifyBalanceProof` (libs/crypto). */
+  balanceProof(accountId: string) {
+    return this.request<BalanceProof>('GET', `/v1/accounts/${accountId}/proof`);
   }
 
   getTransfer(id: string, options: { waitMs?: number } = {}) {

@@ -42,19 +42,9 @@ export class ParticipantsRepository {
     return undefined;
   }
 
-  async upsert(participants: FinalizedBlock['participants']): Promise<void> {
+  /** Updates the cache with members that a finalized block announced (already stored with the block). */
+  remember(participants: FinalizedBlock['participants']): void {
     for (const p of participants) {
-      const data = {
-        name: p.name,
-        keys: JSON.stringify(p.keys),
-        currencies: JSON.stringify(p.currencies),
-        status: p.status,
-      };
-      await this.prisma.gatewayParticipant.upsert({
-        where: { id: p.id },
-        create: { id: p.id, ...data },
-        update: data,
-      });
       this.cache.set(p.id, {
         id: p.id,
         name: p.name,

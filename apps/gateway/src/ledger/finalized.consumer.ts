@@ -3,13 +3,13 @@ import { finalizedBlockSchema, topicName } from '@concord/contracts';
 import { consumeValidated, KafkaSettings } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { ParticipantsRepository } from '../auth/participants.repository';
-import { TransfersRepository } from '../transfers/transfers.repository';
+import { LedgerViewRepository } from './ledger-view.repository';
 import { TransfersService } from '../transfers/transfers.service';
 
 /**
- * Takes in the ledger's finalized blocks: the members they announce and the outcome of every transfer.
- * Offsets are committed after the database has the block, so a crash repeats a block, never skips one;
- * repeating is harmless because outcomes only move a transfer forward in block height.
+ * Takes in the ledger's finalized blocks: the members they announce, the balances and the outcome of
+ * every transfer. Offsets are committed after the database has stored the block, so a crash repeats a
+ * block, never skips one; blocks are applied once each, in height order, whatever order they came in.
  */
 export class FinalizedConsumer {
   private consumer: Consumer | null = null;
@@ -18,7 +18,7 @@ export class FinalizedConsumer {
     private readonly settings: KafkaSettings,
     private readonly kafka: Kafka,
     private readonly producer: Producer,
-    private readonly transfersRepository: TransfersRepository,
+    private readonly view: LedgerViewRepository,
     private readonly participants: ParticipantsRepository,
     private readonly transfers: TransfersService,
     private readonly log: Logger,
@@ -34,11 +34,9 @@ export class FinalizedConsumer {
       kafka: this.kafka,
       producer: this.producer,
       handle: async (messages) => {
-        for (const { value: block } of messages) {
-          if (block.participants.length > 0) await this.participants.upsert(block.participants);
-          await this.transfersRepository.applyOutcomes(block.header.height, block.outcomes);
-          const cursor = await this.transfersRepository.cursor();
-          if (block.header.height > cursor) await this.transfersRepository.setCursor(block.header.height);
+        for (const { value: block } of messages) await this.view.store(block);
+        for (const block of await this.view.applyReady()) {
+          this.participants.remember(block.participants);
           this.transfers.notify(block.outcomes);
           this.log.debug(
             { height: block.header.height, outcomes: block.outcomes.length },

@@ -76,16 +76,21 @@ export class TransfersController {
   }
 
   private waitMs(wait: string | undefined): number {
-    if (wait === undefined) return 0;
-    if (!/^\d{1,6}$/.test(wait)) {
-      throw new Problem(
-        400,
-        'INVALID_QUERY',
-        'The query is not valid',
-        'wait must be a whole number of milliseconds',
-        [{ field: 'wait', message: 'a whole number of milliseconds' }],
-      );
-    }
-    return Math.min(Number(wait), this.limits.maxWaitMs);
+    return parseWaitMs(wait, this.limits.maxWaitMs);
   }
+}
+
+/** `?wait=<ms>`: a whole number of milliseconds, capped at the configured maximum. */
+export function parseWaitMs(wait: string | undefined, maxWaitMs: number): number {
+  if (wait === undefined) return 0;
+  if (!/^\d{1,6}$/.test(wait)) {
+    throw new Problem(
+      400,
+      'INVALID_QUERY',
+      'The query is not valid',
+      'wait must be a whole number of milliseconds',
+      [{ field: 'wait', message: 'a whole number of milliseconds' }],
+    );
+  }
+  return Math.min(Number(wait), maxWaitMs);
 }

@@ -1,5 +1,4 @@
 import { ServicesPrismaClient } from '@concord/db';
-import type { TransferOutcome } from '@concord/contracts';
 
 export type TransferRow = NonNullable<
   Awaited<ReturnType<ServicesPrismaClient['gatewayTransfer']['findUnique']>>
@@ -43,40 +42,28 @@ export class TransfersRepository {
     return this.prisma.gatewayTransfer.findUnique({ where: { id } });
   }
 
-  /**
-   * Applies the outcomes of one finalized block. A row moves only forward in block height, so a block
-   * that arrives late never overwrites a later state.
-   */
-  async applyOutcomes(height: number, outcomes: TransferOutcome[]): Promise<number> {
-    if (outcomes.length === 0) return 0;
-    const last = new Map<string, TransferOutcome>();
-    for (const o of outcomes) {
-      if (o.reason === 'DUPLICATE_MODIFIED') continue;
-      last.set(o.transferId, o);
-    }
-    const list = [...last.values()];
-    return this.prisma.$executeRawUnsafe(
-      `update gateway.transfers t set status = v.status, reason = v.reason, block_height = $4,
-         finalized_at = now(), updated_at = now()
-       from unnest($1::text[], $2::text[], $3::text[]) as v(id, status, reason)
-       where t.id = v.id and (t.block_height is null or t.block_height <= $4)
-         and not (t.status in ('committed','fulfilled','aborted','expired') and v.status = 'rejected')`,
-      list.map((o) => o.transferId),
-      list.map((o) => o.status),
-      list.map((o) => o.reason ?? null),
-      height,
+  /** Inserts every transfer whose id is new, in one statement; returns all rows for those ids. */
+  async insertManyOrGet(
+    transfers: NewTransfer[],
+  ): Promise<{ rows: Map<string, TransferRow>; created: Set<string> }> {
+    const inserted = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+      `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash, status, updated_at)
+       select id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash, 'accepted', now()
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::text[])
+         as v(id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash)
+       on conflict (id) do nothing returning id`,
+      transfers.map((t) => t.id),
+      transfers.map((t) => t.participantId),
+      transfers.map((t) => t.payer),
+      transfers.map((t) => t.payee),
+      transfers.map((t) => t.amountMinor.toString()),
+      transfers.map((t) => t.currency),
+      transfers.map((t) => t.twoPhase),
+      transfers.map((t) => t.requestHash),
     );
-  }
-
-  async cursor(): Promise<number> {
-    return (await this.prisma.gatewayCursor.findUnique({ where: { name: 'finalized' } }))?.height ?? 0;
-  }
-
-  async setCursor(height: number): Promise<void> {
-    await this.prisma.gatewayCursor.upsert({
-      where: { name: 'finalized' },
-      create: { name: 'finalized', height },
-      update: { height },
+    const rows = await this.prisma.gatewayTransfer.findMany({
+      where: { id: { in: transfers.map((t) => t.id) } },
     });
+    return { rows: new Map(rows.map((r) => [r.id, r])), created: new Set(inserted.map((r) => r.id)) };
   }
 }

@@ -2,18 +2,25 @@ import { EventEmitter } from 'node:events';
 import type { Producer } from 'kafkajs';
 import {
   InstructionCommand,
+  MAX_BATCH_TRANSFERS,
   topicName,
   transferInstructionSchema,
   TransferOutcome,
 } from '@concord/contracts';
+import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '@concord/crypto';
 import { sendJson } from '@concord/kafka';
 import { MoneyError, parseAmount } from '@concord/money';
 import type { AuthenticatedRequest } from '../auth/auth.service';
-import { ParticipantsRepository } from '../auth/participants.repository';
+import { KnownParticipant, ParticipantsRepository } from '../auth/participants.repository';
 import { FINAL_STATUSES, toTransferView, TransferView } from './transfers.dto';
 import { TransferFailure } from './transfers.errors';
-import { TransferRow, TransfersRepository } from './transfers.repository';
+import { NewTransfer, TransferRow, TransfersRepository } from './transfers.repository';
+
+/** The batch envelope; each element is validated on its own so that errors name the element. */
+const transferBatchEnvelopeSchema = z
+  .object({ transfers: z.array(z.unknown()).min(1).max(MAX_BATCH_TRANSFERS) })
+  .strict();
 
 export interface SignedWrite {
   auth: AuthenticatedRequest;
@@ -37,22 +44,14 @@ export class TransfersService {
     this.finalized.setMaxListeners(0);
   }
 
-  async submit(write: SignedWrite): Promise<{ view: TransferView; created: boolean }> {
-    let json: unknown;
-    try {
-      json = JSON.parse(write.body);
-    } catch {
-      throw new TransferFailure({
-        kind: 'INVALID_BODY',
-        errors: [{ field: '(body)', message: 'not valid JSON' }],
-      });
-    }
+  /** Validates one transfer of the caller; throws a TransferFailure naming the field (prefixed by `at`). */
+  private validate(caller: KnownParticipant, json: unknown, at = ''): NewTransfer {
     const parsed = transferInstructionSchema.safeParse(json);
     if (!parsed.success) {
       throw new TransferFailure({
         kind: 'INVALID_BODY',
         errors: parsed.error.issues.map((i) => ({
-          field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '(body)'),
+          field: at + (i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '(body)')),
           message: i.message,
         })),
       });
@@ -64,15 +63,18 @@ export class TransfersService {
     } catch (e) {
       if (!(e instanceof MoneyError)) throw e;
       const field = e.code === 'UNKNOWN_CURRENCY' ? 'currency' : 'amount';
-      throw new TransferFailure({ kind: 'INVALID_BODY', errors: [{ field, message: e.message }] });
+      throw new TransferFailure({
+        kind: 'INVALID_BODY',
+        errors: [{ field: at + field, message: e.message }],
+      });
     }
-    const caller = write.auth.participant;
     if (t.payer !== caller.id) throw new TransferFailure({ kind: 'PAYER_NOT_CALLER', payer: t.payer });
     const payee = this.participants.get(t.payee);
     if (!payee) throw new TransferFailure({ kind: 'UNKNOWN_PAYEE', payee: t.payee });
     for (const p of [caller, payee]) {
-      if (!p.currencies.includes(t.currency))
+      if (!p.currencies.includes(t.currency)) {
         throw new TransferFailure({ kind: 'NO_ACCOUNT', participant: p.id, currency: t.currency });
+      }
     }
     const requestHash = sha256Hex(
       canonicalJson({
@@ -82,7 +84,7 @@ export class TransfersService {
         expiresInMs: t.expiresInMs ?? null,
       }),
     );
-    const { row, created } = await this.repository.insertOrGet({
+    return {
       id: t.id,
       participantId: caller.id,
       payer: t.payer,
@@ -91,14 +93,67 @@ export class TransfersService {
       currency: t.currency,
       twoPhase: t.twoPhase ?? false,
       requestHash,
-    });
-    if (row.requestHash !== requestHash || row.participantId !== caller.id) {
-      throw new TransferFailure({ kind: 'ID_REUSED', id: t.id });
+    };
+  }
+
+  private parseJson(body: string): unknown {
+    try {
+      return JSON.parse(body);
+    } catch {
+      throw new TransferFailure({
+        kind: 'INVALID_BODY',
+        errors: [{ field: '(body)', message: 'not valid JSON' }],
+      });
+    }
+  }
+
+  async submit(write: SignedWrite): Promise<{ view: TransferView; created: boolean }> {
+    const transfer = this.validate(write.auth.participant, this.parseJson(write.body));
+    const { row, created } = await this.repository.insertOrGet(transfer);
+    if (row.requestHash !== transfer.requestHash || row.participantId !== transfer.participantId) {
+      throw new TransferFailure({ kind: 'ID_REUSED', id: transfer.id });
     }
     // A transfer still 'accepted' may never have reached the log (a crash between the insert and the
     // send), so a retry sends it again; the ledger takes each id once.
     if (row.status === 'accepted') await this.forward(write);
     return { view: toTransferView(row), created };
+  }
+
+  /** Up to MAX_BATCH_TRANSFERS transfers under one signature: one log record, one signature check. */
+  async submitBatch(write: SignedWrite): Promise<{ views: TransferView[]; created: number }> {
+    const json = this.parseJson(write.body);
+    const envelope = transferBatchEnvelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      throw new TransferFailure({
+        kind: 'INVALID_BODY',
+        errors: envelope.error.issues.map((i) => ({
+          field: i.path.join('.') || '(body)',
+          message: i.message,
+        })),
+      });
+    }
+    const transfers = envelope.data.transfers.map((t, i) =>
+      this.validate(write.auth.participant, t, `transfers.${i}.`),
+    );
+    const seen = new Set<string>();
+    for (const t of transfers) {
+      if (seen.has(t.id)) {
+        throw new TransferFailure({
+          kind: 'INVALID_BODY',
+          errors: [{ field: 'transfers', message: `id ${t.id} appears twice` }],
+        });
+      }
+      seen.add(t.id);
+    }
+    const { rows, created } = await this.repository.insertManyOrGet(transfers);
+    for (const t of transfers) {
+      const row = rows.get(t.id);
+      if (!row || row.requestHash !== t.requestHash || row.participantId !== t.participantId) {
+        throw new TransferFailure({ kind: 'ID_REUSED', id: t.id });
+      }
+    }
+    if (transfers.some((t) => rows.get(t.id)!.status === 'accepted')) await this.forward(write);
+    return { views: transfers.map((t) => toTransferView(rows.get(t.id)!)), created: created.size };
   }
 
   private async forward(write: SignedWrite): Promise<void> {

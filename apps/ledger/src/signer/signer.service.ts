@@ -369,6 +369,17 @@ export class SignerService {
       certificate: certificate.signatures,
       outcomes,
       participants,
+      accounts: block.changedAccounts.map((a) => ({
+        id: a.id,
+        participantId: a.participantId,
+        currency: a.currency,
+        kind: a.kind,
+        balanceMinor: a.balanceMinor.toString(),
+        reservedMinor: a.reservedMinor.toString(),
+      })),
+      ...(participants.length > 0
+        ? { signerSet: { signers: this.engine.signers, quorum: this.engine.quorum } }
+        : {}),
     };
     await sendJson(this.producer, this.topic('ledgerFinalized'), [
       { key: String(block.header.height), value: finalized },

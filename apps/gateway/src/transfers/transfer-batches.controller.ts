@@ -1,0 +1,49 @@
+import { Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { RawBodyRequest } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthService } from '../auth/auth.service';
+import { GATEWAY_LIMITS, GatewayLimits, parseWaitMs } from './transfers.controller';
+import { TransferFailure, transferProblem } from './transfers.errors';
+import { TransfersService } from './transfers.service';
+
+/**
+ * `POST /v1/transfer-batches`: up to MAX_BATCH_TRANSFERS (500) transfers under one signature. Each
+ * transfer keeps its own id, idempotency and outcome; the batch is validated whole (400 names the element).
+ */
+@Controller('v1/transfer-batches')
+export class TransferBatchesController {
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(TransfersService) private readonly transfers: TransfersService,
+    @Inject(GATEWAY_LIMITS) private readonly limits: GatewayLimits,
+  ) {}
+
+  @Post()
+  async create(
+    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Res() reply: FastifyReply,
+    @Query('wait') wait?: string,
+  ) {
+    const body = req.rawBody?.toString('utf8') ?? '';
+    const path = req.url.split('?')[0];
+    const auth = await this.auth.authenticate({
+      method: 'POST',
+      path,
+      body,
+      headers: req.headers,
+      nowMs: Date.now(),
+    });
+    const waitMs = parseWaitMs(wait, this.limits.maxWaitMs);
+    try {
+      const { views, created } = await this.transfers.submitBatch({ auth, path, body });
+      const final =
+        waitMs > 0
+          ? await Promise.all(views.map((v) => this.transfers.waitFor(auth.participant.id, v.id, waitMs)))
+          : views;
+      void reply.status(created > 0 ? 202 : 200).send({ transfers: final });
+    } catch (e) {
+      if (e instanceof TransferFailure) throw transferProblem(e.error);
+      throw e;
+    }
+  }
+}
