@@ -84,6 +84,7 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
           r,
           c.GATEWAY_SIGNATURE_MAX_AGE_S,
           c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : '',
+          c.GATEWAY_RATE_LIMIT_PER_S,
         ),
     },
     {

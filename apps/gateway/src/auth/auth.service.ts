@@ -21,6 +21,7 @@ export class AuthService {
     private readonly redis: Redis,
     private readonly maxAgeS: number,
     private readonly keyPrefix: string,
+    private readonly ratePerSecond: number,
   ) {}
 
   async authenticate(request: {
@@ -71,20 +72,29 @@ export class AuthService {
         `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`,
       );
     }
-    const fresh = await this.redis.set(
-      `${this.keyPrefix}sig:${parsed.signature}`,
-      '1',
-      'EX',
-      this.maxAgeS + 60,
-      'NX',
-    );
-    if (fresh !== 'OK')
+    // One round trip: remember the signature (replay protection) and count the request in the
+    // participant's current one-second window (rate limit).
+    const rateKey = `${this.keyPrefix}rate:${found.participant.id}:${Math.floor(request.nowMs / 1000)}`;
+    const results = await this.redis
+      .multi()
+      .set(`${this.keyPrefix}sig:${parsed.signature}`, '1', 'EX', this.maxAgeS + 60, 'NX')
+      .incr(rateKey)
+      .expire(rateKey, 2)
+      .exec();
+    if (!results || results.some(([error]) => error))
+      throw new Error('redis failed the authentication round trip');
+    if (results[0][1] !== 'OK') {
       throw new Problem(
         401,
         'REPLAYED_REQUEST',
         'Unauthenticated',
         'this exact signed request was already received',
       );
+    }
+    if (Number(results[1][1]) > this.ratePerSecond) {
+      const detail = `at most ${this.ratePerSecond} requests per second per participant`;
+      throw new Problem(429, 'RATE_LIMITED', 'Too many requests', detail, undefined, { 'retry-after': '1' });
+    }
     if (found.participant.status !== 'active') {
       throw new Problem(
         403,

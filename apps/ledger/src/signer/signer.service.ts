@@ -17,6 +17,9 @@ import { LedgerEngine } from '../engine/ledger-engine';
 import { SealedBlock } from '../engine/engine.types';
 import { differingAccounts, QuorumTracker, TallyEvent } from '../votes/quorum';
 
+/** How long each fallback publisher waits, per place in the certificate, for the first voter. */
+const FALLBACK_PUBLISH_MS = 2000;
+
 export interface SignerSettings {
   signerId: string;
   key: SigningKey;
@@ -45,6 +48,10 @@ export class SignerService {
   private quorum: QuorumTracker | null = null;
   private commandsConsumer: Consumer | null = null;
   private votesConsumer: Consumer | null = null;
+  private finalizedConsumer: Consumer | null = null;
+  /** Heights seen on the finalized topic since start, so that a fallback publisher can stand down. */
+  private readonly publishedHeights = new Set<number>();
+  private readonly fallbackTimers = new Set<NodeJS.Timeout>();
   private cutTimer: NodeJS.Timeout | null = null;
   private lastApplied = -1n;
   private lastCutSent = 0;
@@ -112,6 +119,20 @@ export class SignerService {
         }
         await heartbeat();
       }),
+    });
+    this.finalizedConsumer = this.kafka.consumer({
+      groupId: `${this.groupPrefix()}ledger-finalized-${this.settings.signerId}`,
+    });
+    await this.finalizedConsumer.connect();
+    await this.finalizedConsumer.subscribe({ topic: this.topic('ledgerFinalized'), fromBeginning: false });
+    await this.finalizedConsumer.run({
+      eachMessage: async ({ message }) => {
+        const height = Number(message.key?.toString() ?? NaN);
+        if (Number.isInteger(height)) this.publishedHeights.add(height);
+        if (this.publishedHeights.size > 10_000) {
+          for (const h of this.publishedHeights) if (h < height - 5_000) this.publishedHeights.delete(h);
+        }
+      },
     });
     this.commandsConsumer = this.kafka.consumer({
       groupId: `${this.groupPrefix()}ledger-commands-${this.settings.signerId}`,
@@ -334,7 +355,24 @@ export class SignerService {
     await this.repository.saveCertificate(certificate);
     this.certifiedHeight = Math.max(this.certifiedHeight, certificate.height);
     this.metrics.certified.set(this.certifiedHeight);
-    if (event.firstVoter === this.settings.signerId) await this.publishFinalized(certificate, mine);
+    if (event.firstVoter === this.settings.signerId) {
+      await this.publishFinalized(certificate, mine);
+      return;
+    }
+    // The first voter publishes; should it fail to, the other certificate signers take over in certificate
+    // order, each after a longer wait, unless the block has shown up on the finalized topic by then.
+    const position = certificate.signatures.findIndex((s) => s.signerId === this.settings.signerId);
+    if (position <= 0) return;
+    const timer = setTimeout(() => {
+      this.fallbackTimers.delete(timer);
+      if (this.publishedHeights.has(certificate.height) || this.stopped) return;
+      this.log.warn(
+        { height: certificate.height },
+        'finalized block not published by its first voter; publishing it',
+      );
+      void this.publishFinalized(certificate, mine).catch((e) => this.crash(e));
+    }, position * FALLBACK_PUBLISH_MS);
+    this.fallbackTimers.add(timer);
   }
 
   private async publishFinalized(
@@ -441,5 +479,7 @@ export class SignerService {
     if (this.cutTimer) clearInterval(this.cutTimer);
     await this.commandsConsumer?.disconnect();
     await this.votesConsumer?.disconnect();
+    await this.finalizedConsumer?.disconnect();
+    for (const timer of this.fallbackTimers) clearTimeout(timer);
   }
 }

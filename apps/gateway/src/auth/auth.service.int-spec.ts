@@ -1,0 +1,79 @@
+import { Redis } from 'ioredis';
+import { signRequest, signingKeyFromSeed } from '@concord/crypto';
+import type { ServicesPrismaClient } from '@concord/db';
+import { uniqueName, TEST_REDIS_URL } from '../../../../libs/testing/src';
+import { Problem } from '../problems/problem';
+import { AuthService } from './auth.service';
+import { ParticipantsRepository } from './participants.repository';
+
+/** Authentication against the real Redis: replay memory and the per-participant rate limit. */
+describe('AuthService', () => {
+  const redis = new Redis(TEST_REDIS_URL);
+  const key = signingKeyFromSeed('11'.repeat(32));
+  const participants = new ParticipantsRepository({} as ServicesPrismaClient);
+  participants.remember([
+    {
+      id: 'p1',
+      name: 'P1',
+      keys: [{ keyId: 'p1-1', publicKey: key.publicKeyHex }],
+      currencies: ['USD'],
+      status: 'active',
+    },
+  ]);
+  const auth = new AuthService(participants, redis, 300, `${uniqueName('auth')}:`, 3);
+  let counter = 0;
+
+  const request = (overrides: { created?: number; keyId?: string; body?: string; nowMs?: number } = {}) => {
+    const nowMs = overrides.nowMs ?? Date.now();
+    const body = overrides.body ?? JSON.stringify({ n: counter++ });
+    const headers = signRequest(key, {
+      method: 'POST',
+      path: '/v1/transfers',
+      body,
+      created: overrides.created ?? Math.floor(nowMs / 1000),
+      keyId: overrides.keyId ?? 'p1-1',
+    });
+    return { method: 'POST', path: '/v1/transfers', body, headers, nowMs };
+  };
+
+  const codeOf = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+      return 'ok';
+    } catch (e) {
+      if (e instanceof Problem) return `${e.status} ${e.code}`;
+      throw e;
+    }
+  };
+
+  afterAll(() => redis.disconnect());
+
+  it('accepts a fresh signed request once and refuses its replay', async () => {
+    const nowMs = Date.UTC(2030, 0, 1, 0, 0, 0);
+    const r = request({ nowMs });
+    expect((await auth.authenticate(r)).participant.id).toBe('p1');
+    expect(await codeOf(auth.authenticate(r))).toBe('401 REPLAYED_REQUEST');
+  });
+
+  it('refuses unknown keys and stale signatures', async () => {
+    expect(await codeOf(auth.authenticate(request({ keyId: 'nobody-1' })))).toBe('401 UNKNOWN_KEY');
+    const nowMs = Date.UTC(2030, 0, 1, 0, 1, 0);
+    expect(await codeOf(auth.authenticate(request({ nowMs, created: nowMs / 1000 - 301 })))).toBe(
+      '401 STALE_SIGNATURE',
+    );
+  });
+
+  it('answers 429 with Retry-After past the per-second limit of a participant', async () => {
+    const nowMs = Date.UTC(2030, 0, 1, 0, 2, 0);
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await codeOf(auth.authenticate(request({ nowMs }))));
+    expect(results).toEqual(['ok', 'ok', 'ok', '429 RATE_LIMITED', '429 RATE_LIMITED']);
+    try {
+      await auth.authenticate(request({ nowMs }));
+    } catch (e) {
+      expect((e as Problem).headers['retry-after']).toBe('1');
+    }
+    // The next second has a fresh window.
+    expect(await codeOf(auth.authenticate(request({ nowMs: nowMs + 1000 })))).toBe('ok');
+  });
+});
