@@ -285,4 +285,27 @@ describe('one transfer end to end', () => {
     const other = await net.client('hk-remit').balanceProof('mnl-payout/USD');
     expect(other.status).toBe(404);
   });
+
+  it("lists the caller's transfers with filters and a stable cursor, never another pair's", async () => {
+    const mnl = net.client('mnl-payout');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await mnl.listTransfers({ role: 'payee', status: 'committed', limit: 10, cursor });
+      expect(page.status).toBe(200);
+      expect(page.body.transfers.every((t) => t.payee === 'mnl-payout' && t.status === 'committed')).toBe(
+        true,
+      );
+      seen.push(...page.body.transfers.map((t) => t.id));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toContain('e2e-1');
+    expect(seen.filter((id) => id.startsWith('batch-'))).toHaveLength(24);
+    const fx = await net.client('sg-fx').listTransfers({ limit: 200 });
+    expect(fx.body.transfers.every((t) => t.payer === 'sg-fx' || t.payee === 'sg-fx')).toBe(true);
+    expect(fx.body.transfers.map((t) => t.id)).not.toContain('e2e-1');
+    const bad = await mnl.request<{ code: string }>('GET', '/v1/transfers?limit=0&colour=red');
+    expect(bad.status).toBe(400);
+  });
 });

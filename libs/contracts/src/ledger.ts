@@ -53,6 +53,8 @@ export const signedRequestSchema = z
   .object({
     method: z.enum(['POST']),
     path: z.string().min(1).max(300),
+    query: z.string().max(2000).optional(),
+    nonce: z.string().max(64).optional(),
     body: z.string().max(1_000_000),
     created: z.number().int().nonnegative(),
     keyId: id,

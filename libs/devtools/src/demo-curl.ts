@@ -17,6 +17,7 @@ function main(): void {
   const headers = signRequest(key, {
     method,
     path: pathAndQuery.split('?')[0],
+    query: pathAndQuery.split('?').slice(1).join('?'),
     body,
     created: Math.floor(Date.now() / 1000),
     keyId,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { signingKeyFromSeed, signRequest, SigningKey } from '@concord/crypto';
 
 export interface ConcordClientOptions {
@@ -77,7 +78,8 @@ export class ConcordClient {
     body?: unknown,
   ): Promise<ApiResponse<T>> {
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    const path = pathAndQuery.split('?')[0];
+    const [path, ...rest] = pathAndQuery.split('?');
+    const query = rest.join('?');
     const attempts = this.options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       // Each attempt is signed afresh: the gateway refuses a replayed signature.
@@ -85,9 +87,11 @@ export class ConcordClient {
         ...signRequest(this.key, {
           method,
           path,
+          query,
           body: text,
           created: Math.floor(Date.now() / 1000),
           keyId: this.options.keyId,
+          nonce: randomBytes(12).toString('base64url'),
         }),
         accept: 'application/json',
       };
@@ -124,6 +128,24 @@ export class ConcordClient {
   createTransferBatch(transfers: TransferRequest[], options: { waitMs?: number } = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
     return this.request<{ transfers: Transfer[] }>('POST', `/v1/transfer-batches${query}`, { transfers });
+  }
+
+  listTransfers(
+    query: {
+      role?: 'payer' | 'payee';
+      status?: string;
+      currency?: string;
+      limit?: number;
+      cursor?: string;
+    } = {},
+  ) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const suffix = params.size ? `?${params}` : '';
+    return this.request<{ transfers: Transfer[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/transfers${suffix}`,
+    );
   }
 
   me() {

@@ -13,13 +13,7 @@ export class AccountsController {
   ) {}
 
   private caller(req: RawBodyRequest<FastifyRequest>) {
-    return this.auth.authenticate({
-      method: 'GET',
-      path: req.url.split('?')[0],
-      body: '',
-      headers: req.headers,
-      nowMs: Date.now(),
-    });
+    return this.auth.authenticateRequest(req);
   }
 
   @Get('participants/me')

@@ -1,4 +1,9 @@
-import { parseSignatureHeaders, verifyRequestSignature } from '@concord/crypto';
+import {
+  COVERED_COMPONENTS,
+  parseSignatureHeaders,
+  SignedRequestParts,
+  verifyRequestSignature,
+} from '@concord/crypto';
 import type { Redis } from 'ioredis';
 import { Problem } from '../problems/problem';
 import { KnownParticipant, ParticipantsRepository } from './participants.repository';
@@ -8,6 +13,8 @@ export interface AuthenticatedRequest {
   keyId: string;
   created: number;
   signature: string;
+  /** Exactly what was signed, so that it can travel to the ledger and be checked again there. */
+  signed: SignedRequestParts;
 }
 
 /**
@@ -24,9 +31,28 @@ export class AuthService {
     private readonly ratePerSecond: number,
   ) {}
 
+  /** Authenticates a Fastify request (method, URL, raw body, headers) at the current time. */
+  authenticateRequest(req: {
+    method: string;
+    url: string;
+    rawBody?: Buffer;
+    headers: Record<string, string | string[] | undefined>;
+  }): Promise<AuthenticatedRequest> {
+    const [path, ...rest] = req.url.split('?');
+    return this.authenticate({
+      method: req.method,
+      path,
+      query: rest.join('?'),
+      body: req.rawBody?.toString('utf8') ?? '',
+      headers: req.headers,
+      nowMs: Date.now(),
+    });
+  }
+
   async authenticate(request: {
     method: string;
     path: string;
+    query?: string;
     body: string;
     headers: Record<string, string | string[] | undefined>;
     nowMs: number;
@@ -45,7 +71,7 @@ export class AuthService {
       const details: Record<string, string> = {
         SIGNATURE_MISSING: 'the request must carry Signature-Input and Signature headers',
         SIGNATURE_MALFORMED: 'Signature-Input or Signature is not of the documented form',
-        SIGNATURE_COMPONENTS: 'the signature must cover ("@method" "@path" "content-digest")',
+        SIGNATURE_COMPONENTS: `the signature must cover ${COVERED_COMPONENTS}`,
         DIGEST_MISMATCH: 'Content-Digest is missing or does not match the body',
       };
       throw new Problem(401, parsed.problem, 'Unauthenticated', details[parsed.problem]);
@@ -53,12 +79,14 @@ export class AuthService {
     const found = this.participants.byKeyId(parsed.keyId);
     if (!found)
       throw new Problem(401, 'UNKNOWN_KEY', 'Unauthenticated', `key "${parsed.keyId}" is not an active key`);
-    const parts = {
+    const parts: SignedRequestParts = {
       method: request.method,
       path: request.path,
+      query: request.query ?? '',
       body: request.body,
       created: parsed.created,
       keyId: parsed.keyId,
+      ...(parsed.nonce ? { nonce: parsed.nonce } : {}),
     };
     if (!verifyRequestSignature(found.publicKey, parts, parsed.signature)) {
       throw new Problem(401, 'INVALID_SIGNATURE', 'Unauthenticated', 'the signature does not verify');
@@ -83,7 +111,8 @@ export class AuthService {
       .exec();
     if (!results || results.some(([error]) => error))
       throw new Error('redis failed the authentication round trip');
-    if (results[0][1] !== 'OK') {
+    // Reads may repeat harmlessly (a page fetched twice in one second signs the same bytes); writes not.
+    if (results[0][1] !== 'OK' && request.method !== 'GET') {
       throw new Problem(
         401,
         'REPLAYED_REQUEST',
@@ -108,6 +137,7 @@ export class AuthService {
       keyId: parsed.keyId,
       created: parsed.created,
       signature: parsed.signature,
+      signed: parts,
     };
   }
 }

@@ -24,18 +24,10 @@ export class TransferBatchesController {
     @Res() reply: FastifyReply,
     @Query('wait') wait?: string,
   ) {
-    const body = req.rawBody?.toString('utf8') ?? '';
-    const path = req.url.split('?')[0];
-    const auth = await this.auth.authenticate({
-      method: 'POST',
-      path,
-      body,
-      headers: req.headers,
-      nowMs: Date.now(),
-    });
+    const auth = await this.auth.authenticateRequest(req);
     const waitMs = parseWaitMs(wait, this.limits.maxWaitMs);
     try {
-      const { views, created } = await this.transfers.submitBatch({ auth, path, body });
+      const { views, created } = await this.transfers.submitBatch(auth);
       const final =
         waitMs > 0
           ? await Promise.all(views.map((v) => this.transfers.waitFor(auth.participant.id, v.id, waitMs)))

@@ -1,9 +1,11 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { z } from 'zod';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '../auth/auth.service';
 import { Problem } from '../problems/problem';
 import { toTransferView } from './transfers.dto';
+import { TransfersRepository } from './transfers.repository';
 import { TransferFailure, transferProblem } from './transfers.errors';
 import { TransfersService } from './transfers.service';
 
@@ -20,7 +22,44 @@ export class TransfersController {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(TransfersService) private readonly transfers: TransfersService,
     @Inject(GATEWAY_LIMITS) private readonly limits: GatewayLimits,
+    @Inject(TransfersRepository) private readonly repository: TransfersRepository,
   ) {}
+
+  /** `GET /v1/transfers?role&status&currency&from&to&limit&cursor`: the caller's transfers, newest first. */
+  @Get()
+  async list(@Req() req: RawBodyRequest<FastifyRequest>, @Query() query: Record<string, string>) {
+    const auth = await this.auth.authenticateRequest(req);
+    const parsed = listQuerySchema.safeParse(query);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({
+        field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '(query)'),
+        message: i.message,
+      }));
+      throw new Problem(
+        400,
+        'INVALID_QUERY',
+        'The query is not valid',
+        errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors,
+      );
+    }
+    const q = parsed.data;
+    const rows = await this.repository.list({
+      participantId: auth.participant.id,
+      role: q.role,
+      status: q.status,
+      currency: q.currency,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      before: q.cursor ? decodeCursor(q.cursor) : undefined,
+      limit: q.limit,
+    });
+    const last = rows[rows.length - 1];
+    return {
+      transfers: rows.map(toTransferView),
+      nextCursor: rows.length === q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
 
   @Post()
   async create(
@@ -28,18 +67,10 @@ export class TransfersController {
     @Res() reply: FastifyReply,
     @Query('wait') wait?: string,
   ) {
-    const body = req.rawBody?.toString('utf8') ?? '';
-    const path = req.url.split('?')[0];
-    const auth = await this.auth.authenticate({
-      method: 'POST',
-      path,
-      body,
-      headers: req.headers,
-      nowMs: Date.now(),
-    });
+    const auth = await this.auth.authenticateRequest(req);
     const waitMs = this.waitMs(wait);
     try {
-      const { view, created } = await this.transfers.submit({ auth, path, body });
+      const { view, created } = await this.transfers.submit(auth);
       const final = waitMs > 0 ? await this.transfers.waitFor(auth.participant.id, view.id, waitMs) : view;
       void reply
         .status(created || final.status === 'accepted' ? 202 : 200)
@@ -57,14 +88,7 @@ export class TransfersController {
     @Param('id') id: string,
     @Query('wait') wait?: string,
   ) {
-    const path = req.url.split('?')[0];
-    const auth = await this.auth.authenticate({
-      method: 'GET',
-      path,
-      body: '',
-      headers: req.headers,
-      nowMs: Date.now(),
-    });
+    const auth = await this.auth.authenticateRequest(req);
     try {
       const waitMs = this.waitMs(wait);
       if (waitMs > 0) return await this.transfers.waitFor(auth.participant.id, id, waitMs);
@@ -93,4 +117,39 @@ export function parseWaitMs(wait: string | undefined, maxWaitMs: number): number
     );
   }
   return Math.min(Number(wait), maxWaitMs);
+}
+
+const listQuerySchema = z
+  .object({
+    role: z.enum(['payer', 'payee']).optional(),
+    status: z
+      .enum(['accepted', 'committed', 'reserved', 'fulfilled', 'aborted', 'expired', 'rejected'])
+      .optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
+      .optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,200}$/, 'a cursor from a previous page')
+      .refine((c) => decodeCursor(c) !== undefined, 'a cursor from a previous page')
+      .optional(),
+  })
+  .strict();
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    return typeof id === 'string' && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+  } catch {
+    return undefined;
+  }
 }

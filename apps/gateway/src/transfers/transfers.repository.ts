@@ -66,4 +66,46 @@ export class TransfersRepository {
     });
     return { rows: new Map(rows.map((r) => [r.id, r])), created: new Set(inserted.map((r) => r.id)) };
   }
+
+  /**
+   * The caller's transfers (as payer or payee), newest first, keyset-paginated on (created_at, id) so that
+   * pages stay stable while new transfers arrive.
+   */
+  list(filter: {
+    participantId: string;
+    role?: 'payer' | 'payee';
+    status?: string;
+    currency?: string;
+    from?: Date;
+    to?: Date;
+    before?: { createdAt: Date; id: string };
+    limit: number;
+  }): Promise<TransferRow[]> {
+    const mine =
+      filter.role === 'payer'
+        ? { payer: filter.participantId }
+        : filter.role === 'payee'
+          ? { payee: filter.participantId }
+          : { OR: [{ payer: filter.participantId }, { payee: filter.participantId }] };
+    return this.prisma.gatewayTransfer.findMany({
+      where: {
+        AND: [
+          mine,
+          filter.status ? { status: filter.status } : {},
+          filter.currency ? { currency: filter.currency } : {},
+          filter.from || filter.to ? { createdAt: { gte: filter.from, lt: filter.to } } : {},
+          filter.before
+            ? {
+                OR: [
+                  { createdAt: { lt: filter.before.createdAt } },
+                  { createdAt: filter.before.createdAt, id: { lt: filter.before.id } },
+                ],
+              }
+            : {},
+        ],
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: filter.limit,
+    });
+  }
 }

@@ -22,12 +22,6 @@ const transferBatchEnvelopeSchema = z
   .object({ transfers: z.array(z.unknown()).min(1).max(MAX_BATCH_TRANSFERS) })
   .strict();
 
-export interface SignedWrite {
-  auth: AuthenticatedRequest;
-  path: string;
-  body: string;
-}
-
 /**
  * Accepts partners' transfers: validates them, makes the caller's id idempotent, appends the partner's
  * signed instruction to the ledger's command log, and answers with the state the ledger finalized.
@@ -107,8 +101,8 @@ export class TransfersService {
     }
   }
 
-  async submit(write: SignedWrite): Promise<{ view: TransferView; created: boolean }> {
-    const transfer = this.validate(write.auth.participant, this.parseJson(write.body));
+  async submit(write: AuthenticatedRequest): Promise<{ view: TransferView; created: boolean }> {
+    const transfer = this.validate(write.participant, this.parseJson(write.signed.body));
     const { row, created } = await this.repository.insertOrGet(transfer);
     if (row.requestHash !== transfer.requestHash || row.participantId !== transfer.participantId) {
       throw new TransferFailure({ kind: 'ID_REUSED', id: transfer.id });
@@ -120,8 +114,8 @@ export class TransfersService {
   }
 
   /** Up to MAX_BATCH_TRANSFERS transfers under one signature: one log record, one signature check. */
-  async submitBatch(write: SignedWrite): Promise<{ views: TransferView[]; created: number }> {
-    const json = this.parseJson(write.body);
+  async submitBatch(write: AuthenticatedRequest): Promise<{ views: TransferView[]; created: number }> {
+    const json = this.parseJson(write.signed.body);
     const envelope = transferBatchEnvelopeSchema.safeParse(json);
     if (!envelope.success) {
       throw new TransferFailure({
@@ -133,7 +127,7 @@ export class TransfersService {
       });
     }
     const transfers = envelope.data.transfers.map((t, i) =>
-      this.validate(write.auth.participant, t, `transfers.${i}.`),
+      this.validate(write.participant, t, `transfers.${i}.`),
     );
     const seen = new Set<string>();
     for (const t of transfers) {
@@ -156,19 +150,13 @@ export class TransfersService {
     return { views: transfers.map((t) => toTransferView(rows.get(t.id)!)), created: created.size };
   }
 
-  private async forward(write: SignedWrite): Promise<void> {
+  private async forward(write: AuthenticatedRequest): Promise<void> {
     const command: InstructionCommand = {
       v: 1,
       type: 'instruction',
-      participantId: write.auth.participant.id,
-      request: {
-        method: 'POST',
-        path: write.path,
-        body: write.body,
-        created: write.auth.created,
-        keyId: write.auth.keyId,
-      },
-      signature: write.auth.signature,
+      participantId: write.participant.id,
+      request: { ...write.signed, method: 'POST', query: write.signed.query ?? '' },
+      signature: write.signature,
     };
     try {
       await sendJson(this.producer, topicName('ledgerCommands', this.topicPrefix), [{ value: command }]);

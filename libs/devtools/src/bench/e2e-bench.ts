@@ -1,0 +1,921 @@
+/**
+ * `npm run bench`: the whole Concord stack under load, end to end, on this machine.
+ *
+ *   npm run -s build && node dist/libs/devtools/src/bench/e2e-bench.js [options]
+ *
+ * 1. pgbench -N (8 clients, 15 s) on the same PostgreSQL, in a scratch database `concord_pgbench`: the
+ *    yardstick the transfer rates are compared with.
+ * 2. A fresh network: database `concord_bench` dropped and migrated again, its own topic prefix
+ *    (`bench<timestamp>`), gateway on a free port, 4 signers with quorum 3, clearing and FX, all compiled
+ *    JavaScript from dist/; process logs in .data/bench-logs/<prefix>/. The consortium has `--participants`
+ *    partners in USD, EUR, PHP and HKD, funded generously except one, so that a few transfers are rejected.
+ * 3. Scenarios, each for a set time, through the signed HTTP API with the SDK (every request long-polls
+ *    `?wait=` for the final state): batches closed-loop at max, single transfers closed-loop at max,
+ *    single transfers open-loop at half the rate the previous scenario finalized (the p99-at-half-load
+ *    figure), and a skewed mix where one payer pays 70 % of the transfers. Cross-currency (FX) transfers
+ *    do not exist in the API yet: their share of the mix is reported as N/A, nothing is sent for it.
+ *    Between scenarios the network drains (no transfer left `accepted`).
+ * 4. Figures from the gateway's database, not from client acknowledgements: finalized transfers/s = the
+ *    scenario's transfers whose finalized_at falls in the scenario's window / the window; latency =
+ *    finalized_at - created_at (both set by the gateway: accepted to final), p50/p95/p99/max.
+ * 5. Checks on the quiet network (see checks.ts): every acknowledged transfer final exactly once, gateway
+ *    and signers agree, no double posting, balances sum to zero and match the committed transfers, identical
+ *    state roots at every height, `ledger:verify` passes. Any failure exits 1, whatever the speed.
+ *
+ * Options (each also as an environment variable BENCH_<NAME>, e.g. BENCH_SECONDS=10):
+ *   --seconds N            every scenario's duration (default 25); or per scenario:
+ *   --warmup-seconds N     (5)  --batch-seconds N  --single-seconds N  --half-seconds N  --skew-seconds N
+ *   --batch-clients N      closed-loop batch clients (4)       --batch-size N   transfers per batch (200)
+ *   --concurrency N        closed-loop single-transfer clients (64)
+ *   --skew-concurrency N   single-transfer clients of the skewed mix (48), plus --skew-batch-clients (2)
+ *   --hot-share X          share of the skewed mix paid by the hot payer (0.7)
+ *   --fx-share X           cross-currency share of the skewed mix, reported N/A (0.1)
+ *   --participants N       partners in the consortium (24, at least 20)
+ *   --wait-ms N            long poll of each request (10000)       --drain-seconds N  (60)
+ *   --pgbench-seconds N    (15)  --pgbench-clients N (8)  --pgbench-threads N (2)  --pgbench-scale N (10)
+ *   --no-pgbench           skip pgbench (the ratio is then n/a)
+ *   --profile              CPU-profile the gateway and signer s1 per scenario (cpu-prof-hook.ts); the
+ *                          profiles and their summaries go to the log folder
+ *   --log-level L          services' log level (info)          --seed N  workload seed (1)
+ *   --cut-interval-ms N    signers' cut interval (service default 50)
+ *
+ * The last line is `e2e: <n> transfers/s finalized (batches), <m> transfers/s (single), p99 <ms> ms at half
+ * load, pgbench-N <b> tps, ratio <n/b>`; the whole result is also written to results/e2e-bench-<time>.json.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { ConcordClient } from '../../../sdk/src';
+import { ConsortiumSpec, participantKey } from '../consortium';
+import { LocalNetwork } from '../network';
+import { dropDatabase, REPO_ROOT } from '../prisma';
+import { CheckResult, drain, runChecks, waitForConvergence } from './checks';
+import { formatSummary, ProfileSummary, summarizeProfile } from './cpu-profile-summary';
+import { ClientStats, closedLoop, Driver, openLoop, seededRandom, Workload } from './load';
+import { dropScratchDatabase, PgbenchResult, runPgbench } from './pgbench';
+import { CpuSampler, CpuSnapshot, CpuUsage } from './proc-cpu';
+import { StageFigures, stageBreakdown, STAGES } from './stages';
+
+const CURRENCIES = ['USD', 'EUR', 'PHP', 'HKD'];
+const DATABASE = 'concord_bench';
+const PGBENCH_DATABASE = 'concord_pgbench';
+
+interface Args {
+  warmupSeconds: number;
+  batchSeconds: number;
+  singleSeconds: number;
+  halfSeconds: number;
+  skewSeconds: number;
+  batchClients: number;
+  batchSize: number;
+  concurrency: number;
+  skewConcurrency: number;
+  skewBatchClients: number;
+  hotShare: number;
+  fxShare: number;
+  participants: number;
+  waitMs: number;
+  drainSeconds: number;
+  pgbenchSeconds: number;
+  pgbenchClients: number;
+  pgbenchThreads: number;
+  pgbenchScale: number;
+  pgbench: boolean;
+  profile: boolean;
+  logLevel: string;
+  seed: number;
+  cutIntervalMs?: number;
+}
+
+const NUMERIC: (keyof Args)[] = [
+  'warmupSeconds',
+  'batchSeconds',
+  'singleSeconds',
+  'halfSeconds',
+  'skewSeconds',
+  'batchClients',
+  'batchSize',
+  'concurrency',
+  'skewConcurrency',
+  'skewBatchClients',
+  'hotShare',
+  'fxShare',
+  'participants',
+  'waitMs',
+  'drainSeconds',
+  'pgbenchSeconds',
+  'pgbenchClients',
+  'pgbenchThreads',
+  'pgbenchScale',
+  'seed',
+  'cutIntervalMs',
+];
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (name: string) => `BENCH_${kebab(name).replace(/-/g, '_').toUpperCase()}`;
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
+  const args: Args = {
+    warmupSeconds: 5,
+    batchSeconds: 25,
+    singleSeconds: 25,
+    halfSeconds: 25,
+    skewSeconds: 25,
+    batchClients: 4,
+    batchSize: 200,
+    concurrency: 64,
+    skewConcurrency: 48,
+    skewBatchClients: 2,
+    hotShare: 0.7,
+    fxShare: 0.1,
+    participants: 24,
+    waitMs: 10_000,
+    drainSeconds: 60,
+    pgbenchSeconds: 15,
+    pgbenchClients: 8,
+    pgbenchThreads: 2,
+    pgbenchScale: 10,
+    pgbench: true,
+    profile: false,
+    logLevel: 'info',
+    seed: 1,
+  };
+  const setSeconds = (value: number) => {
+    args.batchSeconds = args.singleSeconds = args.halfSeconds = args.skewSeconds = value;
+  };
+  const number = (flag: string, raw: string | undefined): number => {
+    const value = Number(raw);
+    if (raw === undefined || raw === '' || !Number.isFinite(value) || value < 0)
+      throw new Error(`${flag} needs a non-negative number (got ${raw})`);
+    return value;
+  };
+  // Environment first, then the command line over it.
+  if (env.BENCH_SECONDS) setSeconds(number('BENCH_SECONDS', env.BENCH_SECONDS));
+  for (const key of NUMERIC) {
+    const raw = env[envName(key)];
+    if (raw) (args as unknown as Record<string, number>)[key] = number(envName(key), raw);
+  }
+  if (env.BENCH_NO_PGBENCH === '1') args.pgbench = false;
+  if (env.BENCH_PROFILE === '1') args.profile = true;
+  if (env.BENCH_LOG_LEVEL) args.logLevel = env.BENCH_LOG_LEVEL;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
+    const value = () => inline ?? argv[++i];
+    const key = flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (flag === '--seconds') setSeconds(number(flag, value()));
+    else if (flag === '--no-pgbench') args.pgbench = false;
+    else if (flag === '--profile') args.profile = true;
+    else if (flag === '--log-level') args.logLevel = value();
+    else if ((NUMERIC as string[]).includes(key)) {
+      (args as unknown as Record<string, number>)[key] = number(flag, value());
+    } else throw new Error(`unknown argument ${argv[i]} (see the header of e2e-bench.ts)`);
+  }
+  if (args.participants < 20) throw new Error('--participants must be at least 20');
+  if (args.batchSize < 1 || args.batchSize > 500) throw new Error('--batch-size must be 1..500');
+  if (args.hotShare > 1 || args.fxShare > 1) throw new Error('shares are between 0 and 1');
+  return args;
+}
+
+/** At least 20 partners in four currencies; p01 is the hot payer of the skewed mix; the last one is poor. */
+export function benchConsortium(participants: number, chainId: string): ConsortiumSpec {
+  return {
+    chainId,
+    secret: 'concord-bench-not-secret',
+    signerCount: 4,
+    quorum: 3,
+    participants: Array.from({ length: participants }, (_, i) => {
+      const id = `p${String(i + 1).padStart(2, '0')}`;
+      return {
+        id,
+        name: `Bench partner ${i + 1}`,
+        currencies: CURRENCIES,
+        // 10^13 minor units (100 billion) each, 100 times that for the hot payer; the last partner starts
+        // with 5,000.00 per currency and pays 1.00..500.00 at a time, so it runs dry now and then.
+        fundsMinor: i === 0 ? 10n ** 15n : i === participants - 1 ? 500_000n : 10n ** 13n,
+      };
+    }),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const log = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+/** A progress bar on stderr for one phase: elapsed seconds of `totalS`, with live figures. */
+function phaseBar(label: string, totalS: number, figures: () => Record<string, string | number>) {
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label.padEnd(14)} [{bar}] {value}/{total} s | {figures}`,
+      hideCursor: true,
+      barsize: 30,
+    },
+    Presets.shades_classic,
+  );
+  const started = Date.now();
+  const render = () =>
+    Object.entries(figures())
+      .map(([k, v]) => `${k} ${v}`)
+      .join(' | ');
+  bar.start(Math.max(1, Math.round(totalS)), 0, { figures: render() });
+  const timer = setInterval(
+    () =>
+      bar.update(Math.min(Math.round(totalS), Math.floor((Date.now() - started) / 1000)), {
+        figures: render(),
+      }),
+    250,
+  );
+  return {
+    stop: () => {
+      clearInterval(timer);
+      bar.update(Math.min(Math.round(totalS), Math.floor((Date.now() - started) / 1000)), {
+        figures: render(),
+      });
+      bar.stop();
+    },
+  };
+}
+
+interface ScenarioResult {
+  name: string;
+  tag: string;
+  description: string;
+  windowSeconds: number;
+  offeredPerS: number;
+  acceptedPerS: number;
+  finalizedPerS: number;
+  transfers: { sent: number; acked: number; stored: number; final: number; finalizedInWindow: number };
+  latencyMs: { p50: number; p95: number; p99: number; max: number } | null;
+  clientLatencyMs: { answers: number; p50: number; p99: number } | null;
+  rejections: Record<string, number>;
+  errors: {
+    requests: number;
+    http: Record<string, number>;
+    httpTransfers: number;
+    exceptions: Record<string, number>;
+    exceptionTransfers: number;
+    samples: string[];
+  };
+  drain: { pending: number; waitedMs: number };
+  cpu: CpuUsage;
+  openLoop?: { targetPerS: number; scheduled: number; sent: number };
+  profiles?: string[];
+  stages?: StageFigures;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+async function scenarioFigures(
+  pool: Pool,
+  tag: string,
+  window: { from: string; to: string; seconds: number },
+): Promise<
+  Pick<ScenarioResult, 'transfers' | 'latencyMs' | 'rejections' | 'finalizedPerS' | 'acceptedPerS'>
+> {
+  const [row] = (
+    await pool.query(
+      `select count(*)::int as stored,
+         count(*) filter (where status <> 'accepted')::int as final,
+         count(*) filter (where finalized_at >= $2::timestamp and finalized_at < $3::timestamp)::int as in_window,
+         count(*) filter (where created_at >= $2::timestamp and created_at < $3::timestamp)::int as accepted_in_window,
+         percentile_cont(array[0.5, 0.95, 0.99]) within group (
+           order by (extract(epoch from finalized_at - created_at) * 1000)::float8) as pct,
+         max(extract(epoch from finalized_at - created_at) * 1000)::float8 as max_ms
+       from gateway.transfers where id like $1`,
+      [`${tag}-%`, window.from, window.to],
+    )
+  ).rows;
+  const reasons = (
+    await pool.query(
+      `select coalesce(reason, '(none)') as reason, count(*)::int as n from gateway.transfers
+       where id like $1 and status = 'rejected' group by 1 order by 2 desc`,
+      [`${tag}-%`],
+    )
+  ).rows as { reason: string; n: number }[];
+  const pct = row.pct as number[] | null;
+  return {
+    transfers: { sent: 0, acked: 0, stored: row.stored, final: row.final, finalizedInWindow: row.in_window },
+    latencyMs: pct && row.max_ms !== null ? { p50: pct[0], p95: pct[1], p99: pct[2], max: row.max_ms } : null,
+    rejections: Object.fromEntries(reasons.map((r) => [r.reason, r.n])),
+    finalizedPerS: row.in_window / window.seconds,
+    acceptedPerS: row.accepted_in_window / window.seconds,
+  };
+}
+
+async function dbNow(pool: Pool): Promise<string> {
+  return (await pool.query(`select localtimestamp::text as t`)).rows[0].t as string;
+}
+
+/** Topics of earlier bench runs (their databases are gone: concord_bench is recreated each run). */
+async function deleteOldBenchTopics(brokers: string, keepPrefix: string): Promise<number> {
+  const kafka = new Kafka({
+    clientId: 'concord-bench',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const old = (await admin.listTopics()).filter(
+      (t) => /^bench\d+\./.test(t) && !t.startsWith(`${keepPrefix}.`),
+    );
+    if (old.length > 0) await admin.deleteTopics({ topics: old, timeout: 30_000 });
+    return old.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const fmt = (x: number | undefined | null, digits = 0) =>
+  x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits);
+
+function renderTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i >= cells.length - 2 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function describeErrors(e: ScenarioResult['errors']): string {
+  const parts = [
+    ...Object.entries(e.http).map(([status, n]) => `HTTP ${status} x${n}`),
+    ...Object.entries(e.exceptions).map(([m, n]) => `${m} x${n}`),
+  ];
+  const total =
+    Object.values(e.http).reduce((a, b) => a + b, 0) + Object.values(e.exceptions).reduce((a, b) => a + b, 0);
+  return total === 0 ? '0' : `${total} of ${e.requests} req (${parts.join(', ')})`;
+}
+
+function describeRejections(r: Record<string, number>): string {
+  const entries = Object.entries(r);
+  return entries.length === 0 ? '0' : entries.map(([reason, n]) => `${reason} ${n}`).join(', ');
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), process.env);
+  const serverUrl = (process.env.BENCH_DATABASE_URL_BASE ?? 'postgresql://postgres@127.0.0.1:5432').replace(
+    /\/$/,
+    '',
+  );
+  const kafkaBrokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const startedAt = new Date();
+  const prefix = `bench${startedAt.getTime()}`;
+  const databaseUrl = `${serverUrl}/${DATABASE}`;
+  const logDir = join(REPO_ROOT, '.data/bench-logs', prefix);
+  const profileDir = join(logDir, 'profiles');
+  mkdirSync(logDir, { recursive: true });
+  log(
+    `run ${prefix}: logs in ${logDir}; ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+
+  // 1. The yardstick, on a quiet machine (no Concord process runs yet).
+  let pgbench: PgbenchResult | null = null;
+  let pgbenchError: string | null = null;
+  if (args.pgbench) {
+    const bar = phaseBar('pgbench -N', args.pgbenchSeconds, () => ({}));
+    try {
+      pgbench = await runPgbench({
+        serverUrl,
+        database: PGBENCH_DATABASE,
+        scale: args.pgbenchScale,
+        clients: args.pgbenchClients,
+        threads: args.pgbenchThreads,
+        seconds: args.pgbenchSeconds,
+      });
+    } catch (e) {
+      pgbenchError = (e as Error).message;
+    } finally {
+      bar.stop();
+      await dropScratchDatabase(serverUrl, PGBENCH_DATABASE).catch(() => undefined);
+    }
+    log(
+      pgbench
+        ? `pgbench -N: ${pgbench.tps.toFixed(0)} tps (${pgbench.command})`
+        : `pgbench failed: ${pgbenchError}`,
+    );
+  }
+
+  // 2. A fresh network.
+  const spec = benchConsortium(args.participants, `concord-${prefix}`);
+  await dropDatabase(databaseUrl);
+  const deleted = await deleteOldBenchTopics(kafkaBrokers, prefix).catch((e: Error) => {
+    log(`could not delete old bench topics: ${e.message}`);
+    return 0;
+  });
+  if (deleted > 0) log(`deleted ${deleted} topics of earlier bench runs`);
+  const profiled = ['gateway', 'ledger-s1'];
+  const hook = join(REPO_ROOT, 'dist/libs/devtools/src/bench/cpu-prof-hook.js');
+  const extraEnv: Record<string, Record<string, string>> = {};
+  if (args.profile) {
+    for (const name of profiled) {
+      extraEnv[name] = {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${hook}`.trim(),
+        BENCH_CPU_PROF_DIR: profileDir,
+        BENCH_CPU_PROF_NAME: name,
+      };
+    }
+  }
+  const network = new LocalNetwork({
+    databaseUrl,
+    redisUrl,
+    kafkaBrokers,
+    topicPrefix: prefix,
+    gatewayPort: await freePort(),
+    spec,
+    runtime: 'dist',
+    output: { logDir },
+    logLevel: args.logLevel,
+    extraEnv,
+    cutIntervalMs: args.cutIntervalMs,
+  });
+  const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await network.stopAll();
+  };
+  process.once('SIGINT', () => {
+    log('interrupted: stopping the network');
+    void shutdown().finally(() => process.exit(130));
+  });
+
+  const scenarios: ScenarioResult[] = [];
+  const checks: CheckResult[] = [];
+  const profileSummaries: Record<string, ProfileSummary[]> = {};
+  const driver: Driver = { clients: new Map(), sentIds: new Set(), ackedIds: new Set(), waitMs: args.waitMs };
+  let convergence: Awaited<ReturnType<typeof waitForConvergence>> | null = null;
+  const sampler = new CpuSampler(() => {
+    const groups: Record<string, number[]> = { bench: [process.pid] };
+    for (const p of network.processes.values()) if (p.child.pid) groups[p.name] = [p.child.pid];
+    return groups;
+  });
+
+  try {
+    const t0 = Date.now();
+    await network.prepare(log);
+    network.startAll();
+    await network.waitUntilReady(120_000);
+    log(
+      `network up in ${((Date.now() - t0) / 1000).toFixed(1)} s: gateway ${network.gatewayUrl}, ${network.signers.length} signers`,
+    );
+    for (const p of spec.participants) {
+      const { keyId, key } = participantKey(spec, p.id);
+      driver.clients.set(
+        p.id,
+        new ConcordClient({ baseUrl: network.gatewayUrl, keyId, seedHex: key.seedHex, attempts: 1 }),
+      );
+    }
+    const ids = spec.participants.map((p) => p.id);
+    const shape = { participants: ids, currencies: CURRENCIES, minMinor: 100, maxMinor: 50_000 };
+    const random = seededRandom(args.seed);
+    let profileCount = 0;
+
+    const runScenario = async (
+      name: string,
+      tag: string,
+      description: string,
+      seconds: number,
+      load: (stats: ClientStats, untilMs: number) => Promise<ScenarioResult['openLoop'] | void>,
+      record = true,
+    ): Promise<ScenarioResult | null> => {
+      const stats = new ClientStats();
+      log(`${name}: ${description}, ${seconds} s`);
+      const bar = phaseBar(name, seconds, () => ({
+        sent: stats.transfersSent,
+        acked: stats.transfersAcked,
+        'final@client': stats.finalInAnswer,
+        'in flight': stats.inFlight,
+        errors: stats.errors,
+      }));
+      const profiling = args.profile && record;
+      if (profiling) for (const n of profiled) network.processes.get(n)?.child.kill('SIGUSR2');
+      const cpuFrom: CpuSnapshot = sampler.snapshot();
+      const from = await dbNow(pool);
+      const startedMs = Date.now();
+      const untilMs = startedMs + seconds * 1000;
+      const loadDone = load(stats, untilMs);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilMs - Date.now())));
+      const to = await dbNow(pool);
+      const cpu = CpuSampler.usage(cpuFrom, sampler.snapshot());
+      if (profiling) {
+        profileCount++;
+        for (const n of profiled) network.processes.get(n)?.child.kill('SIGUSR2');
+      }
+      const openLoopResult = await loadDone;
+      bar.stop();
+      const windowSeconds = (untilMs - startedMs) / 1000;
+      const drainBar = phaseBar('  drain', args.drainSeconds, () => ({}));
+      let pendingNow = 0;
+      const drained = await drain(pool, args.drainSeconds * 1000, (p) => (pendingNow = p)).finally(() =>
+        drainBar.stop(),
+      );
+      if (drained.pending > 0)
+        log(`${name}: ${pendingNow} transfers still accepted after ${args.drainSeconds} s`);
+      if (!record) return null;
+      const figures = await scenarioFigures(pool, tag, { from, to, seconds: windowSeconds });
+      const sorted = [...stats.latenciesMs].sort((a, b) => a - b);
+      const result: ScenarioResult = {
+        name,
+        tag,
+        description,
+        windowSeconds,
+        offeredPerS: stats.transfersSent / windowSeconds,
+        acceptedPerS: figures.acceptedPerS,
+        finalizedPerS: figures.finalizedPerS,
+        transfers: { ...figures.transfers, sent: stats.transfersSent, acked: stats.transfersAcked },
+        latencyMs: figures.latencyMs,
+        clientLatencyMs: sorted.length
+          ? { answers: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
+          : null,
+        rejections: figures.rejections,
+        errors: {
+          requests: stats.requests,
+          http: stats.httpErrors,
+          httpTransfers: stats.httpErrorTransfers,
+          exceptions: stats.exceptions,
+          exceptionTransfers: stats.exceptionTransfers,
+          samples: stats.problemSamples,
+        },
+        drain: drained,
+        cpu,
+        ...(openLoopResult ? { openLoop: openLoopResult } : {}),
+        ...(profiling
+          ? { profiles: profiled.map((n) => join(profileDir, `${n}-${profileCount}.cpuprofile`)) }
+          : {}),
+      };
+      log(
+        `${name}: offered ${fmt(result.offeredPerS)}/s, finalized ${fmt(result.finalizedPerS)}/s, p99 ${fmt(
+          result.latencyMs?.p99,
+        )} ms, errors ${describeErrors(result.errors)}`,
+      );
+      scenarios.push(result);
+      return result;
+    };
+    const stopped = () => stopping;
+
+    // Warm-up: JIT, connection pools, consumer groups. Not reported, but checked like the rest.
+    if (args.warmupSeconds > 0) {
+      await runScenario(
+        'warm-up',
+        'w',
+        'singles and batches at moderate load',
+        args.warmupSeconds,
+        (stats, untilMs) =>
+          closedLoop(driver, stats, {
+            tag: 'w',
+            singleWorkers: 8,
+            batchWorkers: 1,
+            batchSize: 50,
+            untilMs,
+            workload: new Workload(shape, random),
+            stopped,
+          }),
+        false,
+      );
+    }
+    await runScenario(
+      'batches',
+      'b',
+      `closed loop, ${args.batchClients} clients x batches of ${args.batchSize}`,
+      args.batchSeconds,
+      (stats, untilMs) =>
+        closedLoop(driver, stats, {
+          tag: 'b',
+          singleWorkers: 0,
+          batchWorkers: args.batchClients,
+          batchSize: args.batchSize,
+          untilMs,
+          workload: new Workload(shape, random),
+          stopped,
+        }),
+    );
+    const single = await runScenario(
+      'single',
+      's',
+      `closed loop, ${args.concurrency} clients x one transfer`,
+      args.singleSeconds,
+      (stats, untilMs) =>
+        closedLoop(driver, stats, {
+          tag: 's',
+          singleWorkers: args.concurrency,
+          batchWorkers: 0,
+          batchSize: 1,
+          untilMs,
+          workload: new Workload(shape, random),
+          stopped,
+        }),
+    );
+    const halfRate = Math.max(1, (single?.finalizedPerS ?? 20) / 2);
+    await runScenario(
+      'half load',
+      'h',
+      `open loop, single transfers at ${halfRate.toFixed(1)}/s (half of single)`,
+      args.halfSeconds,
+      async (stats, untilMs) => {
+        const r = await openLoop(driver, stats, {
+          tag: 'h',
+          ratePerS: halfRate,
+          untilMs,
+          maxInFlight: 4 * args.concurrency,
+          workload: new Workload(shape, random),
+          stopped,
+        });
+        return { targetPerS: halfRate, ...r };
+      },
+    );
+    await runScenario(
+      'skewed mix',
+      'k',
+      `closed loop, ${args.skewConcurrency} single + ${args.skewBatchClients} batch(100) clients, p01 pays ${
+        args.hotShare * 100
+      } %`,
+      args.skewSeconds,
+      (stats, untilMs) =>
+        closedLoop(driver, stats, {
+          tag: 'k',
+          singleWorkers: args.skewConcurrency,
+          batchWorkers: args.skewBatchClients,
+          batchSize: 100,
+          untilMs,
+          workload: new Workload({ ...shape, hot: { id: ids[0], share: args.hotShare } }, random),
+          stopped,
+        }),
+    );
+
+    // 5. Checks, on a quiet network, then on its stored state once every process stopped.
+    const pendingBefore = await drain(pool, args.drainSeconds * 1000);
+    checks.push({
+      name: 'drain: no transfer left accepted',
+      ok: pendingBefore.pending === 0,
+      detail: `${pendingBefore.pending} accepted after waiting ${(pendingBefore.waitedMs / 1000).toFixed(1)} s`,
+    });
+    convergence = await waitForConvergence(pool, network.signers, 30_000);
+    checks.push({
+      name: 'signers and gateway at the same certified tip',
+      ok: convergence.converged,
+      detail: JSON.stringify(convergence.state),
+    });
+    const crashed = [...network.processes.values()].filter(
+      (p) => p.child.exitCode !== null || p.child.signalCode !== null,
+    );
+    checks.push({
+      name: 'every service ran through',
+      ok: crashed.length === 0,
+      detail: crashed.length
+        ? crashed.map((p) => `${p.name} exited ${p.child.exitCode ?? p.child.signalCode}`).join(', ')
+        : `${network.processes.size} processes up`,
+    });
+    for (const c of checks) log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  } catch (error) {
+    checks.push({ name: 'bench ran', ok: false, detail: (error as Error).stack ?? String(error) });
+    log(`bench failed: ${(error as Error).message}`);
+  } finally {
+    await shutdown();
+  }
+
+  if (scenarios.length > 0) {
+    checks.push(
+      ...(await runChecks(
+        {
+          pool,
+          spec,
+          signers: network.signers,
+          databaseUrl,
+          sentIds: driver.sentIds,
+          ackedIds: driver.ackedIds,
+        },
+        log,
+      ).catch((e: Error) => [{ name: 'checks ran', ok: false, detail: e.stack ?? e.message }])),
+    );
+  }
+  if (scenarios.length > 0) {
+    try {
+      const stages = await stageBreakdown({
+        brokers: kafkaBrokers,
+        topicPrefix: prefix,
+        pool,
+        signer: network.signers[0],
+        quorum: spec.quorum,
+        tags: scenarios.map((s) => s.tag),
+      });
+      for (const s of scenarios) s.stages = stages[s.tag];
+    } catch (e) {
+      log(`no stage breakdown: ${(e as Error).message}`);
+    }
+  }
+  await pool.end();
+
+  if (args.profile) {
+    try {
+      for (const file of readdirSync(profileDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort()) {
+        const summary = summarizeProfile(join(profileDir, file), 12);
+        const scenario = scenarios[Number(/-(\d+)\.cpuprofile$/.exec(file)?.[1] ?? 0) - 1]?.name ?? '?';
+        (profileSummaries[scenario] ??= []).push(summary);
+        writeFileSync(join(profileDir, file.replace(/\.cpuprofile$/, '.txt')), formatSummary(summary) + '\n');
+      }
+    } catch (e) {
+      log(`no CPU profiles: ${(e as Error).message}`);
+    }
+  }
+
+  // 6. The report.
+  const byName = (n: string) => scenarios.find((s) => s.name === n);
+  const batches = byName('batches');
+  const singles = byName('single');
+  const half = byName('half load');
+  const rows = scenarios.map((s) => [
+    `${s.name} (${s.description})`,
+    fmt(s.offeredPerS),
+    fmt(s.finalizedPerS),
+    fmt(s.latencyMs?.p50),
+    fmt(s.latencyMs?.p95),
+    fmt(s.latencyMs?.p99),
+    fmt(s.latencyMs?.max),
+    describeRejections(s.rejections),
+    describeErrors(s.errors),
+  ]);
+  rows.push([
+    `cross-currency (${args.fxShare * 100} % of the skewed mix)`,
+    'N/A',
+    'N/A',
+    'N/A',
+    'N/A',
+    'N/A',
+    'N/A',
+    'N/A',
+    'not sent: the API has no cross-currency (FX) transfer yet',
+  ]);
+  const out: string[] = [];
+  out.push('');
+  out.push(
+    renderTable(
+      ['scenario', 'offered/s', 'final/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'rejections', 'errors'],
+      rows,
+    ),
+  );
+  out.push('');
+  out.push('finalized/s: transfers of the scenario whose finalized_at (gateway DB) falls inside its window;');
+  out.push('latency: finalized_at - created_at (accepted -> final); offered/s: transfers the clients sent.');
+  if (scenarios.some((s) => s.cpu.seconds > 0)) {
+    const groups = [
+      'gateway',
+      ...network.signers.map((s) => `ledger-${s}`),
+      'clearing',
+      'fx',
+      'bench',
+      'postgres',
+      'kafka',
+      'redis',
+      'other',
+    ];
+    out.push('');
+    out.push('CPU cores busy per process during each scenario (2 cores = the whole machine here):');
+    out.push(
+      renderTable(
+        ['scenario', ...groups.map((g) => g.replace('ledger-', '')), 'total', '', ''],
+        scenarios.map((s) => [
+          s.name,
+          ...groups.map((g) => fmt(s.cpu.cores[g], 2)),
+          fmt(s.cpu.machineBusyCores, 2),
+          '',
+          '',
+        ]),
+      ),
+    );
+  }
+  if (scenarios.some((s) => s.stages && s.stages.transfers > 0)) {
+    out.push('');
+    out.push('where the accepted -> final latency goes, p50 / p99 ms per stage (see stages.ts):');
+    out.push(
+      renderTable(
+        ['scenario', ...STAGES, '', ''],
+        scenarios.map((s) => [
+          s.name,
+          ...STAGES.map((st) =>
+            s.stages && s.stages.transfers > 0
+              ? `${fmt(s.stages.stages[st].p50)} / ${fmt(s.stages.stages[st].p99)}`
+              : 'n/a',
+          ),
+          '',
+          '',
+        ]),
+      ),
+    );
+  }
+  for (const [scenario, summaries] of Object.entries(profileSummaries)) {
+    out.push('');
+    out.push(`CPU profiles during "${scenario}":`);
+    for (const s of summaries) out.push(formatSummary(s));
+  }
+  out.push('');
+  out.push(
+    pgbench
+      ? `pgbench: ${pgbench.tps.toFixed(0)} tps, latency ${fmt(pgbench.latencyAvgMs, 2)} ms (${pgbench.command})`
+      : `pgbench: ${args.pgbench ? `failed: ${pgbenchError}` : 'skipped'}`,
+  );
+  out.push('');
+  out.push('checks:');
+  for (const c of checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  const failed = checks.filter((c) => !c.ok);
+  const n = batches?.finalizedPerS ?? NaN;
+  const m = singles?.finalizedPerS ?? NaN;
+  const p99 = half?.latencyMs?.p99 ?? NaN;
+  const b = pgbench?.tps ?? NaN;
+  const targets = [
+    { name: 'batches >= 2.5x pgbench', ok: n >= 2.5 * b, value: `${fmt(n / b, 2)}x` },
+    { name: 'single >= 0.5x pgbench', ok: m >= 0.5 * b, value: `${fmt(m / b, 2)}x` },
+    { name: 'p99 < 500 ms at half load', ok: p99 < 500, value: `${fmt(p99)} ms` },
+  ];
+  out.push('');
+  out.push(`targets: ${targets.map((t) => `${t.name}: ${t.ok ? 'met' : 'MISSED'} (${t.value})`).join('; ')}`);
+  out.push(
+    failed.length === 0 ? 'checks: all passed' : `checks: ${failed.length} FAILED - this run does not count`,
+  );
+  const lastLine = `e2e: ${fmt(n)} transfers/s finalized (batches), ${fmt(m)} transfers/s (single), p99 ${fmt(
+    p99,
+  )} ms at half load, pgbench-N ${fmt(b)} tps, ratio ${fmt(n / b, 2)}`;
+
+  const resultsDir = join(REPO_ROOT, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const resultFile = join(resultsDir, `e2e-bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    resultFile,
+    JSON.stringify(
+      {
+        run: prefix,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        machine: {
+          cores: cpus().length,
+          cpu: cpus()[0]?.model,
+          node: process.version,
+          loadavgAtEnd: loadavg(),
+        },
+        args,
+        logDir,
+        consortium: {
+          participants: spec.participants.length,
+          currencies: CURRENCIES,
+          signers: spec.signerCount,
+          quorum: spec.quorum,
+        },
+        crossCurrency: {
+          requestedShare: args.fxShare,
+          sent: 0,
+          status: 'N/A: the API has no cross-currency (FX) transfer; nothing was sent or counted for it',
+        },
+        scenarios,
+        pgbench: pgbench
+          ? { ...pgbench, output: undefined }
+          : { error: pgbenchError, skipped: !args.pgbench },
+        convergence,
+        checks,
+        targets,
+        profiles: profileSummaries,
+        lastLine,
+      },
+      null,
+      2,
+    ),
+  );
+  out.push(`results: ${resultFile}`);
+  out.push(lastLine);
+  process.stdout.write(out.join('\n') + '\n');
+  return failed.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`bench: ${error instanceof Error ? error.stack : error}`);
+      process.exit(2);
+    },
+  );
+}
