@@ -936,6 +936,34 @@ describe('LedgerEngine', () => {
     });
   });
 
+  /*
+   * Known defects, pinned with it.failing: each of these passes only while the engine still behaves
+   * wrongly. When one is fixed, jest reports it, and it becomes a plain `it`.
+   */
+  describe('known defects', () => {
+    it.failing('a wrong-signer instruction does not take the payer’s transfer id (PAYER_NOT_SIGNER)', () => {
+      const h = started();
+      expectRejected(h.outcome(h.log.transfer(tr('pay-42'), { signer: 'p3' })), 'PAYER_NOT_SIGNER');
+      // Today the rejection is recorded under p1's id: p1's own, correctly signed transfer is then
+      // answered PAYER_NOT_SIGNER (or DUPLICATE_MODIFIED with other content) and never applied.
+      expect(h.outcome(h.log.transfer(tr('pay-42'))).status).toBe('committed');
+    });
+
+    it.failing('a wrong-signer instruction is not answered with the payer’s transfer outcome', () => {
+      const h = started();
+      expect(h.outcome(h.log.transfer(tr('pay-43'))).status).toBe('committed');
+      // Today the duplicate lookup comes before the signer check: p3 is told "committed".
+      expectRejected(h.outcome(h.log.transfer(tr('pay-43'), { signer: 'p3' })), 'PAYER_NOT_SIGNER');
+    });
+
+    it.failing('a cut before the genesis seals no block (there is no chain yet)', () => {
+      const h = new Harness();
+      h.apply(h.log.raw('garbage'));
+      // Today it seals block 1 with chainId '' (not a valid header) and the genesis becomes block 2.
+      expect(h.apply(h.log.cut(1))).toBeNull();
+    });
+  });
+
   it('every rejection reason is reachable except PARTICIPANT_NOT_ACTIVE (no command changes a status)', () => {
     const unseen = Object.keys(REJECTION_REASONS).filter((r) => !seenReasons.has(r));
     expect(unseen).toEqual(['PARTICIPANT_NOT_ACTIVE']);
@@ -971,12 +999,17 @@ describe('hand-written canonical JSON of hashed shapes', () => {
         'rejected' as const,
       ),
       reason: fc.option(text, { nil: undefined }),
+      refusal: fc.option(fc.constant(true as const), { nil: undefined }),
       payer: text,
       payee: text,
       amountMinor: fc.bigInt().map(String),
       currency: text,
     })
-    .map(({ reason, ...o }) => (reason === undefined ? o : { ...o, reason }));
+    .map(({ reason, refusal, ...o }) => ({
+      ...o,
+      ...(reason === undefined ? {} : { reason }),
+      ...(refusal === undefined ? {} : { refusal }),
+    }));
   const postingArb = fc.record({
     transferId: text,
     debitAccount: text,
@@ -1161,14 +1194,12 @@ const genOpArb: fc.Arbitrary<GenOp> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 4000 }).map((ms): GenOp => ({ kind: 'advance', ms })) },
   {
     weight: 1,
-    arbitrary: fc
-      .tuple(transferArb, member)
-      .map(([transfer, forgeWith]): GenOp => ({
-        kind: 'transfer',
-        signer: transfer.payer,
-        transfer,
-        forgeWith,
-      })),
+    arbitrary: fc.tuple(transferArb, member).map(([transfer, forgeWith]): GenOp => ({
+      kind: 'transfer',
+      signer: transfer.payer,
+      transfer,
+      forgeWith,
+    })),
   },
   {
     weight: 1,
@@ -1209,7 +1240,7 @@ function buildLog(ops: GenOp[]): LogBuilder {
   return log;
 }
 
-const NUM_RUNS = 60;
+const NUM_RUNS = 50;
 
 describe('LedgerEngine properties', () => {
   it('(a) balances of each currency sum to zero after every sealed block', () => {

@@ -21,6 +21,7 @@ import {
   verifyRequestSignature,
 } from '@concord/crypto';
 import { parseAmount } from '@concord/money';
+import { hash as oneShotHash } from 'node:crypto';
 import { LedgerInvariantError, RejectionReason } from './engine.errors';
 import { Account, Entry, LogRecord, Posting, SealedBlock, TransferRecord } from './engine.types';
 
@@ -63,7 +64,7 @@ export function headerHash(header: BlockHeader): string {
  * outcomes and postings of its entry, and `canonicalize` (recursive, reduce and template strings per key)
  * was the largest single cost of applying a batch. These functions give byte for byte the text that
  * `canonicalJson` gives for the same objects: keys in sorted order, strings and numbers through
- * JSON.stringify as `canonicalize` does, NaN and infinities refused, an undefined `reason` left out. The
+ * JSON.stringify as `canonicalize` does, NaN and infinities refused, undefined members left out. The
  * type checks below stop compiling when a hashed shape gains or loses a field; the spec compares both
  * ways of hashing on generated logs.
  */
@@ -72,7 +73,7 @@ type SameKeys<T, K extends PropertyKey> = [Exclude<keyof T, K>, Exclude<K, keyof
   : false;
 const _outcomeKeys: SameKeys<
   TransferOutcome,
-  'amountMinor' | 'currency' | 'payee' | 'payer' | 'reason' | 'status' | 'transferId'
+  'amountMinor' | 'currency' | 'payee' | 'payer' | 'reason' | 'refusal' | 'status' | 'transferId'
 > = true;
 const _postingKeys: SameKeys<
   Posting,
@@ -83,7 +84,18 @@ const _transferKeys: SameKeys<
   'amount' | 'currency' | 'expiresInMs' | 'id' | 'payee' | 'payer' | 'twoPhase'
 > = true;
 
-const jsonString = (s: string): string => JSON.stringify(s);
+/** What JSON.stringify escapes in a string: quote, backslash, control characters and surrogates. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** = JSON.stringify(s); ids, codes and amounts need no escaping, so they skip the general path. */
+const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+
+/**
+ * sha256Hex of a string through node:crypto's one-shot `hash` (Node >= 20.12) when there is one: the same
+ * digest without a Hash object per call, which counts at one content hash per transfer.
+ */
+const sha256HexOf: (text: string) => string =
+  typeof oneShotHash === 'function' ? (text) => oneShotHash('sha256', text, 'hex') : sha256Hex;
 
 function jsonNumber(n: number): string {
   if (typeof n === 'number' && Number.isNaN(n)) throw new Error('NaN is not allowed');
@@ -106,6 +118,7 @@ function outcomeJson(o: TransferOutcome): string {
     `{"amountMinor":${jsonString(o.amountMinor)},"currency":${jsonString(o.currency)},` +
     `"payee":${jsonString(o.payee)},"payer":${jsonString(o.payer)},` +
     (o.reason === undefined ? '' : `"reason":${jsonString(o.reason)},`) +
+    (o.refusal === undefined ? '' : `"refusal":${JSON.stringify(o.refusal)},`) +
     `"status":${jsonString(o.status)},"transferId":${jsonString(o.transferId)}}`
   );
 }
@@ -136,12 +149,6 @@ export function entryJson(
   for (let i = 0; i < postings.length; i++) text += (i === 0 ? '' : ',') + postingJson(postings[i]);
   text += `],"rejection":${rejection === undefined ? 'null' : jsonString(rejection)},`;
   return `${text}"timestampMs":${jsonNumber(record.timestampMs)}}`;
-}
-
-class Rejection extends Error {
-  constructor(readonly reason: RejectionReason) {
-    super(reason);
-  }
 }
 
 /**
@@ -383,45 +390,16 @@ export class LedgerEngine {
     } catch {
       return this.rejectNew(t, 0n, 'INVALID_AMOUNT');
     }
-    const contentHash = sha256Hex(transferContentJson(t, amount));
+    const contentHash = sha256HexOf(transferContentJson(t, amount));
     const existing = this.transfers.get(t.id);
     if (existing) {
       if (existing.contentHash !== contentHash) return this.rejectNew(t, amount, 'DUPLICATE_MODIFIED');
       return this.outcomeOf(existing);
     }
-    try {
-      if (t.payer !== signer) throw new Rejection('PAYER_NOT_SIGNER');
-      if (t.payer === t.payee) throw new Rejection('SAME_PARTICIPANT');
-      const payee = this.participants.get(t.payee);
-      if (!payee) throw new Rejection('UNKNOWN_PARTICIPANT');
-      if (payee.status !== 'active') throw new Rejection('PARTICIPANT_NOT_ACTIVE');
-      const payerAccount = this.accounts.get(positionAccountId(t.payer, t.currency));
-      const payeeAccount = this.accounts.get(positionAccountId(t.payee, t.currency));
-      if (!payerAccount || !payeeAccount) throw new Rejection('UNKNOWN_ACCOUNT');
-      if (!this.hasHeadroom(payerAccount, amount)) throw new Rejection('INSUFFICIENT_FUNDS');
-      const record: TransferRecord = {
-        id: t.id,
-        contentHash,
-        payer: t.payer,
-        payee: t.payee,
-        payerAccount: payerAccount.id,
-        payeeAccount: payeeAccount.id,
-        amountMinor: amount,
-        currency: t.currency,
-        status: t.twoPhase ? 'reserved' : 'committed',
-      };
-      if (t.twoPhase) {
-        payerAccount.reservedMinor += amount;
-        this.changed.add(payerAccount.id);
-        record.expiresAtMs = logTimeMs + (t.expiresInMs ?? 24 * 3600 * 1000);
-        this.reserved.set(record.id, record);
-      } else {
-        postings.push(this.move(payerAccount.id, payeeAccount.id, amount, t.id));
-      }
-      this.transfers.set(record.id, record);
-      return this.outcomeOf(record);
-    } catch (e) {
-      if (!(e instanceof Rejection)) throw e;
+    const payerAccount = this.accounts.get(positionAccountId(t.payer, t.currency));
+    const payeeAccount = this.accounts.get(positionAccountId(t.payee, t.currency));
+    const reason = this.refusalOf(signer, t, amount, payerAccount, payeeAccount);
+    if (reason || !payerAccount || !payeeAccount) {
       const record: TransferRecord = {
         id: t.id,
         contentHash,
@@ -432,12 +410,51 @@ export class LedgerEngine {
         amountMinor: amount,
         currency: t.currency,
         status: 'rejected',
-        reason: e.reason,
+        reason: reason ?? 'UNKNOWN_ACCOUNT',
       };
       // A rejected transfer keeps its id, so that a retry with the same content gets the same answer.
       this.transfers.set(record.id, record);
       return this.outcomeOf(record);
     }
+    const record: TransferRecord = {
+      id: t.id,
+      contentHash,
+      payer: t.payer,
+      payee: t.payee,
+      payerAccount: payerAccount.id,
+      payeeAccount: payeeAccount.id,
+      amountMinor: amount,
+      currency: t.currency,
+      status: t.twoPhase ? 'reserved' : 'committed',
+    };
+    if (t.twoPhase) {
+      payerAccount.reservedMinor += amount;
+      this.changed.add(payerAccount.id);
+      record.expiresAtMs = logTimeMs + (t.expiresInMs ?? 24 * 3600 * 1000);
+      this.reserved.set(record.id, record);
+    } else {
+      postings.push(this.move(payerAccount.id, payeeAccount.id, amount, t.id));
+    }
+    this.transfers.set(record.id, record);
+    return this.outcomeOf(record);
+  }
+
+  /** Why a new transfer is refused, checked in this order; null when it can be applied. */
+  private refusalOf(
+    signer: string,
+    t: TransferInstruction,
+    amount: bigint,
+    payerAccount: Account | undefined,
+    payeeAccount: Account | undefined,
+  ): RejectionReason | null {
+    if (t.payer !== signer) return 'PAYER_NOT_SIGNER';
+    if (t.payer === t.payee) return 'SAME_PARTICIPANT';
+    const payee = this.participants.get(t.payee);
+    if (!payee) return 'UNKNOWN_PARTICIPANT';
+    if (payee.status !== 'active') return 'PARTICIPANT_NOT_ACTIVE';
+    if (!payerAccount || !payeeAccount) return 'UNKNOWN_ACCOUNT';
+    if (!this.hasHeadroom(payerAccount, amount)) return 'INSUFFICIENT_FUNDS';
+    return null;
   }
 
   private rejectNew(t: TransferInstruction, amount: bigint, reason: RejectionReason): TransferOutcome {
@@ -556,7 +573,7 @@ export class LedgerEngine {
     postings: Posting[],
     rejection?: RejectionReason,
   ): void {
-    const hash = sha256Hex(entryJson(record, sha256Hex(record.value), rejection, outcomes, postings));
+    const hash = sha256HexOf(entryJson(record, sha256HexOf(record.value), rejection, outcomes, postings));
     this.open.push({
       offset: record.offset,
       timestampMs: record.timestampMs,
