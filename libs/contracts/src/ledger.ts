@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalJson } from '@concord/crypto';
 
 /**
  * Messages of the ledger topics. Amounts inside messages are decimal strings of minor units
@@ -8,6 +9,9 @@ const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
 const minorString = z.string().regex(/^-?(0|[1-9]\d{0,18})$/, 'an integer of minor units as a string');
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
+const positiveMinorString = z
+  .string()
+  .regex(/^[1-9]\d{0,18}$/, 'a positive integer of minor units as a string');
 
 export const accountLimitSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('no-overdraft') }).strict(),
@@ -16,6 +20,18 @@ export const accountLimitSchema = z.discriminatedUnion('kind', [
 export type AccountLimit = z.infer<typeof accountLimitSchema>;
 
 export const publicKeySchema = z.object({ keyId: id, publicKey: hex64 }).strict();
+
+export const participantSpecSchema = z
+  .object({
+    id,
+    name: z.string().min(1).max(200),
+    keys: z.array(publicKeySchema).min(1),
+    accounts: z.array(z.object({ currency, limit: accountLimitSchema }).strict()).min(1),
+  })
+  .strict();
+export type ParticipantSpec = z.infer<typeof participantSpecSchema>;
+
+const signerSchema = z.object({ id: z.string().regex(/^[a-z0-9]{1,16}$/), publicKey: hex64 }).strict();
 
 export const genesisSchema = z
   .object({
@@ -29,21 +45,12 @@ export const genesisSchema = z
     /** Size bound of a block in entries; part of the genesis so that every signer cuts the same blocks. */
     blockMaxEntries: z.number().int().min(1).max(100_000).default(1000),
     operators: z.array(publicKeySchema).min(1),
-    participants: z
-      .array(
-        z
-          .object({
-            id,
-            name: z.string().min(1).max(200),
-            keys: z.array(publicKeySchema).min(1),
-            accounts: z.array(z.object({ currency, limit: accountLimitSchema }).strict()).min(1),
-          })
-          .strict(),
-      )
-      .min(1),
+    participants: z.array(participantSpecSchema).min(1),
     openingFunds: z
-      .array(z.object({ participantId: id, currency, amountMinor: minorString }).strict())
+      .array(z.object({ participantId: id, currency, amountMinor: positiveMinorString }).strict())
       .default([]),
+    /** How many distinct operator keys must approve a governance proposal. */
+    governanceThreshold: z.number().int().min(1).default(1),
   })
   .strict();
 export type GenesisCommand = z.infer<typeof genesisSchema>;
@@ -78,10 +85,66 @@ export const cutCommandSchema = z
   .strict();
 export type CutCommand = z.infer<typeof cutCommandSchema>;
 
+/**
+ * Consortium changes that no single party may make: each needs approvals (Ed25519 signatures over
+ * `governanceSigningPayload`) from `governanceThreshold` distinct operator keys named in the genesis.
+ */
+export const governanceActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('add-participant'), participant: participantSpecSchema }).strict(),
+  z
+    .object({ kind: z.literal('set-limit'), accountId: z.string().max(80), limit: accountLimitSchema })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('set-participant-status'),
+      participantId: id,
+      status: z.enum(['active', 'suspended', 'closed']),
+    })
+    .strict(),
+  z.object({ kind: z.literal('add-signer'), signer: signerSchema, quorum: z.number().int().min(1) }).strict(),
+  z
+    .object({ kind: z.literal('remove-signer'), signerId: z.string(), quorum: z.number().int().min(1) })
+    .strict(),
+  /** Prefunding confirmed by the settlement bank: the hub account pays the participant's position. */
+  z
+    .object({ kind: z.literal('funds-in'), participantId: id, currency, amountMinor: positiveMinorString })
+    .strict(),
+  /** A withdrawal of prefunded liquidity, paid out by the settlement bank. */
+  z
+    .object({ kind: z.literal('funds-out'), participantId: id, currency, amountMinor: positiveMinorString })
+    .strict(),
+]);
+export type GovernanceAction = z.infer<typeof governanceActionSchema>;
+
+export const governanceCommandSchema = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('governance'),
+    /** Unique per chain: a proposal is applied at most once. */
+    proposalId: id,
+    action: governanceActionSchema,
+    approvals: z
+      .array(z.object({ keyId: id, signature: z.string().max(200) }).strict())
+      .min(1)
+      .max(32),
+  })
+  .strict();
+export type GovernanceCommand = z.infer<typeof governanceCommandSchema>;
+
+/** What each operator signs to approve a proposal: bound to the chain so it cannot be replayed elsewhere. */
+export function governanceSigningPayload(
+  chainId: string,
+  proposalId: string,
+  action: GovernanceAction,
+): string {
+  return canonicalJson({ domain: 'concord-governance-v1', chainId, proposalId, action });
+}
+
 export const ledgerCommandSchema = z.discriminatedUnion('type', [
   genesisSchema,
   instructionCommandSchema,
   cutCommandSchema,
+  governanceCommandSchema,
 ]);
 export type LedgerCommand = z.infer<typeof ledgerCommandSchema>;
 

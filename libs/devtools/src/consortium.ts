@@ -1,5 +1,10 @@
-import { GenesisCommand } from '@concord/contracts';
-import { sha256Hex, signingKeyFromSeed, SigningKey } from '@concord/crypto';
+import {
+  GenesisCommand,
+  GovernanceAction,
+  GovernanceCommand,
+  governanceSigningPayload,
+} from '@concord/contracts';
+import { sha256Hex, signBytes, signingKeyFromSeed, SigningKey } from '@concord/crypto';
 
 /**
  * A consortium described in one place: the participants with their keys and accounts, the signer nodes
@@ -13,6 +18,9 @@ export interface ConsortiumSpec {
   signerCount: number;
   quorum: number;
   blockMaxEntries?: number;
+  /** Operator keys of the consortium (default 3) and how many must approve a proposal (default 2). */
+  operatorCount?: number;
+  governanceThreshold?: number;
   participants: { id: string; name: string; currencies: string[]; capMinor?: bigint; fundsMinor?: bigint }[];
 }
 
@@ -36,7 +44,11 @@ export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
     })),
     quorum: spec.quorum,
     blockMaxEntries: spec.blockMaxEntries ?? 1000,
-    operators: [{ keyId: 'operator-1', publicKey: derivedKey(spec.secret, 'operator-1').publicKeyHex }],
+    operators: operatorIds(spec).map((keyId) => ({
+      keyId,
+      publicKey: derivedKey(spec.secret, keyId).publicKeyHex,
+    })),
+    governanceThreshold: spec.governanceThreshold ?? 2,
     participants: spec.participants.map((p) => ({
       id: p.id,
       name: p.name,
@@ -63,12 +75,44 @@ export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
   };
 }
 
+export function operatorIds(spec: Pick<ConsortiumSpec, 'operatorCount'>): string[] {
+  return Array.from({ length: spec.operatorCount ?? 3 }, (_, i) => `operator-${i + 1}`);
+}
+
+/** A governance command approved by the given operators (by default the first `threshold` of them). */
+export function governanceCommand(
+  spec: ConsortiumSpec,
+  proposalId: string,
+  action: GovernanceAction,
+  approvers: string[] = operatorIds(spec).slice(0, spec.governanceThreshold ?? 2),
+): GovernanceCommand {
+  const payload = governanceSigningPayload(spec.chainId, proposalId, action);
+  return {
+    v: 1,
+    type: 'governance',
+    proposalId,
+    action,
+    approvals: approvers.map((keyId) => ({
+      keyId,
+      signature: signBytes(derivedKey(spec.secret, keyId), payload),
+    })),
+  };
+}
+
 export function participantKey(spec: Pick<ConsortiumSpec, 'secret'>, participantId: string) {
   return { keyId: `${participantId}-1`, key: derivedKey(spec.secret, `participant:${participantId}:1`) };
 }
 
 export function signerKey(spec: Pick<ConsortiumSpec, 'secret'>, signerId: string) {
   return derivedKey(spec.secret, `signer:${signerId}`);
+}
+
+/**
+ * The FX service's quote-signing key (FX_SIGNING_KEY is its seedHex); the ledger checks quotes against its
+ * public key. For the demo consortium this is DEMO_FX_SIGNING_KEY of libs/config.
+ */
+export function fxKey(spec: Pick<ConsortiumSpec, 'secret'>) {
+  return { keyId: 'fx-1', key: derivedKey(spec.secret, 'fx:quote-signer') };
 }
 
 /** The demo consortium that `npm start` runs: four partners in four currencies, four signers, quorum 3. */

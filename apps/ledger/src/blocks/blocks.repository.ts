@@ -1,3 +1,4 @@
+import { canonicalJson } from '@concord/crypto';
 import { LedgerPrismaClient } from '@concord/db';
 import type { Certificate } from '../votes/votes.types';
 import type { SealedBlock } from '../engine/engine.types';
@@ -20,8 +21,7 @@ export class BlocksRepository {
     for (const entry of block.entries) {
       // Only outcomes that the ledger recorded (not refusals of a forged or malformed command) are rows.
       if (entry.rejection) continue;
-      for (const outcome of entry.outcomes)
-        if (outcome.reason !== 'DUPLICATE_MODIFIED') transfers.set(outcome.transferId, outcome);
+      for (const outcome of entry.outcomes) if (!outcome.refusal) transfers.set(outcome.transferId, outcome);
     }
     const ops = [
       this.prisma.block.create({
@@ -35,7 +35,7 @@ export class BlocksRepository {
           entryCount: header.entryCount,
           firstOffset: BigInt(header.firstOffset),
           lastOffset: BigInt(header.lastOffset),
-          header: JSON.stringify(header),
+          header: canonicalJson(header),
           signature,
         },
       }),

@@ -22,6 +22,9 @@ export const REJECTION_REASONS = {
   UNKNOWN_TRANSFER: 'no transfer has that id',
   NOT_RESERVED: 'the transfer is not a reserved two-phase transfer',
   NOT_AUTHORIZED: 'this participant may not complete that transfer',
+  GOVERNANCE_NOT_APPROVED: 'the proposal lacks approvals from enough distinct operator keys',
+  DUPLICATE_PROPOSAL: 'a proposal with this id was already applied',
+  INVALID_PROPOSAL: 'the proposal cannot be applied to the current state',
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

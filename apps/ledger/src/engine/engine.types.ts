@@ -46,7 +46,7 @@ export interface Posting {
   currency: string;
 }
 
-export type EntryKind = 'genesis' | 'instruction' | 'cut' | 'invalid';
+export type EntryKind = 'genesis' | 'instruction' | 'cut' | 'governance' | 'invalid';
 
 /** An applied log record with everything it changed; the unit that the entries root commits to. */
 export interface Entry {
@@ -67,4 +67,16 @@ export interface SealedBlock {
   entries: Entry[];
   /** Accounts whose balance or reservation changed in this block, in id order. */
   changedAccounts: Account[];
+  /** Members added or changed by this block (all of them in the genesis block), in id order. */
+  participantsChanged: ParticipantInfo[];
+  /** The signer set that votes from the next block on, when this block set or changed it. */
+  signerSet?: { signers: { id: string; publicKey: string }[]; quorum: number };
+}
+
+export interface ParticipantInfo {
+  id: string;
+  name: string;
+  keys: { keyId: string; publicKey: string }[];
+  currencies: string[];
+  status: 'active' | 'suspended' | 'closed';
 }

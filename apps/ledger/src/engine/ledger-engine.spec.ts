@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { TransferInstruction, TransferOutcome } from '@concord/contracts';
+import type { GovernanceAction, TransferInstruction, TransferOutcome } from '@concord/contracts';
+import { governanceCommand } from '../../../../libs/devtools/src/consortium';
 import { canonicalJson, merkleRoot, sha256Hex, SignedRequestParts, verifyMerkleProof } from '@concord/crypto';
 import { formatAmount } from '@concord/money';
 import {
@@ -171,7 +172,10 @@ describe('LedgerEngine', () => {
         'p1/USD',
         'p2/PHP',
         'p2/USD',
+        'p3/USD',
       ]);
+      expect(block.participantsChanged.map((p) => p.id)).toEqual(['p1', 'p2', 'p3']);
+      expect(block.signerSet?.quorum).toBe(3);
       expect(h.engine.quorum).toBe(3);
       expect(h.engine.signers.map((s) => s.id)).toEqual(['s1', 's2', 's3', 's4']);
       expect(h.engine.height).toBe(2);
@@ -237,6 +241,7 @@ describe('LedgerEngine', () => {
           transferId: 'early',
           status: 'rejected',
           reason: 'NO_GENESIS',
+          refusal: true,
           payer: 'p1',
           payee: 'p2',
           amountMinor: '0',
@@ -255,6 +260,7 @@ describe('LedgerEngine', () => {
           transferId: 'g1',
           status: 'rejected',
           reason: 'UNKNOWN_PARTICIPANT',
+          refusal: true,
           payer: 'ghost',
           payee: 'p2',
           amountMinor: '0',
@@ -609,6 +615,7 @@ describe('LedgerEngine', () => {
         transferId: 'nope',
         status: 'rejected',
         reason: 'UNKNOWN_TRANSFER',
+        refusal: true,
         payer: '',
         payee: '',
         amountMinor: '0',
@@ -936,37 +943,173 @@ describe('LedgerEngine', () => {
     });
   });
 
-  /*
-   * Known defects, pinned with it.failing: each of these passes only while the engine still behaves
-   * wrongly. When one is fixed, jest reports it, and it becomes a plain `it`.
-   */
-  describe('known defects', () => {
-    it.failing('a wrong-signer instruction does not take the payer’s transfer id (PAYER_NOT_SIGNER)', () => {
+  /* Defects found by these tests and since fixed; each stays as a regression test. */
+  describe('ids and cuts', () => {
+    it('a wrong-signer instruction does not take the payer’s transfer id (PAYER_NOT_SIGNER)', () => {
       const h = started();
       expectRejected(h.outcome(h.log.transfer(tr('pay-42'), { signer: 'p3' })), 'PAYER_NOT_SIGNER');
-      // Today the rejection is recorded under p1's id: p1's own, correctly signed transfer is then
-      // answered PAYER_NOT_SIGNER (or DUPLICATE_MODIFIED with other content) and never applied.
+      // The refusal is not recorded under p1's id: p1's own transfer with that id still goes through.
       expect(h.outcome(h.log.transfer(tr('pay-42'))).status).toBe('committed');
     });
 
-    it.failing('a wrong-signer instruction is not answered with the payer’s transfer outcome', () => {
+    it('a wrong-signer instruction is not answered with the payer’s transfer outcome', () => {
       const h = started();
       expect(h.outcome(h.log.transfer(tr('pay-43'))).status).toBe('committed');
-      // Today the duplicate lookup comes before the signer check: p3 is told "committed".
+      // The signer check comes before the duplicate lookup: p3 learns nothing about p1's transfer.
       expectRejected(h.outcome(h.log.transfer(tr('pay-43'), { signer: 'p3' })), 'PAYER_NOT_SIGNER');
     });
 
-    it.failing('a cut before the genesis seals no block (there is no chain yet)', () => {
+    it('a cut before the genesis seals no block (there is no chain yet)', () => {
       const h = new Harness();
       h.apply(h.log.raw('garbage'));
-      // Today it seals block 1 with chainId '' (not a valid header) and the genesis becomes block 2.
+      // Otherwise block 1 would carry chainId '' (not a valid header) and the genesis would be block 2.
       expect(h.apply(h.log.cut(1))).toBeNull();
     });
   });
 
-  it('every rejection reason is reachable except PARTICIPANT_NOT_ACTIVE (no command changes a status)', () => {
+  describe('governance (M-of-N operator approvals)', () => {
+    const govern = (h: Harness, proposalId: string, action: GovernanceAction, approvers?: string[]) =>
+      h.entry(h.log.raw(JSON.stringify(governanceCommand(SPEC, proposalId, action, approvers))));
+
+    it('refuses a proposal without enough distinct valid operator approvals, and a replayed one', () => {
+      const h = started();
+      const action: GovernanceAction = {
+        kind: 'funds-in',
+        participantId: 'p3',
+        currency: 'USD',
+        amountMinor: '500',
+      };
+      expect(govern(h, 'g-1', action, ['operator-1']).rejection).toBe('GOVERNANCE_NOT_APPROVED');
+      expect(govern(h, 'g-1', action, ['operator-1', 'operator-1']).rejection).toBe(
+        'GOVERNANCE_NOT_APPROVED',
+      );
+      const forged = governanceCommand(SPEC, 'g-1', action);
+      forged.approvals[1].signature = forged.approvals[0].signature;
+      expect(h.entry(h.log.raw(JSON.stringify(forged))).rejection).toBe('GOVERNANCE_NOT_APPROVED');
+      expect(h.balance('p3/USD')).toBe(0n);
+      const ok = govern(h, 'g-1', action);
+      expect(ok.rejection).toBeUndefined();
+      expect(ok.outcomes[0]).toMatchObject({
+        transferId: 'funds-in:g-1',
+        status: 'committed',
+        payer: 'hub',
+        payee: 'p3',
+      });
+      expect(h.balance('p3/USD')).toBe(500n);
+      expect(govern(h, 'g-1', action).rejection).toBe('DUPLICATE_PROPOSAL');
+      expect(h.balance('p3/USD')).toBe(500n);
+      expectZeroTotals(h.engine);
+    });
+
+    it('adds a participant with its accounts, and suspends one so that it can neither pay nor be paid', () => {
+      const h = started();
+      // The fixture's blocks hold one entry each, so the proposal seals its own block.
+      const sealed = h.apply(
+        h.log.raw(
+          JSON.stringify(
+            governanceCommand(SPEC, 'g-add', {
+              kind: 'add-participant',
+              participant: {
+                id: 'p9',
+                name: 'Newcomer',
+                keys: [{ keyId: 'p9-1', publicKey: 'ab'.repeat(32) }],
+                accounts: [{ currency: 'EUR', limit: { kind: 'no-overdraft' } }],
+              },
+            }),
+          ),
+        ),
+      )!;
+      expect(sealed.participantsChanged.map((p) => p.id)).toEqual(['p9']);
+      expect(sealed.changedAccounts.map((a) => a.id)).toEqual(['hub/EUR', 'p9/EUR']);
+      expect(
+        govern(h, 'g-add-again', {
+          kind: 'add-participant',
+          participant: {
+            id: 'p9',
+            name: 'Again',
+            keys: [{ keyId: 'p9-2', publicKey: 'ef'.repeat(32) }],
+            accounts: [{ currency: 'EUR', limit: { kind: 'no-overdraft' } }],
+          },
+        }).rejection,
+      ).toBe('INVALID_PROPOSAL');
+      expect(
+        govern(h, 'g-sus', { kind: 'set-participant-status', participantId: 'p2', status: 'suspended' })
+          .rejection,
+      ).toBeUndefined();
+      expectRejected(h.outcome(h.log.transfer(tr('to-suspended'))), 'PARTICIPANT_NOT_ACTIVE');
+      expect(h.entry(h.log.transfer(tr('from-suspended', { payer: 'p2', payee: 'p1' }))).rejection).toBe(
+        'PARTICIPANT_NOT_ACTIVE',
+      );
+    });
+
+    it('changes a limit: a net debit cap lets the position go below zero down to the cap, not further', () => {
+      const h = started();
+      const p3 = (id: string, amount: string) => tr(id, { payer: 'p3', payee: 'p1', amount });
+      expectRejected(h.outcome(h.log.transfer(p3('cap-0', '1.00'), { signer: 'p3' })), 'INSUFFICIENT_FUNDS');
+      expect(
+        govern(h, 'g-cap', {
+          kind: 'set-limit',
+          accountId: 'p3/USD',
+          limit: { kind: 'net-debit-cap', capMinor: '1000' },
+        }).rejection,
+      ).toBeUndefined();
+      expect(h.outcome(h.log.transfer(p3('cap-1', '10.00'), { signer: 'p3' })).status).toBe('committed');
+      expectRejected(h.outcome(h.log.transfer(p3('cap-2', '0.01'), { signer: 'p3' })), 'INSUFFICIENT_FUNDS');
+      expect(h.balance('p3/USD')).toBe(-1000n);
+      expect(
+        govern(h, 'g-cap-bad', { kind: 'set-limit', accountId: 'hub/USD', limit: { kind: 'no-overdraft' } })
+          .rejection,
+      ).toBe('INVALID_PROPOSAL');
+    });
+
+    it('adds and removes signers from the next block on, keeping the quorum a majority', () => {
+      const h = started();
+      const before = h.engine.height;
+      const newSigner = { id: 's5', publicKey: 'cd'.repeat(32) };
+      expect(govern(h, 'g-s5-bad', { kind: 'add-signer', signer: newSigner, quorum: 2 }).rejection).toBe(
+        'INVALID_PROPOSAL',
+      );
+      expect(
+        govern(h, 'g-s5', { kind: 'add-signer', signer: newSigner, quorum: 4 }).rejection,
+      ).toBeUndefined();
+      const changedAt = h.engine.height - 1;
+      expect(h.blocks[h.blocks.length - 1].signerSet?.signers.map((s) => s.id)).toEqual([
+        's1',
+        's2',
+        's3',
+        's4',
+        's5',
+      ]);
+      expect(h.engine.signerSetAt(changedAt).quorum).toBe(3);
+      expect(h.engine.signerSetAt(changedAt + 1)).toMatchObject({ quorum: 4 });
+      expect(h.engine.signerSetAt(before).signers).toHaveLength(4);
+      expect(
+        govern(h, 'g-rm', { kind: 'remove-signer', signerId: 's1', quorum: 3 }).rejection,
+      ).toBeUndefined();
+      expect(h.engine.signers.map((s) => s.id)).toEqual(['s2', 's3', 's4', 's5']);
+      expect(govern(h, 'g-rm-ghost', { kind: 'remove-signer', signerId: 's1', quorum: 3 }).rejection).toBe(
+        'INVALID_PROPOSAL',
+      );
+    });
+
+    it('withdraws prefunded liquidity only from what is there', () => {
+      const h = started();
+      const out = (id: string, amountMinor: string) =>
+        govern(h, id, { kind: 'funds-out', participantId: 'p1', currency: 'USD', amountMinor });
+      expect(out('g-out-big', '100001').rejection).toBe('INSUFFICIENT_FUNDS');
+      expect(out('g-out', '40000').outcomes[0]).toMatchObject({
+        payer: 'p1',
+        payee: 'hub',
+        amountMinor: '40000',
+      });
+      expect(h.balance('p1/USD')).toBe(60_000n);
+      expectZeroTotals(h.engine);
+    });
+  });
+
+  it('every rejection reason is reachable', () => {
     const unseen = Object.keys(REJECTION_REASONS).filter((r) => !seenReasons.has(r));
-    expect(unseen).toEqual(['PARTICIPANT_NOT_ACTIVE']);
+    expect(unseen).toEqual([]);
   });
 });
 

@@ -2,7 +2,10 @@ import {
   AccountLimit,
   BlockHeader,
   GenesisCommand,
+  GovernanceCommand,
+  governanceSigningPayload,
   InstructionCommand,
+  ParticipantSpec,
   ledgerCommandSchema,
   routeInstruction,
   TransferInstruction,
@@ -12,18 +15,27 @@ import {
   emptyInstructionSchema,
 } from '@concord/contracts';
 import {
+  accountLeafHash,
   canonicalJson,
-  leafHash,
   merkleProof,
   merkleRoot,
   ProofStep,
   sha256Hex,
+  verifyBytes,
   verifyRequestSignature,
 } from '@concord/crypto';
 import { parseAmount } from '@concord/money';
 import { hash as oneShotHash } from 'node:crypto';
 import { LedgerInvariantError, RejectionReason } from './engine.errors';
-import { Account, Entry, LogRecord, Posting, SealedBlock, TransferRecord } from './engine.types';
+import {
+  Account,
+  Entry,
+  LogRecord,
+  ParticipantInfo,
+  Posting,
+  SealedBlock,
+  TransferRecord,
+} from './engine.types';
 
 export const ZERO_HASH = '0'.repeat(64);
 /** A signed request may reach the log at most this long after it was created (replay window). */
@@ -52,7 +64,7 @@ export function hubAccountId(currency: string): string {
 
 /** The state-root leaf of an account: its id, balance and reservation. */
 export function accountLeaf(account: Pick<Account, 'id' | 'balanceMinor' | 'reservedMinor'>): Buffer {
-  return leafHash(`${account.id}|${account.balanceMinor}|${account.reservedMinor}`);
+  return accountLeafHash(account.id, account.balanceMinor.toString(), account.reservedMinor.toString());
 }
 
 export function headerHash(header: BlockHeader): string {
@@ -172,6 +184,14 @@ export class LedgerEngine {
   prevBlockTimeMs = 0;
   private open: Entry[] = [];
   private changed = new Set<string>();
+  private participantsChanged = new Set<string>();
+  private signerSetChanged = false;
+  /** Operator keys (key id -> public key) and how many must approve a governance proposal. */
+  private readonly operators = new Map<string, string>();
+  private governanceThreshold = 1;
+  private readonly proposals = new Set<string>();
+  /** Which signers vote on which heights: a change sealed in block h applies from block h + 1. */
+  private readonly signerSets: { fromHeight: number; signers: ConsortiumSigner[]; quorum: number }[] = [];
 
   /** Size bound of a block in entries, from the genesis; nothing is sealed by size before it. */
   private blockMaxEntries = Number.MAX_SAFE_INTEGER;
@@ -200,7 +220,8 @@ export class LedgerEngine {
     const cmd = command.data;
     switch (cmd.type) {
       case 'cut':
-        if (cmd.height === this.height && this.open.length > 0) {
+        // Cuts before the genesis are ignored: the genesis block must be the first block.
+        if (this.hasGenesis && cmd.height === this.height && this.open.length > 0) {
           this.push(record, 'cut', this.expireReservations(record.timestampMs), []);
           return this.seal(record);
         }
@@ -215,6 +236,9 @@ export class LedgerEngine {
         return this.seal(record);
       case 'instruction':
         this.applyInstruction(record, cmd);
+        return this.maybeSealBySize(record);
+      case 'governance':
+        this.applyGovernance(record, cmd);
         return this.maybeSealBySize(record);
     }
   }
@@ -236,21 +260,21 @@ export class LedgerEngine {
     this.signers = genesis.signers.map((s) => ({ id: s.id, publicKey: s.publicKey }));
     this.quorum = genesis.quorum;
     this.blockMaxEntries = genesis.blockMaxEntries;
+    this.signerSets.push({ fromHeight: 1, signers: this.signers, quorum: this.quorum });
+    this.signerSetChanged = true;
+    for (const k of genesis.operators) this.operators.set(k.keyId, k.publicKey);
+    this.governanceThreshold = genesis.governanceThreshold;
     for (const p of genesis.participants) {
-      this.participants.set(p.id, {
-        id: p.id,
-        name: p.name,
-        keys: new Map(p.keys.map((k) => [k.keyId, k.publicKey])),
-        status: 'active',
-      });
-      for (const a of p.accounts) {
-        this.addAccount(positionAccountId(p.id, a.currency), p.id, a.currency, 'position', a.limit);
-        hubs.add(a.currency);
-      }
+      this.addParticipant(p);
+      for (const a of p.accounts) hubs.add(a.currency);
     }
     for (const currency of [...hubs].sort()) {
-      this.addAccount(hubAccountId(currency), 'hub', currency, 'hub', { kind: 'unlimited' });
+      if (!this.accounts.has(hubAccountId(currency))) {
+        this.addAccount(hubAccountId(currency), 'hub', currency, 'hub', { kind: 'unlimited' });
+      }
     }
+    // Every account is in the genesis block's changes, so that a reader of finalized blocks knows them all.
+    for (const id of this.accounts.keys()) this.changed.add(id);
     genesis.openingFunds.forEach((f, i) => {
       const account = this.accounts.get(positionAccountId(f.participantId, f.currency));
       if (!account)
@@ -291,6 +315,143 @@ export class LedgerEngine {
       limit,
     });
     this.sortedAccountIds = [...this.accounts.keys()].sort();
+    this.changed.add(id);
+  }
+
+  private addParticipant(p: ParticipantSpec): void {
+    this.participants.set(p.id, {
+      id: p.id,
+      name: p.name,
+      keys: new Map(p.keys.map((k) => [k.keyId, k.publicKey])),
+      status: 'active',
+    });
+    for (const a of p.accounts) {
+      this.addAccount(positionAccountId(p.id, a.currency), p.id, a.currency, 'position', a.limit);
+      if (!this.accounts.has(hubAccountId(a.currency))) {
+        this.addAccount(hubAccountId(a.currency), 'hub', a.currency, 'hub', { kind: 'unlimited' });
+      }
+    }
+    this.participantsChanged.add(p.id);
+  }
+
+  private participantInfo(id: string): ParticipantInfo {
+    const p = this.participants.get(id);
+    if (!p) throw new LedgerInvariantError(`unknown participant ${id}`);
+    const currencies = this.sortedAccountIds
+      .filter((a) => a.startsWith(`${id}/`))
+      .map((a) => this.mustAccount(a).currency);
+    return {
+      id,
+      name: p.name,
+      keys: [...p.keys].map(([keyId, publicKey]) => ({ keyId, publicKey })),
+      currencies,
+      status: p.status,
+    };
+  }
+
+  /** The signers and quorum that vote on block `height`. */
+  signerSetAt(height: number): { signers: ConsortiumSigner[]; quorum: number } {
+    let current = this.signerSets[0];
+    for (const set of this.signerSets) if (set.fromHeight <= height) current = set;
+    if (!current) throw new LedgerInvariantError('no signer set before the genesis');
+    return { signers: current.signers, quorum: current.quorum };
+  }
+
+  private applyGovernance(record: LogRecord, cmd: GovernanceCommand): void {
+    const outcomes: TransferOutcome[] = [];
+    const postings: Posting[] = [];
+    const reason = this.governanceRefusal(cmd) ?? this.enact(cmd, outcomes, postings);
+    if (reason) {
+      this.push(record, 'governance', [], [], reason);
+      return;
+    }
+    this.proposals.add(cmd.proposalId);
+    this.push(record, 'governance', outcomes, postings);
+  }
+
+  private governanceRefusal(cmd: GovernanceCommand): RejectionReason | null {
+    if (!this.hasGenesis) return 'NO_GENESIS';
+    if (this.proposals.has(cmd.proposalId)) return 'DUPLICATE_PROPOSAL';
+    const payload = governanceSigningPayload(this.chainId, cmd.proposalId, cmd.action);
+    const approvers = new Set<string>();
+    for (const approval of cmd.approvals) {
+      const key = this.operators.get(approval.keyId);
+      if (key && !approvers.has(approval.keyId) && verifyBytes(key, payload, approval.signature)) {
+        approvers.add(approval.keyId);
+      }
+    }
+    return approvers.size >= this.governanceThreshold ? null : 'GOVERNANCE_NOT_APPROVED';
+  }
+
+  /** Applies an approved proposal; returns why it cannot be applied, changing nothing in that case. */
+  private enact(
+    cmd: GovernanceCommand,
+    outcomes: TransferOutcome[],
+    postings: Posting[],
+  ): RejectionReason | null {
+    const action = cmd.action;
+    const validQuorum = (n: number, q: number) => q <= n && q > n / 2;
+    switch (action.kind) {
+      case 'add-participant':
+        if (this.participants.has(action.participant.id) || action.participant.id === 'hub')
+          return 'INVALID_PROPOSAL';
+        this.addParticipant(action.participant);
+        return null;
+      case 'set-participant-status': {
+        const p = this.participants.get(action.participantId);
+        if (!p) return 'INVALID_PROPOSAL';
+        p.status = action.status;
+        this.participantsChanged.add(p.id);
+        return null;
+      }
+      case 'set-limit': {
+        const account = this.accounts.get(action.accountId);
+        if (!account || account.kind !== 'position') return 'INVALID_PROPOSAL';
+        account.limit = action.limit;
+        account.floorMinor = action.limit.kind === 'no-overdraft' ? 0n : -BigInt(action.limit.capMinor);
+        return null;
+      }
+      case 'add-signer':
+      case 'remove-signer': {
+        const next =
+          action.kind === 'add-signer'
+            ? this.signers.some((s) => s.id === action.signer.id || s.publicKey === action.signer.publicKey)
+              ? null
+              : [...this.signers, action.signer]
+            : this.signers.some((s) => s.id === action.signerId)
+              ? this.signers.filter((s) => s.id !== action.signerId)
+              : null;
+        if (!next || next.length === 0 || !validQuorum(next.length, action.quorum)) return 'INVALID_PROPOSAL';
+        this.signers = next;
+        this.quorum = action.quorum;
+        this.signerSets.push({ fromHeight: this.height + 1, signers: next, quorum: action.quorum });
+        this.signerSetChanged = true;
+        return null;
+      }
+      case 'funds-in':
+      case 'funds-out': {
+        const account = this.accounts.get(positionAccountId(action.participantId, action.currency));
+        if (!account) return 'INVALID_PROPOSAL';
+        const amount = BigInt(action.amountMinor);
+        const transferId = `${action.kind}:${cmd.proposalId}`;
+        if (action.kind === 'funds-out') {
+          // Prefunded money leaves only from what is there: a withdrawal never uses the credit of a cap.
+          if (account.balanceMinor - account.reservedMinor < amount) return 'INSUFFICIENT_FUNDS';
+          postings.push(this.move(account.id, hubAccountId(action.currency), amount, transferId));
+        } else {
+          postings.push(this.move(hubAccountId(action.currency), account.id, amount, transferId));
+        }
+        outcomes.push({
+          transferId,
+          status: 'committed',
+          payer: action.kind === 'funds-in' ? 'hub' : action.participantId,
+          payee: action.kind === 'funds-in' ? action.participantId : 'hub',
+          amountMinor: amount.toString(),
+          currency: action.currency,
+        });
+        return null;
+      }
+    }
   }
 
   private applyInstruction(record: LogRecord, cmd: InstructionCommand): void {
@@ -371,6 +532,7 @@ export class LedgerEngine {
       transferId: t.id,
       status: 'rejected',
       reason,
+      refusal: true,
       payer: t.payer,
       payee: t.payee,
       amountMinor: '0',
@@ -390,6 +552,8 @@ export class LedgerEngine {
     } catch {
       return this.rejectNew(t, 0n, 'INVALID_AMOUNT');
     }
+    // Only the payer may use a transfer: anyone else's attempt is refused without taking or revealing the id.
+    if (t.payer !== signer) return this.rejectNew(t, amount, 'PAYER_NOT_SIGNER');
     const contentHash = sha256HexOf(transferContentJson(t, amount));
     const existing = this.transfers.get(t.id);
     if (existing) {
@@ -447,7 +611,6 @@ export class LedgerEngine {
     payerAccount: Account | undefined,
     payeeAccount: Account | undefined,
   ): RejectionReason | null {
-    if (t.payer !== signer) return 'PAYER_NOT_SIGNER';
     if (t.payer === t.payee) return 'SAME_PARTICIPANT';
     const payee = this.participants.get(t.payee);
     if (!payee) return 'UNKNOWN_PARTICIPANT';
@@ -457,11 +620,13 @@ export class LedgerEngine {
     return null;
   }
 
+  /** Refuses an instruction without recording anything under its id. */
   private rejectNew(t: TransferInstruction, amount: bigint, reason: RejectionReason): TransferOutcome {
     return {
       transferId: t.id,
       status: 'rejected',
       reason,
+      refusal: true,
       payer: t.payer,
       payee: t.payee,
       amountMinor: amount.toString(),
@@ -480,6 +645,7 @@ export class LedgerEngine {
       transferId,
       status: 'rejected',
       reason,
+      refusal: true,
       payer: record?.payer ?? '',
       payee: record?.payee ?? '',
       amountMinor: (record?.amountMinor ?? 0n).toString(),
@@ -615,12 +781,23 @@ export class LedgerEngine {
     };
     const hash = headerHash(header);
     const changedAccounts = [...this.changed].sort().map((id) => ({ ...this.mustAccount(id) }));
+    const participantsChanged = [...this.participantsChanged].sort().map((id) => this.participantInfo(id));
+    const signerSet = this.signerSetChanged ? { signers: this.signers, quorum: this.quorum } : undefined;
     this.open = [];
     this.changed = new Set();
+    this.participantsChanged = new Set();
+    this.signerSetChanged = false;
     this.height += 1;
     this.prevHash = hash;
     this.prevBlockTimeMs = blockTimeMs;
-    return { header, headerHash: hash, entries, changedAccounts };
+    return {
+      header,
+      headerHash: hash,
+      entries,
+      changedAccounts,
+      participantsChanged,
+      ...(signerSet ? { signerSet } : {}),
+    };
   }
 
   /** Balances per currency; double entry means each sums to zero at every block. */

@@ -1,13 +1,5 @@
 import { Consumer, Kafka, Producer } from 'kafkajs';
-import {
-  Alarm,
-  FinalizedBlock,
-  genesisSchema,
-  topicName,
-  TransferOutcome,
-  Vote,
-  voteSchema,
-} from '@concord/contracts';
+import { Alarm, FinalizedBlock, topicName, TransferOutcome, Vote, voteSchema } from '@concord/contracts';
 import { signBytes, SigningKey } from '@concord/crypto';
 import { sendJson, validate } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
@@ -211,8 +203,9 @@ export class SignerService {
 
   /** Creates the vote counter once the genesis names the signers, and counts the votes that waited. */
   private async afterGenesis(): Promise<void> {
-    if (this.quorum || !this.engine.hasGenesis) return;
-    this.quorum = new QuorumTracker(this.engine.signers, this.engine.quorum);
+    if (!this.engine.hasGenesis) return;
+    if (!this.quorum) this.quorum = new QuorumTracker((height) => this.engine.signerSetAt(height));
+    if (this.earlyVotes.length === 0) return;
     const waiting = this.earlyVotes.splice(0);
     for (const vote of waiting) await this.onVote(vote);
   }
@@ -279,9 +272,9 @@ export class SignerService {
   }
 
   private async onVote(vote: Vote): Promise<void> {
-    if (!this.quorum) {
-      // A signer that bootstraps from genesis reads votes before it has executed the genesis that names
-      // the signers; those votes wait until it has.
+    if (!this.quorum || vote.header.height > this.engine.height) {
+      // The signers of height h are known once this node has sealed block h - 1 (a governance change
+      // counts from the next block), so votes from further ahead wait until it has.
       this.earlyVotes.push(vote);
       return;
     }
@@ -386,20 +379,7 @@ export class SignerService {
     const block = mine.block;
     if (!block) return;
     const outcomes: TransferOutcome[] = block.entries.flatMap((e) => e.outcomes);
-    const participants: FinalizedBlock['participants'] = [];
-    for (const entry of block.entries) {
-      if (entry.kind !== 'genesis' || entry.rejection) continue;
-      const genesis = genesisSchema.parse(JSON.parse(entry.payload));
-      for (const p of genesis.participants) {
-        participants.push({
-          id: p.id,
-          name: p.name,
-          keys: p.keys,
-          currencies: p.accounts.map((a) => a.currency),
-          status: 'active',
-        });
-      }
-    }
+    const participants: FinalizedBlock['participants'] = block.participantsChanged;
     const finalized: FinalizedBlock = {
       v: 1,
       header: block.header,

@@ -336,12 +336,12 @@ export class ChainVerifier {
           reason: `the block has no certificate, but block ${h} after it has one`,
         };
       }
-      const certificateProblem = this.checkCertificate(stored.certificate, row.headerHash);
+      const certificateProblem = this.checkCertificate(stored.certificate, row.headerHash, h);
       if (certificateProblem) return at(certificateProblem);
     }
     if (this.options.ownSignerId !== undefined) {
-      const own = this.engine.signers.find((s) => s.id === this.options.ownSignerId);
-      if (!own) return at(`signer ${this.options.ownSignerId} is not in the genesis signer set`);
+      const own = this.engine.signerSetAt(h).signers.find((s) => s.id === this.options.ownSignerId);
+      if (!own) return at(`signer ${this.options.ownSignerId} is not in the signer set of that height`);
       if (!verifyBytes(own.publicKey, row.headerHash, row.signature)) {
         return at(`the block's own signature (by ${own.id}) does not verify`);
       }
@@ -456,7 +456,13 @@ export class ChainVerifier {
     return null;
   }
 
-  private checkCertificate(certificate: StoredCertificateRow, headerHash: string): string | null {
+  private checkCertificate(
+    certificate: StoredCertificateRow,
+    headerHash: string,
+    height: number,
+  ): string | null {
+    // The signers in force at that height: a governance change sealed in block h counts from h + 1.
+    const set = this.engine.signerSetAt(height);
     if (certificate.headerHash !== headerHash) return 'the certificate is for another header hash';
     let signatures: unknown;
     try {
@@ -467,13 +473,13 @@ export class ChainVerifier {
     if (!Array.isArray(signatures)) return 'the certificate signatures are not a JSON array';
     // Strict: the vote counter puts only valid, distinct signer votes in a certificate, so anything else in
     // a stored one was put there afterwards, even if a quorum of good signatures remains.
-    const { validSigners, rejected } = checkCertificate(headerHash, signatures, this.engine.signers);
+    const { validSigners, rejected } = checkCertificate(headerHash, signatures, set.signers);
     if (rejected.length > 0) {
       const r = rejected[0];
       return `certificate signature ${r.index} (signer ${r.signerId || '?'}): ${r.problem}`;
     }
-    if (validSigners.length < this.engine.quorum) {
-      return `the certificate holds ${validSigners.length} valid signatures, the quorum is ${this.engine.quorum}`;
+    if (validSigners.length < set.quorum) {
+      return `the certificate holds ${validSigners.length} valid signatures, the quorum is ${set.quorum}`;
     }
     return null;
   }
@@ -502,13 +508,13 @@ export class ChainVerifier {
 
   /**
    * Mirrors BlocksRepository.saveBlock: per block, the last outcome of each transfer id, skipping refused
-   * commands and DUPLICATE_MODIFIED; a new id takes every column, a known id only status, reason and height.
+   * commands and refusals (outcomes marked refusal); a new id takes every column, a known id only status, reason and height.
    */
   private projectTransfers(sealed: SealedBlock, h: number): void {
     const touched = new Map<string, TransferOutcome>();
     for (const entry of sealed.entries) {
       if (entry.rejection) continue;
-      for (const o of entry.outcomes) if (o.reason !== 'DUPLICATE_MODIFIED') touched.set(o.transferId, o);
+      for (const o of entry.outcomes) if (!o.refusal) touched.set(o.transferId, o);
     }
     for (const [id, o] of touched) {
       const previous = this.projected.get(id);

@@ -24,24 +24,24 @@ interface HeightTally {
  * Counts the signers' votes per height. Votes arrive in the same order at every signer (one partition),
  * so every signer reaches the same certificate and names the same first voter, who publishes the block.
  */
+export type SignerSetLookup = (height: number) => { signers: readonly ConsortiumSigner[]; quorum: number };
+
 export class QuorumTracker {
   private readonly heights = new Map<number, HeightTally>();
-  private readonly keys: Map<string, string>;
 
-  constructor(
-    signers: readonly ConsortiumSigner[],
-    private readonly quorum: number,
-  ) {
-    this.keys = new Map(signers.map((s) => [s.id, s.publicKey]));
-  }
+  /** `setAt` says which signers vote on a height and the quorum there (it changes through governance). */
+  constructor(private readonly setAt: SignerSetLookup) {}
 
-  get signerCount(): number {
-    return this.keys.size;
+  /** A tracker for a signer set that never changes. */
+  static fixed(signers: readonly ConsortiumSigner[], quorum: number): QuorumTracker {
+    return new QuorumTracker(() => ({ signers, quorum }));
   }
 
   /** Adds a vote; returns what it caused. Votes that do not verify, or repeat a signer, change nothing. */
   add(height: number, vote: TalliedVote): TallyEvent[] {
-    const key = this.keys.get(vote.signerId);
+    const set = this.setAt(height);
+    const quorum = set.quorum;
+    const key = set.signers.find((s) => s.id === vote.signerId)?.publicKey;
     if (!key || !verifyBytes(key, vote.headerHash, vote.signature)) return [];
     let tally = this.heights.get(height);
     if (!tally) this.heights.set(height, (tally = { votes: [] }));
@@ -61,7 +61,7 @@ export class QuorumTracker {
       return events;
     }
     const agreeing = tally.votes.filter((v) => v.headerHash === vote.headerHash);
-    if (agreeing.length >= this.quorum) {
+    if (agreeing.length >= quorum) {
       tally.certifiedHash = vote.headerHash;
       events.push({
         kind: 'certified',
@@ -89,8 +89,8 @@ export class QuorumTracker {
     const counts = new Map<string, string[]>();
     for (const v of tally.votes) counts.set(v.headerHash, [...(counts.get(v.headerHash) ?? []), v.signerId]);
     const best = Math.max(...[...counts.values()].map((c) => c.length));
-    const missing = this.keys.size - tally.votes.length;
-    if (best + missing < this.quorum && !tally.noQuorumRaised) {
+    const missing = set.signers.length - tally.votes.length;
+    if (best + missing < quorum && !tally.noQuorumRaised) {
       tally.noQuorumRaised = true;
       events.push({ kind: 'no-quorum', height, hashes: Object.fromEntries(counts) });
     }
