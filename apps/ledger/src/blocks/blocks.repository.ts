@@ -135,11 +135,8 @@ export class BlocksRepository {
     headerHash: string;
     signature: string;
   }): Promise<void> {
-    await this.prisma.vote.upsert({
-      where: { height_signerId: { height: vote.height, signerId: vote.signerId } },
-      create: vote,
-      update: {},
-    });
+    // A vote can be read twice (early votes wait for the signer set); the first one stays.
+    await this.prisma.vote.createMany({ data: [vote], skipDuplicates: true });
   }
 
   async loadVotesAbove(height: number) {

@@ -53,6 +53,7 @@ export class SignerService {
   private certifiedHeight = 0;
   private stopped = false;
   private readonly earlyVotes: Vote[] = [];
+  private voteQueue: Promise<void> = Promise.resolve();
   private readonly metrics;
 
   constructor(
@@ -271,7 +272,17 @@ export class SignerService {
     ]);
   }
 
-  private async onVote(vote: Vote): Promise<void> {
+  /**
+   * Votes reach this node from the votes consumer and from the queue of early votes; they are counted one
+   * at a time, in arrival order, so that every signer tallies the same sequence.
+   */
+  private onVote(vote: Vote): Promise<void> {
+    const next = this.voteQueue.then(() => this.countVote(vote));
+    this.voteQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async countVote(vote: Vote): Promise<void> {
     if (!this.quorum || vote.header.height > this.engine.height) {
       // The signers of height h are known once this node has sealed block h - 1 (a governance change
       // counts from the next block), so votes from further ahead wait until it has.
