@@ -28,6 +28,18 @@ export const gatewaySchema = commonSchema.extend({
   GATEWAY_SIGNATURE_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(300),
   /** Requests per second per participant before 429 (a batch counts as one request). */
   GATEWAY_RATE_LIMIT_PER_S: z.coerce.number().int().min(1).default(1000),
+  /** HTTP attempts of one webhook delivery before it is marked dead. */
+  GATEWAY_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** Delay before the second attempt of a webhook delivery; doubled before each further attempt. */
+  GATEWAY_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** How long one webhook POST may take before it counts as failed. */
+  GATEWAY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Webhook deliveries sent at the same time by one gateway process. */
+  GATEWAY_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  /** Active webhook subscriptions per participant. */
+  GATEWAY_WEBHOOK_MAX_PER_PARTICIPANT: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Most entries in one statement; a longer window is refused (422) and must be split. */
+  GATEWAY_STATEMENT_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 });
 
 export const ledgerSchema = commonSchema.extend({
@@ -43,15 +55,63 @@ export const clearingSchema = commonSchema.extend({
   CLEARING_HEALTH_PORT: port.optional(),
 });
 
+/**
+ * DEMO ONLY: the FX quote-signing seed of the demo consortium, `fxKey(DEMO_CONSORTIUM).seedHex` in
+ * libs/devtools/src/consortium.ts (sha256 of "concord-demo-not-secret:fx:quote-signer"). It is public, so
+ * quotes signed with it prove nothing: every real deployment sets FX_SIGNING_KEY, and the FX service logs a
+ * warning at start-up while it signs with this key.
+ */
+export const DEMO_FX_SIGNING_KEY = '59b58e369ab89d095cd7d743672e4a0b45021113121dc0bf43e4879179b037e2';
+
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
+
 export const fxSchema = commonSchema.extend({
   FX_HEALTH_PORT: port.optional(),
+  /** Where reference rates come from: a JSON file, the ECB daily XML, or an HTTP JSON endpoint. */
+  FX_RATE_PROVIDER: z.enum(['file', 'ecb', 'http']).default('file'),
   /** A JSON rates file; the demo file in apps/fx/rates is used when unset. */
   FX_RATES_FILE: z.string().optional(),
+  /** The URL of the ecb (default: the ECB's eurofxref-daily.xml) or http provider (required for http). */
+  FX_RATES_URL: z.string().url().optional(),
+  /** How long one fetch of the ecb or http provider may take before it counts as failed. */
+  FX_RATES_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   FX_REFRESH_INTERVAL_MS: z.coerce
     .number()
     .int()
     .min(1000)
     .default(60 * 60 * 1000),
+  /**
+   * A rate older than this (by its provider's as-of time) is stale and no quote is made on it. Unset: the
+   * provider's own default (24 h for file and http, 4 days for ecb, whose rates are daily and not
+   * published on weekends and TARGET holidays).
+   */
+  FX_RATE_MAX_AGE_MS: z.coerce.number().int().min(1000).optional(),
+  /** The currency through which cross rates are computed when no direct rate exists. */
+  FX_PIVOT_CURRENCY: currencyCode.default('USD'),
+  /** How long a quote can be used. */
+  FX_QUOTE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(10 * 60 * 1000)
+    .default(30_000),
+  /** The FX service's Ed25519 seed that signs quotes; the default is the public DEMO key (see above). */
+  FX_SIGNING_KEY: hex32.default(DEMO_FX_SIGNING_KEY),
+  /** The key id quotes name, so that the ledger can pick the right public key (and keys can rotate). */
+  FX_SIGNING_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+    .default('fx-1'),
+  /** The participant that takes the other side of every FX conversion (the demo's liquidity provider). */
+  FX_PROVIDER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+    .default('sg-fx'),
+  /** Seed default spreads and fees for the demo currencies at start-up when no spread exists yet. */
+  FX_SEED_DEMO_PRICING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 export type CommonConfig = z.infer<typeof commonSchema>;

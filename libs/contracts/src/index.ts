@@ -1,3 +1,4 @@
 export * from './topics';
 export * from './ledger';
 export * from './instructions';
+export * from './fx';

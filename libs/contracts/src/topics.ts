@@ -17,6 +17,10 @@ export const TOPICS = {
   clearingEvents: { name: 'clearing.events', partitions: 3, retentionMs: 7 * 24 * 3600 * 1000 },
   /** Messages that failed validation, with the reason; never dropped silently. */
   deadLetter: { name: 'concord.dead-letter', partitions: 1, retentionMs: 30 * 24 * 3600 * 1000 },
+  /** Requests to the FX service (quote, set-spread, set-markup, set-fee), keyed by request id. */
+  fxQuoteRequests: { name: 'fx.quote-requests', partitions: 3, retentionMs: 24 * 3600 * 1000 },
+  /** The FX service's replies, keyed by the id of the request they answer. */
+  fxQuoteReplies: { name: 'fx.quote-replies', partitions: 3, retentionMs: 24 * 3600 * 1000 },
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;

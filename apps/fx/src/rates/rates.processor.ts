@@ -1,7 +1,5 @@
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from '@concord/observability';
-import { readRatesFile } from './rates.file-provider';
-import { RatesRepository } from './rates.repository';
 
 export const RATES_QUEUE = 'fx-rates';
 
@@ -19,7 +17,8 @@ export function bullConnection(redisUrl: string) {
 
 /**
  * Refreshes the reference rates on a schedule: a BullMQ job scheduler enqueues one job per interval
- * (however many FX instances run), and a worker loads the provider's rates into the history table.
+ * (however many FX instances run), and a worker runs the refresh. A failed refresh is recorded by the
+ * refresh itself (history, metric, log) and does not fail the job: the next interval simply tries again.
  */
 export class RatesRefreshProcessor {
   private queue: Queue | null = null;
@@ -28,9 +27,8 @@ export class RatesRefreshProcessor {
   constructor(
     private readonly redisUrl: string,
     private readonly prefix: string,
-    private readonly file: string,
     private readonly everyMs: number,
-    private readonly rates: RatesRepository,
+    private readonly refresh: () => Promise<unknown>,
     private readonly log: Logger,
   ) {}
 
@@ -40,15 +38,9 @@ export class RatesRefreshProcessor {
     this.queue = new Queue(RATES_QUEUE, { connection, prefix });
     this.worker = new Worker(RATES_QUEUE, async () => this.refresh(), { connection, prefix, concurrency: 1 });
     this.worker.on('failed', (job, error) =>
-      this.log.error({ job: job?.id, err: error.message }, 'rate refresh failed'),
+      this.log.error({ job: job?.id, err: error.message }, 'rate refresh job failed'),
     );
     await this.queue.upsertJobScheduler('refresh-rates', { every: this.everyMs }, { name: 'refresh' });
-  }
-
-  async refresh(): Promise<number> {
-    const loaded = await this.rates.save(await readRatesFile(this.file));
-    this.log.info({ file: this.file, loaded }, 'reference rates loaded');
-    return loaded;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import {
+  FxErrorReply,
+  FxOkReplies,
+  FxReply,
+  fxReplySchema,
+  FxRequest,
+  FxRequestType,
+  topicName,
+} from '@concord/contracts';
+import { createKafka, createProducer, KafkaSettings, sendJson } from '@concord/kafka';
+
+/** The fields of a request of type T that the caller gives (the client adds v, requestId and times). */
+export type FxRequestBody<T extends FxRequestType> = Omit<
+  Extract<FxRequest, { type: T }>,
+  'v' | 'type' | 'requestId' | 'sentAtMs' | 'deadlineMs'
+>;
+
+export type FxResult<T extends FxRequestType> = FxOkReplies[T] | FxErrorReply;
+
+export class FxTimeoutError extends Error {
+  constructor(
+    readonly requestId: string,
+    timeoutMs: number,
+  ) {
+    super(`no reply from the FX service to ${requestId} within ${timeoutMs} ms`);
+    this.name = 'FxTimeoutError';
+  }
+}
+
+export interface FxClientOptions {
+  settings: KafkaSettings;
+  /** How long to wait for a reply (default 5 s); the request carries it as its deadline. */
+  timeoutMs?: number;
+  /** Reuse a Kafka client and producer (the gateway has them already); otherwise the client makes its own. */
+  kafka?: Kafka;
+  producer?: Producer;
+}
+
+interface Pending {
+  resolve: (reply: FxReply) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Request/reply with the FX service over Kafka: a request goes to fxQuoteRequests keyed by its id, and
+ * the reply comes back on fxQuoteReplies keyed by the same id. Each client reads the replies in a consumer
+ * group of its own, starting at the end of the topic as it was when it started, and keeps those it waits
+ * for. Errors come back as values (`ok: false` with a typed code); only a missing reply throws
+ * (FxTimeoutError).
+ */
+export class FxClient {
+  private readonly kafka: Kafka;
+  private producer: Producer | null;
+  private readonly ownsProducer: boolean;
+  private consumer: Consumer | null = null;
+  private readonly pending = new Map<string, Pending>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: FxClientOptions) {
+    this.kafka = options.kafka ?? createKafka(options.settings);
+    this.producer = options.producer ?? null;
+    this.ownsProducer = !options.producer;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+  }
+
+  async start(): Promise<void> {
+    if (!this.producer) this.producer = await createProducer(this.kafka);
+    const topic = topicName('fxQuoteReplies', this.options.settings.topicPrefix);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const prefix = this.options.settings.topicPrefix;
+    const consumer = this.kafka.consumer({
+      groupId: `${prefix ? `${prefix}.` : ''}fx-client-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    const joined = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+        off();
+        resolve();
+      });
+    });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(message.value?.toString('utf8') ?? '');
+        } catch {
+          return;
+        }
+        const parsed = fxReplySchema.safeParse(json);
+        if (!parsed.success) return;
+        const waiting = this.pending.get(parsed.data.requestId);
+        if (!waiting) return;
+        this.pending.delete(parsed.data.requestId);
+        clearTimeout(waiting.timer);
+        waiting.resolve(parsed.data);
+      },
+    });
+    // Replies written before this client started are not its business: start at the end of each partition.
+    for (const { partition, offset } of ends) consumer.seek({ topic, partition, offset });
+    await joined;
+  }
+
+  async stop(): Promise<void> {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+    }
+    await this.consumer?.disconnect();
+    this.consumer = null;
+    if (this.ownsProducer) await this.producer?.disconnect();
+  }
+
+  /** Sends a request and waits for its reply. */
+  async request<T extends FxRequestType>(
+    type: T,
+    body: FxRequestBody<T>,
+    options: { timeoutMs?: number; requestId?: string } = {},
+  ): Promise<FxResult<T>> {
+    if (!this.producer || !this.consumer) throw new Error('FxClient.start() first');
+    const requestId = options.requestId ?? `fxr-${randomUUID()}`;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const now = Date.now();
+    const message = { ...body, v: 1, type, requestId, sentAtMs: now, deadlineMs: now + timeoutMs };
+    const reply = new Promise<FxReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new FxTimeoutError(requestId, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(requestId, { resolve, timer });
+    });
+    try {
+      await sendJson(this.producer, topicName('fxQuoteRequests', this.options.settings.topicPrefix), [
+        { key: requestId, value: message },
+      ]);
+    } catch (e) {
+      const waiting = this.pending.get(requestId);
+      if (waiting) clearTimeout(waiting.timer);
+      this.pending.delete(requestId);
+      throw e;
+    }
+    return (await reply) as FxResult<T>;
+  }
+
+  quote(body: FxRequestBody<'quote'>, options?: { timeoutMs?: number }) {
+    return this.request('quote', body, options);
+  }
+
+  setSpread(body: FxRequestBody<'set-spread'>, options?: { timeoutMs?: number }) {
+    return this.request('set-spread', body, options);
+  }
+
+  setMarkup(body: FxRequestBody<'set-markup'>, options?: { timeoutMs?: number }) {
+    return this.request('set-markup', body, options);
+  }
+
+  setFee(body: FxRequestBody<'set-fee'>, options?: { timeoutMs?: number }) {
+    return this.request('set-fee', body, options);
+  }
+
+  getPricing(body: FxRequestBody<'get-pricing'>, options?: { timeoutMs?: number }) {
+    return this.request('get-pricing', body, options);
+  }
+}

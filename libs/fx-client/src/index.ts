@@ -1,0 +1,2 @@
+export * from './fx-client';
+export * from './quote-store';
