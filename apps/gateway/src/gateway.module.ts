@@ -17,6 +17,13 @@ import { TransferBatchesController } from './transfers/transfer-batches.controll
 import { GATEWAY_LIMITS, TransfersController } from './transfers/transfers.controller';
 import { TransfersRepository } from './transfers/transfers.repository';
 import { TransfersService } from './transfers/transfers.service';
+import { StatementsController } from './statements/statements.controller';
+import { StatementsRepository } from './statements/statements.repository';
+import { StatementsService } from './statements/statements.service';
+import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksRepository } from './webhooks/webhooks.repository';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 export const CONFIG = 'GATEWAY_CONFIG';
 export const LOGGER = 'LOGGER';
@@ -25,7 +32,14 @@ const PRODUCER = 'PRODUCER';
 const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
 
 @Module({
-  controllers: [TransfersController, TransferBatchesController, AccountsController, HealthController],
+  controllers: [
+    TransfersController,
+    TransferBatchesController,
+    AccountsController,
+    WebhooksController,
+    StatementsController,
+    HealthController,
+  ],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(gatewaySchema) },
     {
@@ -67,8 +81,52 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
     },
     {
       provide: LedgerViewRepository,
+      inject: [PRISMA, StatementsRepository, WebhooksRepository],
+      // Postings and the webhook outbox are written in the transaction that applies each block.
+      useFactory: (p: ServicesPrismaClient, statements: StatementsRepository, webhooks: WebhooksRepository) =>
+        new LedgerViewRepository(p, [
+          (tx, block) => statements.recordBlock(tx, block),
+          (tx, block) => webhooks.recordBlock(tx, block),
+        ]),
+    },
+    {
+      provide: StatementsRepository,
       inject: [PRISMA],
-      useFactory: (p: ServicesPrismaClient) => new LedgerViewRepository(p),
+      useFactory: (p: ServicesPrismaClient) => new StatementsRepository(p),
+    },
+    {
+      provide: StatementsService,
+      inject: [StatementsRepository, CONFIG],
+      useFactory: (r: StatementsRepository, c: GatewayConfig) =>
+        new StatementsService(r, c.GATEWAY_STATEMENT_MAX_ENTRIES),
+    },
+    {
+      provide: WebhooksRepository,
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new WebhooksRepository(p),
+    },
+    {
+      provide: WebhooksService,
+      inject: [WebhooksRepository, CONFIG],
+      useFactory: (r: WebhooksRepository, c: GatewayConfig) =>
+        new WebhooksService(r, c.GATEWAY_WEBHOOK_MAX_PER_PARTICIPANT),
+    },
+    {
+      provide: WebhookDeliveryProcessor,
+      inject: [WebhooksRepository, CONFIG, LOGGER],
+      useFactory: (r: WebhooksRepository, c: GatewayConfig, log: Logger) =>
+        new WebhookDeliveryProcessor(
+          c.REDIS_URL,
+          c.KAFKA_TOPIC_PREFIX,
+          {
+            attempts: c.GATEWAY_WEBHOOK_ATTEMPTS,
+            backoffMs: c.GATEWAY_WEBHOOK_BACKOFF_MS,
+            timeoutMs: c.GATEWAY_WEBHOOK_TIMEOUT_MS,
+            concurrency: c.GATEWAY_WEBHOOK_CONCURRENCY,
+          },
+          r,
+          log,
+        ),
     },
     {
       provide: TransfersRepository,
@@ -102,6 +160,7 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         ParticipantsRepository,
         TransfersService,
         LOGGER,
+        WebhookDeliveryProcessor,
       ],
       useFactory: (
         s: KafkaSettings,
@@ -110,7 +169,11 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         p: ParticipantsRepository,
         service: TransfersService,
         log: Logger,
-      ) => new FinalizedConsumer(s, createKafka(s), producer, t, p, service, log),
+        deliveries: WebhookDeliveryProcessor,
+      ) =>
+        new FinalizedConsumer(s, createKafka(s), producer, t, p, service, log, (blocks) =>
+          deliveries.afterApply(blocks),
+        ),
     },
     {
       provide: GATEWAY_LIMITS,
@@ -143,15 +206,21 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(PRISMA) private readonly prisma: ServicesPrismaClient,
     @Inject(PRODUCER) private readonly producer: Producer,
     @Inject(Redis) private readonly redis: Redis,
+    @Inject(StatementsRepository) private readonly statements: StatementsRepository,
+    @Inject(WebhookDeliveryProcessor) private readonly deliveries: WebhookDeliveryProcessor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.participants.load();
+    // Postings of blocks applied before the postings table existed, before new blocks come in.
+    await this.statements.catchUp();
+    await this.deliveries.start();
     await this.finalized.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.finalized.stop();
+    await this.deliveries.stop();
     await this.producer.disconnect();
     this.redis.disconnect();
     await this.prisma.$disconnect();

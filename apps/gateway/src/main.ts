@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { GatewayConfig } from '@concord/config';
 import type { Logger } from '@concord/observability';
 import { CONFIG, GatewayModule, LOGGER } from './gateway.module';
+import { setupDocs } from './docs/openapi';
 import { ProblemFilter } from './problems/problem';
 
 /** Largest accepted request body: a full batch of transfers fits well below it. */
@@ -17,6 +18,8 @@ export async function createGateway(): Promise<NestFastifyApplication> {
   );
   const log = app.get<Logger>(LOGGER);
   app.useGlobalFilters(new ProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
+  // OpenAPI document at /docs-json and Swagger UI at /docs, generated from the controllers; unsigned.
+  setupDocs(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson, verifyBytes } from '@concord/crypto';
 import { currencyExponent, divRound, formatAmount, isCurrency } from '@concord/money';
-import { ID_PATTERN } from './instructions';
+import { ID_PATTERN } from './ids';
 
 /**
  * Messages of the FX service and its signed quotes.

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { fxQuoteSchema } from './fx';
 
 /**
  * Bodies of the partners' signed write requests. The gateway validates them to answer 400 early; every
  * ledger signer validates them again, because the ledger trusts only what it can check itself.
  */
-export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+import { ID_PATTERN } from './ids';
+
+export { ID_PATTERN };
 const id = z.string().regex(ID_PATTERN, 'letters, digits and . _ : - only, at most 64');
 
 export const transferInstructionSchema = z
@@ -22,6 +25,11 @@ export const transferInstructionSchema = z
       .min(1000)
       .max(7 * 24 * 3600 * 1000)
       .optional(),
+    /**
+     * Cross-currency: the FX service's signed quote. `amount` and `currency` are then the quote's send side;
+     * the payee receives the quote's receive amount in its target currency.
+     */
+    quote: fxQuoteSchema.optional(),
   })
   .strict();
 export type TransferInstruction = z.infer<typeof transferInstructionSchema>;

@@ -49,6 +49,8 @@ export const genesisSchema = z
     openingFunds: z
       .array(z.object({ participantId: id, currency, amountMinor: positiveMinorString }).strict())
       .default([]),
+    /** Keys of the FX service whose signed quotes the ledger accepts. */
+    fxKeys: z.array(publicKeySchema).default([]),
     /** How many distinct operator keys must approve a governance proposal. */
     governanceThreshold: z.number().int().min(1).default(1),
   })

@@ -21,6 +21,8 @@ export interface ConsortiumSpec {
   /** Operator keys of the consortium (default 3) and how many must approve a proposal (default 2). */
   operatorCount?: number;
   governanceThreshold?: number;
+  /** The participant that provides FX liquidity (FX_PROVIDER_ID of the FX service). */
+  fxProvider?: string;
   participants: { id: string; name: string; currencies: string[]; capMinor?: bigint; fundsMinor?: bigint }[];
 }
 
@@ -49,6 +51,7 @@ export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
       publicKey: derivedKey(spec.secret, keyId).publicKeyHex,
     })),
     governanceThreshold: spec.governanceThreshold ?? 2,
+    fxKeys: [{ keyId: fxKey(spec).keyId, publicKey: fxKey(spec).key.publicKeyHex }],
     participants: spec.participants.map((p) => ({
       id: p.id,
       name: p.name,
@@ -118,6 +121,7 @@ export function fxKey(spec: Pick<ConsortiumSpec, 'secret'>) {
 /** The demo consortium that `npm start` runs: four partners in four currencies, four signers, quorum 3. */
 export const DEMO_CONSORTIUM: ConsortiumSpec = {
   chainId: 'concord-demo',
+  fxProvider: 'sg-fx',
   secret: 'concord-demo-not-secret',
   signerCount: 4,
   quorum: 3,

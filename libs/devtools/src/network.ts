@@ -3,7 +3,9 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicName } from '@concord/contracts';
-import { buildGenesis, ConsortiumSpec, signerIds, signerKey } from './consortium';
+import { randomBytes } from 'node:crypto';
+import { signRequest } from '@concord/crypto';
+import { buildGenesis, ConsortiumSpec, fxKey, participantKey, signerIds, signerKey } from './consortium';
 import { ensureTopics, infraUp } from './infra';
 import { migrate, REPO_ROOT } from './prisma';
 
@@ -126,7 +128,23 @@ export class LocalNetwork {
         env: { ...this.commonEnv(), GATEWAY_PORT: String(this.options.gatewayPort), ...extra },
       };
     }
-    if (name === 'clearing' || name === 'fx') return { app: name, env: { ...this.commonEnv(), ...extra } };
+    if (name === 'fx') {
+      const fx = fxKey(this.options.spec);
+      const provider: Record<string, string> = this.options.spec.fxProvider
+        ? { FX_PROVIDER_ID: this.options.spec.fxProvider }
+        : {};
+      return {
+        app: 'fx',
+        env: {
+          ...this.commonEnv(),
+          FX_SIGNING_KEY: fx.key.seedHex,
+          FX_SIGNING_KEY_ID: fx.keyId,
+          ...provider,
+          ...extra,
+        },
+      };
+    }
+    if (name === 'clearing') return { app: name, env: { ...this.commonEnv(), ...extra } };
     throw new Error(`unknown process ${name}`);
   }
 
@@ -197,13 +215,29 @@ export class LocalNetwork {
         const ready = await fetch(`${this.gatewayUrl}/ready`);
         last = await ready.text();
         // Any signed request from an unknown key says UNKNOWN_KEY until the genesis is finalized.
-        if (ready.ok && (await this.consortiumKnown())) return;
+        if (ready.ok && (await this.consortiumKnown()) && (await this.signedRequestAccepted())) return;
       } catch (e) {
         last = (e as Error).message;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(`network not ready after ${timeoutMs} ms: ${last}`);
+  }
+
+  /** The gateway caches members right after storing them: a signed read proves the cache has them. */
+  private async signedRequestAccepted(): Promise<boolean> {
+    const first = this.options.spec.participants[0];
+    const { keyId, key } = participantKey(this.options.spec, first.id);
+    const headers = signRequest(key, {
+      method: 'GET',
+      path: '/v1/participants/me',
+      body: '',
+      created: Math.floor(Date.now() / 1000),
+      keyId,
+      nonce: randomBytes(12).toString('base64url'),
+    });
+    const response = await fetch(`${this.gatewayUrl}/v1/participants/me`, { headers });
+    return response.ok;
   }
 
   private async consortiumKnown(): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { signingKeyFromSeed, signRequest, SigningKey } from '@concord/crypto';
 
 export interface ConcordClientOptions {
@@ -58,6 +58,65 @@ export interface BalanceProof {
   certificate: { signerId: string; signature: string }[];
   signers: { id: string; publicKey: string }[];
   quorum: number;
+}
+
+export type WebhookEventType =
+  | 'transfer.committed'
+  | 'transfer.rejected'
+  | 'transfer.reserved'
+  | 'transfer.fulfilled'
+  | 'transfer.aborted'
+  | 'transfer.expired';
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  createdAt: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  event: WebhookEventType;
+  transferId: string;
+  blockHeight: number;
+  status: 'pending' | 'delivered' | 'dead' | 'cancelled';
+  attempts: number;
+  createdAt: string;
+  deliveredAt?: string;
+  attemptLog: { attempt: number; statusCode?: number; error?: string; durationMs: number; at: string }[];
+}
+
+/** The body of a webhook request (verify `Concord-Signature` first: ConcordClient.verifyWebhookSignature). */
+export interface WebhookEvent {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: Transfer;
+}
+
+export interface Statement {
+  id: string;
+  account: string;
+  currency: string;
+  from: string;
+  to: string;
+  createdAt: string;
+  asOfHeight: number;
+  openingBalance: string;
+  closingBalance: string;
+  totals: { credits: { count: number; amount: string }; debits: { count: number; amount: string } };
+  entries: {
+    transferId: string;
+    direction: 'debit' | 'credit';
+    amount: string;
+    counterparty: string;
+    status: 'committed' | 'fulfilled';
+    blockHeight: number;
+    bookedAt: string;
+    balanceAfter: string;
+  }[];
 }
 
 /**
@@ -167,6 +226,84 @@ export class ConcordClient {
   getTransfer(id: string, options: { waitMs?: number } = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
     return this.request<Transfer>('GET', `/v1/transfers/${encodeURIComponent(id)}${query}`);
+  }
+
+  /** Subscribes a URL to transfer events; the answer holds the signing secret, shown only this once. */
+  createWebhook(webhook: { url: string; events: WebhookEventType[] }) {
+    return this.request<Webhook & { secret: string }>('POST', '/v1/webhooks', webhook);
+  }
+
+  listWebhooks() {
+    return this.request<{ webhooks: Webhook[] }>('GET', '/v1/webhooks');
+  }
+
+  deleteWebhook(id: string) {
+    return this.request<undefined>('DELETE', `/v1/webhooks/${encodeURIComponent(id)}`);
+  }
+
+  /** A webhook's deliveries, newest first, each with the log of its attempts. */
+  webhookDeliveries(id: string, query: { limit?: number; status?: WebhookDelivery['status'] } = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const suffix = params.size ? `?${params}` : '';
+    return this.request<{ deliveries: WebhookDelivery[] }>(
+      'GET',
+      `/v1/webhooks/${encodeURIComponent(id)}/deliveries${suffix}`,
+    );
+  }
+
+  /** A statement of one of the caller's accounts over [from, to) of block time, as JSON. */
+  statement(query: { account: string; from: string; to: string }) {
+    return this.request<Statement>('GET', `/v1/statements?${new URLSearchParams(query)}`);
+  }
+
+  /** The same statement as ISO 20022 camt.053.001.08 XML (the body is the XML text). */
+  statementXml(query: { account: string; from: string; to: string }) {
+    return this.requestText('GET', `/v1/statements?${new URLSearchParams(query)}`, 'application/xml');
+  }
+
+  /** A signed request whose answer is kept as text (XML), one attempt. */
+  private async requestText(
+    method: 'GET',
+    pathAndQuery: string,
+    accept: string,
+  ): Promise<ApiResponse<string>> {
+    const [path, ...rest] = pathAndQuery.split('?');
+    const headers: Record<string, string> = {
+      ...signRequest(this.key, {
+        method,
+        path,
+        query: rest.join('?'),
+        body: '',
+        created: Math.floor(Date.now() / 1000),
+        keyId: this.options.keyId,
+        nonce: randomBytes(12).toString('base64url'),
+      }),
+      accept,
+    };
+    const response = await fetch(this.options.baseUrl + pathAndQuery, { method, headers });
+    return { status: response.status, body: await response.text(), headers: response.headers };
+  }
+
+  /**
+   * Checks a webhook request: `Concord-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`
+   * over the raw body exactly as received, with `t` at most `toleranceS` from now.
+   */
+  static verifyWebhookSignature(
+    secret: string,
+    signatureHeader: string | undefined,
+    rawBody: string,
+    options: { toleranceS?: number; nowS?: number } = {},
+  ): boolean {
+    if (!signatureHeader) return false;
+    const parts = signatureHeader.split(',').map((p) => p.trim().split('='));
+    const t = parts.find(([k]) => k === 't')?.[1];
+    const macs = parts.filter(([k, v]) => k === 'v1' && /^[0-9a-f]{64}$/.test(v ?? '')).map(([, v]) => v);
+    if (!t || !/^\d{1,12}$/.test(t) || macs.length === 0) return false;
+    const nowS = options.nowS ?? Math.floor(Date.now() / 1000);
+    if (Math.abs(nowS - Number(t)) > (options.toleranceS ?? 300)) return false;
+    const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`, 'utf8').digest();
+    return macs.some((m) => timingSafeEqual(Buffer.from(m, 'hex'), expected));
   }
 }
 

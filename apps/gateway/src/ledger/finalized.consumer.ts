@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { finalizedBlockSchema, topicName } from '@concord/contracts';
+import { FinalizedBlock, finalizedBlockSchema, topicName } from '@concord/contracts';
 import { consumeValidated, KafkaSettings } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { ParticipantsRepository } from '../auth/participants.repository';
@@ -22,6 +22,8 @@ export class FinalizedConsumer {
     private readonly participants: ParticipantsRepository,
     private readonly transfers: TransfersService,
     private readonly log: Logger,
+    /** Called with the blocks just applied (queues their webhook deliveries). */
+    private readonly afterApply?: (blocks: FinalizedBlock[]) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
@@ -35,7 +37,8 @@ export class FinalizedConsumer {
       producer: this.producer,
       handle: async (messages) => {
         for (const { value: block } of messages) await this.view.store(block);
-        for (const block of await this.view.applyReady()) {
+        const applied = await this.view.applyReady();
+        for (const block of applied) {
           this.participants.remember(block.participants);
           this.transfers.notify(block.outcomes);
           this.log.debug(
@@ -43,6 +46,7 @@ export class FinalizedConsumer {
             'finalized block applied',
           );
         }
+        if (applied.length > 0) await this.afterApply?.(applied);
       },
     });
   }

@@ -1,7 +1,10 @@
 import { ServicesPrismaClient } from '@concord/db';
 import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
 
-type Tx = Parameters<Parameters<ServicesPrismaClient['$transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<ServicesPrismaClient['$transaction']>[0]>[0];
+
+/** More work on a block in the transaction that applies it (statement postings, webhook outbox). */
+export type BlockApplyHook = (tx: Tx, block: FinalizedBlock) => Promise<unknown>;
 
 /**
  * The gateway's read model of the ledger: finalized blocks are stored as they arrive (in any order) and
@@ -9,7 +12,10 @@ type Tx = Parameters<Parameters<ServicesPrismaClient['$transaction']>[0]>[0];
  * states and the certified header always describe the same height. That is what balance proofs need.
  */
 export class LedgerViewRepository {
-  constructor(private readonly prisma: ServicesPrismaClient) {}
+  constructor(
+    private readonly prisma: ServicesPrismaClient,
+    private readonly hooks: BlockApplyHook[] = [],
+  ) {}
 
   async store(block: FinalizedBlock): Promise<void> {
     await this.prisma.$executeRawUnsafe(
@@ -111,6 +117,7 @@ export class LedgerViewRepository {
         block.signerSet.quorum,
       );
     }
+    for (const hook of this.hooks) await hook(tx, block);
     await tx.$executeRawUnsafe(
       `insert into gateway.cursors (name, height) values ('finalized', $1)
        on conflict (name) do update set height = excluded.height`,

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import type { GovernanceAction, TransferInstruction, TransferOutcome } from '@concord/contracts';
-import { governanceCommand } from '../../../../libs/devtools/src/consortium';
+import { fxKey, governanceCommand } from '../../../../libs/devtools/src/consortium';
+import { calculateQuote } from '../../../fx/src/quotes/quote-calculator';
+import { buildQuote, signQuote } from '../../../fx/src/quotes/quote.signer';
 import { canonicalJson, merkleRoot, sha256Hex, SignedRequestParts, verifyMerkleProof } from '@concord/crypto';
 import { formatAmount } from '@concord/money';
 import {
@@ -1107,6 +1109,93 @@ describe('LedgerEngine', () => {
     });
   });
 
+  describe('cross-currency transfers (FX quotes)', () => {
+    // p2 is the FX provider here: it holds USD and PHP. p1 pays USD, p2 receives... so the payee is p2's
+    // counterpart in PHP: p1 sends USD to p2 as payee in PHP would make the provider its own payee, so
+    // the examples pay p1 -> p2 with p2 also providing; the legs still cross currencies and balance.
+    const quoteFor = (
+      id: string,
+      overrides: { sendMinor?: bigint; expiresAtMs?: number; payer?: string; payee?: string } = {},
+    ) => {
+      const calc = calculateQuote({
+        sourceCurrency: 'USD',
+        targetCurrency: 'PHP',
+        fixedSide: 'send',
+        amountMinor: overrides.sendMinor ?? 1_000n,
+        midRate: { num: 58615n, den: 1000n },
+        spreadBps: 50,
+        markupBps: 0,
+        fee: { fixedMinor: 25n, percentBps: 0, minMinor: 0n, maxMinor: null },
+      });
+      const { keyId, key } = fxKey(SPEC);
+      return signQuote(
+        buildQuote(calc, {
+          id,
+          keyId,
+          fxProvider: 'p2',
+          sourceCurrency: 'USD',
+          targetCurrency: 'PHP',
+          payer: overrides.payer ?? 'p1',
+          payee: overrides.payee ?? 'p2',
+          fixedSide: 'send',
+          spreadBps: 50,
+          markupBps: 0,
+          rateSource: 'spec',
+          rateAsOfMs: 1_800_000_000_000,
+          createdAtMs: 1_800_000_000_000,
+          expiresAtMs: overrides.expiresAtMs ?? 1_800_000_100_000,
+        }),
+        key,
+      );
+    };
+    const fxTransfer = (id: string, quote: ReturnType<typeof quoteFor>) =>
+      tr(id, { amount: formatAmount(BigInt(quote.sendAmountMinor), 'USD'), currency: 'USD', quote });
+
+    it('posts every leg or none: send and fee to the provider in USD, the quoted amount to the payee in PHP', () => {
+      const h = started();
+      const quote = quoteFor('q-1');
+      const entry = h.entry(h.log.transfer(fxTransfer('fx-1', quote)));
+      expect(entry.outcomes[0].status).toBe('committed');
+      expect(entry.postings.map((p) => [p.debitAccount, p.creditAccount, p.amountMinor, p.currency])).toEqual(
+        [
+          ['p1/USD', 'p2/USD', 1_000n, 'USD'],
+          ['p1/USD', 'p2/USD', 25n, 'USD'],
+          ['p2/PHP', 'p2/PHP', BigInt(quote.receiveAmountMinor), 'PHP'],
+        ],
+      );
+      expect(h.balance('p1/USD')).toBe(100_000n - 1_025n);
+      expectZeroTotals(h.engine);
+    });
+
+    it('refuses a reused, expired, forged or mismatched quote, each with its own reason, moving nothing', () => {
+      const h = started();
+      const quote = quoteFor('q-2');
+      expect(h.outcome(h.log.transfer(fxTransfer('fx-2', quote))).status).toBe('committed');
+      const before = h.balance('p1/USD');
+      expectRejected(h.outcome(h.log.transfer(fxTransfer('fx-3', quote))), 'QUOTE_ALREADY_USED');
+      expectRejected(
+        h.outcome(h.log.transfer(fxTransfer('fx-4', quoteFor('q-4', { expiresAtMs: 1_800_000_000_001 })))),
+        'QUOTE_EXPIRED',
+      );
+      const forged = { ...quoteFor('q-5'), receiveAmountMinor: '999999' };
+      expectRejected(h.outcome(h.log.transfer(fxTransfer('fx-5', forged))), 'QUOTE_INVALID');
+      expectRejected(
+        h.outcome(h.log.transfer(fxTransfer('fx-6', quoteFor('q-6', { payee: 'p3' })))),
+        'QUOTE_MISMATCH',
+      );
+      expectRejected(
+        h.outcome(h.log.transfer({ ...fxTransfer('fx-7', quoteFor('q-7')), amount: '9.99' })),
+        'QUOTE_MISMATCH',
+      );
+      expectRejected(
+        h.outcome(h.log.transfer(fxTransfer('fx-8', quoteFor('q-8', { sendMinor: 200_000n })))),
+        'INSUFFICIENT_FUNDS',
+      );
+      expect(h.balance('p1/USD')).toBe(before);
+      expectZeroTotals(h.engine);
+    });
+  });
+
   it('every rejection reason is reachable', () => {
     const unseen = Object.keys(REJECTION_REASONS).filter((r) => !seenReasons.has(r));
     expect(unseen).toEqual([]);
@@ -1213,6 +1302,7 @@ describe('hand-written canonical JSON of hashed shapes', () => {
             currency: t.currency,
             twoPhase: t.twoPhase ?? false,
             expiresInMs: t.expiresInMs ?? null,
+            quoteId: null,
           });
           expect(transferContentJson(t, amount)).toBe(expected);
         },

@@ -4,6 +4,8 @@ import {
   GenesisCommand,
   GovernanceCommand,
   governanceSigningPayload,
+  checkQuote,
+  fxQuoteLegs,
   InstructionCommand,
   ParticipantSpec,
   ledgerCommandSchema,
@@ -93,7 +95,7 @@ const _postingKeys: SameKeys<
 > = true;
 const _transferKeys: SameKeys<
   TransferInstruction,
-  'amount' | 'currency' | 'expiresInMs' | 'id' | 'payee' | 'payer' | 'twoPhase'
+  'amount' | 'currency' | 'expiresInMs' | 'id' | 'payee' | 'payer' | 'quote' | 'twoPhase'
 > = true;
 
 /** What JSON.stringify escapes in a string: quote, backslash, control characters and surrogates. */
@@ -115,12 +117,13 @@ function jsonNumber(n: number): string {
   return JSON.stringify(n);
 }
 
-/** = canonicalJson({ id, payer, payee, amountMinor, currency, twoPhase, expiresInMs }) of a transfer. */
+/** = canonicalJson({ id, payer, payee, amountMinor, currency, twoPhase, expiresInMs, quoteId }) of a transfer. */
 export function transferContentJson(t: TransferInstruction, amount: bigint): string {
   return (
     `{"amountMinor":${jsonString(amount.toString())},"currency":${jsonString(t.currency)},` +
     `"expiresInMs":${t.expiresInMs === undefined ? 'null' : jsonNumber(t.expiresInMs)},"id":${jsonString(t.id)},` +
-    `"payee":${jsonString(t.payee)},"payer":${jsonString(t.payer)},"twoPhase":${t.twoPhase ? 'true' : 'false'}}`
+    `"payee":${jsonString(t.payee)},"payer":${jsonString(t.payer)},` +
+    `"quoteId":${t.quote ? jsonString(t.quote.id) : 'null'},"twoPhase":${t.twoPhase ? 'true' : 'false'}}`
   );
 }
 
@@ -190,6 +193,9 @@ export class LedgerEngine {
   private readonly operators = new Map<string, string>();
   private governanceThreshold = 1;
   private readonly proposals = new Set<string>();
+  /** FX quote keys (key id -> public key) from the genesis, and the quotes already used. */
+  private readonly fxKeys: Record<string, string> = {};
+  private readonly usedQuotes = new Set<string>();
   /** Which signers vote on which heights: a change sealed in block h applies from block h + 1. */
   private readonly signerSets: { fromHeight: number; signers: ConsortiumSigner[]; quorum: number }[] = [];
 
@@ -263,6 +269,7 @@ export class LedgerEngine {
     this.signerSets.push({ fromHeight: 1, signers: this.signers, quorum: this.quorum });
     this.signerSetChanged = true;
     for (const k of genesis.operators) this.operators.set(k.keyId, k.publicKey);
+    for (const k of genesis.fxKeys) this.fxKeys[k.keyId] = k.publicKey;
     this.governanceThreshold = genesis.governanceThreshold;
     for (const p of genesis.participants) {
       this.addParticipant(p);
@@ -560,6 +567,7 @@ export class LedgerEngine {
       if (existing.contentHash !== contentHash) return this.rejectNew(t, amount, 'DUPLICATE_MODIFIED');
       return this.outcomeOf(existing);
     }
+    if (t.quote) return this.applyConversion(t, amount, contentHash, logTimeMs, postings);
     const payerAccount = this.accounts.get(positionAccountId(t.payer, t.currency));
     const payeeAccount = this.accounts.get(positionAccountId(t.payee, t.currency));
     const reason = this.refusalOf(signer, t, amount, payerAccount, payeeAccount);
@@ -601,6 +609,83 @@ export class LedgerEngine {
     }
     this.transfers.set(record.id, record);
     return this.outcomeOf(record);
+  }
+
+  /**
+   * A cross-currency transfer: linked legs through the FX provider's accounts, all posted or none. The
+   * payer pays the send amount and the fee in the source currency; the provider pays the payee the quoted
+   * receive amount in the target currency. The quote is checked here, deterministically: its signature by
+   * a genesis FX key, its expiry against the log time of the instruction, and single use.
+   */
+  private applyConversion(
+    t: TransferInstruction,
+    amount: bigint,
+    contentHash: string,
+    logTimeMs: number,
+    postings: Posting[],
+  ): TransferOutcome {
+    const quote = t.quote!;
+    const record: TransferRecord = {
+      id: t.id,
+      contentHash,
+      payer: t.payer,
+      payee: t.payee,
+      payerAccount: '',
+      payeeAccount: '',
+      amountMinor: amount,
+      currency: t.currency,
+      status: 'rejected',
+    };
+    const provider = quote.fxProvider;
+    const payerSource = this.accounts.get(positionAccountId(t.payer, quote.sourceCurrency));
+    const providerSource = this.accounts.get(positionAccountId(provider, quote.sourceCurrency));
+    const providerTarget = this.accounts.get(positionAccountId(provider, quote.targetCurrency));
+    const payeeTarget = this.accounts.get(positionAccountId(t.payee, quote.targetCurrency));
+    const check = checkQuote(quote, { publicKeys: this.fxKeys, nowMs: logTimeMs });
+    const fee = BigInt(quote.feeMinor);
+    const received = BigInt(quote.receiveAmountMinor);
+    const payee = this.participants.get(t.payee);
+    const fxParticipant = this.participants.get(provider);
+    const reason: RejectionReason | null = !check.ok
+      ? check.reason === 'QUOTE_EXPIRED'
+        ? 'QUOTE_EXPIRED'
+        : 'QUOTE_INVALID'
+      : this.usedQuotes.has(quote.id)
+        ? 'QUOTE_ALREADY_USED'
+        : t.twoPhase ||
+            t.currency !== quote.sourceCurrency ||
+            amount !== BigInt(quote.sendAmountMinor) ||
+            !fxQuoteLegs(quote, { payer: t.payer, payee: t.payee })
+          ? 'QUOTE_MISMATCH'
+          : t.payer === t.payee
+            ? 'SAME_PARTICIPANT'
+            : !payee || !fxParticipant
+              ? 'UNKNOWN_PARTICIPANT'
+              : payee.status !== 'active' || fxParticipant.status !== 'active'
+                ? 'PARTICIPANT_NOT_ACTIVE'
+                : !payerSource || !providerSource || !providerTarget || !payeeTarget
+                  ? 'UNKNOWN_ACCOUNT'
+                  : !this.hasHeadroom(payerSource, amount + fee) ||
+                      !this.hasHeadroom(providerTarget, received)
+                    ? 'INSUFFICIENT_FUNDS'
+                    : null;
+    if (reason || !payerSource || !providerSource || !providerTarget || !payeeTarget) {
+      record.reason = reason ?? 'UNKNOWN_ACCOUNT';
+      this.transfers.set(record.id, record);
+      return this.outcomeOf(record);
+    }
+    postings.push(this.move(payerSource.id, providerSource.id, amount, t.id));
+    if (fee > 0n) postings.push(this.move(payerSource.id, providerSource.id, fee, `${t.id}:fee`));
+    postings.push(this.move(providerTarget.id, payeeTarget.id, received, t.id));
+    this.usedQuotes.add(quote.id);
+    const committed: TransferRecord = {
+      ...record,
+      payerAccount: payerSource.id,
+      payeeAccount: payeeTarget.id,
+      status: 'committed',
+    };
+    this.transfers.set(committed.id, committed);
+    return this.outcomeOf(committed);
   }
 
   /** Why a new transfer is refused, checked in this order; null when it can be applied. */

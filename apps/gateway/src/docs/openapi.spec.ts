@@ -1,0 +1,121 @@
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Registry } from 'prom-client';
+import { AccountsController } from '../accounts/accounts.controller';
+import { AccountsService } from '../accounts/accounts.service';
+import { AuthService } from '../auth/auth.service';
+import { HEALTH_CHECKS, HealthController } from '../health/health.controller';
+import { TransferBatchesController } from '../transfers/transfer-batches.controller';
+import { GATEWAY_LIMITS, TransfersController } from '../transfers/transfers.controller';
+import { TransfersRepository } from '../transfers/transfers.repository';
+import { TransfersService } from '../transfers/transfers.service';
+import { StatementsController } from '../statements/statements.controller';
+import { StatementsService } from '../statements/statements.service';
+import { WebhooksController } from '../webhooks/webhooks.controller';
+import { WebhooksService } from '../webhooks/webhooks.service';
+import { buildOpenApiDocument } from './openapi';
+
+describe('OpenAPI document', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    const module = await Test.createTestingModule({
+      controllers: [
+        TransfersController,
+        TransferBatchesController,
+        AccountsController,
+        WebhooksController,
+        StatementsController,
+        HealthController,
+      ],
+      providers: [
+        { provide: AuthService, useValue: {} },
+        { provide: TransfersService, useValue: {} },
+        { provide: TransfersRepository, useValue: {} },
+        { provide: GATEWAY_LIMITS, useValue: {} },
+        { provide: AccountsService, useValue: {} },
+        { provide: HEALTH_CHECKS, useValue: {} },
+        { provide: Registry, useValue: {} },
+        { provide: WebhooksService, useValue: {} },
+        { provide: StatementsService, useValue: {} },
+      ],
+    }).compile();
+    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('is generated from the controllers, with the request signature required on every /v1 operation', () => {
+    const doc = buildOpenApiDocument(app);
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/health',
+      '/metrics',
+      '/ready',
+      '/v1/accounts',
+      '/v1/accounts/{participant}/{currency}/proof',
+      '/v1/participants/me',
+      '/v1/statements',
+      '/v1/transfer-batches',
+      '/v1/transfers',
+      '/v1/transfers/{id}',
+      '/v1/webhooks',
+      '/v1/webhooks/{id}',
+      '/v1/webhooks/{id}/deliveries',
+    ]);
+    expect(doc.paths['/health'].get!.security).toBeUndefined();
+    expect(doc.components?.securitySchemes).toEqual({
+      Signature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Signature' }),
+      SignatureInput: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Signature-Input' }),
+      ContentDigest: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Content-Digest' }),
+    });
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/v1/')) continue;
+      for (const op of [item.get, item.post, item.delete].filter((o) => o !== undefined)) {
+        expect(op.security).toEqual([{ Signature: [], SignatureInput: [], ContentDigest: [] }]);
+        expect(op.responses['401']).toBeDefined();
+      }
+    }
+  });
+
+  it('describes the webhook body from its validation schema, the callback and both statement formats', () => {
+    const doc = buildOpenApiDocument(app);
+    const create = doc.paths['/v1/webhooks'].post!;
+    const body = (create.requestBody as { content: Record<string, { schema: Record<string, unknown> }> })
+      .content['application/json'].schema;
+    expect(body).toMatchObject({
+      type: 'object',
+      required: ['url', 'events'],
+      additionalProperties: false,
+      properties: {
+        events: { type: 'array', items: { enum: expect.arrayContaining(['transfer.committed']) } },
+      },
+    });
+    expect(Object.keys(create.callbacks!)).toEqual(['transferEvent']);
+    const statement = doc.paths['/v1/statements'].get!;
+    expect(Object.keys((statement.responses['200'] as { content: object }).content)).toEqual([
+      'application/json',
+      'application/xml',
+    ]);
+    expect(statement.parameters!.map((p) => (p as { name: string }).name).sort()).toEqual([
+      'account',
+      'from',
+      'to',
+    ]);
+    // Every path parameter is declared once, as a string, whether decorator metadata was emitted or not.
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const op of [item.get, item.post, item.delete].filter((o) => o !== undefined)) {
+        const inPath = (op.parameters ?? []).filter((p) => (p as { in: string }).in === 'path');
+        expect(inPath.map((p) => (p as { name: string }).name).sort()).toEqual(
+          [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort(),
+        );
+      }
+    }
+    expect(doc.paths['/v1/transfers'].post!.requestBody).toBeDefined();
+    expect(doc.paths['/v1/webhooks/{id}'].delete!.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true, schema: { type: 'string' } }),
+    ]);
+  });
+});

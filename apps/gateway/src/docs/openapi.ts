@@ -1,0 +1,279 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type {
+  OperationObject,
+  ParameterObject,
+  PathItemObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { transferBatchInstructionSchema, transferInstructionSchema } from '@concord/contracts';
+import { jsonSchema, PROBLEM_REF, problemSchema, transferViewSchema, webhookPayloadSchema } from './schemas';
+
+/** Where the interactive documentation and the raw document are served (no signature needed). */
+export const DOCS_PATH = 'docs';
+export const DOCS_JSON_PATH = 'docs-json';
+
+/** The three headers of a signed request, each a security scheme; every /v1 operation needs all three. */
+export const SIGNATURE_SCHEMES = {
+  Signature: {
+    name: 'Signature',
+    description: '`sig1=:<base64 Ed25519 signature of the signature base>:`',
+  },
+  SignatureInput: {
+    name: 'Signature-Input',
+    description:
+      '`sig1=("@method" "@path" "@query" "content-digest");created=<unix s>;keyid="<key id>";nonce="<random>";alg="ed25519"`',
+  },
+  ContentDigest: {
+    name: 'Content-Digest',
+    description: '`sha-256=:<base64 SHA-256 of the exact body bytes>:` (of the empty string for a GET)',
+  },
+} as const;
+
+const DESCRIPTION = `
+The Concord settlement API for partner companies. Amounts are decimal strings in the currency's ISO 4217
+exponent; errors are RFC 9457 \`application/problem+json\` with a stable \`code\`.
+
+## Signed requests
+
+Every \`/v1\` request carries an Ed25519 HTTP Message Signature (RFC 9421, one fixed profile): the
+\`Content-Digest\`, \`Signature-Input\` and \`Signature\` headers (the three security schemes below, all
+required together). The signature base is these lines joined by \`\\n\`:
+
+    "@method": POST
+    "@path": /v1/transfers
+    "@query": ?wait=2000
+    "content-digest": sha-256=:...:
+    "@signature-params": ("@method" "@path" "@query" "content-digest");created=...;keyid="...";nonce="...";alg="ed25519"
+
+Signatures older than the gateway's freshness window, and replayed writes, are refused with 401. This page
+cannot compute signatures: use the TypeScript SDK (\`libs/sdk\`) or \`npm run demo:curl\`.
+
+## Webhooks
+
+\`POST /v1/webhooks\` subscribes a URL to transfer events. Each event is POSTed as JSON
+\`{id, type, createdAt, data}\` (\`data\`: the transfer) with the headers
+\`Concord-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>\` and
+\`Concord-Event-Id\`. To verify: take \`t\` and \`v1\` from the header, refuse a \`t\` more than a few minutes
+from your clock, compute HMAC-SHA256 with the subscription's secret (its UTF-8 bytes, \`whsec_...\`) over
+\`t\`, a dot and the raw body bytes exactly as received, and compare with \`v1\` in constant time. Answer
+2xx within 5 s; anything else is retried with exponential backoff, and the delivery is dead after the last
+attempt. The same event keeps its id on every attempt: drop duplicates by \`Concord-Event-Id\`.
+`.trim();
+
+function query(name: string, schema: SchemaObject): ParameterObject {
+  return { name, in: 'query', required: false, schema };
+}
+
+const WAIT = query('wait', {
+  type: 'integer',
+  minimum: 0,
+  description: 'milliseconds to wait for the final state (at most GATEWAY_MAX_WAIT_MS)',
+});
+const TRANSFER_LIST: SchemaObject = {
+  type: 'object',
+  properties: { transfers: { type: 'array', items: { $ref: '#/components/schemas/Transfer' } } },
+};
+
+/** Summaries, bodies and responses of operations whose controllers carry no OpenAPI decorators. */
+const OPERATIONS: Record<string, Partial<OperationObject>> = {
+  'post /v1/transfers': {
+    tags: ['transfers'],
+    parameters: [WAIT],
+    summary: 'Submit a transfer',
+    description:
+      'Answers 202 with status `accepted`; `?wait=<ms>` waits for the final state. The same id and body ' +
+      'return the first result (200); the same id with another body gets 409.',
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: jsonSchema(transferInstructionSchema, 'input') } },
+    },
+    responses: {
+      '200': {
+        description: 'Already known',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } },
+      },
+      '202': {
+        description: 'Accepted (or final, with ?wait)',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } },
+      },
+    },
+  },
+  'post /v1/transfer-batches': {
+    tags: ['transfers'],
+    summary: 'Submit up to 500 transfers under one signature',
+    parameters: [WAIT],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: jsonSchema(transferBatchInstructionSchema, 'input') } },
+    },
+    responses: {
+      '200': {
+        description: 'Every transfer already known',
+        content: { 'application/json': { schema: TRANSFER_LIST } },
+      },
+      '202': {
+        description: 'Accepted; each transfer keeps its own outcome',
+        content: { 'application/json': { schema: TRANSFER_LIST } },
+      },
+    },
+  },
+  'get /v1/transfers': {
+    tags: ['transfers'],
+    summary: "The caller's transfers, newest first",
+    parameters: [
+      query('role', { type: 'string', enum: ['payer', 'payee'] }),
+      query('status', {
+        type: 'string',
+        enum: ['accepted', 'committed', 'reserved', 'fulfilled', 'aborted', 'expired', 'rejected'],
+      }),
+      query('currency', { type: 'string', pattern: '^[A-Z]{3}$' }),
+      query('from', { type: 'string', format: 'date-time' }),
+      query('to', { type: 'string', format: 'date-time' }),
+      query('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+      query('cursor', { type: 'string', description: 'nextCursor of the previous page' }),
+    ],
+    responses: {
+      '200': {
+        description: 'A page',
+        content: {
+          'application/json': {
+            schema: {
+              ...TRANSFER_LIST,
+              properties: { ...TRANSFER_LIST.properties, nextCursor: { type: 'string', nullable: true } },
+            },
+          },
+        },
+      },
+    },
+  },
+  'get /v1/transfers/{id}': {
+    tags: ['transfers'],
+    summary: 'A transfer, to its payer or payee',
+    parameters: [WAIT],
+    responses: {
+      '200': {
+        description: 'The transfer',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } },
+      },
+    },
+  },
+  'get /v1/participants/me': { tags: ['accounts'], summary: 'Who the key belongs to' },
+  'get /v1/accounts': { tags: ['accounts'], summary: "The caller's accounts and balances" },
+  'get /v1/accounts/{participant}/{currency}/proof': {
+    tags: ['accounts'],
+    summary: 'A balance with its Merkle proof to a certified state root',
+  },
+  'get /health': { tags: ['operations'], summary: 'Liveness' },
+  'get /ready': { tags: ['operations'], summary: 'Readiness of Kafka, PostgreSQL and Redis' },
+  'get /metrics': { tags: ['operations'], summary: 'Prometheus metrics' },
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** The webhook request a subscription receives, as an OpenAPI callback of POST /v1/webhooks. */
+function webhookCallback(): Record<string, PathItemObject> {
+  const header = (name: string, description: string): ParameterObject => ({
+    name,
+    in: 'header',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  });
+  return {
+    '{$request.body#/url}': {
+      post: {
+        summary: 'A transfer event, signed with the subscription secret',
+        parameters: [
+          header('Concord-Signature', '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>`'),
+          header('Concord-Event-Id', 'the event id (the payload `id`); the same on every attempt'),
+          header('Concord-Event-Type', 'the payload `type`'),
+          header('Concord-Delivery-Id', 'the delivery (one per subscription and event)'),
+          header('Concord-Delivery-Attempt', '1 for the first attempt'),
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookEvent' } } },
+        },
+        responses: {
+          '2XX': { description: 'Received. Anything else (or no answer within the timeout) is retried.' },
+        },
+      },
+    },
+  };
+}
+
+/** Adds what the decorators cannot say: the signature on every /v1 operation, shared schemas, callbacks. */
+export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
+  document.components = document.components ?? {};
+  document.components.schemas = {
+    ...(document.components.schemas ?? {}),
+    Problem: problemSchema,
+    Transfer: jsonSchema(transferViewSchema),
+    WebhookEvent: jsonSchema(webhookPayloadSchema),
+  };
+  const requirement = Object.fromEntries(Object.keys(SIGNATURE_SCHEMES).map((k) => [k, [] as string[]]));
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const extra = OPERATIONS[`${method} ${path}`];
+      if (extra) {
+        const { responses, ...rest } = extra;
+        Object.assign(operation, rest);
+        // The generated default (an empty 200 or 201) says nothing: the table's responses replace it.
+        if (responses) operation.responses = { ...responses };
+      }
+      // Path parameters are found from route metadata only when decorator metadata was emitted (tsc,
+      // not tsx): declare every template variable, as a string.
+      const parameters = (operation.parameters ?? []) as ParameterObject[];
+      for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
+        const found = parameters.find((p) => p.in === 'path' && p.name === name);
+        if (!found) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+        else if (!found.schema || Object.keys(found.schema).length === 0) found.schema = { type: 'string' };
+      }
+      operation.parameters = parameters;
+      if (path.startsWith('/v1/')) {
+        operation.security = [requirement];
+        operation.responses['401'] ??= {
+          description: 'Missing, malformed, unknown-key, bad, stale or replayed signature.',
+          content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } },
+        };
+        operation.responses['429'] ??= {
+          description: 'Rate limit: retry after `Retry-After` seconds.',
+          content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } },
+        };
+      }
+    }
+  }
+  const create = document.paths['/v1/webhooks']?.post;
+  if (create) create.callbacks = { transferEvent: webhookCallback() };
+  return document;
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  let config = new DocumentBuilder()
+    .setTitle('Concord settlement API')
+    .setDescription(DESCRIPTION)
+    .setVersion('1');
+  for (const [key, scheme] of Object.entries(SIGNATURE_SCHEMES)) {
+    config = config.addSecurity(key, {
+      type: 'apiKey',
+      in: 'header',
+      name: scheme.name,
+      description: scheme.description,
+    });
+  }
+  return enrichDocument(SwaggerModule.createDocument(app, config.build()));
+}
+
+/** Serves the document at /docs-json and Swagger UI at /docs; neither needs a signature. */
+export function setupDocs(app: INestApplication): OpenAPIObject {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: DOCS_JSON_PATH,
+    yamlDocumentUrl: 'docs-yaml',
+    customSiteTitle: 'Concord settlement API',
+  });
+  return document;
+}

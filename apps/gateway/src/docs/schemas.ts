@@ -1,0 +1,88 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { z } from 'zod';
+
+/**
+ * OpenAPI schemas from the zod schemas that validate requests and describe responses, so that the
+ * document says what the code does.
+ */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): SchemaObject {
+  const generated = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  delete generated.$schema;
+  return generated as SchemaObject;
+}
+
+export const PROBLEM_REF = '#/components/schemas/Problem';
+
+/** RFC 9457 problem details, as every error of the API is answered. */
+export const problemSchema: SchemaObject = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string', example: 'https://concord.example/problems/invalid-body' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', description: 'stable machine-readable code', example: 'INVALID_BODY' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string', example: 'events.1' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request or query is not valid (the fields are named).',
+  401: 'Missing, malformed, unknown-key, bad, stale or replayed signature.',
+  403: 'The caller may not do this.',
+  404: 'No such resource visible to the caller.',
+  406: 'None of the accepted media types can be produced.',
+  409: 'The id is already used with another body.',
+  422: 'Understood but refused (the code says why).',
+  429: 'Rate limit: retry after `Retry-After` seconds.',
+  503: 'A dependency is unavailable; retry later.',
+};
+
+/** The problem+json answers an operation can give. */
+export function problemResponses(...statuses: number[]) {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
+        content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } },
+      }),
+    ),
+  );
+}
+
+/** A transfer as the API shows it (transfers.dto.ts, TransferView). */
+export const transferViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(['accepted', 'committed', 'reserved', 'fulfilled', 'aborted', 'expired', 'rejected']),
+  reason: z.string().optional().describe("the ledger's reason code of a rejection"),
+  payer: z.string(),
+  payee: z.string(),
+  amount: z.string().describe('decimal string in the currency exponent, e.g. "125.50"'),
+  currency: z.string().describe('ISO 4217'),
+  twoPhase: z.boolean(),
+  blockHeight: z.number().int().optional(),
+  createdAt: z.string(),
+  finalizedAt: z.string().optional(),
+});
+
+/** The body of a webhook request. */
+export const webhookPayloadSchema = z.object({
+  id: z.string().describe('the event id (evt_...), also in Concord-Event-Id; the same on every attempt'),
+  type: z.string().describe('transfer.committed, transfer.rejected, ...'),
+  createdAt: z.string().describe('block time of the block that finalized the state'),
+  data: transferViewSchema,
+});

@@ -1,0 +1,114 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import type { RawBodyRequest } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthService } from '../auth/auth.service';
+import { jsonSchema, problemResponses } from '../docs/schemas';
+import { statementToCamt053, statementToJson, statementViewSchema } from './statement.builder';
+import { StatementFailure, statementProblem } from './statements.errors';
+import { StatementsService } from './statements.service';
+
+export type StatementFormat = 'json' | 'camt053';
+
+/**
+ * Picks the representation from the Accept header (RFC 9110 media ranges with q-values): JSON for
+ * application/json, application/* and * / * (and when there is no Accept header), camt.053 for
+ * application/xml and text/xml. The highest q wins, the first listed on a tie; null when nothing fits.
+ */
+export function negotiateStatementFormat(accept: string | undefined): StatementFormat | null {
+  if (!accept || accept.trim() === '') return 'json';
+  let best: { format: StatementFormat; q: number } | null = null;
+  for (const range of accept.split(',')) {
+    const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) continue;
+    const format: StatementFormat | null =
+      type === 'application/xml' || type === 'text/xml'
+        ? 'camt053'
+        : type === 'application/json' || type === 'application/*' || type === '*/*'
+          ? 'json'
+          : null;
+    if (format && (!best || q > best.q)) best = { format, q };
+  }
+  return best?.format ?? null;
+}
+
+/** `GET /v1/statements?account&from&to`: a statement of one of the caller's own accounts. */
+@ApiTags('statements')
+@Controller('v1/statements')
+export class StatementsController {
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(StatementsService) private readonly statements: StatementsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Account statement (JSON or ISO 20022 camt.053.001.08)',
+    description:
+      'Opening balance (every posting before `from`), the entries of the window `from <= block time < to` ' +
+      '(each committed or fulfilled transfer moving the account, as a debit or a credit, with its id, ' +
+      'block height and block time) and the closing balance. `Accept: application/xml` gives a ' +
+      'camt.053.001.08 BkToCstmrStmt (OPBD and CLBD balances, one booked Ntry per entry, EndToEndId = ' +
+      'transfer id). When the window reaches the present, the closing balance equals GET /v1/accounts.',
+  })
+  @ApiProduces('application/json', 'application/xml')
+  // Decorators apply bottom-up: listed in reverse so that the document shows account, from, to.
+  @ApiQuery({
+    name: 'to',
+    required: true,
+    description: 'end of the window (exclusive), by block time',
+    schema: { type: 'string', format: 'date-time', example: '2026-12-01T00:00:00Z' },
+  })
+  @ApiQuery({
+    name: 'from',
+    required: true,
+    description: 'start of the window (inclusive), by block time',
+    schema: { type: 'string', format: 'date-time', example: '2026-11-01T00:00:00Z' },
+  })
+  @ApiQuery({
+    name: 'account',
+    required: true,
+    description: 'one of your own accounts: <participant>/<currency>',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}/[A-Z]{3}$', example: 'hk-remit/USD' },
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The statement',
+    content: {
+      'application/json': { schema: jsonSchema(statementViewSchema) },
+      'application/xml': {
+        schema: {
+          type: 'string',
+          description: 'camt.053.001.08 Document (urn:iso:std:iso:20022:tech:xsd:camt.053.001.08)',
+        },
+      },
+    },
+  })
+  @problemResponses(400, 401, 404, 406, 422, 429)
+  async get(
+    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Res() reply: FastifyReply,
+    @Query() query: Record<string, string>,
+  ) {
+    const auth = await this.auth.authenticateRequest(req);
+    try {
+      const accept = req.headers.accept;
+      const format = negotiateStatementFormat(accept);
+      if (!format) throw new StatementFailure({ kind: 'NOT_ACCEPTABLE', accept: accept ?? '' });
+      const statement = await this.statements.statement(auth.participant, { ...query });
+      void reply.header('vary', 'Accept');
+      if (format === 'camt053') {
+        void reply
+          .header('content-type', 'application/xml; charset=utf-8')
+          .send(statementToCamt053(statement));
+      } else {
+        void reply.send(statementToJson(statement));
+      }
+    } catch (e) {
+      if (e instanceof StatementFailure) throw statementProblem(e.error);
+      throw e;
+    }
+  }
+}

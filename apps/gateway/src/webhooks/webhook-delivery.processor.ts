@@ -1,0 +1,190 @@
+import { Job, Queue, Worker } from 'bullmq';
+import type { Logger } from '@concord/observability';
+import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookPayload } from './webhook-signature';
+import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
+
+export const WEBHOOK_QUEUE = 'gateway-webhooks';
+
+export interface DeliverySettings {
+  /** HTTP attempts before a delivery is dead. */
+  attempts: number;
+  /** Delay before the second attempt; doubled before each further one. */
+  backoffMs: number;
+  /** Longest wait for the receiver's answer. */
+  timeoutMs: number;
+  concurrency: number;
+}
+
+/** Redis connection options for BullMQ from a redis:// URL (as in apps/fx; BullMQ wants no retry limit). */
+export function bullConnection(redisUrl: string) {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    password: url.password || undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** What one HTTP attempt gave: the receiver's status, or why there was none. */
+export interface AttemptResult {
+  statusCode?: number;
+  error?: string;
+  durationMs: number;
+  at: Date;
+}
+
+/** How often deliveries left pending (Redis was down when their block was applied) are queued again. */
+const SWEEP_INTERVAL_MS = 30_000;
+const SWEEP_BATCH = 5000;
+
+/**
+ * Sends webhook deliveries through a BullMQ queue (one per topic prefix). The job id is the delivery id,
+ * so queueing a delivery twice (a block applied again, a sweep after a crash) sends it once; the
+ * database row is checked before every attempt, so a delivered, dead or cancelled delivery is never sent
+ * again either. Each attempt is logged; a failed one is retried with exponential backoff, and the last
+ * failure leaves the delivery `dead`.
+ */
+export class WebhookDeliveryProcessor {
+  private queue: Queue | null = null;
+  private worker: Worker | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+    private readonly settings: DeliverySettings,
+    private readonly repository: WebhooksRepository,
+    private readonly log: Logger,
+    private readonly send: typeof fetch = fetch,
+  ) {}
+
+  async start(): Promise<void> {
+    const connection = bullConnection(this.redisUrl);
+    const prefix = this.prefix ? `bull:${this.prefix}` : 'bull';
+    this.queue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+    this.worker = new Worker(WEBHOOK_QUEUE, (job: Job<{ deliveryId: string }>) => this.process(job), {
+      connection,
+      prefix,
+      concurrency: this.settings.concurrency,
+    });
+    this.worker.on('error', (error) => this.log.error({ err: error.message }, 'webhook worker error'));
+    await this.sweep();
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((error: Error) =>
+        this.log.warn({ err: error.message }, 'could not queue pending webhook deliveries'),
+      );
+    }, SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.worker?.close();
+    await this.queue?.close();
+  }
+
+  /**
+   * After blocks were applied: queues their deliveries. A failure (Redis away) loses nothing: the
+   * deliveries are in the database and the next sweep queues them.
+   */
+  async afterApply(blocks: { header: { height: number } }[]): Promise<void> {
+    try {
+      await this.enqueueForHeights(blocks.map((b) => b.header.height));
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not queue webhook deliveries; the sweep will');
+    }
+  }
+
+  /** Queues the pending deliveries of blocks just applied. */
+  async enqueueForHeights(heights: number[]): Promise<void> {
+    if (heights.length === 0) return;
+    await this.enqueue(await this.repository.pendingIds(SWEEP_BATCH, heights));
+  }
+
+  /** Queues every delivery still pending (those already queued are left as they are). */
+  async sweep(): Promise<void> {
+    await this.enqueue(await this.repository.pendingIds(SWEEP_BATCH));
+  }
+
+  private async enqueue(ids: string[]): Promise<void> {
+    if (ids.length === 0 || !this.queue) return;
+    await this.queue.addBulk(
+      ids.map((id) => ({
+        name: 'deliver',
+        data: { deliveryId: id },
+        opts: {
+          jobId: id,
+          attempts: this.settings.attempts,
+          backoff: { type: 'exponential', delay: this.settings.backoffMs },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+        },
+      })),
+    );
+  }
+
+  /** One attempt of one delivery (BullMQ calls it again after a failure, until the attempts run out). */
+  async process(job: Pick<Job<{ deliveryId: string }>, 'data' | 'attemptsMade' | 'opts'>): Promise<string> {
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const found = await this.repository.loadForSend(job.data.deliveryId);
+    if (!found || found.delivery.status !== 'pending') return 'skipped';
+    if (found.webhook.deletedAt) {
+      await this.repository.markCancelled(found.delivery.id);
+      return 'cancelled';
+    }
+    const result = await this.post(found.webhook, found.delivery, attempt);
+    const ok = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+    const status = ok ? 'delivered' : attempt >= maxAttempts ? 'dead' : 'pending';
+    await this.repository.recordAttempt(found.delivery, { attempt, ...result }, status);
+    const fields = { delivery: found.delivery.id, webhook: found.webhook.id, attempt, ...result };
+    if (ok) {
+      this.log.debug(fields, 'webhook delivered');
+      return 'delivered';
+    }
+    if (status === 'dead') this.log.warn(fields, 'webhook delivery dead after its last attempt');
+    else this.log.info(fields, 'webhook attempt failed; will retry');
+    throw new Error(result.error ?? `receiver answered ${result.statusCode}`);
+  }
+
+  /** POSTs the stored payload, signed now; redirects are not followed (they count as failures). */
+  async post(webhook: WebhookRow, delivery: DeliveryRow, attempt: number): Promise<AttemptResult> {
+    const at = new Date();
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const response = await this.send(webhook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Concord-Webhooks/1',
+          [SIGNATURE_HEADER]: signWebhookPayload(
+            webhook.secret,
+            delivery.payload,
+            Math.floor(at.getTime() / 1000),
+          ),
+          [EVENT_ID_HEADER]: delivery.eventId,
+          'Concord-Event-Type': delivery.event,
+          'Concord-Delivery-Id': delivery.id,
+          'Concord-Delivery-Attempt': String(attempt),
+        },
+        body: delivery.payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      return { statusCode: response.status, durationMs: elapsed(), at };
+    } catch (error) {
+      return { error: describeFetchError(error, this.settings.timeoutMs), durationMs: elapsed(), at };
+    }
+  }
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return `${e?.message ?? String(error)}${cause ? ` (${cause})` : ''}`.slice(0, 500);
+}

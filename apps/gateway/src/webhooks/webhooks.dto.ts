@@ -1,0 +1,161 @@
+import { z } from 'zod';
+
+/**
+ * The events a partner can subscribe to: one per final or intermediate state of a transfer it pays or
+ * receives. (Limit alarms will join this list.)
+ */
+export const WEBHOOK_EVENTS = [
+  'transfer.committed',
+  'transfer.rejected',
+  'transfer.reserved',
+  'transfer.fulfilled',
+  'transfer.aborted',
+  'transfer.expired',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function hasNoCredentials(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username === '' && url.password === '';
+  } catch {
+    return true;
+  }
+}
+
+/** `POST /v1/webhooks`: unknown fields, unknown events and other schemes than http(s) are refused. */
+export const createWebhookSchema = z
+  .object({
+    url: z
+      .string()
+      .max(2048)
+      .refine(isHttpUrl, 'an absolute http:// or https:// URL')
+      .refine(
+        hasNoCredentials,
+        'no user or password in the URL: requests are authenticated by their signature',
+      )
+      .describe('Where the events are POSTed (http or https).'),
+    events: z
+      .array(z.enum(WEBHOOK_EVENTS))
+      .min(1)
+      .max(WEBHOOK_EVENTS.length)
+      .refine((e) => new Set(e).size === e.length, 'each event at most once')
+      .describe('The events to receive.'),
+  })
+  .strict();
+export type CreateWebhook = z.infer<typeof createWebhookSchema>;
+
+/** `GET /v1/webhooks/{id}/deliveries?limit&status`. */
+export const deliveriesQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    status: z.enum(['pending', 'delivered', 'dead', 'cancelled']).optional(),
+  })
+  .strict();
+
+/** Subscription ids: `wh_` and 32 hex characters. */
+export const WEBHOOK_ID = /^wh_[0-9a-f]{32}$/;
+
+/** The views of the API, as zod schemas: the TypeScript types and the OpenAPI schemas come from them. */
+export const webhookViewSchema = z.object({
+  id: z.string().describe('wh_ and 32 hex characters'),
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)),
+  createdAt: z.string().describe('ISO 8601'),
+});
+export type WebhookView = Omit<z.infer<typeof webhookViewSchema>, 'events'> & { events: string[] };
+
+export const createdWebhookViewSchema = webhookViewSchema.extend({
+  secret: z
+    .string()
+    .describe('The HMAC-SHA256 key of the payload signatures (its UTF-8 bytes). Shown once, never again.'),
+});
+export type CreatedWebhookView = WebhookView & { secret: string };
+
+export const deliveryAttemptViewSchema = z.object({
+  attempt: z.number().int().describe('1 for the first attempt'),
+  statusCode: z.number().int().optional().describe("the receiver's HTTP status, when it answered"),
+  error: z.string().optional().describe('why there was no answer (timeout, connection refused...)'),
+  durationMs: z.number().int(),
+  at: z.string().describe('ISO 8601'),
+});
+export type DeliveryAttemptView = z.infer<typeof deliveryAttemptViewSchema>;
+
+export const deliveryViewSchema = z.object({
+  id: z.string().describe('dlv_ and 32 hex characters; also sent as Concord-Delivery-Id'),
+  eventId: z.string().describe('evt_ and 32 hex characters; the payload id and Concord-Event-Id'),
+  event: z.enum(WEBHOOK_EVENTS),
+  transferId: z.string(),
+  blockHeight: z.number().int(),
+  status: z
+    .enum(['pending', 'delivered', 'dead', 'cancelled'])
+    .describe(
+      'pending (attempts left), delivered (2xx), dead (every attempt failed), cancelled (webhook deleted)',
+    ),
+  attempts: z.number().int(),
+  createdAt: z.string(),
+  deliveredAt: z.string().optional(),
+  attemptLog: z.array(deliveryAttemptViewSchema),
+});
+export type DeliveryView = Omit<z.infer<typeof deliveryViewSchema>, 'event' | 'status'> & {
+  event: string;
+  status: string;
+};
+
+export function toWebhookView(row: {
+  id: string;
+  url: string;
+  events: string[];
+  createdAt: Date;
+}): WebhookView {
+  return { id: row.id, url: row.url, events: row.events, createdAt: row.createdAt.toISOString() };
+}
+
+export function toDeliveryView(
+  row: {
+    id: string;
+    eventId: string;
+    event: string;
+    transferId: string;
+    blockHeight: number;
+    status: string;
+    attempts: number;
+    createdAt: Date;
+    deliveredAt: Date | null;
+  },
+  attempts: {
+    attempt: number;
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number;
+    at: Date;
+  }[],
+): DeliveryView {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    event: row.event,
+    transferId: row.transferId,
+    blockHeight: row.blockHeight,
+    status: row.status,
+    attempts: row.attempts,
+    createdAt: row.createdAt.toISOString(),
+    ...(row.deliveredAt ? { deliveredAt: row.deliveredAt.toISOString() } : {}),
+    attemptLog: attempts.map((a) => ({
+      attempt: a.attempt,
+      ...(a.statusCode !== null ? { statusCode: a.statusCode } : {}),
+      ...(a.error !== null ? { error: a.error } : {}),
+      durationMs: a.durationMs,
+      at: a.at.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,64 @@
+import { FieldError, Problem } from '../problems/problem';
+
+/**
+ * Expected outcomes of the webhooks domain, and the one table that maps each to its HTTP problem.
+ * The mapping is exhaustive: adding an error without a row does not compile.
+ */
+export type WebhookError =
+  | { kind: 'INVALID_BODY'; errors: FieldError[] }
+  | { kind: 'INVALID_QUERY'; errors: FieldError[] }
+  | { kind: 'NOT_FOUND'; id: string }
+  | { kind: 'TOO_MANY_WEBHOOKS'; max: number };
+
+export function webhookProblem(error: WebhookError): Problem {
+  switch (error.kind) {
+    case 'INVALID_BODY':
+      return new Problem(
+        400,
+        'INVALID_BODY',
+        'The request body is not valid',
+        error.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        error.errors,
+      );
+    case 'INVALID_QUERY':
+      return new Problem(
+        400,
+        'INVALID_QUERY',
+        'The query is not valid',
+        error.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        error.errors,
+      );
+    case 'NOT_FOUND':
+      return new Problem(
+        404,
+        'WEBHOOK_NOT_FOUND',
+        'No such webhook',
+        `no webhook ${error.id} is visible to you`,
+      );
+    case 'TOO_MANY_WEBHOOKS':
+      return new Problem(
+        422,
+        'TOO_MANY_WEBHOOKS',
+        'Too many webhooks',
+        `at most ${error.max} webhooks per participant; delete one first`,
+      );
+  }
+}
+
+export class WebhookFailure extends Error {
+  constructor(readonly error: WebhookError) {
+    super(error.kind);
+  }
+}
+
+/** zod issues as the field errors of a problem (`events.1`, or the unknown keys by name). */
+export function fieldErrors(
+  issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[],
+  whole: string,
+): FieldError[] {
+  return issues.map((i) => ({
+    field:
+      i.path.map(String).join('.') || (i.code === 'unrecognized_keys' && i.keys ? i.keys.join(', ') : whole),
+    message: i.message,
+  }));
+}

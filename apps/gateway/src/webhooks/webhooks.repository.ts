@@ -1,0 +1,169 @@
+import { ServicesPrismaClient } from '@concord/db';
+import type { FinalizedBlock } from '@concord/contracts';
+import type { Tx } from '../ledger/ledger-view.repository';
+import type { TransferRow } from '../transfers/transfers.repository';
+import { deliveriesForBlock } from './webhook-events';
+
+export type WebhookRow = NonNullable<
+  Awaited<ReturnType<ServicesPrismaClient['gatewayWebhook']['findUnique']>>
+>;
+export type DeliveryRow = NonNullable<
+  Awaited<ReturnType<ServicesPrismaClient['gatewayWebhookDelivery']['findUnique']>>
+>;
+export type AttemptRow = NonNullable<
+  Awaited<ReturnType<ServicesPrismaClient['gatewayWebhookAttempt']['findUnique']>>
+>;
+
+/** All I/O of the webhook subscriptions, their deliveries and the log of every attempt. */
+export class WebhooksRepository {
+  constructor(private readonly prisma: ServicesPrismaClient) {}
+
+  create(row: { id: string; participantId: string; url: string; events: string[]; secret: string }) {
+    return this.prisma.gatewayWebhook.create({ data: row });
+  }
+
+  countActive(participantId: string): Promise<number> {
+    return this.prisma.gatewayWebhook.count({ where: { participantId, deletedAt: null } });
+  }
+
+  listActive(participantId: string): Promise<WebhookRow[]> {
+    return this.prisma.gatewayWebhook.findMany({
+      where: { participantId, deletedAt: null },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  findActive(participantId: string, id: string): Promise<WebhookRow | null> {
+    return this.prisma.gatewayWebhook.findFirst({ where: { id, participantId, deletedAt: null } });
+  }
+
+  /** Marks the subscription deleted (its delivery log stays) and cancels what it still had to send. */
+  async softDelete(participantId: string, id: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.gatewayWebhook.updateMany({
+        where: { id, participantId, deletedAt: null },
+        data: { deletedAt: new Date() },
+      });
+      if (count === 1) {
+        await tx.gatewayWebhookDelivery.updateMany({
+          where: { webhookId: id, status: 'pending' },
+          data: { status: 'cancelled', updatedAt: new Date() },
+        });
+      }
+      return count === 1;
+    });
+  }
+
+  /** The newest deliveries of a subscription, each with every attempt in order. */
+  async deliveries(
+    webhookId: string,
+    limit: number,
+    status?: string,
+  ): Promise<{ delivery: DeliveryRow; attempts: AttemptRow[] }[]> {
+    const deliveries = await this.prisma.gatewayWebhookDelivery.findMany({
+      where: { webhookId, ...(status ? { status } : {}) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+    const attempts = await this.prisma.gatewayWebhookAttempt.findMany({
+      where: { deliveryId: { in: deliveries.map((d) => d.id) } },
+      orderBy: [{ attempt: 'asc' }, { id: 'asc' }],
+    });
+    return deliveries.map((delivery) => ({
+      delivery,
+      attempts: attempts.filter((a) => a.deliveryId === delivery.id),
+    }));
+  }
+
+  /**
+   * Writes the deliveries a block causes, in the transaction that applies the block (an outbox: they are
+   * sent after it committed, and found again after a crash). Existing ids are kept as they are.
+   */
+  async recordBlock(tx: Tx, block: FinalizedBlock): Promise<number> {
+    if (block.outcomes.length === 0) return 0;
+    const parties = new Set<string>();
+    for (const o of block.outcomes) {
+      parties.add(o.payer);
+      parties.add(o.payee);
+    }
+    const subscriptions = await tx.gatewayWebhook.findMany({
+      where: { deletedAt: null, participantId: { in: [...parties] } },
+      select: { id: true, participantId: true, events: true },
+    });
+    if (subscriptions.length === 0) return 0;
+    const subscribed = new Set(subscriptions.map((s) => s.participantId));
+    const ids = block.outcomes
+      .filter((o) => subscribed.has(o.payer) || subscribed.has(o.payee))
+      .map((o) => o.transferId);
+    const rows: TransferRow[] = await tx.gatewayTransfer.findMany({ where: { id: { in: ids } } });
+    const deliveries = deliveriesForBlock(block, subscriptions, new Map(rows.map((r) => [r.id, r])));
+    if (deliveries.length === 0) return 0;
+    const { count } = await tx.gatewayWebhookDelivery.createMany({
+      data: deliveries.map((d) => ({ ...d, status: 'pending' })),
+      skipDuplicates: true,
+    });
+    return count;
+  }
+
+  /** Ids of deliveries still to send, oldest first; only those of some heights when given. */
+  async pendingIds(limit: number, heights?: number[]): Promise<string[]> {
+    const rows = await this.prisma.gatewayWebhookDelivery.findMany({
+      where: { status: 'pending', ...(heights ? { blockHeight: { in: heights } } : {}) },
+      select: { id: true },
+      orderBy: [{ blockHeight: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+    return rows.map((r) => r.id);
+  }
+
+  async loadForSend(id: string): Promise<{ delivery: DeliveryRow; webhook: WebhookRow } | null> {
+    const delivery = await this.prisma.gatewayWebhookDelivery.findUnique({ where: { id } });
+    if (!delivery) return null;
+    const webhook = await this.prisma.gatewayWebhook.findUnique({ where: { id: delivery.webhookId } });
+    return webhook ? { delivery, webhook } : null;
+  }
+
+  /** Logs one attempt and moves the delivery to its new status in one transaction. */
+  async recordAttempt(
+    delivery: DeliveryRow,
+    attempt: {
+      attempt: number;
+      statusCode?: number;
+      error?: string;
+      durationMs: number;
+      at: Date;
+    },
+    status: 'pending' | 'delivered' | 'dead',
+  ): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.gatewayWebhookAttempt.create({
+        data: {
+          deliveryId: delivery.id,
+          webhookId: delivery.webhookId,
+          event: delivery.event,
+          attempt: attempt.attempt,
+          statusCode: attempt.statusCode ?? null,
+          error: attempt.error ?? null,
+          durationMs: attempt.durationMs,
+          at: attempt.at,
+        },
+      }),
+      this.prisma.gatewayWebhookDelivery.updateMany({
+        where: { id: delivery.id, status: 'pending' },
+        data: {
+          status,
+          attempts: attempt.attempt,
+          updatedAt: new Date(),
+          ...(status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+        },
+      }),
+    ]);
+  }
+
+  async markCancelled(id: string): Promise<void> {
+    await this.prisma.gatewayWebhookDelivery.updateMany({
+      where: { id, status: 'pending' },
+      data: { status: 'cancelled', updatedAt: new Date() },
+    });
+  }
+}
