@@ -15,6 +15,9 @@ import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
 import { TransferBatchesController } from './transfers/transfer-batches.controller';
 import { GATEWAY_LIMITS, TransfersController } from './transfers/transfers.controller';
+import { QuotesController } from './quotes/quotes.controller';
+import { QuotesService } from './quotes/quotes.service';
+import { FxClient } from '@concord/fx-client';
 import { TransfersRepository } from './transfers/transfers.repository';
 import { TransfersService } from './transfers/transfers.service';
 import { StatementsController } from './statements/statements.controller';
@@ -38,10 +41,17 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
     AccountsController,
     WebhooksController,
     StatementsController,
+    QuotesController,
     HealthController,
   ],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(gatewaySchema) },
+    {
+      provide: FxClient,
+      inject: [KAFKA_SETTINGS, PRODUCER],
+      useFactory: (s: KafkaSettings, producer: Producer) => new FxClient({ settings: s, producer }),
+    },
+    { provide: QuotesService, inject: [FxClient], useFactory: (fx: FxClient) => new QuotesService(fx) },
     {
       provide: LOGGER,
       inject: [CONFIG],
@@ -208,6 +218,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(Redis) private readonly redis: Redis,
     @Inject(StatementsRepository) private readonly statements: StatementsRepository,
     @Inject(WebhookDeliveryProcessor) private readonly deliveries: WebhookDeliveryProcessor,
+    @Inject(FxClient) private readonly fx: FxClient,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -215,11 +226,13 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     // Postings of blocks applied before the postings table existed, before new blocks come in.
     await this.statements.catchUp();
     await this.deliveries.start();
+    await this.fx.start();
     await this.finalized.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.finalized.stop();
+    await this.fx.stop();
     await this.deliveries.stop();
     await this.producer.disconnect();
     this.redis.disconnect();

@@ -8,6 +8,7 @@ import { eventually, startTestNetwork, TestNetwork } from '../../../libs/testing
  */
 const spec: ConsortiumSpec = {
   chainId: 'e2e-transfers',
+  fxProvider: 'sg-fx',
   secret: 'e2e-transfers-secret',
   signerCount: 4,
   quorum: 3,
@@ -306,6 +307,69 @@ describe('one transfer end to end', () => {
     expect(fx.body.transfers.every((t) => t.payer === 'sg-fx' || t.payee === 'sg-fx')).toBe(true);
     expect(fx.body.transfers.map((t) => t.id)).not.toContain('e2e-1');
     const bad = await mnl.request<{ code: string }>('GET', '/v1/transfers?limit=0&colour=red');
+    expect(bad.status).toBe(400);
+  });
+
+  it('quotes USD to PHP and settles the cross-currency transfer through the FX provider, once per quote', async () => {
+    const hk = net.client('hk-remit');
+    const quote = await hk.createQuote({
+      sourceCurrency: 'USD',
+      targetCurrency: 'PHP',
+      sendAmount: '100.00',
+      payee: 'mnl-payout',
+    });
+    expect(quote.status).toBe(201);
+    expect(quote.body).toMatchObject({
+      sourceCurrency: 'USD',
+      targetCurrency: 'PHP',
+      sendAmount: '100.00',
+      payer: 'hk-remit',
+    });
+    const php = async () =>
+      BigInt(
+        (
+          await net.query<{ b: string }>(
+            `select balance_minor::text as b from ledger_s1.balances where account_id = 'mnl-payout/PHP'`,
+          )
+        )[0].b,
+      );
+    const before = await php();
+    const res = await hk.createTransfer(
+      {
+        id: 'fx-1',
+        payer: 'hk-remit',
+        payee: 'mnl-payout',
+        amount: '100.00',
+        currency: 'USD',
+        quote: quote.body,
+      },
+      { waitMs: 8000 },
+    );
+    expect(res.body).toMatchObject({ status: 'committed' });
+    const receiveMinor = BigInt(quote.body.receiveAmountMinor as string);
+    expect(
+      await eventually(
+        async () => ((await php()) === before + receiveMinor ? true : undefined),
+        10_000,
+        'PHP credited',
+      ),
+    ).toBe(true);
+    const reuse = await hk.createTransfer(
+      {
+        id: 'fx-2',
+        payer: 'hk-remit',
+        payee: 'mnl-payout',
+        amount: '100.00',
+        currency: 'USD',
+        quote: quote.body,
+      },
+      { waitMs: 8000 },
+    );
+    expect(reuse.body).toMatchObject({ status: 'rejected', reason: 'QUOTE_ALREADY_USED' });
+    const bad = await hk.request<{ code: string }>('POST', '/v1/quotes', {
+      sourceCurrency: 'USD',
+      targetCurrency: 'PHP',
+    });
     expect(bad.status).toBe(400);
   });
 });

@@ -16,6 +16,17 @@ export interface ApiResponse<T> {
   headers: Headers;
 }
 
+export type FxQuote = Record<string, unknown> & {
+  id: string;
+  sourceCurrency: string;
+  targetCurrency: string;
+  sendAmount: string;
+  receiveAmount: string;
+  fee: string;
+  totalCost: string;
+  expiresAtMs: number;
+};
+
 export interface TransferRequest {
   id: string;
   payer: string;
@@ -24,6 +35,8 @@ export interface TransferRequest {
   currency: string;
   twoPhase?: boolean;
   expiresInMs?: number;
+  /** A quote from createQuote: makes the transfer cross-currency. */
+  quote?: FxQuote;
 }
 
 export interface Transfer {
@@ -205,6 +218,17 @@ export class ConcordClient {
       'GET',
       `/v1/transfers${suffix}`,
     );
+  }
+
+  /** A signed, time-limited FX quote; pass it as `quote` in createTransfer, with its send amount. */
+  createQuote(request: {
+    sourceCurrency: string;
+    targetCurrency: string;
+    sendAmount?: string;
+    receiveAmount?: string;
+    payee?: string;
+  }) {
+    return this.request<FxQuote>('POST', '/v1/quotes', request);
   }
 
   me() {

@@ -65,10 +65,14 @@ export class TransfersService {
     if (t.payer !== caller.id) throw new TransferFailure({ kind: 'PAYER_NOT_CALLER', payer: t.payer });
     const payee = this.participants.get(t.payee);
     if (!payee) throw new TransferFailure({ kind: 'UNKNOWN_PAYEE', payee: t.payee });
-    for (const p of [caller, payee]) {
-      if (!p.currencies.includes(t.currency)) {
-        throw new TransferFailure({ kind: 'NO_ACCOUNT', participant: p.id, currency: t.currency });
-      }
+    // A cross-currency transfer pays in the quote's source currency and is received in its target currency.
+    const needs: [KnownParticipant, string][] = [
+      [caller, t.currency],
+      [payee, t.quote ? t.quote.targetCurrency : t.currency],
+    ];
+    for (const [p, currency] of needs) {
+      if (!p.currencies.includes(currency))
+        throw new TransferFailure({ kind: 'NO_ACCOUNT', participant: p.id, currency });
     }
     const requestHash = sha256Hex(
       canonicalJson({
