@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
@@ -28,7 +28,11 @@ const LOGGER = 'LOGGER';
 const RATE_PROVIDER = 'RATE_PROVIDER';
 
 /** The demo rates file, from the sources and from dist/ alike. */
-export const DEMO_RATES_FILE = join(__dirname, '../../../apps/fx/rates/demo-rates.json');
+/** The demo rates in the repo, found from the sources (tsx) and from dist/ alike. */
+export const DEMO_RATES_FILE = join(
+  __dirname.includes(`${sep}dist${sep}`) ? join(__dirname, '../../../..') : join(__dirname, '../../..'),
+  'apps/fx/rates/demo-rates.json',
+);
 
 @Module({
   providers: [

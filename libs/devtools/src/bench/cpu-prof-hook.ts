@@ -1,6 +1,6 @@
 /**
  * Preloaded into a service by the end-to-end bench (`--profile`) through
- * `NODE_OPTIONS=--require <this file>`: each SIGUSR2 toggles the V8 CPU profiler of the process, and
+ * `NODE_OPTIONS=--require <this file>`: each SIGWINCH toggles the V8 CPU profiler of the process, and
  * stopping writes `<BENCH_CPU_PROF_DIR>/<BENCH_CPU_PROF_NAME>-<n>.cpuprofile` (open it in Chrome DevTools
  * or summarize it with cpu-profile-summary.ts). Unlike `node --cpu-prof` it does not depend on the process
  * exiting normally (Nest re-raises SIGTERM, which kills the process before `--cpu-prof` writes), and the
@@ -20,7 +20,9 @@ if (dir) {
   session.connect();
   let running = false;
   let count = 0;
-  process.on('SIGUSR2', () => {
+  // SIGWINCH: ignored by default (a process without this hook is unharmed) and not one of the signals
+  // Nest's shutdown hooks stop the application on (SIGUSR2 is).
+  process.on('SIGWINCH', () => {
     if (!running) {
       running = true;
       session.post('Profiler.enable', () =>

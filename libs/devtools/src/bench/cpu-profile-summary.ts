@@ -55,15 +55,27 @@ export function placeOf(url: string, functionName: string): string {
 export function summarizeProfile(file: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // Samples taken while the profiler hook itself runs (starting and stopping the profiler) are not the
+  // service's work.
+  const hookNodes = new Set<number>();
+  const isHook = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      if (hookNodes.has(at) || nodes.get(at)?.callFrame.url.includes('cpu-prof-hook')) return true;
+    }
+    return false;
+  };
+  for (const n of profile.nodes) if (isHook(n.id)) hookNodes.add(n.id);
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    if (!hookNodes.has(id)) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const inclusivePlaces = new Map<string, number>();
   const inclusiveFns = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
-    if (nodes.get(id)?.callFrame.functionName === '(idle)') return;
+    if (hookNodes.has(id) || nodes.get(id)?.callFrame.functionName === '(idle)') return;
     const seenPlaces = new Set<string>();
     const seenFns = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {

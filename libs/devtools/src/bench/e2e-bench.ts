@@ -23,7 +23,7 @@
  *    state roots at every height, `ledger:verify` passes. Any failure exits 1, whatever the speed.
  *
  * Options (each also as an environment variable BENCH_<NAME>, e.g. BENCH_SECONDS=10):
- *   --seconds N            every scenario's duration (default 25); or per scenario:
+ *   --seconds N            every scenario's duration (default 25; 0 skips a scenario); or per scenario:
  *   --warmup-seconds N     (5)  --batch-seconds N  --single-seconds N  --half-seconds N  --skew-seconds N
  *   --batch-clients N      closed-loop batch clients (4)       --batch-size N   transfers per batch (200)
  *   --concurrency N        closed-loop single-transfer clients (64)
@@ -62,6 +62,16 @@ import { StageFigures, stageBreakdown, STAGES } from './stages';
 
 const CURRENCIES = ['USD', 'EUR', 'PHP', 'HKD'];
 const DATABASE = 'concord_bench';
+/** The processes that make up the system under test (the load generator and "other" excluded). */
+const SYSTEM_GROUPS = (signers: string[]) => [
+  'gateway',
+  ...signers.map((s) => `ledger-${s}`),
+  'clearing',
+  'fx',
+  'postgres',
+  'kafka',
+  'redis',
+];
 const PGBENCH_DATABASE = 'concord_pgbench';
 
 interface Args {
@@ -194,8 +204,8 @@ export function benchConsortium(participants: number, chainId: string): Consorti
         name: `Bench partner ${i + 1}`,
         currencies: CURRENCIES,
         // 10^13 minor units (100 billion) each, 100 times that for the hot payer; the last partner starts
-        // with 5,000.00 per currency and pays 1.00..500.00 at a time, so it runs dry now and then.
-        fundsMinor: i === 0 ? 10n ** 15n : i === participants - 1 ? 500_000n : 10n ** 13n,
+        // with 1,000.00 per currency and pays 1.00..500.00 at a time, so it runs dry now and then.
+        fundsMinor: i === 0 ? 10n ** 15n : i === participants - 1 ? 100_000n : 10n ** 13n,
       };
     }),
   };
@@ -273,6 +283,11 @@ interface ScenarioResult {
   };
   drain: { pending: number; waitedMs: number };
   cpu: CpuUsage;
+  /** Blocks sealed during the window, and log records (instructions and the cut) per block. */
+  blocksPerS: number;
+  entriesPerBlock: number;
+  /** CPU of every Concord process and the infrastructure (not the load generator), per finalized transfer. */
+  cpuMsPerTransfer: number;
   openLoop?: { targetPerS: number; scheduled: number; sent: number };
   profiles?: string[];
   stages?: StageFigures;
@@ -288,7 +303,16 @@ async function scenarioFigures(
   tag: string,
   window: { from: string; to: string; seconds: number },
 ): Promise<
-  Pick<ScenarioResult, 'transfers' | 'latencyMs' | 'rejections' | 'finalizedPerS' | 'acceptedPerS'>
+  Pick<
+    ScenarioResult,
+    | 'transfers'
+    | 'latencyMs'
+    | 'rejections'
+    | 'finalizedPerS'
+    | 'acceptedPerS'
+    | 'blocksPerS'
+    | 'entriesPerBlock'
+  >
 > {
   const [row] = (
     await pool.query(
@@ -310,8 +334,18 @@ async function scenarioFigures(
       [`${tag}-%`],
     )
   ).rows as { reason: string; n: number }[];
+  const [blocks] = (
+    await pool.query(
+      `select count(*)::int as n, coalesce(sum(entry_count), 0)::int as entries from ledger_s1.blocks
+       where block_time_ms >= extract(epoch from $1::timestamp) * 1000
+         and block_time_ms < extract(epoch from $2::timestamp) * 1000`,
+      [window.from, window.to],
+    )
+  ).rows as { n: number; entries: number }[];
   const pct = row.pct as number[] | null;
   return {
+    blocksPerS: blocks.n / window.seconds,
+    entriesPerBlock: blocks.n > 0 ? blocks.entries / blocks.n : 0,
     transfers: { sent: 0, acked: 0, stored: row.stored, final: row.final, finalizedInWindow: row.in_window },
     latencyMs: pct && row.max_ms !== null ? { p50: pct[0], p95: pct[1], p99: pct[2], max: row.max_ms } : null,
     rejections: Object.fromEntries(reasons.map((r) => [r.reason, r.n])),
@@ -392,19 +426,29 @@ async function main(): Promise<number> {
   );
 
   // 1. The yardstick, on a quiet machine (no Concord process runs yet).
-  let pgbench: PgbenchResult | null = null;
+  let pgbench: (PgbenchResult & { cpu: CpuUsage }) | null = null;
   let pgbenchError: string | null = null;
   if (args.pgbench) {
     const bar = phaseBar('pgbench -N', args.pgbenchSeconds, () => ({}));
+    // CPU is sampled inside the run (pgbench's backends exist only while it runs): from 1 s after the
+    // start to 1 s before the end.
+    const sampler = new CpuSampler(() => ({ bench: [process.pid] }));
+    let from: CpuSnapshot | null = null;
+    let to: CpuSnapshot | null = null;
     try {
-      pgbench = await runPgbench({
+      const result = await runPgbench({
         serverUrl,
         database: PGBENCH_DATABASE,
         scale: args.pgbenchScale,
         clients: args.pgbenchClients,
         threads: args.pgbenchThreads,
         seconds: args.pgbenchSeconds,
+        onTick: (elapsedS) => {
+          if (elapsedS >= 1 && !from) from = sampler.snapshot();
+          if (elapsedS >= args.pgbenchSeconds - 1.5 && !to) to = sampler.snapshot();
+        },
       });
+      pgbench = { ...result, cpu: CpuSampler.usage(from ?? sampler.snapshot(), to ?? sampler.snapshot()) };
     } catch (e) {
       pgbenchError = (e as Error).message;
     } finally {
@@ -458,10 +502,12 @@ async function main(): Promise<number> {
     stopping = true;
     await network.stopAll();
   };
-  process.once('SIGINT', () => {
-    log('interrupted: stopping the network');
-    void shutdown().finally(() => process.exit(130));
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the network`);
+      void shutdown().finally(() => process.exit(130));
+    });
+  }
 
   const scenarios: ScenarioResult[] = [];
   const checks: CheckResult[] = [];
@@ -502,6 +548,10 @@ async function main(): Promise<number> {
       load: (stats: ClientStats, untilMs: number) => Promise<ScenarioResult['openLoop'] | void>,
       record = true,
     ): Promise<ScenarioResult | null> => {
+      if (seconds <= 0) {
+        log(`${name}: skipped (0 s)`);
+        return null;
+      }
       const stats = new ClientStats();
       log(`${name}: ${description}, ${seconds} s`);
       const bar = phaseBar(name, seconds, () => ({
@@ -512,7 +562,7 @@ async function main(): Promise<number> {
         errors: stats.errors,
       }));
       const profiling = args.profile && record;
-      if (profiling) for (const n of profiled) network.processes.get(n)?.child.kill('SIGUSR2');
+      if (profiling) for (const n of profiled) network.processes.get(n)?.child.kill('SIGWINCH');
       const cpuFrom: CpuSnapshot = sampler.snapshot();
       const from = await dbNow(pool);
       const startedMs = Date.now();
@@ -523,13 +573,13 @@ async function main(): Promise<number> {
       const cpu = CpuSampler.usage(cpuFrom, sampler.snapshot());
       if (profiling) {
         profileCount++;
-        for (const n of profiled) network.processes.get(n)?.child.kill('SIGUSR2');
+        for (const n of profiled) network.processes.get(n)?.child.kill('SIGWINCH');
       }
       const openLoopResult = await loadDone;
       bar.stop();
       const windowSeconds = (untilMs - startedMs) / 1000;
-      const drainBar = phaseBar('  drain', args.drainSeconds, () => ({}));
       let pendingNow = 0;
+      const drainBar = phaseBar('  drain', args.drainSeconds, () => ({ 'still accepted': pendingNow }));
       const drained = await drain(pool, args.drainSeconds * 1000, (p) => (pendingNow = p)).finally(() =>
         drainBar.stop(),
       );
@@ -546,6 +596,11 @@ async function main(): Promise<number> {
         offeredPerS: stats.transfersSent / windowSeconds,
         acceptedPerS: figures.acceptedPerS,
         finalizedPerS: figures.finalizedPerS,
+        blocksPerS: figures.blocksPerS,
+        entriesPerBlock: figures.entriesPerBlock,
+        cpuMsPerTransfer:
+          (SYSTEM_GROUPS(network.signers).reduce((sum, g) => sum + (cpu.cores[g] ?? 0), 0) * 1000) /
+          Math.max(figures.finalizedPerS, 1e-9),
         transfers: { ...figures.transfers, sent: stats.transfersSent, acked: stats.transfersAcked },
         latencyMs: figures.latencyMs,
         clientLatencyMs: sorted.length
@@ -795,14 +850,29 @@ async function main(): Promise<number> {
       'other',
     ];
     out.push('');
-    out.push('CPU cores busy per process during each scenario (2 cores = the whole machine here):');
+    out.push(
+      `CPU cores busy per process during each scenario (${cpus().length} cores = the whole machine; "other" is ` +
+        'everything else running on it), blocks sealed, and CPU of the system per finalized transfer:',
+    );
     out.push(
       renderTable(
-        ['scenario', ...groups.map((g) => g.replace('ledger-', '')), 'total', '', ''],
+        [
+          'scenario',
+          ...groups.map((g) => g.replace('ledger-', '')),
+          'total',
+          'blocks/s',
+          'records/block',
+          'cpu ms/transfer',
+          '',
+          '',
+        ],
         scenarios.map((s) => [
           s.name,
           ...groups.map((g) => fmt(s.cpu.cores[g], 2)),
           fmt(s.cpu.machineBusyCores, 2),
+          fmt(s.blocksPerS, 1),
+          fmt(s.entriesPerBlock, 1),
+          fmt(s.cpuMsPerTransfer, 1),
           '',
           '',
         ]),
@@ -836,7 +906,9 @@ async function main(): Promise<number> {
   out.push('');
   out.push(
     pgbench
-      ? `pgbench: ${pgbench.tps.toFixed(0)} tps, latency ${fmt(pgbench.latencyAvgMs, 2)} ms (${pgbench.command})`
+      ? `pgbench: ${pgbench.tps.toFixed(0)} tps, latency ${fmt(pgbench.latencyAvgMs, 2)} ms (${pgbench.command}); ` +
+          `machine ${fmt(pgbench.cpu.machineBusyCores, 2)} cores busy: postgres ${fmt(pgbench.cpu.cores.postgres, 2)}, ` +
+          `everything else (pgbench itself included) ${fmt(pgbench.cpu.cores.other, 2)}`
       : `pgbench: ${args.pgbench ? `failed: ${pgbenchError}` : 'skipped'}`,
   );
   out.push('');

@@ -17,6 +17,7 @@ export interface PgbenchOptions {
   seconds: number;
   /** Called about once a second while the run lasts, with the seconds elapsed. */
   onTick?: (elapsedS: number) => void;
+
   log?: (line: string) => void;
 }
 

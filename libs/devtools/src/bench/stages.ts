@@ -6,8 +6,10 @@ import { topicName } from '../../../contracts/src/topics';
  * Where the accepted-to-final latency of a transfer goes, stage by stage, from timestamps the system
  * already records (one machine, one clock):
  *
- *   accepted -> cut        created_at (gateway) to the block time (timestamp of the cut record that sealed
- *                          the block): gateway send, log, waiting in the open block for the cut
+ *   accepted -> logged     created_at (gateway insert) to the Kafka timestamp of the instruction record on
+ *                          the command log (the gateway's producer send)
+ *   logged -> cut          to the block time (timestamp of the cut record that sealed the block): waiting
+ *                          in the open block for the next cut marker
  *   cut -> 1st vote        the fastest signer read the cut, sealed, stored and signed the block, voted
  *   1st vote -> quorum     until the quorum-th vote was on the votes topic
  *   quorum -> published    until the finalized block was on the finalized topic (a signer read the votes,
@@ -18,7 +20,8 @@ import { topicName } from '../../../contracts/src/topics';
  * producers' clocks); the rest comes from the gateway's and signer s1's tables.
  */
 export const STAGES = [
-  'accepted -> cut',
+  'accepted -> logged',
+  'logged -> cut',
   'cut -> 1st vote',
   '1st vote -> quorum',
   'quorum -> published',
@@ -123,30 +126,50 @@ export async function stageBreakdown(options: {
       )
     ).rows.map((r: { height: number; t: number }) => [r.height, r.t]),
   );
+  // The log timestamp of each transfer's instruction record, from the signer's stored entries.
+  const loggedAt = new Map<string, number>();
+  const entries = await options.pool.query(
+    `select timestamp_ms::float8 as t, payload from ledger_${options.signer}.entries where kind = 'instruction'`,
+  );
+  for (const e of entries.rows as { t: number; payload: string }[]) {
+    try {
+      const body = JSON.parse(JSON.parse(e.payload).request.body) as {
+        id?: string;
+        transfers?: { id: string }[];
+      };
+      if (body.id) loggedAt.set(body.id, e.t);
+      for (const t of body.transfers ?? []) loggedAt.set(t.id, e.t);
+    } catch {
+      // Not a transfer instruction.
+    }
+  }
   const result: Record<string, StageFigures> = {};
   for (const tag of options.tags) {
     const rows = (
       await options.pool.query(
-        `select block_height as h, (extract(epoch from created_at) * 1000)::float8 as c,
+        `select id, block_height as h, (extract(epoch from created_at) * 1000)::float8 as c,
            (extract(epoch from finalized_at) * 1000)::float8 as f
          from gateway.transfers where id like $1 and block_height is not null and finalized_at is not null`,
         [`${tag}-%`],
       )
-    ).rows as { h: number; c: number; f: number }[];
+    ).rows as { id: string; h: number; c: number; f: number }[];
     const samples: Record<StageName, number[]> = Object.fromEntries(STAGES.map((s) => [s, []])) as never;
     for (const r of rows) {
       const cut = blockTimes.get(r.h);
       const v = [...(votes.get(r.h) ?? [])].sort((a, b) => a - b);
       const pub = published.get(r.h);
-      if (cut === undefined || v.length < options.quorum || pub === undefined) continue;
-      samples['accepted -> cut'].push(cut - r.c);
+      const logged = loggedAt.get(r.id);
+      if (cut === undefined || v.length < options.quorum || pub === undefined || logged === undefined)
+        continue;
+      samples['accepted -> logged'].push(logged - r.c);
+      samples['logged -> cut'].push(cut - logged);
       samples['cut -> 1st vote'].push(v[0] - cut);
       samples['1st vote -> quorum'].push(v[options.quorum - 1] - v[0]);
       samples['quorum -> published'].push(pub - v[options.quorum - 1]);
       samples['published -> applied'].push(r.f - pub);
     }
     result[tag] = {
-      transfers: samples['accepted -> cut'].length,
+      transfers: samples['accepted -> logged'].length,
       stages: Object.fromEntries(STAGES.map((s) => [s, percentiles(samples[s])])) as StageFigures['stages'],
     };
   }
