@@ -30,7 +30,11 @@ export class TransferBatchesController {
       const { views, created } = await this.transfers.submitBatch(auth);
       const final =
         waitMs > 0
-          ? await Promise.all(views.map((v) => this.transfers.waitFor(auth.participant.id, v.id, waitMs)))
+          ? await this.transfers.waitForMany(
+              auth.participant.id,
+              views.map((v) => v.id),
+              waitMs,
+            )
           : views;
       void reply.status(created > 0 ? 202 : 200).send({ transfers: final });
     } catch (e) {

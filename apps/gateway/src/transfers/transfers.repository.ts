@@ -38,8 +38,25 @@ export class TransfersRepository {
     return { row, created: inserted === 1 };
   }
 
-  find(id: string): Promise<TransferRow | null> {
-    return this.prisma.gatewayTransfer.findUnique({ where: { id } });
+  async find(id: string): Promise<TransferRow | null> {
+    return (await this.findMany([id]))[0] ?? null;
+  }
+
+  /**
+   * Rows by id, through raw SQL: this is on the path of every request, and Prisma's model queries cost
+   * about a millisecond of CPU each in its WebAssembly query compiler (measured by `npm run bench`).
+   */
+  async findMany(ids: string[]): Promise<TransferRow[]> {
+    const rows = await this.prisma.$queryRawUnsafe<
+      (Omit<TransferRow, 'amountMinor'> & { amountMinor: bigint | string })[]
+    >(
+      `select id, participant_id as "participantId", payer, payee, amount_minor as "amountMinor", currency,
+         two_phase as "twoPhase", request_hash as "requestHash", status, reason, block_height as "blockHeight",
+         created_at as "createdAt", updated_at as "updatedAt", finalized_at as "finalizedAt"
+       from gateway.transfers where id = any($1::text[])`,
+      ids,
+    );
+    return rows.map((r) => ({ ...r, amountMinor: BigInt(r.amountMinor) }));
   }
 
   /** Inserts every transfer whose id is new, in one statement; returns all rows for those ids. */
@@ -61,9 +78,7 @@ export class TransfersRepository {
       transfers.map((t) => t.twoPhase),
       transfers.map((t) => t.requestHash),
     );
-    const rows = await this.prisma.gatewayTransfer.findMany({
-      where: { id: { in: transfers.map((t) => t.id) } },
-    });
+    const rows = await this.findMany(transfers.map((t) => t.id));
     return { rows: new Map(rows.map((r) => [r.id, r])), created: new Set(inserted.map((r) => r.id)) };
   }
 

@@ -179,22 +179,47 @@ export class TransfersService {
 
   /** Waits up to `waitMs` for the transfer to reach a final state, then returns what it is. */
   async waitFor(callerId: string, id: string, waitMs: number): Promise<TransferView> {
-    let row = await this.get(callerId, id);
-    if (waitMs <= 0 || FINAL_STATUSES.has(row.status)) return toTransferView(row);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, waitMs);
-      const check = () =>
-        void this.repository.find(id).then((r) => r && FINAL_STATUSES.has(r.status) && done());
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.finalized.once(`final:${id}`, done);
-      check();
-      setTimeout(() => this.finalized.off(`final:${id}`, done), waitMs + 10);
+    return (await this.waitForMany(callerId, [id], waitMs))[0];
+  }
+
+  /**
+   * Waits up to `waitMs` until every one of the transfers is final (or the time is up) and returns them:
+   * one read before and one after, whatever the number of transfers. Listeners are in place before the
+   * first read, so a block finalized in between is not missed.
+   */
+  async waitForMany(callerId: string, ids: string[], waitMs: number): Promise<TransferView[]> {
+    const read = async () => {
+      const rows = new Map((await this.repository.findMany(ids)).map((r) => [r.id, r]));
+      return ids.map((id) => {
+        const row = rows.get(id);
+        if (!row || (row.payer !== callerId && row.payee !== callerId))
+          throw new TransferFailure({ kind: 'NOT_FOUND', id });
+        return row;
+      });
+    };
+    if (waitMs <= 0) return (await read()).map(toTransferView);
+    const pending = new Set(ids);
+    let wake: () => void = () => undefined;
+    const woke = new Promise<void>((resolve) => (wake = resolve));
+    const listeners = ids.map((id) => {
+      const listener = () => {
+        pending.delete(id);
+        if (pending.size === 0) wake();
+      };
+      this.finalized.on(`final:${id}`, listener);
+      return [id, listener] as const;
     });
-    row = await this.get(callerId, id);
-    return toTransferView(row);
+    try {
+      const first = await read();
+      for (const row of first) if (FINAL_STATUSES.has(row.status)) pending.delete(row.id);
+      if (pending.size === 0) return first.map(toTransferView);
+      const timer = setTimeout(wake, waitMs);
+      await woke;
+      clearTimeout(timer);
+      return (await read()).map(toTransferView);
+    } finally {
+      for (const [id, listener] of listeners) this.finalized.off(`final:${id}`, listener);
+    }
   }
 
   /** Called by the finalized-blocks consumer after it stored a block's outcomes. */
