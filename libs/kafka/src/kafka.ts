@@ -144,3 +144,53 @@ export function validate<S extends z.ZodType>(
     reason: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
   };
 }
+
+/**
+ * Coalesces concurrent sends to one topic into a single produce request. An idempotent producer keeps one
+ * request in flight, so sending one record per HTTP request would serialize every caller behind the
+ * previous acknowledgement; here the callers that arrive while a request is in flight go out together in
+ * the next one, and each caller's promise settles when its own record is acknowledged (or failed).
+ */
+export class CoalescingSender {
+  private queue: { value: string; key?: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private sending = false;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly maxBatch = 1000,
+  ) {}
+
+  send(value: unknown, key?: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({
+        value: typeof value === 'string' ? value : JSON.stringify(value),
+        key,
+        resolve,
+        reject,
+      });
+      if (!this.sending) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.producer.send({
+            topic: this.topic,
+            acks: -1,
+            messages: batch.map((m) => ({ key: m.key, value: m.value })),
+          });
+          for (const m of batch) m.resolve();
+        } catch (error) {
+          for (const m of batch) m.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+}

@@ -4,6 +4,14 @@ export type TransferRow = NonNullable<
   Awaited<ReturnType<ServicesPrismaClient['gatewayTransfer']['findUnique']>>
 >;
 
+type RawTransferRow = Omit<TransferRow, 'amountMinor'> & { amountMinor: bigint | string };
+
+const TRANSFER_COLUMNS = `id, participant_id as "participantId", payer, payee, amount_minor as "amountMinor", currency,
+  two_phase as "twoPhase", request_hash as "requestHash", status, reason, block_height as "blockHeight",
+  created_at as "createdAt", updated_at as "updatedAt", finalized_at as "finalizedAt"`;
+
+const toRow = (r: RawTransferRow): TransferRow => ({ ...r, amountMinor: BigInt(r.amountMinor) });
+
 export interface NewTransfer {
   id: string;
   participantId: string;
@@ -21,21 +29,10 @@ export class TransfersRepository {
 
   /** Inserts the transfer unless its id exists; returns the stored row either way. */
   async insertOrGet(transfer: NewTransfer): Promise<{ row: TransferRow; created: boolean }> {
-    const inserted = await this.prisma.$executeRawUnsafe(
-      `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash, status, updated_at)
-       values ($1, $2, $3, $4, $5::bigint, $6, $7, $8, 'accepted', now()) on conflict (id) do nothing`,
-      transfer.id,
-      transfer.participantId,
-      transfer.payer,
-      transfer.payee,
-      transfer.amountMinor.toString(),
-      transfer.currency,
-      transfer.twoPhase,
-      transfer.requestHash,
-    );
-    const row = await this.find(transfer.id);
+    const { rows, created } = await this.insertManyOrGet([transfer]);
+    const row = rows.get(transfer.id);
     if (!row) throw new Error(`transfer ${transfer.id} vanished after insert`);
-    return { row, created: inserted === 1 };
+    return { row, created: created.has(transfer.id) };
   }
 
   async find(id: string): Promise<TransferRow | null> {
@@ -63,12 +60,12 @@ export class TransfersRepository {
   async insertManyOrGet(
     transfers: NewTransfer[],
   ): Promise<{ rows: Map<string, TransferRow>; created: Set<string> }> {
-    const inserted = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+    const inserted = await this.prisma.$queryRawUnsafe<RawTransferRow[]>(
       `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash, status, updated_at)
        select id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash, 'accepted', now()
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::text[])
          as v(id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash)
-       on conflict (id) do nothing returning id`,
+       on conflict (id) do nothing returning ${TRANSFER_COLUMNS}`,
       transfers.map((t) => t.id),
       transfers.map((t) => t.participantId),
       transfers.map((t) => t.payer),
@@ -78,8 +75,11 @@ export class TransfersRepository {
       transfers.map((t) => t.twoPhase),
       transfers.map((t) => t.requestHash),
     );
-    const rows = await this.findMany(transfers.map((t) => t.id));
-    return { rows: new Map(rows.map((r) => [r.id, r])), created: new Set(inserted.map((r) => r.id)) };
+    // One statement in the usual case (all new); existing ids (retries, reuse) are read in a second one.
+    const rows = new Map(inserted.map((r) => [r.id, toRow(r)]));
+    const missing = transfers.map((t) => t.id).filter((id) => !rows.has(id));
+    if (missing.length > 0) for (const row of await this.findMany(missing)) rows.set(row.id, row);
+    return { rows, created: new Set(inserted.map((r) => r.id)) };
   }
 
   /**

@@ -9,7 +9,7 @@ import {
 } from '@concord/contracts';
 import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '@concord/crypto';
-import { sendJson } from '@concord/kafka';
+import { CoalescingSender } from '@concord/kafka';
 import { MoneyError, parseAmount } from '@concord/money';
 import type { AuthenticatedRequest } from '../auth/auth.service';
 import { KnownParticipant, ParticipantsRepository } from '../auth/participants.repository';
@@ -29,12 +29,15 @@ const transferBatchEnvelopeSchema = z
 export class TransfersService {
   private readonly finalized = new EventEmitter();
 
+  private readonly commands: CoalescingSender;
+
   constructor(
     private readonly repository: TransfersRepository,
     private readonly participants: ParticipantsRepository,
-    private readonly producer: Producer,
-    private readonly topicPrefix: string,
+    producer: Producer,
+    topicPrefix: string,
   ) {
+    this.commands = new CoalescingSender(producer, topicName('ledgerCommands', topicPrefix));
     this.finalized.setMaxListeners(0);
   }
 
@@ -163,7 +166,7 @@ export class TransfersService {
       signature: write.signature,
     };
     try {
-      await sendJson(this.producer, topicName('ledgerCommands', this.topicPrefix), [{ value: command }]);
+      await this.commands.send(command);
     } catch {
       throw new TransferFailure({ kind: 'LEDGER_UNAVAILABLE' });
     }
