@@ -6,6 +6,25 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * zod issues as the field errors of a problem: the path (`transfers.3.amount`), or for unknown keys their
+ * names, or `whole` ('(body)', '(query)') when the issue is about the whole value. `prefix` places the
+ * errors of an element inside a larger body.
+ */
+export function fieldErrors(
+  issues: readonly { path: PropertyKey[]; message: string; code: string; keys?: string[] }[],
+  whole: string,
+  prefix = '',
+): FieldError[] {
+  return issues.map((i) => ({
+    field:
+      prefix +
+      (i.path.map(String).join('.') ||
+        (i.code === 'unrecognized_keys' && i.keys ? i.keys.join(', ') : whole)),
+    message: i.message,
+  }));
+}
+
 /** An RFC 9457 problem: what every error of the API looks like, with a stable machine-readable code. */
 export class Problem extends Error {
   constructor(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FxQuote } from '@concord/contracts';
 import { FxClient, FxTimeoutError } from '@concord/fx-client';
 import type { KnownParticipant } from '../auth/participants.repository';
-import { Problem } from '../problems/problem';
+import { fieldErrors, Problem } from '../problems/problem';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
 
@@ -54,10 +54,7 @@ export class QuotesService {
     }
     const parsed = quoteRequestSchema.safeParse(json);
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({
-        field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '(body)'),
-        message: i.message,
-      }));
+      const errors = fieldErrors(parsed.error.issues, '(body)');
       throw new Problem(
         400,
         'INVALID_BODY',

@@ -1,4 +1,4 @@
-import { FieldError, Problem } from '../problems/problem';
+import { FieldError, Problem, fieldErrors } from '../problems/problem';
 
 /**
  * Expected outcomes of the statements domain, and the one table that maps each to its HTTP problem.
@@ -62,12 +62,7 @@ export class StatementFailure extends Error {
 
 /** zod issues of the query as the field errors of a problem (unknown parameters by name). */
 export function queryErrors(
-  issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[],
+  issues: readonly { path: PropertyKey[]; message: string; code: string; keys?: string[] }[],
 ): FieldError[] {
-  return issues.map((i) => ({
-    field:
-      i.path.map(String).join('.') ||
-      (i.code === 'unrecognized_keys' && i.keys ? i.keys.join(', ') : '(query)'),
-    message: i.message,
-  }));
+  return fieldErrors(issues, '(query)');
 }

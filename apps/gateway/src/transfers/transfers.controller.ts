@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '../auth/auth.service';
-import { Problem } from '../problems/problem';
+import { fieldErrors, Problem } from '../problems/problem';
 import { toTransferView } from './transfers.dto';
 import { TransfersRepository } from './transfers.repository';
 import { TransferFailure, transferProblem } from './transfers.errors';
@@ -31,10 +31,7 @@ export class TransfersController {
     const auth = await this.auth.authenticateRequest(req);
     const parsed = listQuerySchema.safeParse(query);
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({
-        field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '(query)'),
-        message: i.message,
-      }));
+      const errors = fieldErrors(parsed.error.issues, '(query)');
       throw new Problem(
         400,
         'INVALID_QUERY',

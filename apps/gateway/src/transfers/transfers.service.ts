@@ -14,6 +14,7 @@ import { MoneyError, parseAmount } from '@concord/money';
 import type { AuthenticatedRequest } from '../auth/auth.service';
 import { KnownParticipant, ParticipantsRepository } from '../auth/participants.repository';
 import { FINAL_STATUSES, toTransferView, TransferView } from './transfers.dto';
+import { fieldErrors } from '../problems/problem';
 import { TransferFailure } from './transfers.errors';
 import { NewTransfer, TransferRow, TransfersRepository } from './transfers.repository';
 
@@ -47,10 +48,7 @@ export class TransfersService {
     if (!parsed.success) {
       throw new TransferFailure({
         kind: 'INVALID_BODY',
-        errors: parsed.error.issues.map((i) => ({
-          field: at + (i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '(body)')),
-          message: i.message,
-        })),
+        errors: fieldErrors(parsed.error.issues, '(body)', at),
       });
     }
     const t = parsed.data;

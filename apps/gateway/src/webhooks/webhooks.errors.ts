@@ -1,4 +1,4 @@
-import { FieldError, Problem } from '../problems/problem';
+import { FieldError, Problem, fieldErrors } from '../problems/problem';
 
 /**
  * Expected outcomes of the webhooks domain, and the one table that maps each to its HTTP problem.
@@ -51,14 +51,4 @@ export class WebhookFailure extends Error {
   }
 }
 
-/** zod issues as the field errors of a problem (`events.1`, or the unknown keys by name). */
-export function fieldErrors(
-  issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[],
-  whole: string,
-): FieldError[] {
-  return issues.map((i) => ({
-    field:
-      i.path.map(String).join('.') || (i.code === 'unrecognized_keys' && i.keys ? i.keys.join(', ') : whole),
-    message: i.message,
-  }));
-}
+export { fieldErrors };
