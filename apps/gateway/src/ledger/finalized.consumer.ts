@@ -36,8 +36,9 @@ export class FinalizedConsumer {
       kafka: this.kafka,
       producer: this.producer,
       handle: async (messages) => {
-        for (const { value: block } of messages) await this.view.store(block);
-        const applied = await this.view.applyReady();
+        const blocks = messages.map((m) => m.value);
+        await this.view.store(blocks);
+        const applied = await this.view.applyReady(blocks);
         for (const block of applied) {
           this.participants.remember(block.participants);
           this.transfers.notify(block.outcomes);

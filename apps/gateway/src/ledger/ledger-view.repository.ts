@@ -17,12 +17,15 @@ export class LedgerViewRepository {
     private readonly hooks: BlockApplyHook[] = [],
   ) {}
 
-  async store(block: FinalizedBlock): Promise<void> {
+  /** Stores blocks as received (in any order, repeats ignored), in one statement. */
+  async store(blocks: FinalizedBlock[]): Promise<void> {
+    if (blocks.length === 0) return;
     await this.prisma.$executeRawUnsafe(
-      `insert into gateway.blocks (height, header_hash, body) values ($1, $2, $3) on conflict (height) do nothing`,
-      block.header.height,
-      block.headerHash,
-      JSON.stringify(block),
+      `insert into gateway.blocks (height, header_hash, body)
+       select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (height) do nothing`,
+      blocks.map((b) => b.header.height),
+      blocks.map((b) => b.headerHash),
+      blocks.map((b) => JSON.stringify(b)),
     );
   }
 
@@ -31,22 +34,35 @@ export class LedgerViewRepository {
   }
 
   /** Applies every stored block that directly follows the cursor; returns them in order. */
-  async applyReady(): Promise<FinalizedBlock[]> {
-    const applied: FinalizedBlock[] = [];
-    for (;;) {
-      const block = await this.prisma.$transaction(async (tx) => {
-        const rows = await tx.$queryRawUnsafe<{ height: number; body: string }[]>(
-          `select b.height, b.body from gateway.blocks b
-           where b.height = coalesce((select height from gateway.cursors where name = 'finalized' for update), 0) + 1`,
+  /**
+   * Applies every stored block that follows the cursor without a gap, in height order, in one transaction
+   * (one lock of the cursor for the lot). `known` are blocks already parsed and validated by the consumer,
+   * which saves parsing them again; others are read back from the table.
+   */
+  async applyReady(known: readonly FinalizedBlock[] = []): Promise<FinalizedBlock[]> {
+    const parsed = new Map(known.map((b) => [b.header.height, b]));
+    return this.prisma.$transaction(
+      async (tx) => {
+        const cursorRows = await tx.$queryRawUnsafe<{ height: number }[]>(
+          `select height from gateway.cursors where name = 'finalized' for update`,
         );
-        if (rows.length === 0) return null;
-        const next = finalizedBlockSchema.parse(JSON.parse(rows[0].body));
-        await this.apply(tx, next);
-        return next;
-      });
-      if (!block) return applied;
-      applied.push(block);
-    }
+        let cursor = cursorRows[0]?.height ?? 0;
+        const rows = await tx.$queryRawUnsafe<{ height: number; body: string }[]>(
+          `select height, body from gateway.blocks where height > $1 order by height limit 1000`,
+          cursor,
+        );
+        const applied: FinalizedBlock[] = [];
+        for (const row of rows) {
+          if (row.height !== cursor + 1) break;
+          const block = parsed.get(row.height) ?? finalizedBlockSchema.parse(JSON.parse(row.body));
+          await this.apply(tx, block);
+          applied.push(block);
+          cursor = row.height;
+        }
+        return applied;
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
   }
 
   private async apply(tx: Tx, block: FinalizedBlock): Promise<void> {
