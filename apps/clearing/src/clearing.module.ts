@@ -1,20 +1,35 @@
 import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Producer } from 'kafkajs';
 import { ClearingConfig, clearingSchema, loadConfig } from '@concord/config';
+import { topicName } from '@concord/contracts';
 import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka, createProducer, KafkaSettings } from '@concord/kafka';
-import { createMetricsRegistry, startOpsServer } from '@concord/observability';
-import type { Producer } from 'kafkajs';
+import { createLogger, createMetricsRegistry, Logger, startOpsServer } from '@concord/observability';
+import { ClearingController } from './http/clearing.controller';
+import { ClearingMetrics } from './metrics';
 import { ClearingFinalizedConsumer } from './positions/finalized.consumer';
-import { PositionsRepository } from './positions/positions.repository';
+import { ClearingRepository } from './windows/clearing.repository';
+import { ClearingService } from './windows/clearing.service';
+import { ClearingCommandsConsumer } from './windows/commands.consumer';
+import { OutboxPublisher } from './windows/outbox.publisher';
+import { WindowScheduler } from './windows/window.scheduler';
 
-const CONFIG = 'CLEARING_CONFIG';
+export const CONFIG = 'CLEARING_CONFIG';
+export const LOGGER = 'LOGGER';
 const PRISMA = 'PRISMA';
 const PRODUCER = 'PRODUCER';
 const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
 
 @Module({
+  controllers: [ClearingController],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(clearingSchema) },
+    {
+      provide: LOGGER,
+      inject: [CONFIG],
+      useFactory: (c: ClearingConfig) => createLogger('clearing', c.LOG_LEVEL),
+    },
+    { provide: ClearingMetrics, useFactory: () => new ClearingMetrics(createMetricsRegistry('clearing')) },
     {
       provide: PRISMA,
       inject: [CONFIG],
@@ -35,15 +50,61 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
       useFactory: (s: KafkaSettings) => createProducer(createKafka(s)),
     },
     {
-      provide: PositionsRepository,
+      provide: ClearingRepository,
       inject: [PRISMA],
-      useFactory: (p: ServicesPrismaClient) => new PositionsRepository(p),
+      useFactory: (p: ServicesPrismaClient) => new ClearingRepository(p),
+    },
+    {
+      provide: OutboxPublisher,
+      inject: [ClearingRepository, PRODUCER, KAFKA_SETTINGS, LOGGER, ClearingMetrics],
+      useFactory: (r: ClearingRepository, p: Producer, s: KafkaSettings, log: Logger, m: ClearingMetrics) =>
+        new OutboxPublisher(r, p, topicName('clearingEvents', s.topicPrefix), log, m),
+    },
+    {
+      provide: WindowScheduler,
+      inject: [CONFIG, LOGGER],
+      useFactory: (c: ClearingConfig, log: Logger) =>
+        new WindowScheduler(
+          c.REDIS_URL,
+          c.KAFKA_TOPIC_PREFIX,
+          c.CLEARING_WINDOW_INTERVAL_MS,
+          // Bound late: the service needs the scheduler and the scheduler the service.
+          (currency) => scheduledClose.current!(currency),
+          log,
+        ),
+    },
+    {
+      provide: ClearingService,
+      inject: [CONFIG, ClearingRepository, LOGGER, ClearingMetrics, OutboxPublisher, WindowScheduler],
+      useFactory: (
+        c: ClearingConfig,
+        r: ClearingRepository,
+        log: Logger,
+        m: ClearingMetrics,
+        outbox: OutboxPublisher,
+        scheduler: WindowScheduler,
+      ) => {
+        const service = new ClearingService(r, log, m, {
+          alarmShareBps: c.CLEARING_CAP_ALARM_SHARE_BPS,
+          valueDateDays: c.CLEARING_VALUE_DATE_DAYS,
+          onNewCurrency: (currency) => scheduler.ensure(currency),
+          onEvents: () => outbox.kick(),
+        });
+        scheduledClose.current = (currency) => service.close(currency, 'schedule');
+        return service;
+      },
     },
     {
       provide: ClearingFinalizedConsumer,
-      inject: [KAFKA_SETTINGS, PRODUCER, PositionsRepository],
-      useFactory: (s: KafkaSettings, producer: Producer, positions: PositionsRepository) =>
-        new ClearingFinalizedConsumer(s, createKafka(s), producer, positions),
+      inject: [KAFKA_SETTINGS, PRODUCER, ClearingService],
+      useFactory: (s: KafkaSettings, producer: Producer, clearing: ClearingService) =>
+        new ClearingFinalizedConsumer(s, createKafka(s), producer, clearing),
+    },
+    {
+      provide: ClearingCommandsConsumer,
+      inject: [KAFKA_SETTINGS, PRODUCER, ClearingService],
+      useFactory: (s: KafkaSettings, producer: Producer, clearing: ClearingService) =>
+        new ClearingCommandsConsumer(s, createKafka(s), producer, clearing),
     },
   ],
 })
@@ -52,24 +113,46 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @Inject(CONFIG) private readonly config: ClearingConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(ClearingMetrics) private readonly metrics: ClearingMetrics,
     @Inject(PRISMA) private readonly prisma: ServicesPrismaClient,
     @Inject(PRODUCER) private readonly producer: Producer,
+    @Inject(ClearingRepository) private readonly repo: ClearingRepository,
+    @Inject(ClearingService) private readonly clearing: ClearingService,
+    @Inject(OutboxPublisher) private readonly outbox: OutboxPublisher,
+    @Inject(WindowScheduler) private readonly scheduler: WindowScheduler,
     @Inject(ClearingFinalizedConsumer) private readonly consumer: ClearingFinalizedConsumer,
+    @Inject(ClearingCommandsConsumer) private readonly commands: ClearingCommandsConsumer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // A close interrupted by a crash is finished before anything else; then pending events go out.
+    await this.clearing.recover();
+    this.outbox.start();
+    await this.scheduler.start(await this.repo.openCurrencies());
     await this.consumer.start();
+    await this.commands.start();
     if (this.config.CLEARING_HEALTH_PORT) {
-      this.ops = await startOpsServer(this.config.CLEARING_HEALTH_PORT, createMetricsRegistry('clearing'), {
+      this.ops = await startOpsServer(this.config.CLEARING_HEALTH_PORT, this.metrics.registry, {
         postgres: async () => void (await this.prisma.$queryRawUnsafe('select 1')),
       });
     }
+    this.log.info(
+      { windowIntervalMs: this.config.CLEARING_WINDOW_INTERVAL_MS, api: this.config.CLEARING_PORT ?? null },
+      'clearing service started',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.ops?.close();
+    await this.commands.stop();
     await this.consumer.stop();
+    await this.scheduler.stop();
+    await this.outbox.stop();
     await this.producer.disconnect();
     await this.prisma.$disconnect();
   }
 }
+
+/** The scheduler's close, bound once the service exists. */
+const scheduledClose: { current: ((currency: string) => Promise<unknown>) | null } = { current: null };

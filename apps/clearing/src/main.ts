@@ -1,11 +1,32 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ClearingModule } from './clearing.module';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ClearingConfig } from '@concord/config';
+import type { Logger } from '@concord/observability';
+import { CONFIG, ClearingModule, LOGGER } from './clearing.module';
+import { ClearingProblemFilter } from './http/problems';
 
-/** The clearing service: settlement windows and positions from finalized ledger blocks. */
+/**
+ * The clearing service: settlement windows, net positions and settlement instructions from finalized
+ * ledger blocks. With CLEARING_PORT set it also serves the operator HTTP API.
+ */
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(ClearingModule, { logger: ['error', 'warn'] });
+  if (!process.env.CLEARING_PORT) {
+    const app = await NestFactory.createApplicationContext(ClearingModule, { logger: ['error', 'warn'] });
+    app.enableShutdownHooks();
+    return;
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ClearingModule,
+    new FastifyAdapter({ bodyLimit: 64 * 1024 }),
+    { logger: ['error', 'warn'] },
+  );
+  const log = app.get<Logger>(LOGGER);
+  app.useGlobalFilters(new ClearingProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
   app.enableShutdownHooks();
+  const config = app.get<ClearingConfig>(CONFIG);
+  await app.listen(config.CLEARING_PORT!, config.CLEARING_HOST);
+  log.info(`clearing API listening on http://${config.CLEARING_HOST}:${config.CLEARING_PORT}`);
 }
 
 main().catch((error) => {

@@ -372,4 +372,33 @@ describe('one transfer end to end', () => {
     });
     expect(bad.status).toBe(400);
   });
+
+  it('reserves a two-phase transfer, lets only the payee fulfil it, and lets either side abort another', async () => {
+    const hk = net.client('hk-remit');
+    const mnl = net.client('mnl-payout');
+    const reserved = await hk.createTransfer(
+      { id: '2p-1', payer: 'hk-remit', payee: 'mnl-payout', amount: '3.00', currency: 'USD', twoPhase: true },
+      { waitMs: 8000 },
+    );
+    expect(reserved.body.status).toBe('reserved');
+    const accounts = (await hk.accounts()).body.accounts;
+    expect(accounts.find((a) => a.id === 'hk-remit/USD')?.reserved).toBe('3.00');
+    expect((await hk.fulfilTransfer('2p-1')).status).toBe(403);
+    const fulfilled = await mnl.fulfilTransfer('2p-1', { waitMs: 8000 });
+    expect(fulfilled.status).toBe(202);
+    expect(fulfilled.body.status).toBe('fulfilled');
+    expect((await mnl.fulfilTransfer('2p-1')).status).toBe(200);
+    const late = await hk.abortTransfer('2p-1');
+    expect(late.status).toBe(409);
+    expect((late.body as unknown as { code: string }).code).toBe('NOT_RESERVED');
+    await hk.createTransfer(
+      { id: '2p-2', payer: 'hk-remit', payee: 'mnl-payout', amount: '4.00', currency: 'USD', twoPhase: true },
+      { waitMs: 8000 },
+    );
+    const aborted = await hk.abortTransfer('2p-2', { waitMs: 8000 });
+    expect(aborted.body.status).toBe('aborted');
+    expect((await net.client('sg-fx').abortTransfer('2p-2')).status).toBe(404);
+    const after = (await hk.accounts()).body.accounts.find((a) => a.id === 'hk-remit/USD')!;
+    expect(after.reserved).toBe('0.00');
+  });
 });

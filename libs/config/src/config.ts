@@ -53,6 +53,19 @@ export const ledgerSchema = commonSchema.extend({
 
 export const clearingSchema = commonSchema.extend({
   CLEARING_HEALTH_PORT: port.optional(),
+  /** The operator HTTP API (windows, instructions, confirmations); not served when unset. */
+  CLEARING_PORT: port.optional(),
+  CLEARING_HOST: z.string().default('127.0.0.1'),
+  /** Cut-off interval: the open window of each currency closes this often (when it holds transfers). */
+  CLEARING_WINDOW_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60 * 60 * 1000),
+  /** Days between a window's close (UTC date) and the value date of its settlement instructions. */
+  CLEARING_VALUE_DATE_DAYS: z.coerce.number().int().min(0).max(30).default(0),
+  /** The limit alarm fires when a position goes below -(this share, in basis points) x the cap. */
+  CLEARING_CAP_ALARM_SHARE_BPS: z.coerce.number().int().min(1).max(10000).default(8000),
 });
 
 /**

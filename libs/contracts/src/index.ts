@@ -2,3 +2,4 @@ export * from './topics';
 export * from './ledger';
 export * from './instructions';
 export * from './fx';
+export * from './clearing';

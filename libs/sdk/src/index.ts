@@ -247,6 +247,18 @@ export class ConcordClient {
     return this.request<BalanceProof>('GET', `/v1/accounts/${accountId}/proof`);
   }
 
+  /** The payee confirms the payout of a reserved two-phase transfer. */
+  fulfilTransfer(id: string, options: { waitMs?: number } = {}) {
+    const query = options.waitMs ? `?wait=${options.waitMs}` : '';
+    return this.request<Transfer>('POST', `/v1/transfers/${encodeURIComponent(id)}/fulfil${query}`, {});
+  }
+
+  /** The payer or the payee releases a reserved two-phase transfer. */
+  abortTransfer(id: string, options: { waitMs?: number } = {}) {
+    const query = options.waitMs ? `?wait=${options.waitMs}` : '';
+    return this.request<Transfer>('POST', `/v1/transfers/${encodeURIComponent(id)}/abort${query}`, {});
+  }
+
   getTransfer(id: string, options: { waitMs?: number } = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
     return this.request<Transfer>('GET', `/v1/transfers/${encodeURIComponent(id)}${query}`);

@@ -1,9 +1,9 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { finalizedBlockSchema, topicName } from '@concord/contracts';
 import { consumeValidated, KafkaSettings } from '@concord/kafka';
-import { PositionsRepository } from './positions.repository';
+import type { ClearingService } from '../windows/clearing.service';
 
-/** Reads only finalized ledger blocks and adds their settled transfers to the open window. */
+/** Reads only finalized ledger blocks, in height order, and hands each to the clearing service. */
 export class ClearingFinalizedConsumer {
   private consumer: Consumer | null = null;
 
@@ -11,7 +11,7 @@ export class ClearingFinalizedConsumer {
     private readonly settings: KafkaSettings,
     private readonly kafka: Kafka,
     private readonly producer: Producer,
-    private readonly positions: PositionsRepository,
+    private readonly clearing: ClearingService,
   ) {}
 
   async start(): Promise<void> {
@@ -24,8 +24,7 @@ export class ClearingFinalizedConsumer {
       kafka: this.kafka,
       producer: this.producer,
       handle: async (messages) => {
-        for (const { value } of messages)
-          await this.positions.applyBlock(value.header.height, value.outcomes);
+        for (const { value } of messages) await this.clearing.applyBlock(value);
       },
     });
   }

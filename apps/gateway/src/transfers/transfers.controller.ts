@@ -4,7 +4,7 @@ import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '../auth/auth.service';
 import { fieldErrors, Problem } from '../problems/problem';
-import { toTransferView } from './transfers.dto';
+import { isCompleted, toTransferView } from './transfers.dto';
 import { TransfersRepository } from './transfers.repository';
 import { TransferFailure, transferProblem } from './transfers.errors';
 import { TransfersService } from './transfers.service';
@@ -73,6 +73,48 @@ export class TransfersController {
         .status(created || final.status === 'accepted' ? 202 : 200)
         .header('location', `/v1/transfers/${encodeURIComponent(view.id)}`)
         .send(final);
+    } catch (e) {
+      if (e instanceof TransferFailure) throw transferProblem(e.error);
+      throw e;
+    }
+  }
+
+  @Post(':id/fulfil')
+  fulfil(
+    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Query('wait') wait?: string,
+  ) {
+    return this.complete(req, reply, id, 'fulfil', wait);
+  }
+
+  @Post(':id/abort')
+  abort(
+    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Query('wait') wait?: string,
+  ) {
+    return this.complete(req, reply, id, 'abort', wait);
+  }
+
+  private async complete(
+    req: RawBodyRequest<FastifyRequest>,
+    reply: FastifyReply,
+    id: string,
+    action: 'fulfil' | 'abort',
+    wait: string | undefined,
+  ) {
+    const auth = await this.auth.authenticateRequest(req);
+    const waitMs = this.waitMs(wait);
+    try {
+      const { view, sent } = await this.transfers.complete(auth, id, action);
+      const final =
+        sent && waitMs > 0
+          ? await this.transfers.waitFor(auth.participant.id, id, waitMs, isCompleted)
+          : view;
+      void reply.status(sent ? 202 : 200).send(final);
     } catch (e) {
       if (e instanceof TransferFailure) throw transferProblem(e.error);
       throw e;

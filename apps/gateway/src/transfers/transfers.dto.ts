@@ -43,5 +43,8 @@ export function toTransferView(row: {
   };
 }
 
-/** Statuses after which a transfer changes no more. `reserved` waits for a fulfil or an abort. */
-export const FINAL_STATUSES = new Set(['committed', 'rejected', 'fulfilled', 'aborted', 'expired']);
+/** The ledger has decided on the transfer (`?wait=` on creation returns then, `reserved` included). */
+export const isSettled = (status: string): boolean => status !== 'accepted';
+
+/** A reserved transfer's fulfil or abort has been decided. */
+export const isCompleted = (status: string): boolean => status !== 'accepted' && status !== 'reserved';

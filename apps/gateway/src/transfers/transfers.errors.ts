@@ -11,7 +11,9 @@ export type TransferError =
   | { kind: 'NO_ACCOUNT'; participant: string; currency: string }
   | { kind: 'ID_REUSED'; id: string }
   | { kind: 'NOT_FOUND'; id: string }
-  | { kind: 'LEDGER_UNAVAILABLE' };
+  | { kind: 'LEDGER_UNAVAILABLE' }
+  | { kind: 'ACTION_NOT_ALLOWED'; id: string; action: 'fulfil' | 'abort' }
+  | { kind: 'NOT_RESERVED'; id: string; status: string };
 
 export function transferProblem(error: TransferError): Problem {
   switch (error.kind) {
@@ -59,6 +61,22 @@ export function transferProblem(error: TransferError): Problem {
         'TRANSFER_NOT_FOUND',
         'No such transfer',
         `no transfer ${error.id} is visible to you`,
+      );
+    case 'ACTION_NOT_ALLOWED':
+      return new Problem(
+        403,
+        'ACTION_NOT_ALLOWED',
+        'Forbidden',
+        error.action === 'fulfil'
+          ? `only the payee confirms the payout of ${error.id}`
+          : `only the payer or the payee may abort ${error.id}`,
+      );
+    case 'NOT_RESERVED':
+      return new Problem(
+        409,
+        'NOT_RESERVED',
+        'The transfer is not reserved',
+        `transfer ${error.id} is ${error.status}`,
       );
     case 'LEDGER_UNAVAILABLE':
       return new Problem(

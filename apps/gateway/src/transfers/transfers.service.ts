@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Producer } from 'kafkajs';
 import {
   InstructionCommand,
+  emptyInstructionSchema,
+  ID_PATTERN,
   MAX_BATCH_TRANSFERS,
   topicName,
   transferInstructionSchema,
@@ -13,7 +15,7 @@ import { CoalescingSender } from '@concord/kafka';
 import { MoneyError, parseAmount } from '@concord/money';
 import type { AuthenticatedRequest } from '../auth/auth.service';
 import { KnownParticipant, ParticipantsRepository } from '../auth/participants.repository';
-import { FINAL_STATUSES, toTransferView, TransferView } from './transfers.dto';
+import { isSettled, toTransferView, TransferView } from './transfers.dto';
 import { fieldErrors } from '../problems/problem';
 import { TransferFailure } from './transfers.errors';
 import { NewTransfer, TransferRow, TransfersRepository } from './transfers.repository';
@@ -155,6 +157,34 @@ export class TransfersService {
     return { views: transfers.map((t) => toTransferView(rows.get(t.id)!)), created: created.size };
   }
 
+  /**
+   * `POST /v1/transfers/{id}/fulfil` (the payee confirms the payout) or `/abort` (payer or payee): checked
+   * here for a quick answer, then the partner's signed request goes to the ledger, which decides.
+   */
+  async complete(
+    write: AuthenticatedRequest,
+    id: string,
+    action: 'fulfil' | 'abort',
+  ): Promise<{ view: TransferView; sent: boolean }> {
+    const body = write.signed.body.trim();
+    if (body !== '' && !emptyInstructionSchema.safeParse(this.parseJson(body)).success) {
+      throw new TransferFailure({
+        kind: 'INVALID_BODY',
+        errors: [{ field: '(body)', message: 'the body must be empty or {}' }],
+      });
+    }
+    const row = await this.get(write.participant.id, id);
+    const caller = write.participant.id;
+    const allowed = action === 'fulfil' ? caller === row.payee : caller === row.payee || caller === row.payer;
+    if (!allowed) throw new TransferFailure({ kind: 'ACTION_NOT_ALLOWED', id, action });
+    const done = action === 'fulfil' ? 'fulfilled' : 'aborted';
+    if (row.status === done) return { view: toTransferView(row), sent: false };
+    if (row.status !== 'reserved')
+      throw new TransferFailure({ kind: 'NOT_RESERVED', id, status: row.status });
+    await this.forward(write);
+    return { view: toTransferView(row), sent: true };
+  }
+
   private async forward(write: AuthenticatedRequest): Promise<void> {
     const command: InstructionCommand = {
       v: 1,
@@ -172,15 +202,16 @@ export class TransfersService {
 
   /** The transfer if the caller is its payer or payee; otherwise it does not exist for the caller. */
   async get(callerId: string, id: string): Promise<TransferRow> {
-    const row = await this.repository.find(id);
+    // An id that no transfer can have (any byte from the URL) is simply not found, without a query.
+    const row = ID_PATTERN.test(id) ? await this.repository.find(id) : null;
     if (!row || (row.payer !== callerId && row.payee !== callerId))
       throw new TransferFailure({ kind: 'NOT_FOUND', id });
     return row;
   }
 
   /** Waits up to `waitMs` for the transfer to reach a final state, then returns what it is. */
-  async waitFor(callerId: string, id: string, waitMs: number): Promise<TransferView> {
-    return (await this.waitForMany(callerId, [id], waitMs))[0];
+  async waitFor(callerId: string, id: string, waitMs: number, settled = isSettled): Promise<TransferView> {
+    return (await this.waitForMany(callerId, [id], waitMs, settled))[0];
   }
 
   /**
@@ -188,9 +219,16 @@ export class TransfersService {
    * one read before and one after, whatever the number of transfers. Listeners are in place before the
    * first read, so a block finalized in between is not missed.
    */
-  async waitForMany(callerId: string, ids: string[], waitMs: number): Promise<TransferView[]> {
+  async waitForMany(
+    callerId: string,
+    ids: string[],
+    waitMs: number,
+    settled: (status: string) => boolean = isSettled,
+  ): Promise<TransferView[]> {
     const read = async () => {
-      const rows = new Map((await this.repository.findMany(ids)).map((r) => [r.id, r]));
+      const rows = new Map(
+        (await this.repository.findMany(ids.filter((id) => ID_PATTERN.test(id)))).map((r) => [r.id, r]),
+      );
       return ids.map((id) => {
         const row = rows.get(id);
         if (!row || (row.payer !== callerId && row.payee !== callerId))
@@ -212,7 +250,7 @@ export class TransfersService {
     });
     try {
       const first = await read();
-      for (const row of first) if (FINAL_STATUSES.has(row.status)) pending.delete(row.id);
+      for (const row of first) if (settled(row.status)) pending.delete(row.id);
       if (pending.size === 0) return first.map(toTransferView);
       const timer = setTimeout(wake, waitMs);
       await woke;

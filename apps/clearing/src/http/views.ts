@@ -1,0 +1,97 @@
+import { formatAmount } from '@concord/money';
+import type { Netting } from '../netting/netting';
+import type { InstructionRow, WindowRow } from '../windows/clearing.repository';
+
+/** Minor units as the currency's decimal string ("125.50" USD); plain minor units for an unknown code. */
+export function amount(minor: bigint, currency: string): string {
+  try {
+    return formatAmount(minor, currency);
+  } catch {
+    return minor.toString();
+  }
+}
+
+export function windowView(w: WindowRow) {
+  return {
+    id: w.id,
+    currency: w.currency,
+    status: w.status,
+    openedAt: w.openedAt.toISOString(),
+    closedAt: w.closedAt?.toISOString() ?? null,
+    settledAt: w.settledAt?.toISOString() ?? null,
+    fromHeight: w.fromHeight,
+    toHeight: w.toHeight,
+    closeReason: w.closeReason,
+    valueDate: w.valueDate,
+    abortedAt: w.abortedAt?.toISOString() ?? null,
+    carriedToWindowId: w.carriedToId,
+  };
+}
+
+export function windowDetailView(
+  w: WindowRow,
+  netting: Netting,
+  bilateral: { payer: string; payee: string; amountMinor: bigint; count: number }[],
+) {
+  const c = w.currency;
+  return {
+    ...windowView(w),
+    gross: amount(netting.grossMinor, c),
+    netMoved: amount(netting.netMovedMinor, c),
+    efficiencyBps: netting.efficiencyBps,
+    positions: netting.positions.map((p) => ({
+      participantId: p.participantId,
+      sent: amount(p.sentMinor, c),
+      received: amount(p.receivedMinor, c),
+      net: amount(p.netMinor, c),
+    })),
+    bilateral: bilateral.map((b) => ({
+      payer: b.payer,
+      payee: b.payee,
+      amount: amount(b.amountMinor, c),
+      count: b.count,
+    })),
+  };
+}
+
+export function instructionView(i: InstructionRow) {
+  return {
+    id: i.id,
+    windowId: i.windowId,
+    participantId: i.participantId,
+    currency: i.currency,
+    direction: i.direction,
+    amount: amount(i.amountMinor, i.currency),
+    confirmed: amount(i.confirmedMinor, i.currency),
+    outstanding: amount(i.amountMinor - i.confirmedMinor, i.currency),
+    valueDate: i.valueDate,
+    status: i.status,
+  };
+}
+
+const CSV_COLUMNS = [
+  'id',
+  'windowId',
+  'participantId',
+  'currency',
+  'direction',
+  'amount',
+  'confirmed',
+  'outstanding',
+  'valueDate',
+  'status',
+] as const;
+
+/** RFC 4180 CSV of instructions, one header line, CRLF line ends. */
+export function instructionsCsv(rows: InstructionRow[]): string {
+  const cell = (v: string | number) => {
+    const s = String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of rows) {
+    const v = instructionView(r);
+    lines.push(CSV_COLUMNS.map((k) => cell(v[k])).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,176 @@
+import type { InstructionDirection, TransferOutcome } from '@concord/contracts';
+
+/**
+ * The arithmetic of clearing, pure and exact (bigint minor units): what a finalized block adds to a
+ * window, the multilateral net positions, the bilateral obligations, the netting efficiency and the
+ * settlement instructions. The repository stores what these functions compute.
+ */
+
+/** Outcomes that moved money between two participants: committed, or a fulfilled two-phase transfer. */
+const SETTLING = new Set(['committed', 'fulfilled']);
+export const HUB = 'hub';
+
+export interface Move {
+  payer: string;
+  payee: string;
+  currency: string;
+  amountMinor: bigint;
+}
+
+/**
+ * The moves of a block that clearing nets: refusals (the recorded state did not change) and funds in/out
+ * (the hub account: prefunding and withdrawals, settled directly by the settlement bank) are left out.
+ */
+export function settlingMoves(outcomes: readonly TransferOutcome[]): Move[] {
+  const moves: Move[] = [];
+  for (const o of outcomes) {
+    if (!SETTLING.has(o.status) || o.refusal === true) continue;
+    if (o.payer === HUB || o.payee === HUB || o.payer === o.payee) continue;
+    moves.push({ payer: o.payer, payee: o.payee, currency: o.currency, amountMinor: BigInt(o.amountMinor) });
+  }
+  return moves;
+}
+
+export interface GrossPosition {
+  participantId: string;
+  sentMinor: bigint;
+  receivedMinor: bigint;
+}
+
+export interface Bilateral {
+  payer: string;
+  payee: string;
+  amountMinor: bigint;
+  count: number;
+}
+
+/** What one block adds to the window of each currency: gross positions and bilateral obligations. */
+export interface CurrencyDelta {
+  currency: string;
+  positions: GrossPosition[];
+  bilateral: Bilateral[];
+}
+
+export function blockDeltas(moves: readonly Move[]): CurrencyDelta[] {
+  const byCurrency = new Map<
+    string,
+    { positions: Map<string, GrossPosition>; bilateral: Map<string, Bilateral> }
+  >();
+  for (const m of moves) {
+    let c = byCurrency.get(m.currency);
+    if (!c) byCurrency.set(m.currency, (c = { positions: new Map(), bilateral: new Map() }));
+    const position = (id: string) => {
+      let p = c!.positions.get(id);
+      if (!p) c!.positions.set(id, (p = { participantId: id, sentMinor: 0n, receivedMinor: 0n }));
+      return p;
+    };
+    position(m.payer).sentMinor += m.amountMinor;
+    position(m.payee).receivedMinor += m.amountMinor;
+    const key = `${m.payer}\u0000${m.payee}`;
+    const b = c.bilateral.get(key) ?? { payer: m.payer, payee: m.payee, amountMinor: 0n, count: 0 };
+    b.amountMinor += m.amountMinor;
+    b.count += 1;
+    c.bilateral.set(key, b);
+  }
+  return [...byCurrency.entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([currency, c]) => ({
+      currency,
+      positions: [...c.positions.values()].sort((a, b) => compare(a.participantId, b.participantId)),
+      bilateral: [...c.bilateral.values()].sort(
+        (a, b) => compare(a.payer, b.payer) || compare(a.payee, b.payee),
+      ),
+    }));
+}
+
+export interface NetPosition extends GrossPosition {
+  /** received - sent. */
+  netMinor: bigint;
+}
+
+export interface Netting {
+  positions: NetPosition[];
+  /** Gross volume: the sum of everything sent. */
+  grossMinor: bigint;
+  /** What actually moves at settlement: the sum of the positive net positions. */
+  netMovedMinor: bigint;
+  /** 10000 x (gross - net moved) / gross, rounded down; 0 when nothing was sent. */
+  efficiencyBps: number;
+}
+
+/** Multilateral net positions of one currency's window from its gross positions. */
+export function netPositions(gross: readonly GrossPosition[]): Netting {
+  const positions = [...gross]
+    .map((p) => ({ ...p, netMinor: p.receivedMinor - p.sentMinor }))
+    .sort((a, b) => compare(a.participantId, b.participantId));
+  const grossMinor = positions.reduce((sum, p) => sum + p.sentMinor, 0n);
+  const netMovedMinor = positions.reduce((sum, p) => sum + (p.netMinor > 0n ? p.netMinor : 0n), 0n);
+  const efficiencyBps = grossMinor === 0n ? 0 : Number(((grossMinor - netMovedMinor) * 10000n) / grossMinor);
+  return { positions, grossMinor, netMovedMinor, efficiencyBps };
+}
+
+export interface PlannedInstruction {
+  id: string;
+  windowId: number;
+  participantId: string;
+  currency: string;
+  direction: InstructionDirection;
+  amountMinor: bigint;
+  valueDate: string;
+}
+
+/** The instruction id: unique per window and participant (a window has one currency). */
+export function instructionId(windowId: number, participantId: string): string {
+  return `w${windowId}.${participantId}`;
+}
+
+/**
+ * Settlement instructions of a closed window, in participant order: a negative net position pays in, a
+ * positive one is paid out; a participant at exactly zero gets none.
+ */
+export function settlementInstructions(
+  windowId: number,
+  currency: string,
+  netting: Netting,
+  valueDate: string,
+): PlannedInstruction[] {
+  return netting.positions
+    .filter((p) => p.netMinor !== 0n)
+    .map((p) => ({
+      id: instructionId(windowId, p.participantId),
+      windowId,
+      participantId: p.participantId,
+      currency,
+      direction: p.netMinor < 0n ? ('pay-in' as const) : ('pay-out' as const),
+      amountMinor: p.netMinor < 0n ? -p.netMinor : p.netMinor,
+      valueDate,
+    }));
+}
+
+/** The value date: the UTC date of the close plus `days` calendar days. */
+export function valueDateOf(closedAt: Date, days: number): string {
+  return new Date(closedAt.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The alarm threshold of a cap: -(cap x share), rounded toward zero. */
+export function alarmThreshold(capMinor: bigint, shareBps: number): bigint {
+  return -((capMinor * BigInt(shareBps)) / 10000n);
+}
+
+/**
+ * The alarm's transition for a position: 'alarm' when it goes below the threshold while armed, 'clear'
+ * (re-arm) when it is back at or above it while alarmed, otherwise nothing.
+ */
+export function alarmTransition(
+  positionMinor: bigint,
+  thresholdMinor: bigint,
+  alarmed: boolean,
+): 'alarm' | 'clear' | null {
+  if (!alarmed && positionMinor < thresholdMinor) return 'alarm';
+  if (alarmed && positionMinor >= thresholdMinor) return 'clear';
+  return null;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

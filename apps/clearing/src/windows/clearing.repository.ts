@@ -1,0 +1,772 @@
+import type { ClearingEvent, FinalizedBlock, InstructionStatus } from '@concord/contracts';
+import type { ServicesPrismaClient } from '@concord/db';
+import { ClearingError } from '../errors';
+import {
+  alarmThreshold,
+  alarmTransition,
+  blockDeltas,
+  netPositions,
+  Netting,
+  PlannedInstruction,
+  settlementInstructions,
+  settlingMoves,
+  valueDateOf,
+} from '../netting/netting';
+
+export type Tx = Parameters<Parameters<ServicesPrismaClient['$transaction']>[0]>[0];
+
+export interface LimitCrossing {
+  kind: 'alarm' | 'clear';
+  participantId: string;
+  currency: string;
+  accountId: string;
+  height: number;
+  positionMinor: bigint;
+  capMinor: bigint;
+  thresholdMinor: bigint;
+}
+
+export interface ClosedWindow {
+  windowId: number;
+  currency: string;
+  fromHeight: number;
+  toHeight: number;
+  netting: Netting;
+}
+
+export interface WindowRow {
+  id: number;
+  currency: string;
+  status: string;
+  openedAt: Date;
+  closedAt: Date | null;
+  settledAt: Date | null;
+  fromHeight: number;
+  toHeight: number | null;
+  lastHeight: number;
+  closeReason: string | null;
+  valueDate: string | null;
+  grossMinor: bigint | null;
+  netMovedMinor: bigint | null;
+  abortedAt: Date | null;
+  carriedToId: number | null;
+}
+
+export interface InstructionRow {
+  id: string;
+  windowId: number;
+  participantId: string;
+  currency: string;
+  direction: string;
+  amountMinor: bigint;
+  confirmedMinor: bigint;
+  valueDate: string;
+  status: string;
+}
+
+/** Test-only fault injection: throw after writing this many instructions of a close. */
+export interface CloseFault {
+  afterInstructions: number;
+}
+
+/**
+ * The clearing service's state in PostgreSQL (schema `clearing`). Every change and the events that
+ * announce it are written in one transaction (the outbox), so a crash never loses or doubles either.
+ * Lock order everywhere: window, then instruction.
+ */
+export class ClearingRepository {
+  constructor(private readonly prisma: ServicesPrismaClient) {}
+
+  /**
+   * Adds one finalized block, once (a repeated height changes nothing): its settled transfers to the open
+   * window of each currency, its position accounts' balances, and the limit alarms they trigger.
+   */
+  async applyBlock(
+    block: FinalizedBlock,
+    alarmShareBps: number,
+  ): Promise<{ applied: boolean; crossings: LimitCrossing[]; openedCurrencies: string[] }> {
+    const height = block.header.height;
+    return this.prisma.$transaction(async (tx) => {
+      const inserted = await tx.$executeRawUnsafe(
+        `insert into clearing.blocks (height) values ($1) on conflict do nothing`,
+        height,
+      );
+      if (inserted === 0) return { applied: false, crossings: [], openedCurrencies: [] };
+      const openedCurrencies: string[] = [];
+      for (const delta of blockDeltas(settlingMoves(block.outcomes))) {
+        const { id: windowId, created } = await this.lockOpenWindow(tx, delta.currency);
+        if (created) openedCurrencies.push(delta.currency);
+        for (const p of delta.positions) {
+          await tx.$executeRawUnsafe(
+            `insert into clearing.positions (window_id, participant_id, currency, sent_minor, received_minor)
+             values ($1, $2, $3, $4::bigint, $5::bigint)
+             on conflict (window_id, participant_id, currency) do update set
+               sent_minor = clearing.positions.sent_minor + excluded.sent_minor,
+               received_minor = clearing.positions.received_minor + excluded.received_minor`,
+            windowId,
+            p.participantId,
+            delta.currency,
+            p.sentMinor.toString(),
+            p.receivedMinor.toString(),
+          );
+        }
+        for (const b of delta.bilateral) {
+          await tx.$executeRawUnsafe(
+            `insert into clearing.bilateral (window_id, payer, payee, amount_minor, count)
+             values ($1, $2, $3, $4::bigint, $5)
+             on conflict (window_id, payer, payee) do update set
+               amount_minor = clearing.bilateral.amount_minor + excluded.amount_minor,
+               count = clearing.bilateral.count + excluded.count`,
+            windowId,
+            b.payer,
+            b.payee,
+            b.amountMinor.toString(),
+            b.count,
+          );
+        }
+        await tx.$executeRawUnsafe(
+          `update clearing.windows set last_height = greatest(last_height, $2) where id = $1`,
+          windowId,
+          height,
+        );
+      }
+      const crossings: LimitCrossing[] = [];
+      for (const a of block.accounts) {
+        if (a.kind !== 'position') continue;
+        await tx.$executeRawUnsafe(
+          `insert into clearing.accounts (id, participant_id, currency, balance_minor, reserved_minor, height)
+           values ($1, $2, $3, $4::bigint, $5::bigint, $6)
+           on conflict (id) do update set balance_minor = excluded.balance_minor,
+             reserved_minor = excluded.reserved_minor, height = excluded.height
+           where clearing.accounts.height <= excluded.height`,
+          a.id,
+          a.participantId,
+          a.currency,
+          a.balanceMinor,
+          a.reservedMinor,
+          height,
+        );
+        const crossing = await this.checkLimit(tx, a.participantId, a.currency, alarmShareBps, `h${height}`);
+        if (crossing) crossings.push(crossing);
+      }
+      return { applied: true, crossings, openedCurrencies };
+    });
+  }
+
+  /** The open window of a currency, locked; opened (from the height after the last close) if none. */
+  private async lockOpenWindow(tx: Tx, currency: string): Promise<{ id: number; created: boolean }> {
+    let created = false;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
+        `select id from clearing.windows where currency = $1 and status = 'open' for update`,
+        currency,
+      );
+      if (rows.length > 0) return { id: rows[0].id, created };
+      // A close that committed meanwhile has opened the next window: then this insert does nothing and
+      // the next select (a new snapshot) finds it.
+      const n = await tx.$executeRawUnsafe(
+        `insert into clearing.windows (currency, status, from_height)
+         select $1, 'open', coalesce(max(to_height) + 1, 0) from clearing.windows where currency = $1
+         on conflict (currency) where status = 'open' do nothing`,
+        currency,
+      );
+      created = created || n > 0;
+    }
+    throw new Error(`could not open a window for ${currency}`);
+  }
+
+  /** Evaluates the limit alarm of one position account against its cap (if any); updates its state. */
+  private async checkLimit(
+    tx: Tx,
+    participantId: string,
+    currency: string,
+    shareBps: number,
+    /** What caused the check (a block height or a set-cap request): part of the event id. */
+    origin: string,
+  ): Promise<LimitCrossing | null> {
+    const rows = await tx.$queryRawUnsafe<
+      { id: string; position: string; height: number; alarmed: boolean; cap: string | null }[]
+    >(
+      `select a.id, (a.balance_minor - a.reserved_minor)::text as position, a.height, a.alarmed,
+              c.cap_minor::text as cap
+         from clearing.accounts a
+         left join clearing.caps c on c.participant_id = a.participant_id and c.currency = a.currency
+        where a.participant_id = $1 and a.currency = $2
+        for update of a`,
+      participantId,
+      currency,
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const positionMinor = BigInt(row.position);
+    const capMinor = row.cap === null ? null : BigInt(row.cap);
+    const thresholdMinor = capMinor === null ? null : alarmThreshold(capMinor, shareBps);
+    // Without a cap there is nothing to cross: an alarmed account is re-armed silently.
+    const kind =
+      capMinor === null || thresholdMinor === null
+        ? null
+        : alarmTransition(positionMinor, thresholdMinor, row.alarmed);
+    if (capMinor === null && row.alarmed) {
+      await tx.$executeRawUnsafe(`update clearing.accounts set alarmed = false where id = $1`, row.id);
+    }
+    if (kind === null || capMinor === null || thresholdMinor === null) return null;
+    await tx.$executeRawUnsafe(
+      `update clearing.accounts set alarmed = $2 where id = $1`,
+      row.id,
+      kind === 'alarm',
+    );
+    const crossing: LimitCrossing = {
+      kind,
+      participantId,
+      currency,
+      accountId: row.id,
+      height: row.height,
+      positionMinor,
+      capMinor,
+      thresholdMinor,
+    };
+    await this.outbox(tx, `${participantId}/${currency}`, {
+      v: 1,
+      type: kind === 'alarm' ? 'limit.alarm' : 'limit.cleared',
+      eventId: `${kind === 'alarm' ? 'limit.alarm' : 'limit.cleared'}:${row.id}:${origin}`,
+      participantId,
+      currency,
+      accountId: row.id,
+      height: row.height,
+      positionMinor: positionMinor.toString(),
+      capMinor: capMinor.toString(),
+      thresholdMinor: thresholdMinor.toString(),
+    });
+    return crossing;
+  }
+
+  /** Sets (or with null removes) a participant's cap, once per request id; checks the alarm right away. */
+  async setCap(
+    requestId: string,
+    participantId: string,
+    currency: string,
+    capMinor: bigint | null,
+    shareBps: number,
+  ): Promise<{ applied: boolean; crossing: LimitCrossing | null }> {
+    return this.prisma.$transaction(async (tx) => {
+      if (!(await this.claimRequest(tx, requestId, 'set-cap'))) return { applied: false, crossing: null };
+      if (capMinor === null) {
+        await tx.$executeRawUnsafe(
+          `delete from clearing.caps where participant_id = $1 and currency = $2`,
+          participantId,
+          currency,
+        );
+      } else {
+        await tx.$executeRawUnsafe(
+          `insert into clearing.caps (participant_id, currency, cap_minor) values ($1, $2, $3::bigint)
+           on conflict (participant_id, currency) do update set cap_minor = excluded.cap_minor, updated_at = now()`,
+          participantId,
+          currency,
+          capMinor.toString(),
+        );
+      }
+      return {
+        applied: true,
+        crossing: await this.checkLimit(tx, participantId, currency, shareBps, `cap:${requestId}`),
+      };
+    });
+  }
+
+  private async claimRequest(tx: Tx, requestId: string, type: string): Promise<boolean> {
+    const n = await tx.$executeRawUnsafe(
+      `insert into clearing.commands (request_id, type) values ($1, $2) on conflict do nothing`,
+      requestId,
+      type,
+    );
+    return n > 0;
+  }
+
+  /**
+   * Closes the open window of a currency at the last block clearing has taken in: freezes its positions,
+   * records its height range and netting, and opens the next window. `skipEmpty` (the schedule) leaves a
+   * window without transfers open. Null when there was nothing to close or the request was seen before.
+   * The instructions are written by `finishClose`, which resumes after a crash.
+   */
+  async closeWindow(
+    currency: string,
+    options: {
+      reason: 'schedule' | 'operator';
+      requestId?: string;
+      now: Date;
+      valueDateDays: number;
+      skipEmpty?: boolean;
+    },
+  ): Promise<ClosedWindow | null> {
+    return this.prisma.$transaction(async (tx) => {
+      if (options.requestId && !(await this.claimRequest(tx, options.requestId, 'close-window'))) return null;
+      const [open] = await tx.$queryRawUnsafe<{ id: number; from_height: number }[]>(
+        `select id, from_height from clearing.windows where currency = $1 and status = 'open' for update`,
+        currency,
+      );
+      if (!open) return null;
+      const gross = await this.grossPositions(tx, open.id);
+      if (options.skipEmpty && gross.length === 0) return null;
+      const [{ top }] = await tx.$queryRawUnsafe<{ top: number }[]>(
+        `select coalesce(max(height), 0)::int as top from clearing.blocks`,
+      );
+      const toHeight = Math.max(top, open.from_height - 1);
+      const netting = netPositions(gross);
+      const valueDate = valueDateOf(options.now, options.valueDateDays);
+      await tx.$executeRawUnsafe(
+        `update clearing.windows set status = 'closed', closed_at = $2, to_height = $3, close_reason = $4,
+           value_date = $5, gross_minor = $6::bigint, net_moved_minor = $7::bigint where id = $1`,
+        open.id,
+        options.now,
+        toHeight,
+        options.reason,
+        valueDate,
+        netting.grossMinor.toString(),
+        netting.netMovedMinor.toString(),
+      );
+      await tx.$executeRawUnsafe(
+        `insert into clearing.windows (currency, status, from_height) values ($1, 'open', $2)`,
+        currency,
+        toHeight + 1,
+      );
+      const bilateral = await this.bilateral(tx, open.id);
+      await this.outbox(tx, currency, {
+        v: 1,
+        type: 'window.closed',
+        eventId: `window.closed:${open.id}`,
+        windowId: open.id,
+        currency,
+        fromHeight: open.from_height,
+        toHeight,
+        closedAt: options.now.toISOString(),
+        reason: options.reason,
+        grossMinor: netting.grossMinor.toString(),
+        netMovedMinor: netting.netMovedMinor.toString(),
+        efficiencyBps: netting.efficiencyBps,
+        positions: netting.positions.map((p) => ({
+          participantId: p.participantId,
+          sentMinor: p.sentMinor.toString(),
+          receivedMinor: p.receivedMinor.toString(),
+          netMinor: p.netMinor.toString(),
+        })),
+        bilateral: bilateral.map((b) => ({
+          payer: b.payer,
+          payee: b.payee,
+          amountMinor: b.amountMinor.toString(),
+          count: b.count,
+        })),
+      });
+      return { windowId: open.id, currency, fromHeight: open.from_height, toHeight, netting };
+    });
+  }
+
+  /**
+   * Writes the settlement instructions of a closed window and moves it to settling (settled at once when
+   * nobody pays anything). Idempotent: each instruction has a unique key per window, participant and
+   * currency, and is written with its event in one transaction, so running this again after a crash (at
+   * any point) writes only what is missing.
+   */
+  async finishClose(windowId: number, fault?: CloseFault): Promise<PlannedInstruction[]> {
+    const window = await this.window(windowId);
+    if (!window || window.status !== 'closed') return [];
+    const planned = settlementInstructions(
+      windowId,
+      window.currency,
+      netPositions(await this.grossPositions(this.prisma, windowId)),
+      window.valueDate!,
+    );
+    let written = 0;
+    for (const i of planned) {
+      if (fault && written >= fault.afterInstructions) throw new Error('injected fault: crash during close');
+      await this.prisma.$transaction(async (tx) => {
+        const n = await tx.$executeRawUnsafe(
+          `insert into clearing.instructions
+             (id, window_id, participant_id, currency, direction, amount_minor, value_date, status)
+           values ($1, $2, $3, $4, $5, $6::bigint, $7, 'pending')
+           on conflict (window_id, participant_id, currency) do nothing`,
+          i.id,
+          i.windowId,
+          i.participantId,
+          i.currency,
+          i.direction,
+          i.amountMinor.toString(),
+          i.valueDate,
+        );
+        if (n > 0) {
+          await this.outbox(tx, i.currency, {
+            v: 1,
+            type: 'instruction.created',
+            eventId: `instruction.created:${i.id}`,
+            instruction: instructionMessage(i),
+          });
+        }
+      });
+      written++;
+    }
+    await this.prisma.$transaction(async (tx) => {
+      const [w] = await tx.$queryRawUnsafe<{ status: string }[]>(
+        `select status from clearing.windows where id = $1 for update`,
+        windowId,
+      );
+      if (w?.status !== 'closed') return;
+      await tx.$executeRawUnsafe(`update clearing.windows set status = 'settling' where id = $1`, windowId);
+      await this.settleIfComplete(tx, windowId);
+    });
+    return planned;
+  }
+
+  /** Windows closed but not yet settling: a close interrupted by a crash, to finish at start-up. */
+  async unfinishedCloses(): Promise<number[]> {
+    const rows = await this.prisma.clearingWindow.findMany({
+      where: { status: 'closed' },
+      orderBy: { id: 'asc' },
+      select: { id: true },
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /** Records a (partial) confirmation by the settlement bank; the same reference and amount again is a no-op. */
+  async confirm(
+    instructionId: string,
+    bankReference: string,
+    amountMinor: bigint,
+  ): Promise<{ instruction: InstructionRow; replayed: boolean; settled: boolean }> {
+    return this.prisma.$transaction(async (tx) => {
+      const { instruction } = await this.lockInstruction(tx, instructionId, 'confirm');
+      const [existing] = await tx.$queryRawUnsafe<{ amount: string; reversed: boolean }[]>(
+        `select amount_minor::text as amount, reversed_at is not null as reversed from clearing.confirmations
+          where instruction_id = $1 and bank_reference = $2`,
+        instructionId,
+        bankReference,
+      );
+      if (existing) {
+        if (!existing.reversed && BigInt(existing.amount) === amountMinor)
+          return { instruction, replayed: true, settled: false };
+        throw new ClearingError(
+          'CONFIRMATION_CONFLICT',
+          existing.reversed
+            ? `bank reference ${bankReference} was confirmed and reversed; use a new reference`
+            : `bank reference ${bankReference} already confirmed ${existing.amount} minor units`,
+        );
+      }
+      const confirmed = instruction.confirmedMinor + amountMinor;
+      if (confirmed > instruction.amountMinor) {
+        throw new ClearingError(
+          'OVER_CONFIRMATION',
+          `confirming ${amountMinor} would exceed the instruction: ${instruction.confirmedMinor} of ${instruction.amountMinor} already confirmed`,
+          [{ field: 'amount', message: 'more than the amount still open' }],
+        );
+      }
+      await tx.$executeRawUnsafe(
+        `insert into clearing.confirmations (instruction_id, bank_reference, amount_minor) values ($1, $2, $3::bigint)`,
+        instructionId,
+        bankReference,
+        amountMinor.toString(),
+      );
+      const updated = await this.setConfirmed(tx, instruction, confirmed);
+      await this.outbox(tx, instruction.currency, {
+        v: 1,
+        type: 'instruction.confirmed',
+        eventId: `instruction.confirmed:${instructionId}:${bankReference}`,
+        instructionId,
+        windowId: instruction.windowId,
+        bankReference,
+        amountMinor: amountMinor.toString(),
+        confirmedMinor: confirmed.toString(),
+        status: updated.status as InstructionStatus,
+      });
+      const settled = await this.settleIfComplete(tx, instruction.windowId);
+      return { instruction: updated, replayed: false, settled };
+    });
+  }
+
+  /** Undoes a confirmation (a bank recall or a mistake), while the window is not settled. */
+  async reverse(instructionId: string, bankReference: string): Promise<InstructionRow> {
+    return this.prisma.$transaction(async (tx) => {
+      const { instruction } = await this.lockInstruction(tx, instructionId, 'reverse');
+      const [existing] = await tx.$queryRawUnsafe<{ id: number; amount: string; reversed: boolean }[]>(
+        `select id, amount_minor::text as amount, reversed_at is not null as reversed
+           from clearing.confirmations where instruction_id = $1 and bank_reference = $2 for update`,
+        instructionId,
+        bankReference,
+      );
+      if (!existing)
+        throw new ClearingError(
+          'CONFIRMATION_NOT_FOUND',
+          `no confirmation ${bankReference} of ${instructionId}`,
+        );
+      if (existing.reversed)
+        throw new ClearingError('CONFIRMATION_REVERSED', `confirmation ${bankReference} is already reversed`);
+      await tx.$executeRawUnsafe(
+        `update clearing.confirmations set reversed_at = now() where id = $1`,
+        existing.id,
+      );
+      const confirmed = instruction.confirmedMinor - BigInt(existing.amount);
+      const updated = await this.setConfirmed(tx, instruction, confirmed);
+      await this.outbox(tx, instruction.currency, {
+        v: 1,
+        type: 'instruction.reversed',
+        eventId: `instruction.reversed:${instructionId}:${bankReference}`,
+        instructionId,
+        windowId: instruction.windowId,
+        bankReference,
+        amountMinor: existing.amount,
+        confirmedMinor: confirmed.toString(),
+        status: updated.status as InstructionStatus,
+      });
+      return updated;
+    });
+  }
+
+  /**
+   * Aborts a settling window that has no confirmed amount: its instructions are cancelled and its gross
+   * positions and bilateral obligations move into the open window of its currency, to be settled there.
+   */
+  async abort(windowId: number): Promise<{ carriedToWindowId: number }> {
+    return this.prisma.$transaction(async (tx) => {
+      const [w] = await tx.$queryRawUnsafe<{ status: string; currency: string }[]>(
+        `select status, currency from clearing.windows where id = $1 and currency <> '' for update`,
+        windowId,
+      );
+      if (!w) throw new ClearingError('WINDOW_NOT_FOUND', `no window ${windowId}`);
+      if (w.status !== 'settling')
+        throw new ClearingError(
+          'WINDOW_NOT_ABORTABLE',
+          `window ${windowId} is ${w.status}; only a settling window can be aborted`,
+        );
+      const [{ confirmed }] = await tx.$queryRawUnsafe<{ confirmed: string }[]>(
+        `select coalesce(sum(confirmed_minor), 0)::text as confirmed from clearing.instructions where window_id = $1`,
+        windowId,
+      );
+      if (BigInt(confirmed) !== 0n)
+        throw new ClearingError(
+          'WINDOW_NOT_ABORTABLE',
+          `window ${windowId} has confirmed settlement amounts; reverse them first`,
+        );
+      const { id: target } = await this.lockOpenWindow(tx, w.currency);
+      await tx.$executeRawUnsafe(
+        `insert into clearing.positions (window_id, participant_id, currency, sent_minor, received_minor)
+         select $2, participant_id, currency, sent_minor, received_minor from clearing.positions where window_id = $1
+         on conflict (window_id, participant_id, currency) do update set
+           sent_minor = clearing.positions.sent_minor + excluded.sent_minor,
+           received_minor = clearing.positions.received_minor + excluded.received_minor`,
+        windowId,
+        target,
+      );
+      await tx.$executeRawUnsafe(
+        `insert into clearing.bilateral (window_id, payer, payee, amount_minor, count)
+         select $2, payer, payee, amount_minor, count from clearing.bilateral where window_id = $1
+         on conflict (window_id, payer, payee) do update set
+           amount_minor = clearing.bilateral.amount_minor + excluded.amount_minor,
+           count = clearing.bilateral.count + excluded.count`,
+        windowId,
+        target,
+      );
+      await tx.$executeRawUnsafe(
+        `update clearing.instructions set status = 'cancelled', updated_at = now() where window_id = $1`,
+        windowId,
+      );
+      const abortedAt = new Date();
+      await tx.$executeRawUnsafe(
+        `update clearing.windows set status = 'aborted', aborted_at = $2, carried_to_id = $3 where id = $1`,
+        windowId,
+        abortedAt,
+        target,
+      );
+      await this.outbox(tx, w.currency, {
+        v: 1,
+        type: 'window.aborted',
+        eventId: `window.aborted:${windowId}`,
+        windowId,
+        currency: w.currency,
+        abortedAt: abortedAt.toISOString(),
+        carriedToWindowId: target,
+      });
+      return { carriedToWindowId: target };
+    });
+  }
+
+  private async lockInstruction(
+    tx: Tx,
+    instructionId: string,
+    action: 'confirm' | 'reverse',
+  ): Promise<{ instruction: InstructionRow }> {
+    const [ref] = await tx.$queryRawUnsafe<{ window_id: number }[]>(
+      `select window_id from clearing.instructions where id = $1`,
+      instructionId,
+    );
+    if (!ref) throw new ClearingError('INSTRUCTION_NOT_FOUND', `no instruction ${instructionId}`);
+    const [w] = await tx.$queryRawUnsafe<{ status: string }[]>(
+      `select status from clearing.windows where id = $1 for update`,
+      ref.window_id,
+    );
+    if (w.status === 'settled')
+      throw new ClearingError('WINDOW_SETTLED', `window ${ref.window_id} is settled: nothing to ${action}`);
+    if (w.status !== 'settling')
+      throw new ClearingError('WINDOW_NOT_SETTLING', `window ${ref.window_id} is ${w.status}, not settling`);
+    await tx.$queryRawUnsafe(`select id from clearing.instructions where id = $1 for update`, instructionId);
+    const instruction = await tx.clearingInstruction.findUniqueOrThrow({ where: { id: instructionId } });
+    return { instruction };
+  }
+
+  private async setConfirmed(
+    tx: Tx,
+    instruction: InstructionRow,
+    confirmed: bigint,
+  ): Promise<InstructionRow> {
+    const status: InstructionStatus =
+      confirmed === 0n
+        ? 'pending'
+        : confirmed === instruction.amountMinor
+          ? 'confirmed'
+          : 'partially-confirmed';
+    return tx.clearingInstruction.update({
+      where: { id: instruction.id },
+      data: { confirmedMinor: confirmed, status, updatedAt: new Date() },
+    });
+  }
+
+  /** Settles a settling window whose instructions are all fully confirmed (the window row is locked). */
+  private async settleIfComplete(tx: Tx, windowId: number): Promise<boolean> {
+    const [w] = await tx.$queryRawUnsafe<{ status: string; currency: string }[]>(
+      `select status, currency from clearing.windows where id = $1`,
+      windowId,
+    );
+    if (w?.status !== 'settling') return false;
+    const instructions = await tx.clearingInstruction.findMany({
+      where: { windowId },
+      orderBy: { participantId: 'asc' },
+    });
+    if (instructions.some((i) => i.status !== 'confirmed')) return false;
+    const settledAt = new Date();
+    await tx.$executeRawUnsafe(
+      `update clearing.windows set status = 'settled', settled_at = $2 where id = $1`,
+      windowId,
+      settledAt,
+    );
+    await this.outbox(tx, w.currency, {
+      v: 1,
+      type: 'window.settled',
+      eventId: `window.settled:${windowId}`,
+      windowId,
+      currency: w.currency,
+      settledAt: settledAt.toISOString(),
+      instructions: instructions.map((i) => instructionMessage(i)),
+    });
+    return true;
+  }
+
+  private async grossPositions(db: Tx | ServicesPrismaClient, windowId: number) {
+    const rows = await db.clearingPosition.findMany({
+      where: { windowId },
+      orderBy: { participantId: 'asc' },
+    });
+    return rows.map((r) => ({
+      participantId: r.participantId,
+      sentMinor: r.sentMinor,
+      receivedMinor: r.receivedMinor,
+    }));
+  }
+
+  private bilateral(db: Tx | ServicesPrismaClient, windowId: number) {
+    return db.clearingBilateral.findMany({
+      where: { windowId },
+      orderBy: [{ payer: 'asc' }, { payee: 'asc' }],
+    });
+  }
+
+  private async outbox(tx: Tx, key: string, event: ClearingEvent): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `insert into clearing.outbox (event_id, key, payload) values ($1, $2, $3) on conflict (event_id) do nothing`,
+      event.eventId,
+      key,
+      JSON.stringify(event),
+    );
+  }
+
+  // ---- reads ----
+
+  window(id: number): Promise<WindowRow | null> {
+    return this.prisma.clearingWindow.findUnique({ where: { id } });
+  }
+
+  windows(filter: { currency?: string; status?: string; limit: number }): Promise<WindowRow[]> {
+    return this.prisma.clearingWindow.findMany({
+      where: {
+        currency: filter.currency ?? { not: '' },
+        ...(filter.status ? { status: filter.status } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: filter.limit,
+    });
+  }
+
+  async windowDetail(id: number) {
+    const window = await this.window(id);
+    if (!window || window.currency === '') return null;
+    const netting = netPositions(await this.grossPositions(this.prisma, id));
+    const bilateral = await this.bilateral(this.prisma, id);
+    return { window, netting, bilateral };
+  }
+
+  instructions(windowId: number): Promise<InstructionRow[]> {
+    return this.prisma.clearingInstruction.findMany({
+      where: { windowId },
+      orderBy: { participantId: 'asc' },
+    });
+  }
+
+  async instruction(id: string) {
+    const instruction = await this.prisma.clearingInstruction.findUnique({ where: { id } });
+    if (!instruction) return null;
+    const confirmations = await this.prisma.clearingConfirmation.findMany({
+      where: { instructionId: id },
+      orderBy: { id: 'asc' },
+    });
+    return { instruction, confirmations };
+  }
+
+  async openCurrencies(): Promise<string[]> {
+    const rows = await this.prisma.clearingWindow.findMany({
+      where: { status: 'open', currency: { not: '' } },
+      select: { currency: true },
+      orderBy: { currency: 'asc' },
+    });
+    return rows.map((r) => r.currency);
+  }
+
+  /** Unpublished events, oldest first. */
+  pendingEvents(limit: number) {
+    return this.prisma.clearingOutbox.findMany({
+      where: { publishedAt: null },
+      orderBy: { seq: 'asc' },
+      take: limit,
+    });
+  }
+
+  async markPublished(seqs: bigint[]): Promise<void> {
+    await this.prisma.clearingOutbox.updateMany({
+      where: { seq: { in: seqs } },
+      data: { publishedAt: new Date() },
+    });
+  }
+}
+
+export function instructionMessage(i: {
+  id: string;
+  windowId: number;
+  participantId: string;
+  currency: string;
+  direction: string;
+  amountMinor: bigint;
+  valueDate: string;
+}) {
+  return {
+    instructionId: i.id,
+    windowId: i.windowId,
+    participantId: i.participantId,
+    currency: i.currency,
+    direction: i.direction as 'pay-in' | 'pay-out',
+    amountMinor: i.amountMinor.toString(),
+    valueDate: i.valueDate,
+  };
+}

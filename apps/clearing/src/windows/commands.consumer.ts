@@ -1,0 +1,35 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { clearingCommandSchema, topicName } from '@concord/contracts';
+import { consumeValidated, KafkaSettings } from '@concord/kafka';
+import type { ClearingService } from './clearing.service';
+
+/** Operators' commands on clearing.commands (close-window, set-cap); invalid ones go to the dead letter. */
+export class ClearingCommandsConsumer {
+  private consumer: Consumer | null = null;
+
+  constructor(
+    private readonly settings: KafkaSettings,
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly clearing: ClearingService,
+  ) {}
+
+  async start(): Promise<void> {
+    this.consumer = await consumeValidated({
+      topic: topicName('clearingCommands', this.settings.topicPrefix),
+      groupId: `${this.settings.topicPrefix ? this.settings.topicPrefix + '.' : ''}clearing-commands`,
+      schema: clearingCommandSchema,
+      service: 'clearing',
+      settings: this.settings,
+      kafka: this.kafka,
+      producer: this.producer,
+      handle: async (messages) => {
+        for (const { value } of messages) await this.clearing.handleCommand(value);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}

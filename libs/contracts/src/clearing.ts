@@ -1,0 +1,177 @@
+import { z } from 'zod';
+
+/**
+ * Messages of the clearing topics. Amounts are decimal strings of minor units (`amountMinor: "125000"`),
+ * never JSON numbers. `clearing.commands` carries operators' commands; `clearing.events` the clearing
+ * service's events, each with a stable `eventId` (an event may be delivered more than once: consumers
+ * deduplicate by it).
+ */
+const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - only, at most 64');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
+const minorString = z.string().regex(/^-?(0|[1-9]\d{0,18})$/, 'an integer of minor units as a string');
+const nonNegativeMinorString = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,18})$/, 'a non-negative integer of minor units as a string');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+
+export const windowStatusSchema = z.enum(['open', 'closed', 'settling', 'settled', 'aborted']);
+export type WindowStatus = z.infer<typeof windowStatusSchema>;
+
+export const instructionDirectionSchema = z.enum(['pay-in', 'pay-out']);
+export type InstructionDirection = z.infer<typeof instructionDirectionSchema>;
+
+export const instructionStatusSchema = z.enum(['pending', 'partially-confirmed', 'confirmed', 'cancelled']);
+export type InstructionStatus = z.infer<typeof instructionStatusSchema>;
+
+/** Closes the open window of a currency (a new one opens); `requestId` makes a redelivery a no-op. */
+export const closeWindowCommandSchema = z
+  .object({ v: z.literal(1), type: z.literal('close-window'), requestId: id, currency })
+  .strict();
+
+/**
+ * The net debit cap of a participant's position account as the clearing service knows it (the ledger
+ * does not publish limits in its finalized blocks yet); `capMinor: null` removes it.
+ */
+export const setCapCommandSchema = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('set-cap'),
+    requestId: id,
+    participantId: id,
+    currency,
+    capMinor: nonNegativeMinorString.nullable(),
+  })
+  .strict();
+
+export const clearingCommandSchema = z.discriminatedUnion('type', [
+  closeWindowCommandSchema,
+  setCapCommandSchema,
+]);
+export type ClearingCommand = z.infer<typeof clearingCommandSchema>;
+
+export const netPositionSchema = z
+  .object({
+    participantId: id,
+    sentMinor: nonNegativeMinorString,
+    receivedMinor: nonNegativeMinorString,
+    /** received - sent: positive is owed to the participant, negative owed by it. */
+    netMinor: minorString,
+  })
+  .strict();
+export type NetPositionMessage = z.infer<typeof netPositionSchema>;
+
+export const bilateralObligationSchema = z
+  .object({ payer: id, payee: id, amountMinor: nonNegativeMinorString, count: z.number().int().min(0) })
+  .strict();
+
+export const settlementInstructionSchema = z
+  .object({
+    instructionId: z.string().max(100),
+    windowId: z.number().int(),
+    participantId: id,
+    currency,
+    direction: instructionDirectionSchema,
+    amountMinor: nonNegativeMinorString,
+    valueDate: isoDate,
+  })
+  .strict();
+export type SettlementInstructionMessage = z.infer<typeof settlementInstructionSchema>;
+
+const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ v: z.literal(1), type: z.literal(type), eventId: z.string().max(200), ...shape }).strict();
+
+export const windowClosedEventSchema = event('window.closed', {
+  windowId: z.number().int(),
+  currency,
+  fromHeight: z.number().int(),
+  toHeight: z.number().int(),
+  closedAt: z.string(),
+  reason: z.enum(['schedule', 'operator']),
+  grossMinor: nonNegativeMinorString,
+  /** What actually moves: the sum of the positive net positions. */
+  netMovedMinor: nonNegativeMinorString,
+  /** 10000 x (gross - net moved) / gross, rounded down; 0 for an empty window. */
+  efficiencyBps: z.number().int().min(0).max(10000),
+  positions: z.array(netPositionSchema),
+  bilateral: z.array(bilateralObligationSchema),
+});
+
+export const instructionCreatedEventSchema = event('instruction.created', {
+  instruction: settlementInstructionSchema,
+});
+
+export const instructionConfirmedEventSchema = event('instruction.confirmed', {
+  instructionId: z.string().max(100),
+  windowId: z.number().int(),
+  bankReference: z.string().max(100),
+  amountMinor: nonNegativeMinorString,
+  confirmedMinor: nonNegativeMinorString,
+  status: instructionStatusSchema,
+});
+
+export const instructionReversedEventSchema = event('instruction.reversed', {
+  instructionId: z.string().max(100),
+  windowId: z.number().int(),
+  bankReference: z.string().max(100),
+  amountMinor: nonNegativeMinorString,
+  confirmedMinor: nonNegativeMinorString,
+  status: instructionStatusSchema,
+});
+
+/**
+ * Every instruction of the window is fully confirmed by the settlement bank. This is the hook for the
+ * ledger posting of the settlement entries (not available yet): a consumer posts `instructions` against
+ * the settlement accounts.
+ */
+export const windowSettledEventSchema = event('window.settled', {
+  windowId: z.number().int(),
+  currency,
+  settledAt: z.string(),
+  instructions: z.array(settlementInstructionSchema),
+});
+
+/**
+ * An operator aborted a settling window before any confirmation: its instructions are cancelled and its
+ * positions and bilateral obligations are carried into the window of the currency open at the time.
+ */
+export const windowAbortedEventSchema = event('window.aborted', {
+  windowId: z.number().int(),
+  currency,
+  abortedAt: z.string(),
+  carriedToWindowId: z.number().int(),
+});
+
+export const limitAlarmEventSchema = event('limit.alarm', {
+  participantId: id,
+  currency,
+  accountId: z.string().max(80),
+  height: z.number().int(),
+  /** balance - reserved of the position account after the block. */
+  positionMinor: minorString,
+  capMinor: nonNegativeMinorString,
+  /** -(cap x share): the alarm fires below it. */
+  thresholdMinor: minorString,
+});
+
+export const limitClearedEventSchema = event('limit.cleared', {
+  participantId: id,
+  currency,
+  accountId: z.string().max(80),
+  height: z.number().int(),
+  positionMinor: minorString,
+  capMinor: nonNegativeMinorString,
+  thresholdMinor: minorString,
+});
+
+export const clearingEventSchema = z.discriminatedUnion('type', [
+  windowClosedEventSchema,
+  instructionCreatedEventSchema,
+  instructionConfirmedEventSchema,
+  instructionReversedEventSchema,
+  windowSettledEventSchema,
+  windowAbortedEventSchema,
+  limitAlarmEventSchema,
+  limitClearedEventSchema,
+]);
+export type ClearingEvent = z.infer<typeof clearingEventSchema>;
+export type ClearingEventType = ClearingEvent['type'];
