@@ -166,3 +166,18 @@ export function loadConfig<S extends z.ZodType>(
   }
   return result.data;
 }
+
+/**
+ * BullMQ connection options from a redis:// URL. BullMQ's workers block on Redis, so they need
+ * `maxRetriesPerRequest: null`; every service with queues uses this one definition.
+ */
+export function bullConnection(redisUrl: string) {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    password: url.password || undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    maxRetriesPerRequest: null,
+  };
+}

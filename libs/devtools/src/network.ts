@@ -17,6 +17,8 @@ export interface NetworkOptions {
   kafkaBrokers: string;
   topicPrefix: string;
   gatewayPort: number;
+  /** The clearing service's operator API (windows, instructions, confirmations); off when unset. */
+  clearingPort?: number;
   spec: ConsortiumSpec;
   /** Run compiled JavaScript from dist/ (npm start) or the TypeScript sources through tsx (tests). */
   runtime: 'dist' | 'tsx';
@@ -144,7 +146,12 @@ export class LocalNetwork {
         },
       };
     }
-    if (name === 'clearing') return { app: name, env: { ...this.commonEnv(), ...extra } };
+    if (name === 'clearing') {
+      const port: Record<string, string> = this.options.clearingPort
+        ? { CLEARING_PORT: String(this.options.clearingPort) }
+        : {};
+      return { app: name, env: { ...this.commonEnv(), ...port, ...extra } };
+    }
     throw new Error(`unknown process ${name}`);
   }
 

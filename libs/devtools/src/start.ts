@@ -8,8 +8,9 @@ import { LocalNetwork } from './network';
  * genesis (first run only), four signers, clearing, FX and the gateway. Ctrl-C stops what it started.
  */
 async function main(): Promise<void> {
+  const port = z.coerce.number().int().min(1).max(65535);
   const config = loadConfig(
-    commonSchema.extend({ GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3000) }),
+    commonSchema.extend({ GATEWAY_PORT: port.default(3000), CLEARING_PORT: port.default(3100) }),
   );
   const network = new LocalNetwork({
     databaseUrl: config.DATABASE_URL,
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     kafkaBrokers: config.KAFKA_BROKERS,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     gatewayPort: config.GATEWAY_PORT,
+    clearingPort: config.CLEARING_PORT,
     spec: DEMO_CONSORTIUM,
     runtime: process.argv.includes('--tsx') ? 'tsx' : 'dist',
     output: 'console',
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
   console.log(`
 concord: the demo network is up.
   gateway     ${network.gatewayUrl}   (health: ${network.gatewayUrl}/ready, metrics: ${network.gatewayUrl}/metrics)
+  clearing    http://127.0.0.1:${config.CLEARING_PORT}/windows   (operator API: windows, instructions, confirmations)
+  API docs    ${network.gatewayUrl}/docs
   signers     ${network.signers.join(', ')} (quorum ${DEMO_CONSORTIUM.quorum})
   partners    ${DEMO_CONSORTIUM.participants.map((p) => p.id).join(', ')}
 

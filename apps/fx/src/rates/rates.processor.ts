@@ -1,19 +1,10 @@
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from '@concord/observability';
+import { bullConnection } from '@concord/config';
 
 export const RATES_QUEUE = 'fx-rates';
 
 /** Redis connection options for BullMQ from a redis:// URL (BullMQ needs no retry limit per request). */
-export function bullConnection(redisUrl: string) {
-  const url = new URL(redisUrl);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    password: url.password || undefined,
-    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-    maxRetriesPerRequest: null,
-  };
-}
 
 /**
  * Refreshes the reference rates on a schedule: a BullMQ job scheduler enqueues one job per interval

@@ -2,6 +2,7 @@ import { Job, Queue, Worker } from 'bullmq';
 import type { Logger } from '@concord/observability';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookPayload } from './webhook-signature';
 import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
+import { bullConnection } from '@concord/config';
 
 export const WEBHOOK_QUEUE = 'gateway-webhooks';
 
@@ -16,16 +17,6 @@ export interface DeliverySettings {
 }
 
 /** Redis connection options for BullMQ from a redis:// URL (as in apps/fx; BullMQ wants no retry limit). */
-export function bullConnection(redisUrl: string) {
-  const url = new URL(redisUrl);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    password: url.password || undefined,
-    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-    maxRetriesPerRequest: null,
-  };
-}
 
 /** What one HTTP attempt gave: the receiver's status, or why there was none. */
 export interface AttemptResult {
