@@ -34,16 +34,19 @@ const PRISMA = 'PRISMA';
 const PRODUCER = 'PRODUCER';
 const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
 
+/** Every HTTP controller of the gateway (the OpenAPI spec test documents exactly these). */
+export const GATEWAY_CONTROLLERS = [
+  TransfersController,
+  TransferBatchesController,
+  AccountsController,
+  WebhooksController,
+  StatementsController,
+  QuotesController,
+  HealthController,
+];
+
 @Module({
-  controllers: [
-    TransfersController,
-    TransferBatchesController,
-    AccountsController,
-    WebhooksController,
-    StatementsController,
-    QuotesController,
-    HealthController,
-  ],
+  controllers: GATEWAY_CONTROLLERS,
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(gatewaySchema) },
     {

@@ -1,18 +1,16 @@
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
-import { AccountsController } from '../accounts/accounts.controller';
 import { AccountsService } from '../accounts/accounts.service';
 import { AuthService } from '../auth/auth.service';
-import { HEALTH_CHECKS, HealthController } from '../health/health.controller';
-import { TransferBatchesController } from '../transfers/transfer-batches.controller';
-import { GATEWAY_LIMITS, TransfersController } from '../transfers/transfers.controller';
+import { HEALTH_CHECKS } from '../health/health.controller';
+import { GATEWAY_LIMITS } from '../transfers/transfers.controller';
 import { TransfersRepository } from '../transfers/transfers.repository';
 import { TransfersService } from '../transfers/transfers.service';
-import { StatementsController } from '../statements/statements.controller';
 import { StatementsService } from '../statements/statements.service';
-import { WebhooksController } from '../webhooks/webhooks.controller';
 import { WebhooksService } from '../webhooks/webhooks.service';
+import { GATEWAY_CONTROLLERS } from '../gateway.module';
+import { QuotesService } from '../quotes/quotes.service';
 import { buildOpenApiDocument } from './openapi';
 
 describe('OpenAPI document', () => {
@@ -20,14 +18,7 @@ describe('OpenAPI document', () => {
 
   beforeAll(async () => {
     const module = await Test.createTestingModule({
-      controllers: [
-        TransfersController,
-        TransferBatchesController,
-        AccountsController,
-        WebhooksController,
-        StatementsController,
-        HealthController,
-      ],
+      controllers: GATEWAY_CONTROLLERS,
       providers: [
         { provide: AuthService, useValue: {} },
         { provide: TransfersService, useValue: {} },
@@ -38,6 +29,7 @@ describe('OpenAPI document', () => {
         { provide: Registry, useValue: {} },
         { provide: WebhooksService, useValue: {} },
         { provide: StatementsService, useValue: {} },
+        { provide: QuotesService, useValue: {} },
       ],
     }).compile();
     app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
@@ -57,10 +49,13 @@ describe('OpenAPI document', () => {
       '/v1/accounts',
       '/v1/accounts/{participant}/{currency}/proof',
       '/v1/participants/me',
+      '/v1/quotes',
       '/v1/statements',
       '/v1/transfer-batches',
       '/v1/transfers',
       '/v1/transfers/{id}',
+      '/v1/transfers/{id}/abort',
+      '/v1/transfers/{id}/fulfil',
       '/v1/webhooks',
       '/v1/webhooks/{id}',
       '/v1/webhooks/{id}/deliveries',
