@@ -1,6 +1,14 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { topicName } from '@concord/contracts';
 import { signRequest, verifyBalanceProof } from '@concord/crypto';
-import { ConsortiumSpec, participantKey, signerIds, signerKey } from '../../../libs/devtools/src/consortium';
-import { eventually, startTestNetwork, TestNetwork } from '../../../libs/testing/src';
+import {
+  ConsortiumSpec,
+  governanceCommand,
+  participantKey,
+  signerIds,
+  signerKey,
+} from '../../../libs/devtools/src/consortium';
+import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '../../../libs/testing/src';
 
 /**
  * One transfer through the real system: HTTP -> gateway -> Kafka -> four ledger signers -> PostgreSQL ->
@@ -400,5 +408,78 @@ describe('one transfer end to end', () => {
     expect((await net.client('sg-fx').abortTransfer('2p-2')).status).toBe(404);
     const after = (await hk.accounts()).body.accounts.find((a) => a.id === 'hk-remit/USD')!;
     expect(after.reserved).toBe('0.00');
+  });
+
+  // Last: it suspends a participant of this network.
+  it('applies governance approved by two operators: funds in, then a suspension the gateway enforces', async () => {
+    const kafka = new Kafka({
+      clientId: 'e2e-governance',
+      brokers: [TEST_KAFKA_BROKERS],
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = (command: unknown) =>
+      producer.send({
+        topic: topicName('ledgerCommands', net.network.options.topicPrefix),
+        messages: [{ value: JSON.stringify(command) }],
+      });
+    const usd = async () =>
+      (await net.client('sg-fx').accounts()).body.accounts.find((a) => a.id === 'sg-fx/USD')!.balance;
+    const before = await usd();
+    // One approval is not enough (threshold 2 of 3): nothing happens.
+    await send(
+      governanceCommand(
+        spec,
+        'gov-1',
+        { kind: 'funds-in', participantId: 'sg-fx', currency: 'USD', amountMinor: '50000' },
+        ['operator-1'],
+      ),
+    );
+    await send(
+      governanceCommand(spec, 'gov-2', {
+        kind: 'funds-in',
+        participantId: 'sg-fx',
+        currency: 'USD',
+        amountMinor: '50000',
+      }),
+    );
+    const after = await eventually(
+      async () => ((await usd()) !== before ? await usd() : undefined),
+      15_000,
+      'funds in',
+    );
+    expect(BigInt(after.replace('.', '')) - BigInt(before.replace('.', ''))).toBe(50_000n);
+    await send(
+      governanceCommand(spec, 'gov-3', {
+        kind: 'set-participant-status',
+        participantId: 'us-nobody',
+        status: 'suspended',
+      }),
+    );
+    await send(
+      governanceCommand(spec, 'gov-4', {
+        kind: 'set-participant-status',
+        participantId: 'mnl-payout',
+        status: 'suspended',
+      }),
+    );
+    const refused = await eventually(
+      async () => {
+        const res = await net.client('mnl-payout').me();
+        return res.status === 403 ? res : undefined;
+      },
+      15_000,
+      'the suspension to reach the gateway',
+    );
+    expect((refused.body as unknown as { code: string }).code).toBe('PARTICIPANT_NOT_ACTIVE');
+    const toSuspended = await net
+      .client('hk-remit')
+      .createTransfer(
+        { id: 'to-suspended', payer: 'hk-remit', payee: 'mnl-payout', amount: '1.00', currency: 'USD' },
+        { waitMs: 8000 },
+      );
+    expect(toSuspended.body).toMatchObject({ status: 'rejected', reason: 'PARTICIPANT_NOT_ACTIVE' });
+    await producer.disconnect();
   });
 });
