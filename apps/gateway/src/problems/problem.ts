@@ -25,6 +25,15 @@ export function fieldErrors(
   }));
 }
 
+/** The 400 answer to a body or query that does not validate, naming every field that is wrong. */
+export function invalidInput(where: 'body' | 'query', errors: FieldError[]): Problem {
+  const [code, title] =
+    where === 'body'
+      ? ['INVALID_BODY', 'The request body is not valid']
+      : ['INVALID_QUERY', 'The query is not valid'];
+  return new Problem(400, code, title, errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+}
+
 /** An RFC 9457 problem: what every error of the API looks like, with a stable machine-readable code. */
 export class Problem extends Error {
   constructor(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FxQuote } from '@concord/contracts';
 import { FxClient, FxTimeoutError } from '@concord/fx-client';
 import type { KnownParticipant } from '../auth/participants.repository';
-import { fieldErrors, Problem } from '../problems/problem';
+import { fieldErrors, invalidInput, Problem } from '../problems/problem';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
 
@@ -48,20 +48,12 @@ export class QuotesService {
     try {
       json = JSON.parse(body);
     } catch {
-      throw new Problem(400, 'INVALID_BODY', 'The request body is not valid', '(body): not valid JSON', [
-        { field: '(body)', message: 'not valid JSON' },
-      ]);
+      throw invalidInput('body', [{ field: '(body)', message: 'not valid JSON' }]);
     }
     const parsed = quoteRequestSchema.safeParse(json);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error.issues, '(body)');
-      throw new Problem(
-        400,
-        'INVALID_BODY',
-        'The request body is not valid',
-        errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        errors,
-      );
+      throw invalidInput('body', errors);
     }
     let reply;
     try {

@@ -1,4 +1,4 @@
-import { FieldError, Problem, fieldErrors } from '../problems/problem';
+import { FieldError, fieldErrors, invalidInput, Problem } from '../problems/problem';
 
 /**
  * Expected outcomes of the statements domain, and the one table that maps each to its HTTP problem.
@@ -14,13 +14,7 @@ export type StatementError =
 export function statementProblem(error: StatementError): Problem {
   switch (error.kind) {
     case 'INVALID_QUERY':
-      return new Problem(
-        400,
-        'INVALID_QUERY',
-        'The query is not valid',
-        error.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        error.errors,
-      );
+      return invalidInput('query', error.errors);
     case 'ACCOUNT_NOT_FOUND':
       return new Problem(
         404,

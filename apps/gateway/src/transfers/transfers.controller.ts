@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '../auth/auth.service';
-import { fieldErrors, Problem } from '../problems/problem';
+import { fieldErrors, invalidInput } from '../problems/problem';
 import { isCompleted, toTransferView } from './transfers.dto';
 import { TransfersRepository } from './transfers.repository';
 import { TransferFailure, transferProblem } from './transfers.errors';
@@ -32,13 +32,7 @@ export class TransfersController {
     const parsed = listQuerySchema.safeParse(query);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error.issues, '(query)');
-      throw new Problem(
-        400,
-        'INVALID_QUERY',
-        'The query is not valid',
-        errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        errors,
-      );
+      throw invalidInput('query', errors);
     }
     const q = parsed.data;
     const rows = await this.repository.list({
@@ -147,13 +141,7 @@ export class TransfersController {
 export function parseWaitMs(wait: string | undefined, maxWaitMs: number): number {
   if (wait === undefined) return 0;
   if (!/^\d{1,6}$/.test(wait)) {
-    throw new Problem(
-      400,
-      'INVALID_QUERY',
-      'The query is not valid',
-      'wait must be a whole number of milliseconds',
-      [{ field: 'wait', message: 'a whole number of milliseconds' }],
-    );
+    throw invalidInput('query', [{ field: 'wait', message: 'a whole number of milliseconds' }]);
   }
   return Math.min(Number(wait), maxWaitMs);
 }

@@ -1,4 +1,4 @@
-import { Problem } from '../problems/problem';
+import { invalidInput, Problem } from '../problems/problem';
 
 /**
  * Expected outcomes of the transfers domain, and the one table that maps each to its HTTP problem.
@@ -18,13 +18,7 @@ export type TransferError =
 export function transferProblem(error: TransferError): Problem {
   switch (error.kind) {
     case 'INVALID_BODY':
-      return new Problem(
-        400,
-        'INVALID_BODY',
-        'The request body is not valid',
-        error.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        error.errors,
-      );
+      return invalidInput('body', error.errors);
     case 'PAYER_NOT_CALLER':
       return new Problem(
         403,

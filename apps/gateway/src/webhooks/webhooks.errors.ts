@@ -1,4 +1,4 @@
-import { FieldError, Problem, fieldErrors } from '../problems/problem';
+import { FieldError, fieldErrors, invalidInput, Problem } from '../problems/problem';
 
 /**
  * Expected outcomes of the webhooks domain, and the one table that maps each to its HTTP problem.
@@ -13,21 +13,9 @@ export type WebhookError =
 export function webhookProblem(error: WebhookError): Problem {
   switch (error.kind) {
     case 'INVALID_BODY':
-      return new Problem(
-        400,
-        'INVALID_BODY',
-        'The request body is not valid',
-        error.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        error.errors,
-      );
+      return invalidInput('body', error.errors);
     case 'INVALID_QUERY':
-      return new Problem(
-        400,
-        'INVALID_QUERY',
-        'The query is not valid',
-        error.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        error.errors,
-      );
+      return invalidInput('query', error.errors);
     case 'NOT_FOUND':
       return new Problem(
         404,
