@@ -41,5 +41,30 @@ export function finalizedBlock(
       balanceMinor: a.balanceMinor.toString(),
       reservedMinor: (a.reservedMinor ?? 0n).toString(),
     })),
+    moves: movesOf(outcomes),
   };
+}
+
+/** The moves the ledger would publish for these outcomes: settling transfers between two participants. */
+function movesOf(outcomes: Partial<TransferOutcome>[]): FinalizedBlock['moves'] {
+  const sums = new Map<string, FinalizedBlock['moves'][number]>();
+  for (const o of outcomes) {
+    const t = { status: 'committed', payer: 'a', payee: 'b', amountMinor: '100', currency: 'USD', ...o };
+    if (!['committed', 'fulfilled'].includes(t.status) || t.refusal) continue;
+    if (t.payer === 'hub' || t.payee === 'hub' || t.payer === t.payee) continue;
+    const key = `${t.payer} ${t.payee} ${t.currency}`;
+    const m = sums.get(key) ?? {
+      payer: t.payer,
+      payee: t.payee,
+      currency: t.currency,
+      amountMinor: '0',
+      count: 0,
+    };
+    sums.set(key, {
+      ...m,
+      amountMinor: (BigInt(m.amountMinor) + BigInt(t.amountMinor)).toString(),
+      count: m.count + 1,
+    });
+  }
+  return [...sums.values()];
 }

@@ -262,7 +262,15 @@ describe('one transfer end to end', () => {
   it("lists only the caller's own accounts, with balances as decimal strings", async () => {
     const res = await net.client('mnl-payout').accounts();
     expect(res.status).toBe(200);
-    expect(res.body.accounts.map((a) => a.id).sort()).toEqual(['mnl-payout/PHP', 'mnl-payout/USD']);
+    // Per currency a position (the working balance), a settlement account and a fee income account.
+    expect(res.body.accounts.map((a) => `${a.id} ${a.kind}`).sort()).toEqual([
+      'mnl-payout/PHP position',
+      'mnl-payout/PHP/fees fees',
+      'mnl-payout/PHP/settlement settlement',
+      'mnl-payout/USD position',
+      'mnl-payout/USD/fees fees',
+      'mnl-payout/USD/settlement settlement',
+    ]);
     const usd = res.body.accounts.find((a) => a.currency === 'USD')!;
     expect(usd.balance).toMatch(/^\d+\.\d{2}$/);
     const me = await net.client('mnl-payout').me();
@@ -379,6 +387,63 @@ describe('one transfer end to end', () => {
       targetCurrency: 'PHP',
     });
     expect(bad.status).toBe(400);
+  });
+
+  it('quotes, reserves a cross-currency transfer on both sides, and posts every leg when the payee fulfils it', async () => {
+    const hk = net.client('hk-remit');
+    const mnl = net.client('mnl-payout');
+    const fx = net.client('sg-fx');
+    const quote = await hk.createQuote({
+      sourceCurrency: 'USD',
+      targetCurrency: 'PHP',
+      sendAmount: '50.00',
+      payee: 'mnl-payout',
+    });
+    expect(quote.status).toBe(201);
+    const receive = quote.body.receiveAmount as string;
+    const balances = async () => {
+      const of = async (c: typeof hk) =>
+        Object.fromEntries((await c.accounts()).body.accounts.map((a) => [a.id, [a.balance, a.reserved]]));
+      return { ...(await of(hk)), ...(await of(mnl)), ...(await of(fx)) };
+    };
+    const before = await balances();
+    const prepared = await hk.createTransfer(
+      {
+        id: 'fx-2p-1',
+        payer: 'hk-remit',
+        payee: 'mnl-payout',
+        amount: '50.00',
+        currency: 'USD',
+        quote: quote.body,
+        twoPhase: true,
+      },
+      { waitMs: 8000 },
+    );
+    expect(prepared.body).toMatchObject({ status: 'reserved' });
+    const reserved = await balances();
+    expect(reserved['hk-remit/USD'][1]).toBe(quote.body.totalCost);
+    expect(reserved['sg-fx/PHP'][1]).toBe(receive);
+    expect(reserved['mnl-payout/PHP']).toEqual(before['mnl-payout/PHP']);
+    const fulfilled = await mnl.fulfilTransfer('fx-2p-1', { waitMs: 8000 });
+    expect(fulfilled.body.status).toBe('fulfilled');
+    const after = await eventually(
+      async () => {
+        const b = await balances();
+        return b['mnl-payout/PHP'][0] !== before['mnl-payout/PHP'][0] ? b : undefined;
+      },
+      10_000,
+      'PHP credited',
+    );
+    const minor = (s: string) => BigInt(s.replace('.', ''));
+    expect(minor(after['mnl-payout/PHP'][0]) - minor(before['mnl-payout/PHP'][0])).toBe(minor(receive));
+    expect(minor(before['hk-remit/USD'][0]) - minor(after['hk-remit/USD'][0])).toBe(
+      minor(quote.body.totalCost as string),
+    );
+    // The fee and the spread are the FX provider's income, booked on its USD fee account.
+    expect(minor(after['sg-fx/USD/fees'][0]) - minor(before['sg-fx/USD/fees'][0])).toBeGreaterThanOrEqual(
+      minor(quote.body.fee as string),
+    );
+    expect([after['hk-remit/USD'][1], after['sg-fx/PHP'][1]]).toEqual(['0.00', '0.00']);
   });
 
   it('reserves a two-phase transfer, lets only the payee fulfil it, and lets either side abort another', async () => {

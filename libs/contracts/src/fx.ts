@@ -290,6 +290,23 @@ export function fxQuoteLegs(
   ];
 }
 
+/**
+ * The spread income in a quote, in source minor units: the part of the send amount above what the payee's
+ * amount costs at the mid rate. The cost at mid is rounded up, so that the spread entry never states more
+ * income than the margin earned; it is never negative, because the customer rate is at most the mid rate.
+ * The ledger posts it as its own entry, apart from the converted principal (send amount less spread).
+ */
+export function fxSpreadMinor(quote: FxQuote): bigint {
+  const mid = minorRate(
+    { num: BigInt(quote.midRate.num), den: BigInt(quote.midRate.den) },
+    quote.sourceCurrency,
+    quote.targetCurrency,
+  );
+  const send = BigInt(quote.sendAmountMinor);
+  const costAtMid = divRound(BigInt(quote.receiveAmountMinor) * mid.den, mid.num, 'ceil');
+  return costAtMid >= send ? 0n : send - costAtMid;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Request/reply on fxQuoteRequests / fxQuoteReplies, keyed by requestId.
 

@@ -53,6 +53,16 @@ export const genesisSchema = z
     fxKeys: z.array(publicKeySchema).default([]),
     /** How many distinct operator keys must approve a governance proposal. */
     governanceThreshold: z.number().int().min(1).default(1),
+    /**
+     * Keys of the clearing service whose signed settlement postings the ledger accepts: the settlement
+     * bank's confirmations of window settlements, forwarded by clearing.
+     */
+    settlementKeys: z.array(publicKeySchema).default([]),
+    /**
+     * The operator's scheme fee per currency: charged to the payer of every committed transfer in that
+     * currency (the source currency of a cross-currency one) and credited to the hub's fee income account.
+     */
+    schemeFees: z.array(z.object({ currency, fixedMinor: positiveMinorString }).strict()).default([]),
   })
   .strict();
 export type GenesisCommand = z.infer<typeof genesisSchema>;
@@ -111,9 +121,21 @@ export const governanceActionSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('funds-in'), participantId: id, currency, amountMinor: positiveMinorString })
     .strict(),
-  /** A withdrawal of prefunded liquidity, paid out by the settlement bank. */
+  /**
+   * A withdrawal of prefunded liquidity, in two phases: this reserves the amount on the participant's
+   * position (so it cannot be spent while the bank pays it out), and `funds-out-complete` posts it when
+   * the settlement bank has paid, or releases it when the payout was cancelled.
+   */
   z
     .object({ kind: z.literal('funds-out'), participantId: id, currency, amountMinor: positiveMinorString })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('funds-out-complete'),
+      /** The proposal id of the `funds-out` it completes. */
+      fundsOutProposalId: id,
+      outcome: z.enum(['paid', 'cancelled']),
+    })
     .strict(),
 ]);
 export type GovernanceAction = z.infer<typeof governanceActionSchema>;
@@ -142,11 +164,55 @@ export function governanceSigningPayload(
   return canonicalJson({ domain: 'concord-governance-v1', chainId, proposalId, action });
 }
 
+/**
+ * A settlement posting: the settlement bank confirmed (part of) a window's settlement instruction, and the
+ * clearing service forwards it signed with a genesis settlement key. A pay-in (the participant paid its
+ * net debit) moves the amount from its settlement account to its position; a pay-out (it was paid its
+ * net credit) moves it from its position to its settlement account. `reverses` undoes an earlier posting
+ * (a confirmation recorded in error), which must have the same participant, currency, direction and amount.
+ */
+export const settlementCommandSchema = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('settlement'),
+    /** Unique per chain: the same posting id is applied at most once. */
+    postingId: id,
+    participantId: id,
+    currency,
+    direction: z.enum(['pay-in', 'pay-out']),
+    amountMinor: positiveMinorString,
+    /** The window, instruction and bank reference it settles, for the record. */
+    reference: z.string().min(1).max(200),
+    reverses: id.optional(),
+    keyId: id,
+    /** Ed25519 over settlementSigningPayload, base64url. */
+    signature: z.string().max(200),
+  })
+  .strict();
+export type SettlementCommand = z.infer<typeof settlementCommandSchema>;
+
+/** What the clearing service signs for a settlement posting, bound to the chain. */
+export function settlementSigningPayload(chainId: string, cmd: Omit<SettlementCommand, 'signature'>): string {
+  return canonicalJson({
+    domain: 'concord-settlement-v1',
+    chainId,
+    postingId: cmd.postingId,
+    participantId: cmd.participantId,
+    currency: cmd.currency,
+    direction: cmd.direction,
+    amountMinor: cmd.amountMinor,
+    reference: cmd.reference,
+    reverses: cmd.reverses ?? null,
+    keyId: cmd.keyId,
+  });
+}
+
 export const ledgerCommandSchema = z.discriminatedUnion('type', [
   genesisSchema,
   instructionCommandSchema,
   cutCommandSchema,
   governanceCommandSchema,
+  settlementCommandSchema,
 ]);
 export type LedgerCommand = z.infer<typeof ledgerCommandSchema>;
 
@@ -238,7 +304,22 @@ export const finalizedBlockSchema = z
             kind: z.string(),
             balanceMinor: minorString,
             reservedMinor: minorString,
+            /** The account's limit; absent on accounts without one (hub, settlement, fee accounts). */
+            limit: accountLimitSchema.optional(),
           })
+          .strict(),
+      )
+      .default([]),
+    /**
+     * Money this block moved between two different participants (postings between their position and fee
+     * accounts; hub, settlement and within-participant postings left out), summed per payer, payee and
+     * currency in that order. A cross-currency transfer shows as its legs: payer to FX provider in the
+     * source currency, FX provider to payee in the target currency. Clearing nets these.
+     */
+    moves: z
+      .array(
+        z
+          .object({ payer: id, payee: id, currency, amountMinor: minorString, count: z.number().int() })
           .strict(),
       )
       .default([]),

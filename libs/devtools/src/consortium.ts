@@ -3,6 +3,8 @@ import {
   GovernanceAction,
   GovernanceCommand,
   governanceSigningPayload,
+  SettlementCommand,
+  settlementSigningPayload,
 } from '@concord/contracts';
 import { sha256Hex, signBytes, signingKeyFromSeed, SigningKey } from '@concord/crypto';
 
@@ -52,6 +54,8 @@ export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
     })),
     governanceThreshold: spec.governanceThreshold ?? 2,
     fxKeys: [{ keyId: fxKey(spec).keyId, publicKey: fxKey(spec).key.publicKeyHex }],
+    settlementKeys: [{ keyId: settlementKey(spec).keyId, publicKey: settlementKey(spec).key.publicKeyHex }],
+    schemeFees: [],
     participants: spec.participants.map((p) => ({
       id: p.id,
       name: p.name,
@@ -102,6 +106,16 @@ export function governanceCommand(
   };
 }
 
+/** A settlement posting signed with the consortium's clearing key, as the clearing service sends it. */
+export function settlementCommand(
+  spec: ConsortiumSpec,
+  fields: Omit<SettlementCommand, 'v' | 'type' | 'keyId' | 'signature'>,
+): SettlementCommand {
+  const { keyId, key } = settlementKey(spec);
+  const unsigned = { v: 1 as const, type: 'settlement' as const, ...fields, keyId };
+  return { ...unsigned, signature: signBytes(key, settlementSigningPayload(spec.chainId, unsigned)) };
+}
+
 export function participantKey(spec: Pick<ConsortiumSpec, 'secret'>, participantId: string) {
   return { keyId: `${participantId}-1`, key: derivedKey(spec.secret, `participant:${participantId}:1`) };
 }
@@ -116,6 +130,14 @@ export function signerKey(spec: Pick<ConsortiumSpec, 'secret'>, signerId: string
  */
 export function fxKey(spec: Pick<ConsortiumSpec, 'secret'>) {
   return { keyId: 'fx-1', key: derivedKey(spec.secret, 'fx:quote-signer') };
+}
+
+/**
+ * The clearing service's settlement-posting key (CLEARING_SETTLEMENT_KEY is its seedHex); the ledger
+ * accepts settlement postings signed with it.
+ */
+export function settlementKey(spec: Pick<ConsortiumSpec, 'secret'>) {
+  return { keyId: 'clearing-1', key: derivedKey(spec.secret, 'clearing:settlement-signer') };
 }
 
 /** The demo consortium that `npm start` runs: four partners in four currencies, four signers, quorum 3. */

@@ -294,6 +294,7 @@ const blockOf = (height: number, outcomes: TransferOutcome[]): FinalizedBlock =>
   outcomes,
   participants: [],
   accounts: [],
+  moves: [],
 });
 
 describe('postings of a finalized block', () => {

@@ -26,6 +26,7 @@ function blockOf(
     outcomes,
     participants: [],
     accounts: [],
+    moves: [],
   };
 }
 

@@ -25,10 +25,13 @@ export const REJECTION_REASONS = {
   QUOTE_INVALID: 'the FX quote is malformed, inconsistent or not signed by a known FX key',
   QUOTE_EXPIRED: 'the FX quote expired before the block time of its instruction',
   QUOTE_ALREADY_USED: 'the FX quote was already used by another transfer',
-  QUOTE_MISMATCH: 'the transfer does not match its quote (parties, amount, currency or two-phase)',
+  QUOTE_MISMATCH: 'the transfer does not match its quote (parties, amount or currency)',
   GOVERNANCE_NOT_APPROVED: 'the proposal lacks approvals from enough distinct operator keys',
   DUPLICATE_PROPOSAL: 'a proposal with this id was already applied',
   INVALID_PROPOSAL: 'the proposal cannot be applied to the current state',
+  SETTLEMENT_NOT_AUTHORIZED: 'the settlement posting is not signed by a genesis settlement key',
+  DUPLICATE_POSTING: 'a settlement posting with this id was already applied',
+  INVALID_REVERSAL: 'the reversed posting does not exist, is already reversed or does not match',
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

@@ -9,7 +9,13 @@ export interface LogRecord {
   value: string;
 }
 
-export type AccountKind = 'position' | 'hub';
+/**
+ * Per participant and currency: `position` (the working balance transfers move, with its limit),
+ * `settlement` (the mirror of what window settlements moved through the settlement bank) and `fees` (fee
+ * and spread income). Per currency for the operator: `hub` (the hub's settlement account, the other side
+ * of prefunding) and `hub-fees` (scheme fee income).
+ */
+export type AccountKind = 'position' | 'settlement' | 'fees' | 'hub' | 'hub-fees';
 
 export interface Account {
   readonly id: string;
@@ -36,6 +42,18 @@ export interface TransferRecord {
   status: TransferStatus;
   reason?: RejectionReason;
   expiresAtMs?: number;
+  /** Of a reserved two-phase transfer: the postings its fulfilment makes, all together. */
+  legs?: Leg[];
+  /** Of a reserved two-phase transfer: what it holds on which account until fulfilled, aborted or expired. */
+  reservations?: { accountId: string; amountMinor: bigint }[];
+}
+
+/** One posting a transfer makes, named by its posting id (the transfer id, or `<id>:fee` and the like). */
+export interface Leg {
+  debit: string;
+  credit: string;
+  amountMinor: bigint;
+  postingId: string;
 }
 
 export interface Posting {
@@ -46,7 +64,7 @@ export interface Posting {
   currency: string;
 }
 
-export type EntryKind = 'genesis' | 'instruction' | 'cut' | 'governance' | 'invalid';
+export type EntryKind = 'genesis' | 'instruction' | 'cut' | 'governance' | 'settlement' | 'invalid';
 
 /** An applied log record with everything it changed; the unit that the entries root commits to. */
 export interface Entry {

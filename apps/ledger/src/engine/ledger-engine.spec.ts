@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { GovernanceAction, TransferInstruction, TransferOutcome } from '@concord/contracts';
-import { fxKey, governanceCommand } from '../../../../libs/devtools/src/consortium';
+import { fxKey, governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
 import { calculateQuote } from '../../../fx/src/quotes/quote-calculator';
 import { buildQuote, signQuote } from '../../../fx/src/quotes/quote.signer';
 import { canonicalJson, merkleRoot, sha256Hex, SignedRequestParts, verifyMerkleProof } from '@concord/crypto';
@@ -150,15 +150,38 @@ describe('LedgerEngine', () => {
         amountMinor: 100_000n,
         currency: 'USD',
       });
-      expect([...h.engine.accounts.keys()].sort()).toEqual([
+      // Per participant and currency a position, a settlement and a fee account; per currency the hub's
+      // settlement account and its scheme fee income.
+      const accountIds = [...h.engine.accounts.keys()].sort();
+      expect(accountIds).toEqual([
         'hub/PHP',
+        'hub/PHP/fees',
         'hub/USD',
+        'hub/USD/fees',
         'p1/PHP',
+        'p1/PHP/fees',
+        'p1/PHP/settlement',
         'p1/USD',
+        'p1/USD/fees',
+        'p1/USD/settlement',
         'p2/PHP',
+        'p2/PHP/fees',
+        'p2/PHP/settlement',
         'p2/USD',
+        'p2/USD/fees',
+        'p2/USD/settlement',
         'p3/USD',
+        'p3/USD/fees',
+        'p3/USD/settlement',
       ]);
+      expect([...h.engine.accounts.values()].map((a) => `${a.id}:${a.kind}`)).toEqual(
+        expect.arrayContaining([
+          'hub/USD:hub',
+          'hub/USD/fees:hub-fees',
+          'p1/USD/settlement:settlement',
+          'p1/USD/fees:fees',
+        ]),
+      );
       expect(h.balance('hub/USD')).toBe(-200_000n);
       expect(h.balance('hub/PHP')).toBe(-200_000n);
       expect(h.balance('p1/USD')).toBe(100_000n);
@@ -167,15 +190,7 @@ describe('LedgerEngine', () => {
       expect(h.engine.accounts.get('p2/USD')!.floorMinor).toBe(-50_000n);
       expect(h.engine.accounts.get('hub/USD')!.floorMinor).toBeNull();
       expect(h.engine.limitOf('p2/PHP')).toEqual({ kind: 'net-debit-cap', capMinor: '50000' });
-      expect(block.changedAccounts.map((a) => a.id)).toEqual([
-        'hub/PHP',
-        'hub/USD',
-        'p1/PHP',
-        'p1/USD',
-        'p2/PHP',
-        'p2/USD',
-        'p3/USD',
-      ]);
+      expect(block.changedAccounts.map((a) => a.id)).toEqual([...h.engine.accounts.keys()].sort());
       expect(block.participantsChanged.map((p) => p.id)).toEqual(['p1', 'p2', 'p3']);
       expect(block.signerSet?.quorum).toBe(3);
       expect(h.engine.quorum).toBe(3);
@@ -1022,7 +1037,13 @@ describe('LedgerEngine', () => {
         ),
       )!;
       expect(sealed.participantsChanged.map((p) => p.id)).toEqual(['p9']);
-      expect(sealed.changedAccounts.map((a) => a.id)).toEqual(['hub/EUR', 'p9/EUR']);
+      expect(sealed.changedAccounts.map((a) => a.id)).toEqual([
+        'hub/EUR',
+        'hub/EUR/fees',
+        'p9/EUR',
+        'p9/EUR/fees',
+        'p9/EUR/settlement',
+      ]);
       expect(
         govern(h, 'g-add-again', {
           kind: 'add-participant',
@@ -1094,17 +1115,40 @@ describe('LedgerEngine', () => {
       );
     });
 
-    it('withdraws prefunded liquidity only from what is there', () => {
+    it('withdraws prefunded liquidity in two phases, only from what is there', () => {
       const h = started();
       const out = (id: string, amountMinor: string) =>
         govern(h, id, { kind: 'funds-out', participantId: 'p1', currency: 'USD', amountMinor });
+      const complete = (id: string, fundsOutProposalId: string, outcome: 'paid' | 'cancelled') =>
+        govern(h, id, { kind: 'funds-out-complete', fundsOutProposalId, outcome });
       expect(out('g-out-big', '100001').rejection).toBe('INSUFFICIENT_FUNDS');
+      // The withdrawal first reserves: the money stays, but cannot be spent while the bank pays it out.
       expect(out('g-out', '40000').outcomes[0]).toMatchObject({
+        transferId: 'funds-out:g-out',
+        status: 'reserved',
         payer: 'p1',
         payee: 'hub',
         amountMinor: '40000',
       });
-      expect(h.balance('p1/USD')).toBe(60_000n);
+      expect([h.balance('p1/USD'), h.reserved('p1/USD')]).toEqual([100_000n, 40_000n]);
+      expectRejected(h.outcome(h.log.transfer(tr('t-spend', { amount: '600.01' }))), 'INSUFFICIENT_FUNDS');
+      expect(out('g-out-2', '60001').rejection).toBe('INSUFFICIENT_FUNDS');
+      // A participant cannot complete or abort a withdrawal through the partner API.
+      expectRejected(h.outcome(h.log.abort('p1', 'funds-out:g-out')), 'UNKNOWN_TRANSFER');
+      // Paid: the reservation becomes the posting to the hub.
+      const paid = complete('g-paid', 'g-out', 'paid');
+      expect(paid.outcomes[0]).toMatchObject({ transferId: 'funds-out:g-out', status: 'fulfilled' });
+      expect(paid.postings.map((p) => [p.debitAccount, p.creditAccount, p.amountMinor])).toEqual([
+        ['p1/USD', 'hub/USD', 40_000n],
+      ]);
+      expect([h.balance('p1/USD'), h.reserved('p1/USD')]).toEqual([60_000n, 0n]);
+      expect(complete('g-paid-again', 'g-out', 'paid').rejection).toBe('INVALID_PROPOSAL');
+      // Cancelled: the reservation is released and nothing moves.
+      out('g-out-3', '10000');
+      const cancelled = complete('g-cancel', 'g-out-3', 'cancelled');
+      expect(cancelled.outcomes[0]).toMatchObject({ transferId: 'funds-out:g-out-3', status: 'aborted' });
+      expect(cancelled.postings).toEqual([]);
+      expect([h.balance('p1/USD'), h.reserved('p1/USD')]).toEqual([60_000n, 0n]);
       expectZeroTotals(h.engine);
     });
   });
@@ -1151,19 +1195,51 @@ describe('LedgerEngine', () => {
     const fxTransfer = (id: string, quote: ReturnType<typeof quoteFor>) =>
       tr(id, { amount: formatAmount(BigInt(quote.sendAmountMinor), 'USD'), currency: 'USD', quote });
 
-    it('posts every leg or none: send and fee to the provider in USD, the quoted amount to the payee in PHP', () => {
+    it('posts every leg or none: principal, spread and fee to the provider in USD, the quote to the payee in PHP', () => {
       const h = started();
       const quote = quoteFor('q-1');
       const entry = h.entry(h.log.transfer(fxTransfer('fx-1', quote)));
       expect(entry.outcomes[0].status).toBe('committed');
-      expect(entry.postings.map((p) => [p.debitAccount, p.creditAccount, p.amountMinor, p.currency])).toEqual(
-        [
-          ['p1/USD', 'p2/USD', 1_000n, 'USD'],
-          ['p1/USD', 'p2/USD', 25n, 'USD'],
-          ['p2/PHP', 'p2/PHP', BigInt(quote.receiveAmountMinor), 'PHP'],
-        ],
-      );
+      // 10.00 USD at 58.615 less 0.5 % buys 583.21 PHP; at the mid rate that costs 9.95 USD (rounded up),
+      // so 0.05 USD is spread income, booked apart from the principal, and so is the 0.25 USD fee.
+      expect(quote.receiveAmountMinor).toBe('58321');
+      expect(
+        entry.postings.map((p) => [p.transferId, p.debitAccount, p.creditAccount, p.amountMinor, p.currency]),
+      ).toEqual([
+        ['fx-1', 'p1/USD', 'p2/USD', 995n, 'USD'],
+        ['fx-1:spread', 'p1/USD', 'p2/USD/fees', 5n, 'USD'],
+        ['fx-1:fee', 'p1/USD', 'p2/USD/fees', 25n, 'USD'],
+        ['fx-1', 'p2/PHP', 'p2/PHP', 58_321n, 'PHP'],
+      ]);
       expect(h.balance('p1/USD')).toBe(100_000n - 1_025n);
+      expect(h.balance('p2/USD/fees')).toBe(30n);
+      expectZeroTotals(h.engine);
+    });
+
+    it('prepares a two-phase conversion by reserving both sides, and posts every leg only on fulfilment', () => {
+      const h = started();
+      // p2 is both the provider and the payee in this consortium, which still shows every leg.
+      const q = quoteFor('q-2p');
+      const prepared = h.outcome(h.log.transfer({ ...fxTransfer('fx-2p', q), twoPhase: true }));
+      expect(prepared.status).toBe('reserved');
+      expect([h.balance('p1/USD'), h.reserved('p1/USD')]).toEqual([100_000n, 1_025n]);
+      expect(h.reserved('p2/PHP')).toBe(58_321n);
+      // The quote is used by the prepare: no other transfer can take it.
+      expectRejected(h.outcome(h.log.transfer(fxTransfer('fx-2p-again', q))), 'QUOTE_ALREADY_USED');
+      const fulfilled = h.entry(h.log.fulfil('p2', 'fx-2p'));
+      expect(fulfilled.outcomes[0].status).toBe('fulfilled');
+      expect(fulfilled.postings.map((p) => [p.transferId, p.amountMinor])).toEqual([
+        ['fx-2p', 995n],
+        ['fx-2p:spread', 5n],
+        ['fx-2p:fee', 25n],
+        ['fx-2p', 58_321n],
+      ]);
+      expect([h.balance('p1/USD'), h.reserved('p1/USD'), h.reserved('p2/PHP')]).toEqual([98_975n, 0n, 0n]);
+      // An aborted one releases both reservations and posts nothing.
+      h.outcome(h.log.transfer({ ...fxTransfer('fx-2a', quoteFor('q-2a')), twoPhase: true }));
+      const aborted = h.entry(h.log.abort('p1', 'fx-2a'));
+      expect([aborted.outcomes[0].status, aborted.postings]).toEqual(['aborted', []]);
+      expect([h.reserved('p1/USD'), h.reserved('p2/PHP')]).toEqual([0n, 0n]);
       expectZeroTotals(h.engine);
     });
 
@@ -1193,6 +1269,118 @@ describe('LedgerEngine', () => {
       );
       expect(h.balance('p1/USD')).toBe(before);
       expectZeroTotals(h.engine);
+    });
+  });
+
+  describe('settlement postings (from clearing)', () => {
+    const post = (h: Harness, fields: Parameters<typeof settlementCommand>[1], spec = SPEC) =>
+      h.entry(h.log.raw(JSON.stringify(settlementCommand(spec, fields))));
+    const payIn = {
+      participantId: 'p2',
+      currency: 'USD',
+      direction: 'pay-in' as const,
+      reference: 'w1/i1/BANK-1',
+    };
+
+    it('moves a confirmed pay-in or pay-out between position and settlement account, once', () => {
+      const h = started();
+      h.outcome(h.log.transfer(tr('t-net', { payer: 'p2', payee: 'p1', amount: '300.00' })));
+      // p2 owes 300.00 net; the bank confirms its pay-in, and its position is back where it started.
+      const entry = post(h, { ...payIn, postingId: 'sp-1', amountMinor: '30000' });
+      expect(entry.kind).toBe('settlement');
+      expect(entry.postings.map((p) => [p.debitAccount, p.creditAccount, p.amountMinor])).toEqual([
+        ['p2/USD/settlement', 'p2/USD', 30_000n],
+      ]);
+      expect(entry.outcomes[0]).toMatchObject({ transferId: 'settlement:sp-1', payer: 'p2', payee: 'hub' });
+      expect([h.balance('p2/USD'), h.balance('p2/USD/settlement')]).toEqual([100_000n, -30_000n]);
+      const out = post(h, {
+        ...payIn,
+        postingId: 'sp-2',
+        participantId: 'p1',
+        direction: 'pay-out',
+        amountMinor: '30000',
+      });
+      expect(out.postings.map((p) => [p.debitAccount, p.creditAccount])).toEqual([
+        ['p1/USD', 'p1/USD/settlement'],
+      ]);
+      expect(h.balance('p1/USD')).toBe(100_000n);
+      expect(post(h, { ...payIn, postingId: 'sp-1', amountMinor: '30000' }).rejection).toBe(
+        'DUPLICATE_POSTING',
+      );
+      expect(h.balance('p2/USD')).toBe(100_000n);
+      expectZeroTotals(h.engine);
+    });
+
+    it('reverses a posting once, when it matches; refuses unsigned, forged and unknown-account postings', () => {
+      const h = started();
+      post(h, { ...payIn, postingId: 'sp-1', amountMinor: '500' });
+      expect(h.balance('p2/USD')).toBe(100_500n);
+      const mismatch = post(h, { ...payIn, postingId: 'sp-r0', amountMinor: '400', reverses: 'sp-1' });
+      expect(mismatch.rejection).toBe('INVALID_REVERSAL');
+      const reversal = post(h, { ...payIn, postingId: 'sp-r1', amountMinor: '500', reverses: 'sp-1' });
+      expect(reversal.postings.map((p) => [p.debitAccount, p.creditAccount, p.amountMinor])).toEqual([
+        ['p2/USD', 'p2/USD/settlement', 500n],
+      ]);
+      expect([h.balance('p2/USD'), h.balance('p2/USD/settlement')]).toEqual([100_000n, 0n]);
+      expect(post(h, { ...payIn, postingId: 'sp-r2', amountMinor: '500', reverses: 'sp-1' }).rejection).toBe(
+        'INVALID_REVERSAL',
+      );
+      expect(post(h, { ...payIn, postingId: 'sp-r3', amountMinor: '500', reverses: 'sp-r1' }).rejection).toBe(
+        'INVALID_REVERSAL',
+      );
+      const forged = settlementCommand(SPEC, { ...payIn, postingId: 'sp-f', amountMinor: '500' });
+      const tampered = { ...forged, amountMinor: '5000000' };
+      expect(h.entry(h.log.raw(JSON.stringify(tampered))).rejection).toBe('SETTLEMENT_NOT_AUTHORIZED');
+      const otherChain = { ...SPEC, secret: 'someone-else' };
+      expect(post(h, { ...payIn, postingId: 'sp-o', amountMinor: '1' }, otherChain).rejection).toBe(
+        'SETTLEMENT_NOT_AUTHORIZED',
+      );
+      expect(
+        post(h, { ...payIn, postingId: 'sp-u', participantId: 'p3', currency: 'PHP', amountMinor: '1' })
+          .rejection,
+      ).toBe('UNKNOWN_ACCOUNT');
+      expectZeroTotals(h.engine);
+    });
+  });
+
+  describe('scheme fees (operator fee income)', () => {
+    const feeSpec = { ...SPEC, chainId: 'engine-spec-fees' };
+    const withFees = () => {
+      const h = new Harness(feeSpec);
+      h.apply(h.log.genesis({ schemeFees: [{ currency: 'USD', fixedMinor: '15' }] }));
+      return h;
+    };
+
+    it('charges the payer the scheme fee in the hub fee account, counted in its headroom', () => {
+      const h = withFees();
+      const entry = h.entry(h.log.transfer(tr('t-fee')));
+      expect(
+        entry.postings.map((p) => [p.transferId, p.debitAccount, p.creditAccount, p.amountMinor]),
+      ).toEqual([
+        ['t-fee', 'p1/USD', 'p2/USD', 1_000n],
+        ['t-fee:scheme-fee', 'p1/USD', 'hub/USD/fees', 15n],
+      ]);
+      expect(h.balance('hub/USD/fees')).toBe(15n);
+      // 1,000.00 USD less 10.15 leaves 989.85: 989.85 is payable with its fee only if the fee fits too.
+      expectRejected(h.outcome(h.log.transfer(tr('t-all', { amount: '989.85' }))), 'INSUFFICIENT_FUNDS');
+      expect(h.outcome(h.log.transfer(tr('t-most', { amount: '989.70' }))).status).toBe('committed');
+      expect(h.balance('p1/USD')).toBe(0n);
+      // PHP has no scheme fee.
+      expect(h.entry(h.log.transfer(tr('t-php', { currency: 'PHP' }))).postings).toHaveLength(1);
+      expectZeroTotals(h.engine);
+    });
+
+    it('reserves amount and fee for a two-phase transfer and posts both on fulfilment', () => {
+      const h = withFees();
+      h.outcome(h.log.transfer(tr('t-2p', { twoPhase: true })));
+      expect(h.reserved('p1/USD')).toBe(1_015n);
+      const entry = h.entry(h.log.fulfil('p2', 't-2p'));
+      expect(entry.postings.map((p) => p.amountMinor)).toEqual([1_000n, 15n]);
+      expect([h.reserved('p1/USD'), h.balance('p1/USD'), h.balance('hub/USD/fees')]).toEqual([
+        0n,
+        98_985n,
+        15n,
+      ]);
     });
   });
 
@@ -1513,12 +1701,14 @@ describe('LedgerEngine properties', () => {
           engine.apply(record);
           const reservedBy = new Map<string, bigint>();
           for (const t of engine.transfers.values()) {
-            if (t.status === 'reserved')
-              reservedBy.set(t.payerAccount, (reservedBy.get(t.payerAccount) ?? 0n) + t.amountMinor);
+            if (t.status !== 'reserved') continue;
+            expect(t.reservations).toBeDefined();
+            for (const r of t.reservations!)
+              reservedBy.set(r.accountId, (reservedBy.get(r.accountId) ?? 0n) + r.amountMinor);
           }
           for (const account of engine.accounts.values()) {
             expect(account.reservedMinor).toBe(reservedBy.get(account.id) ?? 0n);
-            if (account.kind === 'hub') continue;
+            if (account.kind !== 'position') continue;
             const floor = FLOORS[account.id];
             expect(floor).toBeDefined();
             if (account.balanceMinor - account.reservedMinor < floor) {

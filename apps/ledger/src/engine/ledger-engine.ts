@@ -6,6 +6,9 @@ import {
   governanceSigningPayload,
   checkQuote,
   fxQuoteLegs,
+  fxSpreadMinor,
+  SettlementCommand,
+  settlementSigningPayload,
   InstructionCommand,
   ParticipantSpec,
   ledgerCommandSchema,
@@ -32,6 +35,7 @@ import { LedgerInvariantError, RejectionReason } from './engine.errors';
 import {
   Account,
   Entry,
+  Leg,
   LogRecord,
   ParticipantInfo,
   Posting,
@@ -60,8 +64,19 @@ interface Participant {
 export function positionAccountId(participantId: string, currency: string): string {
   return `${participantId}/${currency}`;
 }
+export function settlementAccountId(participantId: string, currency: string): string {
+  return `${participantId}/${currency}/settlement`;
+}
+export function feesAccountId(participantId: string, currency: string): string {
+  return `${participantId}/${currency}/fees`;
+}
+/** The hub's settlement account of a currency: the other side of prefunding and withdrawals. */
 export function hubAccountId(currency: string): string {
   return `hub/${currency}`;
+}
+/** The operator's scheme fee income of a currency. */
+export function hubFeesAccountId(currency: string): string {
+  return `hub/${currency}/fees`;
 }
 
 /** The state-root leaf of an account: its id, balance and reservation. */
@@ -196,6 +211,16 @@ export class LedgerEngine {
   /** FX quote keys (key id -> public key) from the genesis, and the quotes already used. */
   private readonly fxKeys: Record<string, string> = {};
   private readonly usedQuotes = new Set<string>();
+  /** Clearing keys (key id -> public key) for settlement postings, and the postings applied. */
+  private readonly settlementKeys = new Map<string, string>();
+  private readonly settlementPostings = new Map<
+    string,
+    { participantId: string; currency: string; direction: string; amountMinor: bigint; reversed: boolean }
+  >();
+  /** The operator's scheme fee per currency, charged to payers. */
+  private readonly schemeFees = new Map<string, bigint>();
+  /** Withdrawals reserved by a `funds-out` proposal and not completed yet, by proposal id. */
+  private readonly fundsOuts = new Map<string, TransferRecord>();
   /** Which signers vote on which heights: a change sealed in block h applies from block h + 1. */
   private readonly signerSets: { fromHeight: number; signers: ConsortiumSigner[]; quorum: number }[] = [];
 
@@ -246,6 +271,9 @@ export class LedgerEngine {
       case 'governance':
         this.applyGovernance(record, cmd);
         return this.maybeSealBySize(record);
+      case 'settlement':
+        this.applySettlement(record, cmd);
+        return this.maybeSealBySize(record);
     }
   }
 
@@ -256,7 +284,6 @@ export class LedgerEngine {
   }
 
   private applyGenesis(record: LogRecord, genesis: GenesisCommand): void {
-    const hubs = new Set<string>();
     const postings: Posting[] = [];
     const outcomes: TransferOutcome[] = [];
     const validSigners =
@@ -270,16 +297,10 @@ export class LedgerEngine {
     this.signerSetChanged = true;
     for (const k of genesis.operators) this.operators.set(k.keyId, k.publicKey);
     for (const k of genesis.fxKeys) this.fxKeys[k.keyId] = k.publicKey;
+    for (const k of genesis.settlementKeys) this.settlementKeys.set(k.keyId, k.publicKey);
+    for (const f of genesis.schemeFees) this.schemeFees.set(f.currency, BigInt(f.fixedMinor));
     this.governanceThreshold = genesis.governanceThreshold;
-    for (const p of genesis.participants) {
-      this.addParticipant(p);
-      for (const a of p.accounts) hubs.add(a.currency);
-    }
-    for (const currency of [...hubs].sort()) {
-      if (!this.accounts.has(hubAccountId(currency))) {
-        this.addAccount(hubAccountId(currency), 'hub', currency, 'hub', { kind: 'unlimited' });
-      }
-    }
+    for (const p of genesis.participants) this.addParticipant(p);
     // Every account is in the genesis block's changes, so that a reader of finalized blocks knows them all.
     for (const id of this.accounts.keys()) this.changed.add(id);
     genesis.openingFunds.forEach((f, i) => {
@@ -332,10 +353,14 @@ export class LedgerEngine {
       keys: new Map(p.keys.map((k) => [k.keyId, k.publicKey])),
       status: 'active',
     });
+    const unlimited = { kind: 'unlimited' } as const;
     for (const a of p.accounts) {
       this.addAccount(positionAccountId(p.id, a.currency), p.id, a.currency, 'position', a.limit);
+      this.addAccount(settlementAccountId(p.id, a.currency), p.id, a.currency, 'settlement', unlimited);
+      this.addAccount(feesAccountId(p.id, a.currency), p.id, a.currency, 'fees', unlimited);
       if (!this.accounts.has(hubAccountId(a.currency))) {
-        this.addAccount(hubAccountId(a.currency), 'hub', a.currency, 'hub', { kind: 'unlimited' });
+        this.addAccount(hubAccountId(a.currency), 'hub', a.currency, 'hub', unlimited);
+        this.addAccount(hubFeesAccountId(a.currency), 'hub', a.currency, 'hub-fees', unlimited);
       }
     }
     this.participantsChanged.add(p.id);
@@ -345,8 +370,9 @@ export class LedgerEngine {
     const p = this.participants.get(id);
     if (!p) throw new LedgerInvariantError(`unknown participant ${id}`);
     const currencies = this.sortedAccountIds
-      .filter((a) => a.startsWith(`${id}/`))
-      .map((a) => this.mustAccount(a).currency);
+      .map((a) => this.mustAccount(a))
+      .filter((a) => a.participantId === id && a.kind === 'position')
+      .map((a) => a.currency);
     return {
       id,
       name: p.name,
@@ -416,6 +442,7 @@ export class LedgerEngine {
         if (!account || account.kind !== 'position') return 'INVALID_PROPOSAL';
         account.limit = action.limit;
         account.floorMinor = action.limit.kind === 'no-overdraft' ? 0n : -BigInt(action.limit.capMinor);
+        this.changed.add(account.id);
         return null;
       }
       case 'add-signer':
@@ -435,30 +462,116 @@ export class LedgerEngine {
         this.signerSetChanged = true;
         return null;
       }
-      case 'funds-in':
-      case 'funds-out': {
+      case 'funds-in': {
         const account = this.accounts.get(positionAccountId(action.participantId, action.currency));
         if (!account) return 'INVALID_PROPOSAL';
         const amount = BigInt(action.amountMinor);
-        const transferId = `${action.kind}:${cmd.proposalId}`;
-        if (action.kind === 'funds-out') {
-          // Prefunded money leaves only from what is there: a withdrawal never uses the credit of a cap.
-          if (account.balanceMinor - account.reservedMinor < amount) return 'INSUFFICIENT_FUNDS';
-          postings.push(this.move(account.id, hubAccountId(action.currency), amount, transferId));
-        } else {
-          postings.push(this.move(hubAccountId(action.currency), account.id, amount, transferId));
-        }
+        const transferId = `funds-in:${cmd.proposalId}`;
+        postings.push(this.move(hubAccountId(action.currency), account.id, amount, transferId));
         outcomes.push({
           transferId,
           status: 'committed',
-          payer: action.kind === 'funds-in' ? 'hub' : action.participantId,
-          payee: action.kind === 'funds-in' ? action.participantId : 'hub',
+          payer: 'hub',
+          payee: action.participantId,
           amountMinor: amount.toString(),
           currency: action.currency,
         });
         return null;
       }
+      case 'funds-out': {
+        const account = this.accounts.get(positionAccountId(action.participantId, action.currency));
+        if (!account) return 'INVALID_PROPOSAL';
+        const amount = BigInt(action.amountMinor);
+        // Prefunded money leaves only from what is there: a withdrawal never uses the credit of a cap.
+        if (account.balanceMinor - account.reservedMinor < amount) return 'INSUFFICIENT_FUNDS';
+        const transferId = `funds-out:${cmd.proposalId}`;
+        const hub = hubAccountId(action.currency);
+        const withdrawal: TransferRecord = {
+          id: transferId,
+          contentHash: '',
+          payer: action.participantId,
+          payee: 'hub',
+          payerAccount: account.id,
+          payeeAccount: hub,
+          amountMinor: amount,
+          currency: action.currency,
+          status: 'reserved',
+          legs: [{ debit: account.id, credit: hub, amountMinor: amount, postingId: transferId }],
+          reservations: [{ accountId: account.id, amountMinor: amount }],
+        };
+        this.reserve(withdrawal);
+        this.fundsOuts.set(cmd.proposalId, withdrawal);
+        outcomes.push(this.outcomeOf(withdrawal));
+        return null;
+      }
+      case 'funds-out-complete': {
+        const withdrawal = this.fundsOuts.get(action.fundsOutProposalId);
+        if (!withdrawal) return 'INVALID_PROPOSAL';
+        this.fundsOuts.delete(action.fundsOutProposalId);
+        this.settle(withdrawal, action.outcome === 'paid' ? 'fulfilled' : 'aborted', postings);
+        outcomes.push(this.outcomeOf(withdrawal));
+        return null;
+      }
     }
+  }
+
+  /**
+   * A settlement posting forwarded by clearing: it moves the confirmed amount between the participant's
+   * position and its settlement account (see settlementCommandSchema), whatever the participant's status
+   * and limits, because the money has already moved at the settlement bank.
+   */
+  private applySettlement(record: LogRecord, cmd: SettlementCommand): void {
+    const refuse = (reason: RejectionReason) => this.push(record, 'settlement', [], [], reason);
+    if (!this.hasGenesis) return refuse('NO_GENESIS');
+    const key = this.settlementKeys.get(cmd.keyId);
+    const { signature, ...unsigned } = cmd;
+    if (!key || !verifyBytes(key, settlementSigningPayload(this.chainId, unsigned), signature)) {
+      return refuse('SETTLEMENT_NOT_AUTHORIZED');
+    }
+    if (this.settlementPostings.has(cmd.postingId)) return refuse('DUPLICATE_POSTING');
+    const position = this.accounts.get(positionAccountId(cmd.participantId, cmd.currency));
+    const settlement = this.accounts.get(settlementAccountId(cmd.participantId, cmd.currency));
+    if (!position || !settlement) return refuse('UNKNOWN_ACCOUNT');
+    const amount = BigInt(cmd.amountMinor);
+    const posting = {
+      participantId: cmd.participantId,
+      currency: cmd.currency,
+      direction: cmd.direction,
+      amountMinor: amount,
+      reversed: false,
+    };
+    let payIn = cmd.direction === 'pay-in';
+    if (cmd.reverses !== undefined) {
+      const original = this.settlementPostings.get(cmd.reverses);
+      const matches =
+        original !== undefined &&
+        !original.reversed &&
+        original.participantId === posting.participantId &&
+        original.currency === posting.currency &&
+        original.direction === posting.direction &&
+        original.amountMinor === amount;
+      if (!matches) return refuse('INVALID_REVERSAL');
+      original.reversed = true;
+      // A reversal is the posting with its sides swapped; it cannot itself be reversed.
+      posting.reversed = true;
+      payIn = !payIn;
+    }
+    this.settlementPostings.set(cmd.postingId, posting);
+    const transferId = `settlement:${cmd.postingId}`;
+    const postings = [
+      payIn
+        ? this.move(settlement.id, position.id, amount, transferId)
+        : this.move(position.id, settlement.id, amount, transferId),
+    ];
+    const outcome: TransferOutcome = {
+      transferId,
+      status: 'committed',
+      payer: payIn ? cmd.participantId : 'hub',
+      payee: payIn ? 'hub' : cmd.participantId,
+      amountMinor: amount.toString(),
+      currency: cmd.currency,
+    };
+    this.push(record, 'settlement', [outcome], postings);
   }
 
   private applyInstruction(record: LogRecord, cmd: InstructionCommand): void {
@@ -570,52 +683,92 @@ export class LedgerEngine {
     if (t.quote) return this.applyConversion(t, amount, contentHash, logTimeMs, postings);
     const payerAccount = this.accounts.get(positionAccountId(t.payer, t.currency));
     const payeeAccount = this.accounts.get(positionAccountId(t.payee, t.currency));
-    const reason = this.refusalOf(signer, t, amount, payerAccount, payeeAccount);
-    if (reason || !payerAccount || !payeeAccount) {
-      const record: TransferRecord = {
-        id: t.id,
-        contentHash,
-        payer: t.payer,
-        payee: t.payee,
-        payerAccount: '',
-        payeeAccount: '',
-        amountMinor: amount,
-        currency: t.currency,
-        status: 'rejected',
-        reason: reason ?? 'UNKNOWN_ACCOUNT',
-      };
-      // A rejected transfer keeps its id, so that a retry with the same content gets the same answer.
-      this.transfers.set(record.id, record);
-      return this.outcomeOf(record);
-    }
+    const fee = this.schemeFees.get(t.currency) ?? 0n;
+    const reason = this.refusalOf(signer, t, amount + fee, payerAccount, payeeAccount);
     const record: TransferRecord = {
       id: t.id,
       contentHash,
       payer: t.payer,
       payee: t.payee,
-      payerAccount: payerAccount.id,
-      payeeAccount: payeeAccount.id,
+      payerAccount: '',
+      payeeAccount: '',
       amountMinor: amount,
       currency: t.currency,
-      status: t.twoPhase ? 'reserved' : 'committed',
+      status: 'rejected',
     };
-    if (t.twoPhase) {
-      payerAccount.reservedMinor += amount;
-      this.changed.add(payerAccount.id);
-      record.expiresAtMs = logTimeMs + (t.expiresInMs ?? 24 * 3600 * 1000);
-      this.reserved.set(record.id, record);
+    if (reason || !payerAccount || !payeeAccount) {
+      record.reason = reason ?? 'UNKNOWN_ACCOUNT';
+      // A rejected transfer keeps its id, so that a retry with the same content gets the same answer.
+      this.transfers.set(record.id, record);
+      return this.outcomeOf(record);
+    }
+    const committed: TransferRecord = {
+      ...record,
+      payerAccount: payerAccount.id,
+      payeeAccount: payeeAccount.id,
+      status: 'committed',
+    };
+    if (t.twoPhase || fee > 0n) {
+      const legs: Leg[] = [
+        { debit: payerAccount.id, credit: payeeAccount.id, amountMinor: amount, postingId: t.id },
+      ];
+      if (fee > 0n) legs.push(this.schemeFeeLeg(payerAccount.id, t.currency, fee, t.id));
+      this.begin(
+        committed,
+        legs,
+        [{ accountId: payerAccount.id, amountMinor: amount + fee }],
+        t,
+        logTimeMs,
+        postings,
+      );
     } else {
+      // The common case, a single posting, skips the legs' bookkeeping.
       postings.push(this.move(payerAccount.id, payeeAccount.id, amount, t.id));
     }
-    this.transfers.set(record.id, record);
-    return this.outcomeOf(record);
+    this.transfers.set(committed.id, committed);
+    return this.outcomeOf(committed);
+  }
+
+  private schemeFeeLeg(payerAccount: string, currency: string, fee: bigint, transferId: string): Leg {
+    return {
+      debit: payerAccount,
+      credit: hubFeesAccountId(currency),
+      amountMinor: fee,
+      postingId: `${transferId}:scheme-fee`,
+    };
   }
 
   /**
-   * A cross-currency transfer: linked legs through the FX provider's accounts, all posted or none. The
-   * payer pays the send amount and the fee in the source currency; the provider pays the payee the quoted
-   * receive amount in the target currency. The quote is checked here, deterministically: its signature by
-   * a genesis FX key, its expiry against the log time of the instruction, and single use.
+   * Posts the legs of a new transfer at once, or, for a two-phase one, reserves what they need and keeps
+   * them for its fulfilment.
+   */
+  private begin(
+    record: TransferRecord,
+    legs: Leg[],
+    reservations: { accountId: string; amountMinor: bigint }[],
+    t: TransferInstruction,
+    logTimeMs: number,
+    postings: Posting[],
+  ): void {
+    if (!t.twoPhase) {
+      for (const leg of legs) postings.push(this.move(leg.debit, leg.credit, leg.amountMinor, leg.postingId));
+      return;
+    }
+    record.status = 'reserved';
+    record.legs = legs;
+    record.reservations = reservations;
+    record.expiresAtMs = logTimeMs + (t.expiresInMs ?? 24 * 3600 * 1000);
+    this.reserve(record);
+    this.reserved.set(record.id, record);
+  }
+
+  /**
+   * A cross-currency transfer: linked legs through the FX provider's accounts, all posted or none. In the
+   * source currency the payer pays the FX provider the converted principal (to its liquidity account) and
+   * the spread and the fee (to its fee income account), each its own posting; in the target currency the
+   * provider's liquidity account pays the payee the quoted receive amount. The quote is checked here,
+   * deterministically: its signature by a genesis FX key, its expiry against the log time of the
+   * instruction (of the prepare, for a two-phase transfer, which then holds the rate), and single use.
    */
   private applyConversion(
     t: TransferInstruction,
@@ -639,10 +792,12 @@ export class LedgerEngine {
     const provider = quote.fxProvider;
     const payerSource = this.accounts.get(positionAccountId(t.payer, quote.sourceCurrency));
     const providerSource = this.accounts.get(positionAccountId(provider, quote.sourceCurrency));
+    const providerFees = this.accounts.get(feesAccountId(provider, quote.sourceCurrency));
     const providerTarget = this.accounts.get(positionAccountId(provider, quote.targetCurrency));
     const payeeTarget = this.accounts.get(positionAccountId(t.payee, quote.targetCurrency));
     const check = checkQuote(quote, { publicKeys: this.fxKeys, nowMs: logTimeMs });
     const fee = BigInt(quote.feeMinor);
+    const schemeFee = this.schemeFees.get(quote.sourceCurrency) ?? 0n;
     const received = BigInt(quote.receiveAmountMinor);
     const payee = this.participants.get(t.payee);
     const fxParticipant = this.participants.get(provider);
@@ -652,8 +807,7 @@ export class LedgerEngine {
         : 'QUOTE_INVALID'
       : this.usedQuotes.has(quote.id)
         ? 'QUOTE_ALREADY_USED'
-        : t.twoPhase ||
-            t.currency !== quote.sourceCurrency ||
+        : t.currency !== quote.sourceCurrency ||
             amount !== BigInt(quote.sendAmountMinor) ||
             !fxQuoteLegs(quote, { payer: t.payer, payee: t.payee })
           ? 'QUOTE_MISMATCH'
@@ -663,20 +817,37 @@ export class LedgerEngine {
               ? 'UNKNOWN_PARTICIPANT'
               : payee.status !== 'active' || fxParticipant.status !== 'active'
                 ? 'PARTICIPANT_NOT_ACTIVE'
-                : !payerSource || !providerSource || !providerTarget || !payeeTarget
+                : !payerSource || !providerSource || !providerFees || !providerTarget || !payeeTarget
                   ? 'UNKNOWN_ACCOUNT'
-                  : !this.hasHeadroom(payerSource, amount + fee) ||
+                  : !this.hasHeadroom(payerSource, amount + fee + schemeFee) ||
                       !this.hasHeadroom(providerTarget, received)
                     ? 'INSUFFICIENT_FUNDS'
                     : null;
-    if (reason || !payerSource || !providerSource || !providerTarget || !payeeTarget) {
+    if (reason || !payerSource || !providerSource || !providerFees || !providerTarget || !payeeTarget) {
       record.reason = reason ?? 'UNKNOWN_ACCOUNT';
       this.transfers.set(record.id, record);
       return this.outcomeOf(record);
     }
-    postings.push(this.move(payerSource.id, providerSource.id, amount, t.id));
-    if (fee > 0n) postings.push(this.move(payerSource.id, providerSource.id, fee, `${t.id}:fee`));
-    postings.push(this.move(providerTarget.id, payeeTarget.id, received, t.id));
+    const spread = fxSpreadMinor(quote);
+    const legs: Leg[] = [
+      { debit: payerSource.id, credit: providerSource.id, amountMinor: amount - spread, postingId: t.id },
+    ];
+    if (spread > 0n)
+      legs.push({
+        debit: payerSource.id,
+        credit: providerFees.id,
+        amountMinor: spread,
+        postingId: `${t.id}:spread`,
+      });
+    if (fee > 0n)
+      legs.push({
+        debit: payerSource.id,
+        credit: providerFees.id,
+        amountMinor: fee,
+        postingId: `${t.id}:fee`,
+      });
+    if (schemeFee > 0n) legs.push(this.schemeFeeLeg(payerSource.id, quote.sourceCurrency, schemeFee, t.id));
+    legs.push({ debit: providerTarget.id, credit: payeeTarget.id, amountMinor: received, postingId: t.id });
     this.usedQuotes.add(quote.id);
     const committed: TransferRecord = {
       ...record,
@@ -684,6 +855,11 @@ export class LedgerEngine {
       payeeAccount: payeeTarget.id,
       status: 'committed',
     };
+    const reservations = [
+      { accountId: payerSource.id, amountMinor: amount + fee + schemeFee },
+      { accountId: providerTarget.id, amountMinor: received },
+    ];
+    this.begin(committed, legs, reservations, t, logTimeMs, postings);
     this.transfers.set(committed.id, committed);
     return this.outcomeOf(committed);
   }
@@ -747,21 +923,38 @@ export class LedgerEngine {
         (action === 'abort' && record.status === 'aborted');
       return alreadyDone ? this.outcomeOf(record) : refuse('NOT_RESERVED');
     }
-    this.release(record);
-    if (action === 'fulfil') {
-      postings.push(this.move(record.payerAccount, record.payeeAccount, record.amountMinor, record.id));
-      record.status = 'fulfilled';
-    } else {
-      record.status = 'aborted';
-    }
+    this.settle(record, action === 'fulfil' ? 'fulfilled' : 'aborted', postings);
     return this.outcomeOf(record);
   }
 
-  private release(record: TransferRecord): void {
-    const payer = this.mustAccount(record.payerAccount);
-    payer.reservedMinor -= record.amountMinor;
-    this.changed.add(payer.id);
+  private reserve(record: TransferRecord): void {
+    for (const r of record.reservations ?? []) {
+      const account = this.mustAccount(r.accountId);
+      account.reservedMinor += r.amountMinor;
+      this.changed.add(account.id);
+    }
+  }
+
+  /** Ends a reserved transfer: releases what it held and, when fulfilled, posts its legs. */
+  private settle(
+    record: TransferRecord,
+    status: 'fulfilled' | 'aborted' | 'expired',
+    postings: Posting[],
+  ): void {
+    for (const r of record.reservations ?? []) {
+      const account = this.mustAccount(r.accountId);
+      account.reservedMinor -= r.amountMinor;
+      this.changed.add(account.id);
+    }
     this.reserved.delete(record.id);
+    if (status === 'fulfilled') {
+      for (const leg of record.legs ?? []) {
+        postings.push(this.move(leg.debit, leg.credit, leg.amountMinor, leg.postingId));
+      }
+    }
+    record.status = status;
+    record.legs = undefined;
+    record.reservations = undefined;
   }
 
   /** Expires, in id order, every reservation whose expiry is at or before the block time. */
@@ -770,8 +963,7 @@ export class LedgerEngine {
     const due = [...this.reserved.values()].filter((r) => (r.expiresAtMs ?? Infinity) <= blockTime);
     due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return due.map((record) => {
-      this.release(record);
-      record.status = 'expired';
+      this.settle(record, 'expired', []);
       return this.outcomeOf(record);
     });
   }

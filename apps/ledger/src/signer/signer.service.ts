@@ -4,6 +4,7 @@ import { signBytes, SigningKey } from '@concord/crypto';
 import { sendJson, validate } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { blockMoves } from '../blocks/block-moves';
 import { BlocksRepository } from '../blocks/blocks.repository';
 import { LedgerEngine } from '../engine/ledger-engine';
 import { SealedBlock } from '../engine/engine.types';
@@ -405,7 +406,9 @@ export class SignerService {
         kind: a.kind,
         balanceMinor: a.balanceMinor.toString(),
         reservedMinor: a.reservedMinor.toString(),
+        ...(a.limit.kind === 'unlimited' ? {} : { limit: a.limit }),
       })),
+      moves: blockMoves(block.entries, (id) => this.engine.accounts.get(id)),
       ...(participants.length > 0
         ? { signerSet: { signers: this.engine.signers, quorum: this.engine.quorum } }
         : {}),
