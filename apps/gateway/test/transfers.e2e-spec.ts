@@ -301,6 +301,20 @@ describe('one transfer end to end', () => {
     ).toBe(false);
     const other = await net.client('hk-remit').balanceProof('mnl-payout/USD');
     expect(other.status).toBe(404);
+    const fees = await net.client('hk-remit').balanceProof('hk-remit/USD/fees');
+    expect(fees.status).toBe(200);
+    expect(
+      verifyBalanceProof({
+        ...input,
+        accountId: fees.body.account.id,
+        balanceMinor: fees.body.account.balanceMinor,
+        reservedMinor: fees.body.account.reservedMinor,
+        proof: fees.body.proof,
+        header: fees.body.header,
+        headerHash: fees.body.headerHash,
+        certificate: fees.body.certificate,
+      }),
+    ).toEqual({ ok: true });
   });
 
   it("lists the caller's transfers with filters and a stable cursor, never another pair's", async () => {

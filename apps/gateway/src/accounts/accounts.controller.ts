@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AuthService } from '../auth/auth.service';
 import { AccountsService } from './accounts.service';
 
-/** `GET /v1/participants/me`, `GET /v1/accounts`, `GET /v1/accounts/{id}/proof`. */
+/** `GET /v1/participants/me`, `GET /v1/accounts`, `GET /v1/accounts/{id}/proof` for each account id. */
 @Controller('v1')
 export class AccountsController {
   constructor(
@@ -42,5 +42,17 @@ export class AccountsController {
   ) {
     const { participant } = await this.caller(req);
     return this.accounts.proof(participant, `${p}/${c}`);
+  }
+
+  /** The proof of a settlement or fee account (`p/USD/settlement`, `p/USD/fees`). */
+  @Get('accounts/:participant/:currency/:kind/proof')
+  async kindProof(
+    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Param('participant') p: string,
+    @Param('currency') c: string,
+    @Param('kind') k: string,
+  ) {
+    const { participant } = await this.caller(req);
+    return this.accounts.proof(participant, `${p}/${c}/${k}`);
   }
 }
