@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
+import { fxQuoteLegs, fxQuoteSchema } from '../../../contracts/src/fx';
 import type { ConsortiumSpec } from '../consortium';
 import { REPO_ROOT } from '../prisma';
 
@@ -88,6 +89,8 @@ export interface CheckInput {
   databaseUrl: string;
   sentIds: Set<string>;
   ackedIds: Set<string>;
+  /** The quote each cross-currency transfer carried (as the FX service signed it), by transfer id. */
+  quotes: Map<string, { quote: unknown }>;
 }
 
 export async function runChecks(input: CheckInput, log: (line: string) => void): Promise<CheckResult[]> {
@@ -131,6 +134,9 @@ export async function runChecks(input: CheckInput, log: (line: string) => void):
     }`,
   );
 
+  // Cross-currency transfers post one leg per currency (and whatever else their quote stands for), so the
+  // one-posting-per-transfer rule below holds for the others only.
+  const fxIds = [...input.quotes.keys()];
   for (const s of signers) {
     const schema = `ledger_${s}`;
     // 2. The gateway and each signer agree on every transfer's one final state.
@@ -154,10 +160,20 @@ export async function runChecks(input: CheckInput, log: (line: string) => void):
       missing + differ + unknown === 0,
       `${missing} committed at the gateway but unknown here, ${differ} with another status, ${unknown} unknown to the gateway`,
     );
-    // 3. No transfer moved money twice.
+    // 3. No transfer moved money twice: one posting per same-currency transfer; no cross-currency leg
+    //    twice (the same accounts and amount under the same transfer); nothing posted for a transfer that
+    //    did not commit. The balance check (5) catches any other extra or missing leg.
     const duplicated = await count(
       pool,
-      `select count(*) as n from (select transfer_id from ${schema}.postings group by transfer_id having count(*) > 1) d`,
+      `select count(*) as n from (select transfer_id from ${schema}.postings
+         where not (transfer_id = any($1::text[])) group by transfer_id having count(*) > 1) d`,
+      [fxIds],
+    );
+    const fxDuplicated = await count(
+      pool,
+      `select count(*) as n from (select transfer_id from ${schema}.postings where transfer_id = any($1::text[])
+         group by transfer_id, debit_account, credit_account, currency, amount_minor having count(*) > 1) d`,
+      [fxIds],
     );
     const postingsOfUncommitted = await count(
       pool,
@@ -166,8 +182,9 @@ export async function runChecks(input: CheckInput, log: (line: string) => void):
     );
     add(
       `${s}: no transfer posted twice`,
-      duplicated === 0 && postingsOfUncommitted === 0,
-      `${duplicated} transfers with several postings, ${postingsOfUncommitted} postings of transfers not committed`,
+      duplicated + fxDuplicated + postingsOfUncommitted === 0,
+      `${duplicated} same-currency transfers with several postings, ${fxDuplicated} cross-currency legs posted twice, ` +
+        `${postingsOfUncommitted} postings of transfers not committed`,
     );
     // 4. Double entry: every currency sums to zero, nothing left reserved.
     const sums = await rows<{ currency: string; balance: string; reserved: string; accounts: string }>(
@@ -183,15 +200,22 @@ export async function runChecks(input: CheckInput, log: (line: string) => void):
     );
   }
 
-  // 5. Each position balance is its opening funds plus what it received minus what it paid, counting the
-  //    transfers the gateway reports committed: a lost or duplicated posting shows up here.
+  // 5. Each participant's money in each currency is its opening funds plus what it received minus what it
+  //    paid, counting the transfers the gateway reports committed: a lost or duplicated posting shows up
+  //    here (the hub is the counterpart of the opening funds). A committed
+  //    cross-currency transfer moves what its quote stands for (fxQuoteLegs of the contracts: the payer pays
+  //    the total cost in the source currency to the FX provider, which pays the payee the receive amount
+  //    in the target currency), whatever postings the ledger splits that into.
   const flows = await rows<{ account: string; net: string }>(
     pool,
     `select account, sum(delta)::text as net from (
-       select payer || '/' || currency as account, -amount_minor as delta from gateway.transfers where status = 'committed'
+       select payer || '/' || currency as account, -amount_minor as delta from gateway.transfers
+         where status = 'committed' and not (id = any($1::text[]))
        union all
-       select payee || '/' || currency, amount_minor from gateway.transfers where status = 'committed'
+       select payee || '/' || currency, amount_minor from gateway.transfers
+         where status = 'committed' and not (id = any($1::text[]))
      ) f group by account`,
+    [fxIds],
   );
   const expected = new Map<string, bigint>();
   for (const p of input.spec.participants) {
@@ -200,27 +224,59 @@ export async function runChecks(input: CheckInput, log: (line: string) => void):
       expected.set(`hub/${c}`, (expected.get(`hub/${c}`) ?? 0n) - (p.fundsMinor ?? 0n));
     }
   }
-  for (const f of flows) expected.set(f.account, (expected.get(f.account) ?? 0n) + BigInt(f.net));
+  const move = (account: string, delta: bigint) =>
+    expected.set(account, (expected.get(account) ?? 0n) + delta);
+  for (const f of flows) move(f.account, BigInt(f.net));
+  const fxCommitted = await rows<{ id: string; payer: string; payee: string }>(
+    pool,
+    `select id, payer, payee from gateway.transfers where status = 'committed' and id = any($1::text[])`,
+    [fxIds],
+  );
+  const badQuotes: string[] = [];
+  for (const t of fxCommitted) {
+    const parsed = fxQuoteSchema.safeParse(input.quotes.get(t.id)?.quote);
+    const legs = parsed.success ? fxQuoteLegs(parsed.data, t) : null;
+    if (!legs) {
+      badQuotes.push(t.id);
+      continue;
+    }
+    for (const leg of legs) {
+      move(`${leg.from}/${leg.currency}`, -leg.amountMinor);
+      move(`${leg.to}/${leg.currency}`, leg.amountMinor);
+    }
+  }
+  add(
+    'every committed cross-currency transfer carried a valid quote for its parties',
+    badQuotes.length === 0,
+    `${fxCommitted.length} committed of ${fxIds.length} sent, ${badQuotes.length} with a quote that does not parse or ` +
+      `names other parties${badQuotes.length ? ` (e.g. ${badQuotes.slice(0, 3).join(', ')})` : ''}`,
+  );
   for (const s of signers) {
-    const balances = await rows<{ id: string; balance: string }>(
+    // Per participant and currency, all its accounts together: how the ledger splits a participant's
+    // money (its position, fee income, settlement accounts) is its own business; what moved between
+    // participants is what the transfers say.
+    const balances = await rows<{ id: string; balance: string; accounts: number }>(
       pool,
-      `select account_id as id, balance_minor::text as balance from ledger_${s}.balances`,
+      `select participant_id || '/' || currency as id, sum(balance_minor)::text as balance,
+         count(*)::int as accounts from ledger_${s}.balances group by participant_id, currency`,
     );
     const actual = new Map(balances.map((b) => [b.id, BigInt(b.balance)]));
+    const accounts = balances.reduce((n, b) => n + b.accounts, 0);
     const wrong = [...expected].filter(
       ([id, v]) => (actual.get(id) ?? 0n) !== v && !(id.startsWith('hub/') && !actual.has(id) && v === 0n),
     );
-    const extra = [...actual.keys()].filter((id) => !expected.has(id));
+    const extra = [...actual].filter(([id, v]) => !expected.has(id) && v !== 0n);
     add(
       `${s}: balances = opening funds + committed transfers`,
       wrong.length === 0 && extra.length === 0,
-      `${actual.size} accounts, ${wrong.length} differ${
+      `${accounts} accounts of ${actual.size} participant-currencies, ${wrong.length} differ${
         wrong.length
           ? ` (e.g. ${wrong.slice(0, 2).map(([id, v]) => `${id} expected ${v}, got ${actual.get(id)}`)})`
           : ''
-      }, ${extra.length} unexpected`,
+      }, ${extra.length} unexpected with money${extra.length ? ` (e.g. ${extra.slice(0, 2).map(([id]) => id)})` : ''}`,
     );
   }
+
   const gatewayView = await count(
     pool,
     `select count(*) as n from gateway.accounts a full join ledger_${signers[0]}.balances b on b.account_id = a.id

@@ -8,16 +8,21 @@
  * 2. A fresh network: database `concord_bench` dropped and migrated again, its own topic prefix
  *    (`bench<timestamp>`), gateway on a free port, 4 signers with quorum 3, clearing and FX, all compiled
  *    JavaScript from dist/; process logs in .data/bench-logs/<prefix>/. The consortium has `--participants`
- *    partners in USD, EUR, PHP and HKD, funded generously except one, so that a few transfers are rejected.
+ *    partners in USD, EUR, PHP and HKD, funded generously except one, so that a few transfers are rejected,
+ *    and an FX liquidity provider (`fx-provider`, funded in every currency) that the FX service quotes for.
  * 3. Scenarios, each for a set time, through the signed HTTP API with the SDK (every request long-polls
  *    `?wait=` for the final state): batches closed-loop at max, single transfers closed-loop at max,
  *    single transfers open-loop at half the rate the previous scenario finalized (the p99-at-half-load
- *    figure), and a skewed mix where one payer pays 70 % of the transfers. Cross-currency (FX) transfers
- *    do not exist in the API yet: their share of the mix is reported as N/A, nothing is sent for it.
- *    Between scenarios the network drains (no transfer left `accepted`).
+ *    figure), and a skewed mix where one payer pays 70 % of the transfers and `--fx-share` of its
+ *    transfers are cross-currency: a quote first (`POST /v1/quotes`, gateway -> Kafka -> FX service), then
+ *    the transfer carrying it. Only the mix's single transfers are cross-currency (one quote per transfer;
+ *    a batch would need one per member), chosen so that the share holds over all its transfers, batches
+ *    included. Between scenarios the network drains (no transfer left `accepted`).
  * 4. Figures from the gateway's database, not from client acknowledgements: finalized transfers/s = the
  *    scenario's transfers whose finalized_at falls in the scenario's window / the window; latency =
- *    finalized_at - created_at (both set by the gateway: accepted to final), p50/p95/p99/max.
+ *    finalized_at - created_at (both set by the gateway: accepted to final), p50/p95/p99/max. The
+ *    cross-currency part of the mix has its own row and, below the table, its quote round trips (client)
+ *    and its quote-to-final latency: finalized_at - the moment the client asked for the quote.
  * 5. Checks on the quiet network (see checks.ts): every acknowledged transfer final exactly once, gateway
  *    and signers agree, no double posting, balances sum to zero and match the committed transfers, identical
  *    state roots at every height, `ledger:verify` passes. Any failure exits 1, whatever the speed.
@@ -25,11 +30,13 @@
  * Options (each also as an environment variable BENCH_<NAME>, e.g. BENCH_SECONDS=10):
  *   --seconds N            every scenario's duration (default 25; 0 skips a scenario); or per scenario:
  *   --warmup-seconds N     (5)  --batch-seconds N  --single-seconds N  --half-seconds N  --skew-seconds N
+ *   A short run to check that everything works: --seconds 5 --warmup-seconds 2 --pgbench-seconds 5
  *   --batch-clients N      closed-loop batch clients (4)       --batch-size N   transfers per batch (200)
  *   --concurrency N        closed-loop single-transfer clients (64)
  *   --skew-concurrency N   single-transfer clients of the skewed mix (48), plus --skew-batch-clients (2)
  *   --hot-share X          share of the skewed mix paid by the hot payer (0.7)
- *   --fx-share X           cross-currency share of the skewed mix, reported N/A (0.1)
+ *   --fx-share X           cross-currency share of the skewed mix's transfers (0.1; 0 sends none); the
+ *                          warm-up sends the same share, so that the quote path is warm too
  *   --participants N       partners in the consortium (24, at least 20)
  *   --wait-ms N            long poll of each request (10000)       --drain-seconds N  (60)
  *   --pgbench-seconds N    (15)  --pgbench-clients N (8)  --pgbench-threads N (2)  --pgbench-scale N (10)
@@ -55,12 +62,14 @@ import { LocalNetwork } from '../network';
 import { dropDatabase, REPO_ROOT } from '../prisma';
 import { CheckResult, drain, runChecks, waitForConvergence } from './checks';
 import { formatSummary, ProfileSummary, summarizeProfile } from './cpu-profile-summary';
-import { ClientStats, closedLoop, Driver, openLoop, seededRandom, Workload } from './load';
+import { ClientStats, closedLoop, CrossCurrencyMix, Driver, openLoop, seededRandom, Workload } from './load';
 import { dropScratchDatabase, PgbenchResult, runPgbench } from './pgbench';
 import { CpuSampler, CpuSnapshot, CpuUsage } from './proc-cpu';
 import { StageFigures, stageBreakdown, STAGES } from './stages';
 
 const CURRENCIES = ['USD', 'EUR', 'PHP', 'HKD'];
+/** The participant that takes the other side of every conversion (FX_PROVIDER_ID of the FX service). */
+export const FX_PROVIDER = 'fx-provider';
 const DATABASE = 'concord_bench';
 /** The processes that make up the system under test (the load generator and "other" excluded). */
 const SYSTEM_GROUPS = (signers: string[]) => [
@@ -190,24 +199,34 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
   return args;
 }
 
-/** At least 20 partners in four currencies; p01 is the hot payer of the skewed mix; the last one is poor. */
+/**
+ * At least 20 partners in four currencies; p01 is the hot payer of the skewed mix; the last one is poor.
+ * Besides them, the FX provider, which neither pays nor is paid by same-currency transfers: it only takes
+ * the other side of the cross-currency ones, so it needs liquidity in every currency it may pay out in.
+ */
 export function benchConsortium(participants: number, chainId: string): ConsortiumSpec {
   return {
     chainId,
     secret: 'concord-bench-not-secret',
     signerCount: 4,
     quorum: 3,
-    participants: Array.from({ length: participants }, (_, i) => {
-      const id = `p${String(i + 1).padStart(2, '0')}`;
-      return {
-        id,
-        name: `Bench partner ${i + 1}`,
-        currencies: CURRENCIES,
-        // 10^13 minor units (100 billion) each, 100 times that for the hot payer; the last partner starts
-        // with 1,000.00 per currency and pays 1.00..500.00 at a time, so it runs dry now and then.
-        fundsMinor: i === 0 ? 10n ** 15n : i === participants - 1 ? 100_000n : 10n ** 13n,
-      };
-    }),
+    fxProvider: FX_PROVIDER,
+    participants: [
+      ...Array.from({ length: participants }, (_, i) => {
+        const id = `p${String(i + 1).padStart(2, '0')}`;
+        return {
+          id,
+          name: `Bench partner ${i + 1}`,
+          currencies: CURRENCIES,
+          // 10^13 minor units (100 billion) each, 100 times that for the hot payer; the last partner starts
+          // with 1,000.00 per currency and pays 1.00..500.00 at a time, so it runs dry now and then.
+          fundsMinor: i === 0 ? 10n ** 15n : i === participants - 1 ? 100_000n : 10n ** 13n,
+        };
+      }),
+      // 10^15 minor units per currency: 500.00 USD buys under 30,000.00 PHP, so even millions of
+      // conversions cannot drain it, and a rejection for its funds would be a bug, not the load.
+      { id: FX_PROVIDER, name: 'Bench FX liquidity', currencies: CURRENCIES, fundsMinor: 10n ** 15n },
+    ],
   };
 }
 
@@ -261,6 +280,26 @@ function phaseBar(label: string, totalS: number, figures: () => Record<string, s
   };
 }
 
+/** The cross-currency part of a scenario: its transfers (also counted in the scenario) and its quotes. */
+interface CrossCurrencyResult {
+  requestedShare: number;
+  /** Cross-currency transfers planned / all transfers of the scenario (a failed quote sends nothing). */
+  plannedShare: number;
+  sentShare: number;
+  offeredPerS: number;
+  finalizedPerS: number;
+  transfers: { sent: number; acked: number; stored: number; final: number; finalizedInWindow: number };
+  quotes: { requested: number; received: number; errors: Record<string, number> };
+  /** Client round trip of `POST /v1/quotes`. */
+  quoteRoundTripMs: { p50: number; p95: number; p99: number; max: number } | null;
+  /** finalized_at - when the client asked for the quote: what a partner waits for a conversion. */
+  quoteToFinalMs: { p50: number; p95: number; p99: number; max: number } | null;
+  /** finalized_at - created_at, as for every transfer. */
+  latencyMs: { p50: number; p95: number; p99: number; max: number } | null;
+  rejections: Record<string, number>;
+  errors: ScenarioResult['errors'];
+}
+
 interface ScenarioResult {
   name: string;
   tag: string;
@@ -279,6 +318,8 @@ interface ScenarioResult {
     httpTransfers: number;
     exceptions: Record<string, number>;
     exceptionTransfers: number;
+    /** Failed quote requests, by `quote HTTP <status> <code>` or exception (their transfers were not sent). */
+    quotes?: Record<string, number>;
     samples: string[];
   };
   drain: { pending: number; waitedMs: number };
@@ -291,6 +332,7 @@ interface ScenarioResult {
   openLoop?: { targetPerS: number; scheduled: number; sent: number };
   profiles?: string[];
   stages?: StageFigures;
+  crossCurrency?: CrossCurrencyResult;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -298,9 +340,21 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
+function spread(values: number[]): { p50: number; p95: number; p99: number; max: number } | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1],
+  };
+}
+
+/** The figures of the transfers whose id starts with `idPrefix` (a scenario's `<tag>-`, or a subset). */
 async function scenarioFigures(
   pool: Pool,
-  tag: string,
+  idPrefix: string,
   window: { from: string; to: string; seconds: number },
 ): Promise<
   Pick<
@@ -324,14 +378,14 @@ async function scenarioFigures(
            order by (extract(epoch from finalized_at - created_at) * 1000)::float8) as pct,
          max(extract(epoch from finalized_at - created_at) * 1000)::float8 as max_ms
        from gateway.transfers where id like $1`,
-      [`${tag}-%`, window.from, window.to],
+      [`${idPrefix}%`, window.from, window.to],
     )
   ).rows;
   const reasons = (
     await pool.query(
       `select coalesce(reason, '(none)') as reason, count(*)::int as n from gateway.transfers
        where id like $1 and status = 'rejected' group by 1 order by 2 desc`,
-      [`${tag}-%`],
+      [`${idPrefix}%`],
     )
   ).rows as { reason: string; n: number }[];
   const [blocks] = (
@@ -352,6 +406,21 @@ async function scenarioFigures(
     finalizedPerS: row.in_window / window.seconds,
     acceptedPerS: row.accepted_in_window / window.seconds,
   };
+}
+
+/** Quote to final of each cross-currency transfer that reached a final state (same machine, same clock). */
+async function quoteToFinalMs(pool: Pool, idPrefix: string, quotes: Driver['quotes']): Promise<number[]> {
+  const finalized = (
+    await pool.query(
+      `select id, (extract(epoch from finalized_at) * 1000)::float8 as f from gateway.transfers
+       where id like $1 and finalized_at is not null`,
+      [`${idPrefix}%`],
+    )
+  ).rows as { id: string; f: number }[];
+  return finalized.flatMap((r) => {
+    const q = quotes.get(r.id);
+    return q ? [r.f - q.quotedAtMs] : [];
+  });
 }
 
 async function dbNow(pool: Pool): Promise<string> {
@@ -391,13 +460,27 @@ function renderTable(headers: string[], rows: string[][]): string {
 }
 
 function describeErrors(e: ScenarioResult['errors']): string {
+  const quoteErrors = e.quotes ?? {};
   const parts = [
     ...Object.entries(e.http).map(([status, n]) => `HTTP ${status} x${n}`),
     ...Object.entries(e.exceptions).map(([m, n]) => `${m} x${n}`),
+    ...Object.entries(quoteErrors).map(([m, n]) => `${m} x${n}`),
   ];
-  const total =
-    Object.values(e.http).reduce((a, b) => a + b, 0) + Object.values(e.exceptions).reduce((a, b) => a + b, 0);
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const total = sum(e.http) + sum(e.exceptions) + sum(quoteErrors);
   return total === 0 ? '0' : `${total} of ${e.requests} req (${parts.join(', ')})`;
+}
+
+function errorsOf(stats: ClientStats): ScenarioResult['errors'] {
+  return {
+    requests: stats.requests,
+    http: stats.httpErrors,
+    httpTransfers: stats.httpErrorTransfers,
+    exceptions: stats.exceptions,
+    exceptionTransfers: stats.exceptionTransfers,
+    ...(stats.quoteRequests > 0 ? { quotes: stats.quoteErrors } : {}),
+    samples: stats.problemSamples,
+  };
 }
 
 function describeRejections(r: Record<string, number>): string {
@@ -512,7 +595,13 @@ async function main(): Promise<number> {
   const scenarios: ScenarioResult[] = [];
   const checks: CheckResult[] = [];
   const profileSummaries: Record<string, ProfileSummary[]> = {};
-  const driver: Driver = { clients: new Map(), sentIds: new Set(), ackedIds: new Set(), waitMs: args.waitMs };
+  const driver: Driver = {
+    clients: new Map(),
+    sentIds: new Set(),
+    ackedIds: new Set(),
+    quotes: new Map(),
+    waitMs: args.waitMs,
+  };
   let convergence: Awaited<ReturnType<typeof waitForConvergence>> | null = null;
   const sampler = new CpuSampler(() => {
     const groups: Record<string, number[]> = { bench: [process.pid] };
@@ -535,8 +624,11 @@ async function main(): Promise<number> {
         new ConcordClient({ baseUrl: network.gatewayUrl, keyId, seedHex: key.seedHex, attempts: 1 }),
       );
     }
-    const ids = spec.participants.map((p) => p.id);
+    // The FX provider takes no part in same-currency traffic (see benchConsortium).
+    const ids = spec.participants.map((p) => p.id).filter((id) => id !== FX_PROVIDER);
     const shape = { participants: ids, currencies: CURRENCIES, minMinor: 100, maxMinor: 50_000 };
+    const crossCurrency = () =>
+      args.fxShare > 0 ? { mix: new CrossCurrencyMix(args.fxShare), stats: new ClientStats() } : undefined;
     const random = seededRandom(args.seed);
     let profileCount = 0;
 
@@ -547,6 +639,7 @@ async function main(): Promise<number> {
       seconds: number,
       load: (stats: ClientStats, untilMs: number) => Promise<ScenarioResult['openLoop'] | void>,
       record = true,
+      fx?: { mix: CrossCurrencyMix; stats: ClientStats },
     ): Promise<ScenarioResult | null> => {
       if (seconds <= 0) {
         log(`${name}: skipped (0 s)`);
@@ -586,7 +679,8 @@ async function main(): Promise<number> {
       if (drained.pending > 0)
         log(`${name}: ${pendingNow} transfers still accepted after ${args.drainSeconds} s`);
       if (!record) return null;
-      const figures = await scenarioFigures(pool, tag, { from, to, seconds: windowSeconds });
+      const window = { from, to, seconds: windowSeconds };
+      const figures = await scenarioFigures(pool, `${tag}-`, window);
       const sorted = [...stats.latenciesMs].sort((a, b) => a - b);
       const result: ScenarioResult = {
         name,
@@ -607,14 +701,7 @@ async function main(): Promise<number> {
           ? { answers: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
           : null,
         rejections: figures.rejections,
-        errors: {
-          requests: stats.requests,
-          http: stats.httpErrors,
-          httpTransfers: stats.httpErrorTransfers,
-          exceptions: stats.exceptions,
-          exceptionTransfers: stats.exceptionTransfers,
-          samples: stats.problemSamples,
-        },
+        errors: errorsOf(stats),
         drain: drained,
         cpu,
         ...(openLoopResult ? { openLoop: openLoopResult } : {}),
@@ -622,11 +709,40 @@ async function main(): Promise<number> {
           ? { profiles: profiled.map((n) => join(profileDir, `${n}-${profileCount}.cpuprofile`)) }
           : {}),
       };
+      if (fx) {
+        const fxFigures = await scenarioFigures(pool, `${tag}-x`, window);
+        result.crossCurrency = {
+          requestedShare: fx.mix.share,
+          plannedShare: fx.mix.achievedShare,
+          sentShare: fx.stats.transfersSent / Math.max(1, stats.transfersSent),
+          offeredPerS: fx.stats.transfersSent / windowSeconds,
+          finalizedPerS: fxFigures.finalizedPerS,
+          transfers: { ...fxFigures.transfers, sent: fx.stats.transfersSent, acked: fx.stats.transfersAcked },
+          quotes: {
+            requested: fx.stats.quoteRequests,
+            received: fx.stats.quotesReceived,
+            errors: fx.stats.quoteErrors,
+          },
+          quoteRoundTripMs: spread(fx.stats.quoteLatenciesMs),
+          quoteToFinalMs: spread(await quoteToFinalMs(pool, `${tag}-x`, driver.quotes)),
+          latencyMs: fxFigures.latencyMs,
+          rejections: fxFigures.rejections,
+          errors: errorsOf(fx.stats),
+        };
+      }
       log(
         `${name}: offered ${fmt(result.offeredPerS)}/s, finalized ${fmt(result.finalizedPerS)}/s, p99 ${fmt(
           result.latencyMs?.p99,
         )} ms, errors ${describeErrors(result.errors)}`,
       );
+      if (result.crossCurrency) {
+        const x = result.crossCurrency;
+        log(
+          `${name}, cross-currency: ${x.transfers.sent} sent (${fmt(x.sentShare * 100, 1)} %), quote p99 ${fmt(
+            x.quoteRoundTripMs?.p99,
+          )} ms, quote -> final p99 ${fmt(x.quoteToFinalMs?.p99)} ms, errors ${describeErrors(x.errors)}`,
+        );
+      }
       scenarios.push(result);
       return result;
     };
@@ -634,6 +750,7 @@ async function main(): Promise<number> {
 
     // Warm-up: JIT, connection pools, consumer groups. Not reported, but checked like the rest.
     if (args.warmupSeconds > 0) {
+      const warmFx = crossCurrency();
       await runScenario(
         'warm-up',
         'w',
@@ -648,6 +765,7 @@ async function main(): Promise<number> {
             untilMs,
             workload: new Workload(shape, random),
             stopped,
+            crossCurrency: warmFx,
           }),
         false,
       );
@@ -702,12 +820,13 @@ async function main(): Promise<number> {
         return { targetPerS: halfRate, ...r };
       },
     );
+    const skewFx = crossCurrency();
     await runScenario(
       'skewed mix',
       'k',
       `closed loop, ${args.skewConcurrency} single + ${args.skewBatchClients} batch(100) clients, p01 pays ${
-        args.hotShare * 100
-      } %`,
+        Math.round(args.hotShare * 1000) / 10
+      } %, ${Math.round(args.fxShare * 1000) / 10} % cross-currency`,
       args.skewSeconds,
       (stats, untilMs) =>
         closedLoop(driver, stats, {
@@ -718,7 +837,10 @@ async function main(): Promise<number> {
           untilMs,
           workload: new Workload({ ...shape, hot: { id: ids[0], share: args.hotShare } }, random),
           stopped,
+          crossCurrency: skewFx,
         }),
+      true,
+      skewFx,
     );
 
     // 5. Checks, on a quiet network, then on its stored state once every process stopped.
@@ -762,6 +884,7 @@ async function main(): Promise<number> {
           databaseUrl,
           sentIds: driver.sentIds,
           ackedIds: driver.ackedIds,
+          quotes: driver.quotes,
         },
         log,
       ).catch((e: Error) => [{ name: 'checks ran', ok: false, detail: e.stack ?? e.message }])),
@@ -804,28 +927,35 @@ async function main(): Promise<number> {
   const batches = byName('batches');
   const singles = byName('single');
   const half = byName('half load');
-  const rows = scenarios.map((s) => [
-    `${s.name} (${s.description})`,
-    fmt(s.offeredPerS),
-    fmt(s.finalizedPerS),
-    fmt(s.latencyMs?.p50),
-    fmt(s.latencyMs?.p95),
-    fmt(s.latencyMs?.p99),
-    fmt(s.latencyMs?.max),
-    describeRejections(s.rejections),
-    describeErrors(s.errors),
-  ]);
-  rows.push([
-    `cross-currency (${args.fxShare * 100} % of the skewed mix)`,
-    'N/A',
-    'N/A',
-    'N/A',
-    'N/A',
-    'N/A',
-    'N/A',
-    'N/A',
-    'not sent: the API has no cross-currency (FX) transfer yet',
-  ]);
+  const rows = scenarios.flatMap((s) => {
+    const row = [
+      `${s.name} (${s.description})`,
+      fmt(s.offeredPerS),
+      fmt(s.finalizedPerS),
+      fmt(s.latencyMs?.p50),
+      fmt(s.latencyMs?.p95),
+      fmt(s.latencyMs?.p99),
+      fmt(s.latencyMs?.max),
+      describeRejections(s.rejections),
+      describeErrors(s.errors),
+    ];
+    const x = s.crossCurrency;
+    if (!x) return [row];
+    return [
+      row,
+      [
+        `  of which cross-currency (${fmt(x.sentShare * 100, 1)} % of its transfers, with a quote each)`,
+        fmt(x.offeredPerS),
+        fmt(x.finalizedPerS),
+        fmt(x.latencyMs?.p50),
+        fmt(x.latencyMs?.p95),
+        fmt(x.latencyMs?.p99),
+        fmt(x.latencyMs?.max),
+        describeRejections(x.rejections),
+        describeErrors(x.errors),
+      ],
+    ];
+  });
   const out: string[] = [];
   out.push('');
   out.push(
@@ -837,6 +967,50 @@ async function main(): Promise<number> {
   out.push('');
   out.push('finalized/s: transfers of the scenario whose finalized_at (gateway DB) falls inside its window;');
   out.push('latency: finalized_at - created_at (accepted -> final); offered/s: transfers the clients sent.');
+  const withFx = scenarios.filter((s) => s.crossCurrency);
+  if (withFx.length > 0) {
+    out.push('');
+    out.push(
+      'cross-currency transfers: quote round trip (client: POST /v1/quotes, gateway -> Kafka -> FX service and ' +
+        'back), quote -> final (finalized_at - when the quote was asked for) and accepted -> final, ms:',
+    );
+    const pcts = (p: CrossCurrencyResult['latencyMs']) =>
+      `${fmt(p?.p50)} / ${fmt(p?.p95)} / ${fmt(p?.p99)} / ${fmt(p?.max)}`;
+    out.push(
+      renderTable(
+        [
+          'scenario',
+          'asked share',
+          'sent share',
+          'quotes ok/asked',
+          'quote p50/p95/p99/max',
+          'quote->final p50/p95/p99/max',
+          'accepted->final p50/p95/p99/max',
+          '',
+          '',
+        ],
+        withFx.map((s) => {
+          const x = s.crossCurrency!;
+          return [
+            s.name,
+            `${fmt(x.requestedShare * 100, 1)} %`,
+            `${fmt(x.sentShare * 100, 1)} %`,
+            `${x.quotes.received}/${x.quotes.requested}`,
+            pcts(x.quoteRoundTripMs),
+            pcts(x.quoteToFinalMs),
+            pcts(x.latencyMs),
+            '',
+            '',
+          ];
+        }),
+      ),
+    );
+  } else {
+    out.push('');
+    out.push(
+      `cross-currency transfers: none sent (--fx-share ${args.fxShare}, --skew-seconds ${args.skewSeconds})`,
+    );
+  }
   if (scenarios.some((s) => s.cpu.seconds > 0)) {
     const groups = [
       'gateway',
@@ -957,11 +1131,7 @@ async function main(): Promise<number> {
           signers: spec.signerCount,
           quorum: spec.quorum,
         },
-        crossCurrency: {
-          requestedShare: args.fxShare,
-          sent: 0,
-          status: 'N/A: the API has no cross-currency (FX) transfer; nothing was sent or counted for it',
-        },
+        fxProvider: spec.fxProvider,
         scenarios,
         pgbench: pgbench
           ? { ...pgbench, output: undefined }
