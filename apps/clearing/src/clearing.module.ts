@@ -1,13 +1,14 @@
 import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
-import { ClearingConfig, clearingSchema, loadConfig } from '@concord/config';
-import { topicName } from '@concord/contracts';
+import { ClearingConfig, clearingSchema, DEMO_CLEARING_SETTLEMENT_KEY, loadConfig } from '@concord/config';
 import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka, createProducer, KafkaSettings } from '@concord/kafka';
 import { createLogger, createMetricsRegistry, Logger, startOpsServer } from '@concord/observability';
+import { operatorAuthProvider } from '@concord/operator-auth';
 import { ClearingController } from './http/clearing.controller';
 import { ClearingMetrics } from './metrics';
 import { ClearingFinalizedConsumer } from './positions/finalized.consumer';
+import { SettlementSigner } from './settlement/settlement-signer';
 import { ClearingRepository } from './windows/clearing.repository';
 import { ClearingService } from './windows/clearing.service';
 import { ClearingCommandsConsumer } from './windows/commands.consumer';
@@ -24,6 +25,7 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
   controllers: [ClearingController],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(clearingSchema) },
+    operatorAuthProvider(CONFIG),
     {
       provide: LOGGER,
       inject: [CONFIG],
@@ -51,14 +53,18 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
     },
     {
       provide: ClearingRepository,
-      inject: [PRISMA],
-      useFactory: (p: ServicesPrismaClient) => new ClearingRepository(p),
+      inject: [PRISMA, CONFIG],
+      useFactory: (p: ServicesPrismaClient, c: ClearingConfig) =>
+        new ClearingRepository(
+          p,
+          new SettlementSigner(c.CLEARING_SETTLEMENT_KEY, c.CLEARING_SETTLEMENT_KEY_ID),
+        ),
     },
     {
       provide: OutboxPublisher,
       inject: [ClearingRepository, PRODUCER, KAFKA_SETTINGS, LOGGER, ClearingMetrics],
       useFactory: (r: ClearingRepository, p: Producer, s: KafkaSettings, log: Logger, m: ClearingMetrics) =>
-        new OutboxPublisher(r, p, topicName('clearingEvents', s.topicPrefix), log, m),
+        new OutboxPublisher(r, p, s.topicPrefix, log, m),
     },
     {
       provide: WindowScheduler,
@@ -87,6 +93,7 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         const service = new ClearingService(r, log, m, {
           alarmShareBps: c.CLEARING_CAP_ALARM_SHARE_BPS,
           valueDateDays: c.CLEARING_VALUE_DATE_DAYS,
+          cgsParticipants: c.CLEARING_CGS_PARTICIPANTS,
           onNewCurrency: (currency) => scheduler.ensure(currency),
           onEvents: () => outbox.kick(),
         });
@@ -126,6 +133,11 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.CLEARING_SETTLEMENT_KEY.toLowerCase() === DEMO_CLEARING_SETTLEMENT_KEY) {
+      this.log.warn(
+        'CLEARING_SETTLEMENT_KEY is the public DEMO key: anyone can forge settlement postings; set a real key',
+      );
+    }
     // A close interrupted by a crash is finished before anything else; then pending events go out.
     await this.clearing.recover();
     this.outbox.start();
@@ -138,7 +150,11 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
       });
     }
     this.log.info(
-      { windowIntervalMs: this.config.CLEARING_WINDOW_INTERVAL_MS, api: this.config.CLEARING_PORT ?? null },
+      {
+        windowIntervalMs: this.config.CLEARING_WINDOW_INTERVAL_MS,
+        api: this.config.CLEARING_PORT ?? null,
+        cgsParticipants: this.config.CLEARING_CGS_PARTICIPANTS,
+      },
       'clearing service started',
     );
   }

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ClearingConfig } from '@concord/config';
+import { ClearingConfig, DEMO_OPERATOR_TOKEN } from '@concord/config';
 import type { Logger } from '@concord/observability';
 import { CONFIG, ClearingModule, LOGGER } from './clearing.module';
 import { ClearingProblemFilter } from './http/problems';
 
 /**
  * The clearing service: settlement windows, net positions and settlement instructions from finalized
- * ledger blocks. With CLEARING_PORT set it also serves the operator HTTP API.
+ * ledger blocks. With CLEARING_PORT set it also serves the operator HTTP API (bearer OPERATOR_TOKEN).
  */
 async function main(): Promise<void> {
   if (!process.env.CLEARING_PORT) {
@@ -25,6 +25,9 @@ async function main(): Promise<void> {
   app.useGlobalFilters(new ClearingProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
   app.enableShutdownHooks();
   const config = app.get<ClearingConfig>(CONFIG);
+  if (config.OPERATOR_TOKEN === DEMO_OPERATOR_TOKEN) {
+    log.warn('OPERATOR_TOKEN is the public DEMO token: anyone can settle windows; set a real token');
+  }
   await app.listen(config.CLEARING_PORT!, config.CLEARING_HOST);
   log.info(`clearing API listening on http://${config.CLEARING_HOST}:${config.CLEARING_PORT}`);
 }

@@ -6,7 +6,8 @@ export class ClearingMetrics {
   readonly windowsClosed: Counter<'currency' | 'reason'>;
   readonly instructions: Counter<'currency' | 'direction'>;
   readonly limitAlarms: Counter<'currency'>;
-  readonly eventsPublished: Counter;
+  readonly eventsPublished: Counter<'topic'>;
+  readonly grossSettlements: Counter<'currency' | 'direction'>;
 
   constructor(readonly registry: Registry) {
     this.blocks = new Counter({
@@ -34,7 +35,14 @@ export class ClearingMetrics {
     });
     this.eventsPublished = new Counter({
       name: 'clearing_events_published_total',
-      help: 'Events published on clearing.events from the outbox',
+      help: 'Outbox messages published, by topic (clearingEvents: events; ledgerCommands: settlement postings)',
+      labelNames: ['topic'],
+      registers: [registry],
+    });
+    this.grossSettlements = new Counter({
+      name: 'clearing_gross_settlements_total',
+      help: 'Continuous gross settlement postings queued for the ledger, by currency and direction',
+      labelNames: ['currency', 'direction'],
       registers: [registry],
     });
   }

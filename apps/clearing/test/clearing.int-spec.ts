@@ -2,10 +2,21 @@ import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Kafka, logLevel } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { ClearingCommand, ClearingEvent, clearingEventSchema, topicName } from '@concord/contracts';
+import { DEMO_CLEARING_SETTLEMENT_KEY } from '@concord/config';
+import {
+  ClearingCommand,
+  ClearingEvent,
+  clearingEventSchema,
+  SettlementCommand,
+  settlementCommandSchema,
+  settlementSigningPayload,
+  topicName,
+} from '@concord/contracts';
+import { verifyBytes } from '@concord/crypto';
 import { servicesClient } from '@concord/db';
 import { createKafka, createProducer, KafkaSettings, sendJson } from '@concord/kafka';
 import { createLogger } from '@concord/observability';
+import { OPERATOR_AUTH } from '@concord/operator-auth';
 import { ensureTopics } from '../../../libs/devtools/src/infra';
 import { createTestDatabase, eventually, TEST_KAFKA_BROKERS, uniqueName } from '../../../libs/testing/src';
 import { ClearingError } from '../src/errors';
@@ -13,18 +24,26 @@ import { ClearingController } from '../src/http/clearing.controller';
 import { ClearingProblemFilter } from '../src/http/problems';
 import { ClearingMetrics } from '../src/metrics';
 import { ClearingFinalizedConsumer } from '../src/positions/finalized.consumer';
+import { SettlementSigner } from '../src/settlement/settlement-signer';
 import { ClearingRepository } from '../src/windows/clearing.repository';
 import { ClearingService } from '../src/windows/clearing.service';
 import { ClearingCommandsConsumer } from '../src/windows/commands.consumer';
 import { OutboxPublisher } from '../src/windows/outbox.publisher';
-import { finalizedBlock } from './fixtures';
+import { finalizedBlock, TEST_CHAIN_ID } from './fixtures';
 
 jest.setTimeout(120_000);
+
+const OPERATOR_TOKEN = 'clearing-int-spec-operator-token-0123456789';
+
+/** The continuous gross settlement participant of these tests (it appears only in the last one). */
+const CGS = 'g';
 
 /**
  * The clearing service against real PostgreSQL and Kafka: blocks in from ledger.finalized, a window close
  * that crashes half-way and is finished by the restarted service (each instruction and event once),
- * operators' commands (deduplicated), limit alarms once per crossing, confirmations and the HTTP API.
+ * operators' commands (deduplicated), limit alarms once per crossing against the ledger's limits,
+ * confirmations and reversals with their signed settlement postings on ledger.commands (each once across
+ * a restart), continuous gross settlement, and the HTTP API.
  */
 describe('clearing service (PostgreSQL + Kafka)', () => {
   const prefix = uniqueName('c');
@@ -35,23 +54,32 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
   };
   let db: { url: string; drop: () => Promise<void> };
   const events: ClearingEvent[] = [];
+  const postings: SettlementCommand[] = [];
   let eventsConsumer: ReturnType<Kafka['consumer']>;
+  let postingsConsumer: ReturnType<Kafka['consumer']>;
+  const signer = new SettlementSigner(DEMO_CLEARING_SETTLEMENT_KEY, 'clearing-1');
   let testProducer: Awaited<ReturnType<typeof createProducer>>;
 
   type Instance = Awaited<ReturnType<typeof startInstance>>;
   let b: Instance;
 
-  async function startInstance(afterInstructions?: number) {
+  /**
+   * One clearing process. `publish: false` stands for a process that dies after its transactions
+   * committed but before its outbox went out.
+   */
+  async function startInstance(options: { afterInstructions?: number; publish?: boolean } = {}) {
+    const { afterInstructions, publish = true } = options;
     const prisma = servicesClient(db.url, 4);
-    const repo = new ClearingRepository(prisma);
+    const repo = new ClearingRepository(prisma, signer);
     const metrics = new ClearingMetrics(new Registry());
     const log = createLogger('clearing-int', 'silent');
     const producer = await createProducer(createKafka(settings));
-    const publisher = new OutboxPublisher(repo, producer, topicName('clearingEvents', prefix), log, metrics);
+    const publisher = new OutboxPublisher(repo, producer, prefix, log, metrics);
     const service = new ClearingService(repo, log, metrics, {
       alarmShareBps: 8000,
       valueDateDays: 1,
-      onEvents: () => publisher.kick(),
+      cgsParticipants: [CGS],
+      onEvents: () => (publish ? publisher.kick() : Promise.resolve()),
       closeFault: afterInstructions === undefined ? undefined : { afterInstructions },
     });
     await service.recover();
@@ -89,11 +117,21 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
         events.push(clearingEventSchema.parse(JSON.parse(message.value!.toString())));
       },
     });
+    // What the ledger would read: the settlement postings on its command log.
+    postingsConsumer = kafka.consumer({ groupId: `${prefix}-postings` });
+    await postingsConsumer.connect();
+    await postingsConsumer.subscribe({ topic: topicName('ledgerCommands', prefix), fromBeginning: true });
+    await postingsConsumer.run({
+      eachMessage: async ({ message }) => {
+        postings.push(settlementCommandSchema.parse(JSON.parse(message.value!.toString())));
+      },
+    });
   });
 
   afterAll(async () => {
     await b?.stop();
     await eventsConsumer?.disconnect();
+    await postingsConsumer?.disconnect();
     await testProducer?.disconnect();
     const admin = new Kafka({
       clientId: 'cleanup',
@@ -128,7 +166,7 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
     );
 
   it('finishes a close that crashed after half of the instructions: each instruction and event once', async () => {
-    const a = await startInstance(2);
+    const a = await startInstance({ afterInstructions: 2 });
     await sendBlocks([
       finalizedBlock(1, [
         { payer: 'a', payee: 'b', amountMinor: '1000' },
@@ -188,11 +226,10 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
   });
 
-  it('applies close-window and set-cap commands once per request id; alarms once per crossing', async () => {
+  it('applies close-window commands once per request id; alarms once per crossing of the ledger caps', async () => {
     await sendCommands([
       { v: 1, type: 'close-window', requestId: 'close-php-1', currency: 'PHP' },
       { v: 1, type: 'close-window', requestId: 'close-php-1', currency: 'PHP' },
-      { v: 1, type: 'set-cap', requestId: 'cap-1', participantId: 'a', currency: 'USD', capMinor: '1000' },
     ]);
     const php = await eventually(
       async () =>
@@ -207,36 +244,51 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
       ['a', 'pay-in', 500n],
       ['b', 'pay-out', 500n],
     ]);
-    await eventually(
-      async () => ((await b.prisma.clearingCap.count()) === 1 ? true : undefined),
-      20_000,
-      'cap',
-    );
-    const a = (balanceMinor: bigint, reservedMinor = 0n) => [
-      { participantId: 'a', currency: 'USD', balanceMinor, reservedMinor },
-    ];
+    // The caps are the ledger's limits of the position accounts, as the finalized blocks carry them.
+    const cap = (capMinor: string) => ({ kind: 'net-debit-cap' as const, capMinor });
+    const a = (
+      balanceMinor: bigint,
+      limit: ReturnType<typeof cap> | { kind: 'no-overdraft' },
+      reservedMinor = 0n,
+    ) => [{ participantId: 'a', currency: 'USD', balanceMinor, reservedMinor, limit }];
     await sendBlocks([
-      finalizedBlock(5, [], a(-700n)), // above -800: nothing
-      finalizedBlock(6, [], a(-900n)), // below: alarm
-      finalizedBlock(7, [], a(-950n)), // still below: nothing more
-      finalizedBlock(8, [], a(-100n)), // back above: re-armed
-      finalizedBlock(9, [], a(-700n, 200n)), // position -900: alarm again
+      finalizedBlock(5, [], a(-700n, cap('1000'))), // above -800: nothing
+      finalizedBlock(6, [], a(-900n, cap('1000'))), // below: alarm
+      finalizedBlock(7, [], a(-950n, cap('1000'))), // still below: nothing more
+      finalizedBlock(8, [], a(-100n, cap('1000'))), // back above: re-armed
+      finalizedBlock(9, [], a(-700n, cap('1000'), 200n)), // position -900: alarm again
+      finalizedBlock(10, [], a(-700n, { kind: 'no-overdraft' })), // no cap any more: re-armed silently
+      finalizedBlock(11, [], a(-50n, cap('1000'))), // a cap again, far above it: nothing
+      // A governance set-limit lowers the cap to 60.00 (threshold -48.00): the same position now alarms.
+      finalizedBlock(12, [], a(-50n, cap('60'))),
     ]);
-    await appliedHeight(b, 9);
-    await eventually(async () => (count('limit.alarm') >= 2 ? true : undefined), 20_000, 'alarms');
+    await appliedHeight(b, 12);
+    await eventually(async () => (count('limit.alarm') >= 3 ? true : undefined), 20_000, 'alarms');
     await new Promise((r) => setTimeout(r, 300));
-    expect(count('limit.alarm')).toBe(2);
-    expect(count('limit.cleared')).toBe(1);
     expect(
-      events.filter((e) => e.type === 'limit.alarm').map((e) => e.type === 'limit.alarm' && e.height),
-    ).toEqual([6, 9]);
-    expect((await b.metrics.limitAlarms.get()).values.reduce((s, v) => s + v.value, 0)).toBe(2);
+      events
+        .filter((e) => e.type === 'limit.alarm')
+        .map((e) => e.type === 'limit.alarm' && [e.height, e.capMinor]),
+    ).toEqual([
+      [6, '1000'],
+      [9, '1000'],
+      [12, '60'],
+    ]);
+    expect(count('limit.cleared')).toBe(1);
+    expect((await b.metrics.limitAlarms.get()).values.reduce((s, v) => s + v.value, 0)).toBe(3);
+    expect(await b.prisma.clearingAccount.findUnique({ where: { id: 'a/USD' } })).toMatchObject({
+      capMinor: 60n,
+      alarmed: true,
+    });
     expect(await b.prisma.clearingWindow.count({ where: { currency: 'PHP', status: { not: 'open' } } })).toBe(
       1,
     );
   });
 
   it('accumulates partial confirmations, reverses one, and settles when every instruction is confirmed', async () => {
+    // This process commits the confirmations but dies before any of its outbox goes out.
+    await b.stop();
+    b = await startInstance({ publish: false });
     const usd = (await b.prisma.clearingWindow.findFirst({
       where: { currency: 'USD', status: 'settling' },
     }))!;
@@ -262,13 +314,49 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
     expect((await b.repo.window(usd.id))!.status).toBe('settled');
     await expect(b.service.reverse(id('d'), 'ref-6')).rejects.toBeInstanceOf(ClearingError);
     await expect(b.service.reverse(id('d'), 'ref-6')).rejects.toMatchObject({ code: 'WINDOW_SETTLED' });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(postings).toHaveLength(0);
+
+    // The restarted process publishes what the first one committed: one posting per confirmation and
+    // one per reversal, in order (the reversal after what it reverses), signed for the ledger's chain.
+    await b.stop();
+    b = await startInstance();
+    const confirmations = await b.prisma.clearingConfirmation.findMany({ orderBy: { id: 'asc' } });
+    expect(confirmations.map((c) => c.bankReference)).toEqual(['ref-1', 'ref-3', 'ref-4', 'ref-5', 'ref-6']);
+    const [c1, c3, c4, c5, c6] = confirmations.map((c) => c.id);
+    await eventually(async () => (postings.length >= 6 ? true : undefined), 20_000, 'settlement postings');
     await eventually(
       async () => (count('window.settled') === 1 ? true : undefined),
       20_000,
       'window.settled',
     );
+    // A third start finds nothing left to send.
+    await b.stop();
+    b = await startInstance();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(
+      postings.map((p) => [p.postingId, p.participantId, p.currency, p.direction, p.amountMinor, p.reverses]),
+    ).toEqual([
+      [`conf-${c1}`, 'a', 'USD', 'pay-in', '1000', undefined],
+      [`rev-${c1}`, 'a', 'USD', 'pay-in', '1000', `conf-${c1}`],
+      [`conf-${c3}`, 'a', 'USD', 'pay-in', '1350', undefined],
+      [`conf-${c4}`, 'b', 'USD', 'pay-out', '700', undefined],
+      [`conf-${c5}`, 'c', 'USD', 'pay-out', '500', undefined],
+      [`conf-${c6}`, 'd', 'USD', 'pay-out', '150', undefined],
+    ]);
+    for (const { signature, ...unsigned } of postings) {
+      expect(unsigned).toMatchObject({
+        keyId: 'clearing-1',
+        reference: expect.stringContaining(`window ${usd.id}`),
+      });
+      expect(
+        verifyBytes(signer.publicKeyHex, settlementSigningPayload(TEST_CHAIN_ID, unsigned), signature),
+      ).toBe(true);
+    }
     const settled = events.find((e) => e.type === 'window.settled');
     expect(settled).toMatchObject({ windowId: usd.id, currency: 'USD' });
+    expect(count('instruction.confirmed')).toBe(5);
+    expect(count('instruction.reversed')).toBe(1);
   });
 
   it('serves windows and instructions (JSON, CSV) and problem+json errors over HTTP', async () => {
@@ -277,14 +365,23 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
       providers: [
         { provide: ClearingRepository, useValue: b.repo },
         { provide: ClearingService, useValue: b.service },
+        { provide: OPERATOR_AUTH, useValue: { token: OPERATOR_TOKEN } },
       ],
     }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalFilters(new ClearingProblemFilter(() => undefined));
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
-    const http = app.getHttpAdapter().getInstance();
+    const fastify = app.getHttpAdapter().getInstance();
+    // Every call below as an operator: the operator API needs the bearer token.
+    const http = {
+      inject: (request: { method: 'GET' | 'POST'; url: string; payload?: object }) =>
+        fastify.inject({ ...request, headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } }),
+    };
     try {
+      const anonymous = await fastify.inject({ method: 'POST', url: '/windows/USD/close' });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.json()).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
       const list = await http.inject({ method: 'GET', url: '/windows?currency=USD' });
       expect(list.statusCode).toBe(200);
       const windows = list.json().windows as { id: number; status: string }[];
@@ -388,5 +485,98 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('settles a continuous gross settlement participant at once and nets its side against the hub', async () => {
+    const before = postings.length;
+    // g (CGS) pays a 3.00 and is paid 1.00 by b in two transfers; the block comes twice (a redelivery).
+    const block = finalizedBlock(
+      13,
+      [],
+      [],
+      [
+        { payer: CGS, payee: 'a', currency: 'USD', amountMinor: '300', count: 1 },
+        { payer: 'b', payee: CGS, currency: 'USD', amountMinor: '100', count: 2 },
+      ],
+    );
+    await sendBlocks([block, block]);
+    await appliedHeight(b, 13);
+    await eventually(
+      async () => (postings.length >= before + 2 ? true : undefined),
+      20_000,
+      'gross postings',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(
+      postings.slice(before).map((p) => [p.postingId, p.participantId, p.direction, p.amountMinor]),
+    ).toEqual([
+      ['cgs-13-0', CGS, 'pay-in', '300'],
+      ['cgs-13-1', CGS, 'pay-out', '100'],
+    ]);
+    for (const { signature, ...unsigned } of postings.slice(before))
+      expect(
+        verifyBytes(signer.publicKeyHex, settlementSigningPayload(TEST_CHAIN_ID, unsigned), signature),
+      ).toBe(true);
+    expect(count('settlement.gross')).toBe(2);
+
+    // Recorded and served by the operator API.
+    const moduleRef = await Test.createTestingModule({
+      controllers: [ClearingController],
+      providers: [
+        { provide: ClearingRepository, useValue: b.repo },
+        { provide: ClearingService, useValue: b.service },
+        { provide: OPERATOR_AUTH, useValue: { token: OPERATOR_TOKEN } },
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    app.useGlobalFilters(new ClearingProblemFilter(() => undefined));
+    await app.init();
+    const fastify = app.getHttpAdapter().getInstance();
+    await fastify.ready();
+    try {
+      const res = await fastify.inject({
+        method: 'GET',
+        url: `/gross-settlements?participantId=${CGS}&currency=USD`,
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().grossSettlements).toMatchObject([
+        {
+          participantId: CGS,
+          counterpartyId: 'b',
+          direction: 'pay-out',
+          amount: '1.00',
+          postingId: 'cgs-13-1',
+        },
+        {
+          participantId: CGS,
+          counterpartyId: 'a',
+          direction: 'pay-in',
+          amount: '3.00',
+          postingId: 'cgs-13-0',
+        },
+      ]);
+    } finally {
+      await app.close();
+    }
+
+    // The open USD window (b -> a 0.10 carried from the aborted one) nets g's side against the hub, which
+    // gets no instruction: a is paid out 3.10, b pays in 1.10, the hub's -2.00 is what g settled gross.
+    const closed = (await b.service.close('USD', 'operator'))!;
+    expect(closed.instructions.map((i) => [i.participantId, i.direction, i.amountMinor])).toEqual([
+      ['a', 'pay-out', 310n],
+      ['b', 'pay-in', 110n],
+    ]);
+    const detail = (await b.repo.windowDetail(closed.windowId))!;
+    expect(detail.netting.positions.map((p) => [p.participantId, p.netMinor])).toEqual([
+      ['a', 310n],
+      ['b', -110n],
+      ['hub', -200n],
+    ]);
+    expect(detail.bilateral.map((x) => [x.payer, x.payee, x.amountMinor, x.count])).toEqual([
+      ['b', 'a', 10n, 1],
+      ['b', 'hub', 100n, 2],
+      ['hub', 'a', 300n, 1],
+    ]);
   });
 });

@@ -1,17 +1,29 @@
-import type { FinalizedBlock, TransferOutcome } from '@concord/contracts';
+import type { AccountLimit, FinalizedBlock, TransferOutcome } from '@concord/contracts';
 
 const ZERO = '0'.repeat(64);
 
-/** A finalized block as the ledger publishes it (the clearing service trusts ledger.finalized). */
+export const TEST_CHAIN_ID = 'clearing-test';
+
+/**
+ * A finalized block as the ledger publishes it (the clearing service trusts ledger.finalized). Its moves
+ * are those of the outcomes unless given (a cross-currency transfer's legs, for instance).
+ */
 export function finalizedBlock(
   height: number,
   outcomes: Partial<TransferOutcome>[],
-  accounts: { participantId: string; currency: string; balanceMinor: bigint; reservedMinor?: bigint }[] = [],
+  accounts: {
+    participantId: string;
+    currency: string;
+    balanceMinor: bigint;
+    reservedMinor?: bigint;
+    limit?: AccountLimit;
+  }[] = [],
+  moves?: FinalizedBlock['moves'],
 ): FinalizedBlock {
   return {
     v: 1,
     header: {
-      chainId: 'clearing-test',
+      chainId: TEST_CHAIN_ID,
       height,
       prevHash: ZERO,
       entriesRoot: ZERO,
@@ -40,8 +52,9 @@ export function finalizedBlock(
       kind: 'position',
       balanceMinor: a.balanceMinor.toString(),
       reservedMinor: (a.reservedMinor ?? 0n).toString(),
+      ...(a.limit ? { limit: a.limit } : {}),
     })),
-    moves: movesOf(outcomes),
+    moves: moves ?? movesOf(outcomes),
   };
 }
 

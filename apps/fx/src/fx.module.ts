@@ -8,8 +8,11 @@ import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { QuoteStore } from '@concord/fx-client';
 import { createKafka, createProducer, KafkaSettings } from '@concord/kafka';
 import { createLogger, createMetricsRegistry, Logger, startOpsServer } from '@concord/observability';
+import { operatorAuthProvider } from '@concord/operator-auth';
+import { FxAdminController } from './admin/admin.controller';
 import { FxMetrics } from './metrics';
 import { PricingRepository } from './quotes/pricing.repository';
+import { PricingService } from './quotes/pricing.service';
 import { QuoteService } from './quotes/quote.service';
 import { FxRequestsConsumer } from './quotes/requests.consumer';
 import { FxRequestHandler } from './quotes/requests.handler';
@@ -19,12 +22,12 @@ import { RatesRefreshProcessor } from './rates/rates.processor';
 import { RatesRepository } from './rates/rates.repository';
 import { RatesService } from './rates/rates.service';
 
-const CONFIG = 'FX_CONFIG';
+export const CONFIG = 'FX_CONFIG';
 const PRISMA = 'PRISMA';
 const REDIS = 'REDIS';
 const PRODUCER = 'PRODUCER';
 const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
-const LOGGER = 'LOGGER';
+export const LOGGER = 'LOGGER';
 const RATE_PROVIDER = 'RATE_PROVIDER';
 
 /** The demo rates file, from the sources and from dist/ alike. */
@@ -35,8 +38,11 @@ export const DEMO_RATES_FILE = join(
 );
 
 @Module({
+  // The operator admin API; served over HTTP only with FX_PORT set (main.ts).
+  controllers: [FxAdminController],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(fxSchema) },
+    operatorAuthProvider(CONFIG),
     { provide: LOGGER, inject: [CONFIG], useFactory: (c: FxConfig) => createLogger('fx', c.LOG_LEVEL) },
     { provide: FxMetrics, useFactory: () => new FxMetrics(createMetricsRegistry('fx')) },
     { provide: PRISMA, inject: [CONFIG], useFactory: (c: FxConfig) => servicesClient(c.DATABASE_URL, 4) },
@@ -103,9 +109,14 @@ export const DEMO_RATES_FILE = join(
         }),
     },
     {
+      provide: PricingService,
+      inject: [PricingRepository, LOGGER],
+      useFactory: (p: PricingRepository, log: Logger) => new PricingService(p, log),
+    },
+    {
       provide: FxRequestHandler,
-      inject: [QuoteService, PricingRepository, LOGGER, FxMetrics],
-      useFactory: (q: QuoteService, p: PricingRepository, log: Logger, m: FxMetrics) =>
+      inject: [QuoteService, PricingService, LOGGER, FxMetrics],
+      useFactory: (q: QuoteService, p: PricingService, log: Logger, m: FxMetrics) =>
         new FxRequestHandler(q, p, log, m),
     },
     {
@@ -163,6 +174,7 @@ export class FxModule implements OnApplicationBootstrap, OnApplicationShutdown {
         provider: this.rates.providerName,
         maxAgeMs: this.rates.maxAgeMs,
         fxProvider: this.config.FX_PROVIDER_ID,
+        api: this.config.FX_PORT ?? null,
       },
       'fx service started',
     );

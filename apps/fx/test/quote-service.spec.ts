@@ -2,6 +2,7 @@ import { checkQuote, FxQuote, fxReplySchema } from '@concord/contracts';
 import { signingKeyFromSeed } from '@concord/crypto';
 import type { QuoteStore } from '@concord/fx-client';
 import type { FeeRow, MarkupRow, PricingRepository, SpreadRow } from '../src/quotes/pricing.repository';
+import { PricingService } from '../src/quotes/pricing.service';
 import { QuoteService } from '../src/quotes/quote.service';
 import { FxRequestHandler } from '../src/quotes/requests.handler';
 import { FileRateProvider } from '../src/rates/providers/file.provider';
@@ -103,7 +104,7 @@ async function setup(options: { maxAgeMs?: number } = {}) {
   });
   const handler = new FxRequestHandler(
     quotes,
-    pricing as unknown as PricingRepository,
+    new PricingService(pricing as unknown as PricingRepository, silentLog, clock),
     silentLog,
     undefined,
     clock,

@@ -1,4 +1,22 @@
-import { ConfigError, gatewaySchema, ledgerSchema, loadConfig } from './config';
+import {
+  clearingSchema,
+  ConfigError,
+  DEMO_OPERATOR_TOKEN,
+  fxSchema,
+  gatewaySchema,
+  ledgerSchema,
+  loadConfig,
+} from './config';
+
+function problems(run: () => unknown): { variable: string; message: string }[] {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
 
 describe('loadConfig', () => {
   it('applies defaults when variables are unset', () => {
@@ -22,5 +40,29 @@ describe('loadConfig', () => {
 
   it('treats empty strings as unset', () => {
     expect(loadConfig(gatewaySchema, { GATEWAY_PORT: '' }).GATEWAY_PORT).toBe(3000);
+  });
+
+  it('requires OPERATOR_TOKEN of at least 32 characters once an operator API port is set', () => {
+    for (const [schema, portVariable] of [
+      [clearingSchema, 'CLEARING_PORT'],
+      [fxSchema, 'FX_PORT'],
+    ] as const) {
+      // No port, no operator API: no token needed.
+      expect(loadConfig(schema, {}).OPERATOR_TOKEN).toBeUndefined();
+      expect(problems(() => loadConfig(schema, { [portVariable]: '3100' }))).toEqual([
+        { variable: 'OPERATOR_TOKEN', message: expect.stringContaining(`required when ${portVariable}`) },
+      ]);
+      expect(
+        problems(() => loadConfig(schema, { [portVariable]: '3100', OPERATOR_TOKEN: 'x'.repeat(31) })),
+      ).toEqual([{ variable: 'OPERATOR_TOKEN', message: 'at least 32 characters' }]);
+      expect(
+        problems(() =>
+          loadConfig(schema, { [portVariable]: '3100', OPERATOR_TOKEN: `${'x'.repeat(32)} with spaces` }),
+        ).map((p) => p.variable),
+      ).toEqual(['OPERATOR_TOKEN']);
+      const config = loadConfig(schema, { [portVariable]: '3100', OPERATOR_TOKEN: DEMO_OPERATOR_TOKEN });
+      expect(config).toMatchObject({ [portVariable]: 3100, OPERATOR_TOKEN: DEMO_OPERATOR_TOKEN });
+    }
+    expect(loadConfig(fxSchema, {}).FX_HOST).toBe('127.0.0.1');
   });
 });

@@ -7,6 +7,36 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(1).max(65535);
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (a 32-byte Ed25519 seed)');
 
+/**
+ * The bearer token of the operator HTTP APIs (clearing's CLEARING_PORT, FX's FX_PORT), shared by both:
+ * at least 32 characters of the RFC 6750 token alphabet, so that it fits in an Authorization header.
+ */
+const operatorToken = z
+  .string()
+  .min(32, 'at least 32 characters')
+  .max(512)
+  .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'letters, digits and - . _ ~ + / only (an RFC 6750 bearer token)');
+
+/**
+ * DEMO ONLY: the operator token `npm start` and the tests give the clearing and FX services. It is public,
+ * so it protects nothing: every real deployment sets its own OPERATOR_TOKEN (both services log a warning
+ * while they serve their operator API with this one).
+ */
+export const DEMO_OPERATOR_TOKEN = 'concord-demo-operator-token-not-secret';
+
+/** An operator API is never served without a token: OPERATOR_TOKEN is required once `portVariable` is set. */
+function operatorTokenWithPort<K extends string>(portVariable: K) {
+  return (config: { OPERATOR_TOKEN?: string } & { [P in K]?: number }, ctx: z.RefinementCtx) => {
+    if (config[portVariable] !== undefined && config.OPERATOR_TOKEN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPERATOR_TOKEN'],
+        message: `required when ${portVariable} is set (the operator API's bearer token)`,
+      });
+    }
+  };
+}
+
 export const commonSchema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/concord'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -51,22 +81,56 @@ export const ledgerSchema = commonSchema.extend({
   LEDGER_FAULT_FROM_HEIGHT: z.coerce.number().int().min(1).optional(),
 });
 
-export const clearingSchema = commonSchema.extend({
-  CLEARING_HEALTH_PORT: port.optional(),
-  /** The operator HTTP API (windows, instructions, confirmations); not served when unset. */
-  CLEARING_PORT: port.optional(),
-  CLEARING_HOST: z.string().default('127.0.0.1'),
-  /** Cut-off interval: the open window of each currency closes this often (when it holds transfers). */
-  CLEARING_WINDOW_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(1000)
-    .default(60 * 60 * 1000),
-  /** Days between a window's close (UTC date) and the value date of its settlement instructions. */
-  CLEARING_VALUE_DATE_DAYS: z.coerce.number().int().min(0).max(30).default(0),
-  /** The limit alarm fires when a position goes below -(this share, in basis points) x the cap. */
-  CLEARING_CAP_ALARM_SHARE_BPS: z.coerce.number().int().min(1).max(10000).default(8000),
-});
+/**
+ * DEMO ONLY: the settlement-posting seed of the demo consortium's clearing service,
+ * `settlementKey(DEMO_CONSORTIUM).key.seedHex` in libs/devtools/src/consortium.ts (sha256 of
+ * "concord-demo-not-secret:clearing:settlement-signer"). It is public, so anyone could post settlements
+ * with it: every real deployment sets CLEARING_SETTLEMENT_KEY, and clearing warns while it uses this one.
+ */
+export const DEMO_CLEARING_SETTLEMENT_KEY =
+  'caa6c943e1bbcec19eb324ba0f62a276b8d6ccb1a1f437adfaff18f05bc26daf';
+
+export const clearingSchema = commonSchema
+  .extend({
+    CLEARING_HEALTH_PORT: port.optional(),
+    /** The operator HTTP API (windows, instructions, confirmations); not served when unset. */
+    CLEARING_PORT: port.optional(),
+    CLEARING_HOST: z.string().default('127.0.0.1'),
+    /** The operator APIs' bearer token; required with CLEARING_PORT. */
+    OPERATOR_TOKEN: operatorToken.optional(),
+    /** Cut-off interval: the open window of each currency closes this often (when it holds transfers). */
+    CLEARING_WINDOW_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(60 * 60 * 1000),
+    /** Days between a window's close (UTC date) and the value date of its settlement instructions. */
+    CLEARING_VALUE_DATE_DAYS: z.coerce.number().int().min(0).max(30).default(0),
+    /** The limit alarm fires when a position goes below -(this share, in basis points) x the cap. */
+    CLEARING_CAP_ALARM_SHARE_BPS: z.coerce.number().int().min(1).max(10000).default(8000),
+    /**
+     * The Ed25519 seed that signs the ledger settlement postings (a key of the genesis `settlementKeys`);
+     * the default is the public DEMO key (see DEMO_CLEARING_SETTLEMENT_KEY).
+     */
+    CLEARING_SETTLEMENT_KEY: hex32.default(DEMO_CLEARING_SETTLEMENT_KEY),
+    /** The key id the postings name, so that the ledger picks the right public key. */
+    CLEARING_SETTLEMENT_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .default('clearing-1'),
+    /** Participants settled gross at once (continuous gross settlement) instead of in windows. */
+    CLEARING_CGS_PARTICIPANTS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id.length > 0),
+      )
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'participant ids, comma-separated'))),
+  })
+  .superRefine(operatorTokenWithPort('CLEARING_PORT'));
 
 /**
  * DEMO ONLY: the FX quote-signing seed of the demo consortium, `fxKey(DEMO_CONSORTIUM).seedHex` in
@@ -78,54 +142,61 @@ export const DEMO_FX_SIGNING_KEY = '59b58e369ab89d095cd7d743672e4a0b45021113121d
 
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
 
-export const fxSchema = commonSchema.extend({
-  FX_HEALTH_PORT: port.optional(),
-  /** Where reference rates come from: a JSON file, the ECB daily XML, or an HTTP JSON endpoint. */
-  FX_RATE_PROVIDER: z.enum(['file', 'ecb', 'http']).default('file'),
-  /** A JSON rates file; the demo file in apps/fx/rates is used when unset. */
-  FX_RATES_FILE: z.string().optional(),
-  /** The URL of the ecb (default: the ECB's eurofxref-daily.xml) or http provider (required for http). */
-  FX_RATES_URL: z.string().url().optional(),
-  /** How long one fetch of the ecb or http provider may take before it counts as failed. */
-  FX_RATES_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
-  FX_REFRESH_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(1000)
-    .default(60 * 60 * 1000),
-  /**
-   * A rate older than this (by its provider's as-of time) is stale and no quote is made on it. Unset: the
-   * provider's own default (24 h for file and http, 4 days for ecb, whose rates are daily and not
-   * published on weekends and TARGET holidays).
-   */
-  FX_RATE_MAX_AGE_MS: z.coerce.number().int().min(1000).optional(),
-  /** The currency through which cross rates are computed when no direct rate exists. */
-  FX_PIVOT_CURRENCY: currencyCode.default('USD'),
-  /** How long a quote can be used. */
-  FX_QUOTE_TTL_MS: z.coerce
-    .number()
-    .int()
-    .min(1000)
-    .max(10 * 60 * 1000)
-    .default(30_000),
-  /** The FX service's Ed25519 seed that signs quotes; the default is the public DEMO key (see above). */
-  FX_SIGNING_KEY: hex32.default(DEMO_FX_SIGNING_KEY),
-  /** The key id quotes name, so that the ledger can pick the right public key (and keys can rotate). */
-  FX_SIGNING_KEY_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,64}$/)
-    .default('fx-1'),
-  /** The participant that takes the other side of every FX conversion (the demo's liquidity provider). */
-  FX_PROVIDER_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,64}$/)
-    .default('sg-fx'),
-  /** Seed default spreads and fees for the demo currencies at start-up when no spread exists yet. */
-  FX_SEED_DEMO_PRICING: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
-});
+export const fxSchema = commonSchema
+  .extend({
+    FX_HEALTH_PORT: port.optional(),
+    /** The operator admin HTTP API (spreads, markups, fee schedules, rates); not served when unset. */
+    FX_PORT: port.optional(),
+    FX_HOST: z.string().default('127.0.0.1'),
+    /** The operator APIs' bearer token; required with FX_PORT. */
+    OPERATOR_TOKEN: operatorToken.optional(),
+    /** Where reference rates come from: a JSON file, the ECB daily XML, or an HTTP JSON endpoint. */
+    FX_RATE_PROVIDER: z.enum(['file', 'ecb', 'http']).default('file'),
+    /** A JSON rates file; the demo file in apps/fx/rates is used when unset. */
+    FX_RATES_FILE: z.string().optional(),
+    /** The URL of the ecb (default: the ECB's eurofxref-daily.xml) or http provider (required for http). */
+    FX_RATES_URL: z.string().url().optional(),
+    /** How long one fetch of the ecb or http provider may take before it counts as failed. */
+    FX_RATES_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+    FX_REFRESH_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(60 * 60 * 1000),
+    /**
+     * A rate older than this (by its provider's as-of time) is stale and no quote is made on it. Unset: the
+     * provider's own default (24 h for file and http, 4 days for ecb, whose rates are daily and not
+     * published on weekends and TARGET holidays).
+     */
+    FX_RATE_MAX_AGE_MS: z.coerce.number().int().min(1000).optional(),
+    /** The currency through which cross rates are computed when no direct rate exists. */
+    FX_PIVOT_CURRENCY: currencyCode.default('USD'),
+    /** How long a quote can be used. */
+    FX_QUOTE_TTL_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .max(10 * 60 * 1000)
+      .default(30_000),
+    /** The FX service's Ed25519 seed that signs quotes; the default is the public DEMO key (see above). */
+    FX_SIGNING_KEY: hex32.default(DEMO_FX_SIGNING_KEY),
+    /** The key id quotes name, so that the ledger can pick the right public key (and keys can rotate). */
+    FX_SIGNING_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .default('fx-1'),
+    /** The participant that takes the other side of every FX conversion (the demo's liquidity provider). */
+    FX_PROVIDER_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .default('sg-fx'),
+    /** Seed default spreads and fees for the demo currencies at start-up when no spread exists yet. */
+    FX_SEED_DEMO_PRICING: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+  })
+  .superRefine(operatorTokenWithPort('FX_PORT'));
 
 export type CommonConfig = z.infer<typeof commonSchema>;
 export type GatewayConfig = z.infer<typeof gatewaySchema>;

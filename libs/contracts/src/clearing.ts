@@ -29,24 +29,10 @@ export const closeWindowCommandSchema = z
   .strict();
 
 /**
- * The net debit cap of a participant's position account as the clearing service knows it (the ledger
- * does not publish limits in its finalized blocks yet); `capMinor: null` removes it.
+ * Operators' commands to the clearing service. Net debit caps are not among them: they are the ledger's
+ * account limits (governance `set-limit`), which clearing reads from the finalized blocks.
  */
-export const setCapCommandSchema = z
-  .object({
-    v: z.literal(1),
-    type: z.literal('set-cap'),
-    requestId: id,
-    participantId: id,
-    currency,
-    capMinor: nonNegativeMinorString.nullable(),
-  })
-  .strict();
-
-export const clearingCommandSchema = z.discriminatedUnion('type', [
-  closeWindowCommandSchema,
-  setCapCommandSchema,
-]);
+export const clearingCommandSchema = z.discriminatedUnion('type', [closeWindowCommandSchema]);
 export type ClearingCommand = z.infer<typeof clearingCommandSchema>;
 
 export const netPositionSchema = z
@@ -119,9 +105,8 @@ export const instructionReversedEventSchema = event('instruction.reversed', {
 });
 
 /**
- * Every instruction of the window is fully confirmed by the settlement bank. This is the hook for the
- * ledger posting of the settlement entries (not available yet): a consumer posts `instructions` against
- * the settlement accounts.
+ * Every instruction of the window is fully confirmed by the settlement bank. The ledger postings of the
+ * confirmations (position against settlement account) were sent to ledger.commands as each was recorded.
  */
 export const windowSettledEventSchema = event('window.settled', {
   windowId: z.number().int(),
@@ -163,6 +148,21 @@ export const limitClearedEventSchema = event('limit.cleared', {
   thresholdMinor: minorString,
 });
 
+/**
+ * One side of a move settled gross, at once, for a continuous gross settlement participant: the payer
+ * paid in (or the payee was paid out) the amount, against the hub; the ledger posting `postingId` was
+ * sent to ledger.commands with it. That side is not netted in any window.
+ */
+export const grossSettledEventSchema = event('settlement.gross', {
+  participantId: id,
+  counterpartyId: id,
+  currency,
+  direction: instructionDirectionSchema,
+  amountMinor: nonNegativeMinorString,
+  height: z.number().int(),
+  postingId: id,
+});
+
 export const clearingEventSchema = z.discriminatedUnion('type', [
   windowClosedEventSchema,
   instructionCreatedEventSchema,
@@ -172,6 +172,7 @@ export const clearingEventSchema = z.discriminatedUnion('type', [
   windowAbortedEventSchema,
   limitAlarmEventSchema,
   limitClearedEventSchema,
+  grossSettledEventSchema,
 ]);
 export type ClearingEvent = z.infer<typeof clearingEventSchema>;
 export type ClearingEventType = ClearingEvent['type'];

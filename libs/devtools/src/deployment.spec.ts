@@ -10,6 +10,8 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError, loadConfig, serviceSchemas } from '../../config/src/config';
 import { TOPICS } from '../../contracts/src/topics';
+import { buildGenesis, DEMO_CONSORTIUM } from './consortium';
+import { signingKeyFromSeed } from '../../crypto/src/ed25519';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const APP_IMAGE = 'concord:local';
@@ -90,9 +92,12 @@ function envProblems(where: string, app: AppName, env: Env): { problems: string[
     return { problems, config };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    // A missing required variable is already reported above.
     for (const p of e.problems) {
       if (env[p.variable]) problems.push(`${where}: ${p.variable}=${env[p.variable]}: ${p.message}`);
+      // A missing required variable is already reported above; one required only together with another
+      // (OPERATOR_TOKEN with an operator API port) is reported here.
+      else if (!(p.variable in shape) || !isRequired(app, p.variable))
+        problems.push(`${where}: ${p.variable}: ${p.message}`);
     }
     return { problems };
   }
@@ -564,6 +569,17 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('reports an operator API without its OPERATOR_TOKEN, or with a short one', () => {
+    const compose = loadCompose();
+    delete obj(composeService(compose, 'clearing').environment).OPERATOR_TOKEN;
+    obj(composeService(compose, 'fx').environment).OPERATOR_TOKEN = '${OPERATOR_TOKEN:-too-short}';
+    const problems = composeProblems(compose);
+    expect(problems).toContain(
+      "docker-compose.yml clearing: OPERATOR_TOKEN: required when CLEARING_PORT is set (the operator API's bearer token)",
+    );
+    expect(problems).toContain('docker-compose.yml fx: OPERATOR_TOKEN=too-short: at least 32 characters');
+  });
+
   it('reports a gateway port that is not published as configured', () => {
     const compose = loadCompose();
     composeService(compose, 'gateway').ports = ['8080:3000'];
@@ -646,6 +662,21 @@ describe('k8s/*.yaml', () => {
     );
   });
 
+  it('reports an operator token Secret that is missing or too short', () => {
+    const docs = loadK8s();
+    obj(k8sDoc(docs, 'Secret', 'operator-token').stringData).token = 'short';
+    expect(k8sProblems(docs)).toContain(
+      'k8s/fx.yaml Deployment fx container fx: OPERATOR_TOKEN=short: at least 32 characters',
+    );
+    delete obj(k8sDoc(docs, 'Secret', 'operator-token').stringData).token;
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        'k8s/clearing.yaml Deployment clearing container clearing: OPERATOR_TOKEN refers to missing Secret operator-token/token',
+        "k8s/clearing.yaml Deployment clearing container clearing: OPERATOR_TOKEN: required when CLEARING_PORT is set (the operator API's bearer token)",
+      ]),
+    );
+  });
+
   it('reports a Service whose port does not reach the container port', () => {
     const docs = loadK8s();
     const gateway = obj(arr(obj(k8sDoc(docs, 'Service', 'gateway').spec).ports)[0]);
@@ -696,6 +727,32 @@ describe('k8s/*.yaml', () => {
 });
 
 describe('docker-compose.yml and k8s/ together', () => {
+  it('give clearing a settlement key that the demo genesis accepts, and report a broken one', () => {
+    const [accepted] = buildGenesis(DEMO_CONSORTIUM).settlementKeys;
+    const docs = loadK8s();
+    const k8sClearing = () => {
+      const problems: string[] = [];
+      const env = k8sEnv('clearing', firstContainer(k8sDoc(docs, 'Deployment', 'clearing')), docs, problems);
+      return { env, problems };
+    };
+    for (const env of [composeEnv(composeService(loadCompose(), 'clearing')), k8sClearing().env]) {
+      expect(signingKeyFromSeed(env.CLEARING_SETTLEMENT_KEY!).publicKeyHex).toBe(accepted.publicKey);
+      expect(env.CLEARING_SETTLEMENT_KEY_ID).toBe(accepted.keyId);
+    }
+    delete obj(k8sDoc(docs, 'Secret', 'clearing-settlement-key').stringData).seed;
+    expect(k8sClearing().problems).toEqual([
+      'clearing: CLEARING_SETTLEMENT_KEY refers to missing Secret clearing-settlement-key/seed',
+    ]);
+    obj(k8sDoc(docs, 'Secret', 'clearing-settlement-key').stringData).seed = 'not-hex';
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^k8s\/clearing.yaml Deployment clearing container clearing: CLEARING_SETTLEMENT_KEY=not-hex/,
+        ),
+      ]),
+    );
+  });
+
   it('run the same app services with the same environment', () => {
     expect(consistencyProblems(loadCompose(), loadK8s())).toEqual([]);
   });

@@ -2,10 +2,19 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { DEMO_OPERATOR_TOKEN } from '@concord/config';
 import { topicName } from '@concord/contracts';
 import { randomBytes } from 'node:crypto';
 import { signRequest } from '@concord/crypto';
-import { buildGenesis, ConsortiumSpec, fxKey, participantKey, signerIds, signerKey } from './consortium';
+import {
+  buildGenesis,
+  ConsortiumSpec,
+  fxKey,
+  participantKey,
+  settlementKey,
+  signerIds,
+  signerKey,
+} from './consortium';
 import { ensureTopics, infraUp } from './infra';
 import { migrate, REPO_ROOT } from './prisma';
 
@@ -19,6 +28,10 @@ export interface NetworkOptions {
   gatewayPort: number;
   /** The clearing service's operator API (windows, instructions, confirmations); off when unset. */
   clearingPort?: number;
+  /** The FX service's operator admin API (spreads, markups, fees, rates); off when unset. */
+  fxPort?: number;
+  /** The bearer token of both operator APIs (OPERATOR_TOKEN); the public demo token when unset. */
+  operatorToken?: string;
   spec: ConsortiumSpec;
   /** Run compiled JavaScript from dist/ (npm start) or the TypeScript sources through tsx (tests). */
   runtime: 'dist' | 'tsx';
@@ -48,6 +61,11 @@ export class LocalNetwork {
 
   get gatewayUrl(): string {
     return `http://127.0.0.1:${this.options.gatewayPort}`;
+  }
+
+  /** What the clearing and FX operator APIs take as `Authorization: Bearer <token>`. */
+  get operatorToken(): string {
+    return this.options.operatorToken ?? DEMO_OPERATOR_TOKEN;
   }
 
   get signers(): string[] {
@@ -135,6 +153,9 @@ export class LocalNetwork {
       const provider: Record<string, string> = this.options.spec.fxProvider
         ? { FX_PROVIDER_ID: this.options.spec.fxProvider }
         : {};
+      const port: Record<string, string> = this.options.fxPort
+        ? { FX_PORT: String(this.options.fxPort) }
+        : {};
       return {
         app: 'fx',
         env: {
@@ -142,6 +163,8 @@ export class LocalNetwork {
           FX_SIGNING_KEY: fx.key.seedHex,
           FX_SIGNING_KEY_ID: fx.keyId,
           ...provider,
+          ...port,
+          OPERATOR_TOKEN: this.operatorToken,
           ...extra,
         },
       };
@@ -150,7 +173,19 @@ export class LocalNetwork {
       const port: Record<string, string> = this.options.clearingPort
         ? { CLEARING_PORT: String(this.options.clearingPort) }
         : {};
-      return { app: name, env: { ...this.commonEnv(), ...port, ...extra } };
+      // The key whose settlement postings the consortium's genesis accepts.
+      const settlement = settlementKey(this.options.spec);
+      return {
+        app: name,
+        env: {
+          ...this.commonEnv(),
+          ...port,
+          OPERATOR_TOKEN: this.operatorToken,
+          CLEARING_SETTLEMENT_KEY: settlement.key.seedHex,
+          CLEARING_SETTLEMENT_KEY_ID: settlement.keyId,
+          ...extra,
+        },
+      };
     }
     throw new Error(`unknown process ${name}`);
   }

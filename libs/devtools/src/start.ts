@@ -10,7 +10,13 @@ import { LocalNetwork } from './network';
 async function main(): Promise<void> {
   const port = z.coerce.number().int().min(1).max(65535);
   const config = loadConfig(
-    commonSchema.extend({ GATEWAY_PORT: port.default(3000), CLEARING_PORT: port.default(3100) }),
+    commonSchema.extend({
+      GATEWAY_PORT: port.default(3000),
+      CLEARING_PORT: port.default(3100),
+      FX_PORT: port.default(3200),
+      // Validated by the services themselves; the public demo token when unset.
+      OPERATOR_TOKEN: z.string().optional(),
+    }),
   );
   const network = new LocalNetwork({
     databaseUrl: config.DATABASE_URL,
@@ -19,6 +25,8 @@ async function main(): Promise<void> {
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     gatewayPort: config.GATEWAY_PORT,
     clearingPort: config.CLEARING_PORT,
+    fxPort: config.FX_PORT,
+    operatorToken: config.OPERATOR_TOKEN,
     spec: DEMO_CONSORTIUM,
     runtime: process.argv.includes('--tsx') ? 'tsx' : 'dist',
     output: 'console',
@@ -47,6 +55,8 @@ async function main(): Promise<void> {
 concord: the demo network is up.
   gateway     ${network.gatewayUrl}   (health: ${network.gatewayUrl}/ready, metrics: ${network.gatewayUrl}/metrics)
   clearing    http://127.0.0.1:${config.CLEARING_PORT}/windows   (operator API: windows, instructions, confirmations)
+  fx admin    http://127.0.0.1:${config.FX_PORT}/rates   (operator API: spreads, markups, fee schedules, rates)
+  operators   Authorization: Bearer ${config.OPERATOR_TOKEN ? '$OPERATOR_TOKEN' : `${network.operatorToken}   (the public DEMO token)`}
   API docs    ${network.gatewayUrl}/docs
   signers     ${network.signers.join(', ')} (quorum ${DEMO_CONSORTIUM.quorum})
   partners    ${DEMO_CONSORTIUM.participants.map((p) => p.id).join(', ')}

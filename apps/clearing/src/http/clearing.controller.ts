@@ -2,10 +2,11 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { MoneyError, parseAmount } from '@concord/money';
+import { OperatorAuth } from '@concord/operator-auth';
 import { ClearingError } from '../errors';
 import { ClearingRepository } from '../windows/clearing.repository';
 import { ClearingService } from '../windows/clearing.service';
-import { instructionsCsv, instructionView, windowDetailView, windowView } from './views';
+import { grossSettlementView, instructionsCsv, instructionView, windowDetailView, windowView } from './views';
 
 const bankReference = z
   .string()
@@ -19,6 +20,20 @@ const windowsQuery = z
       .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
       .optional(),
     status: z.enum(['open', 'closed', 'settling', 'settled', 'aborted']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+const grossQuery = z
+  .object({
+    participantId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -40,11 +55,12 @@ function windowId(id: string): number {
 }
 
 /**
- * The operator API of the clearing service (CLEARING_PORT): settlement windows with their net positions,
+ * The operator API of the clearing service (CLEARING_PORT, bearer OPERATOR_TOKEN): settlement windows with their net positions,
  * bilateral obligations and netting efficiency; settlement instructions as JSON or CSV; closes and the
  * settlement bank's confirmations. Amounts are decimal strings in the window's currency.
  */
 @Controller()
+@OperatorAuth()
 export class ClearingController {
   constructor(
     @Inject(ClearingRepository) private readonly repo: ClearingRepository,
@@ -145,6 +161,13 @@ export class ClearingController {
       windowStatus: window?.status,
       replayed: result.replayed,
     };
+  }
+
+  /** Continuous gross settlements (CLEARING_CGS_PARTICIPANTS), newest first. */
+  @Get('gross-settlements')
+  async grossSettlements(@Query() query: unknown) {
+    const q = parse(grossQuery, query);
+    return { grossSettlements: (await this.repo.grossSettlementRows(q)).map(grossSettlementView) };
   }
 
   @Post('instructions/:id/reverse')

@@ -1,38 +1,41 @@
 import fc from 'fast-check';
-import type { TransferOutcome } from '@concord/contracts';
+import type { FinalizedBlock } from '@concord/contracts';
 import {
   alarmThreshold,
   alarmTransition,
   blockDeltas,
+  grossSettlements,
   GrossPosition,
+  HUB,
   netPositions,
   settlementInstructions,
   settlingMoves,
   valueDateOf,
 } from './netting';
 
-const participants = ['hk-remit', 'mnl-payout', 'sg-fx', 'us-send', 'hub'];
-const outcome: fc.Arbitrary<TransferOutcome> = fc
-  .record({
-    transferId: fc.string({ minLength: 1, maxLength: 8 }).map((s) => `t-${Buffer.from(s).toString('hex')}`),
-    status: fc.constantFrom('committed', 'fulfilled', 'rejected', 'reserved', 'aborted', 'expired' as const),
-    refusal: fc.option(fc.constant(true as const), { nil: undefined }),
-    payer: fc.constantFrom(...participants),
-    payee: fc.constantFrom(...participants),
-    amountMinor: fc.bigInt({ min: 1n, max: 10n ** 15n }).map(String),
-    currency: fc.constantFrom('USD', 'PHP'),
-  })
-  .map((o) => (o.refusal === undefined ? { ...o, refusal: undefined } : o) as TransferOutcome);
-const blocks = fc.array(fc.array(outcome, { maxLength: 12 }), { maxLength: 12 });
+type BlockMove = FinalizedBlock['moves'][number];
+const participants = ['hk-remit', 'mnl-payout', 'sg-fx', 'us-send'];
+const move: fc.Arbitrary<BlockMove> = fc.record({
+  payer: fc.constantFrom(...participants),
+  payee: fc.constantFrom(...participants),
+  amountMinor: fc.bigInt({ min: 1n, max: 10n ** 15n }).map(String),
+  currency: fc.constantFrom('USD', 'PHP'),
+  count: fc.integer({ min: 1, max: 5 }),
+});
+const blocks = fc.array(fc.array(move, { maxLength: 12 }), { maxLength: 12 });
+const cgsSets = fc.subarray(participants).map((ids) => new Set(ids));
 
 /** Accumulates blocks the way the repository does: once per height, whatever the delivery order. */
-function accumulate(delivered: { height: number; outcomes: TransferOutcome[] }[]) {
+function accumulate(
+  delivered: { height: number; moves: BlockMove[] }[],
+  cgs: ReadonlySet<string> = new Set(),
+) {
   const seen = new Set<number>();
   const gross = new Map<string, Map<string, GrossPosition>>();
   for (const block of delivered) {
     if (seen.has(block.height)) continue;
     seen.add(block.height);
-    for (const delta of blockDeltas(settlingMoves(block.outcomes))) {
+    for (const delta of blockDeltas(settlingMoves(block, cgs))) {
       const positions = gross.get(delta.currency) ?? new Map<string, GrossPosition>();
       gross.set(delta.currency, positions);
       for (const p of delta.positions) {
@@ -53,10 +56,13 @@ function accumulate(delivered: { height: number; outcomes: TransferOutcome[] }[]
 }
 
 describe('netting', () => {
-  it('net positions of each currency sum to zero, and the net moved never exceeds the gross', () => {
+  it('net positions of each currency sum to zero, and the net moved never exceeds the gross (with CGS)', () => {
     fc.assert(
-      fc.property(blocks, (bs) => {
-        const gross = accumulate(bs.map((outcomes, i) => ({ height: i + 1, outcomes })));
+      fc.property(blocks, cgsSets, (bs, cgs) => {
+        const gross = accumulate(
+          bs.map((moves, i) => ({ height: i + 1, moves })),
+          cgs,
+        );
         for (const positions of gross.values()) {
           const n = netPositions(positions);
           expect(n.positions.reduce((s, p) => s + p.netMinor, 0n)).toBe(0n);
@@ -64,13 +70,48 @@ describe('netting', () => {
           expect(n.netMovedMinor >= 0n).toBe(true);
           expect(n.efficiencyBps).toBeGreaterThanOrEqual(0);
           expect(n.efficiencyBps).toBeLessThanOrEqual(10000);
-          // Pay-ins and pay-outs balance exactly.
+          // No continuous gross settlement participant is netted; the hub stands in for them.
+          expect(n.positions.some((p) => cgs.has(p.participantId))).toBe(false);
+          // Pay-ins and pay-outs balance exactly, with the hub's net (settled gross) as the difference.
           const instructions = settlementInstructions(1, 'USD', n, '2026-01-01');
+          expect(instructions.some((i) => i.participantId === HUB)).toBe(false);
           const sum = (d: string) =>
             instructions.filter((i) => i.direction === d).reduce((s, i) => s + i.amountMinor, 0n);
-          expect(sum('pay-in')).toBe(sum('pay-out'));
-          expect(sum('pay-out')).toBe(n.netMovedMinor);
+          const hubNet = n.positions.find((p) => p.participantId === HUB)?.netMinor ?? 0n;
+          expect(sum('pay-out') - sum('pay-in')).toBe(-hubNet);
+          if (cgs.size === 0) {
+            expect(hubNet).toBe(0n);
+            expect(sum('pay-out')).toBe(n.netMovedMinor);
+          }
         }
+      }),
+    );
+  });
+
+  it('settles each CGS side gross: with the window instructions every participant ends where it started', () => {
+    fc.assert(
+      fc.property(fc.array(move, { maxLength: 30 }), cgsSets, (moves, cgs) => {
+        // What the moves did to each participant's position, per currency.
+        const position = new Map<string, bigint>();
+        const add = (p: string, c: string, d: bigint) =>
+          position.set(`${p} ${c}`, (position.get(`${p} ${c}`) ?? 0n) + d);
+        for (const m of moves) {
+          if (m.payer === m.payee) continue;
+          add(m.payer, m.currency, -BigInt(m.amountMinor));
+          add(m.payee, m.currency, BigInt(m.amountMinor));
+        }
+        // A pay-in raises the position by its amount, a pay-out lowers it.
+        const settle = (p: string, c: string, direction: string, amount: bigint) =>
+          add(p, c, direction === 'pay-in' ? amount : -amount);
+        for (const g of grossSettlements({ moves }, cgs)) {
+          expect(cgs.has(g.participantId)).toBe(true);
+          settle(g.participantId, g.currency, g.direction, g.amountMinor);
+        }
+        for (const [currency, positions] of accumulate([{ height: 1, moves }], cgs)) {
+          for (const i of settlementInstructions(1, currency, netPositions(positions), '2026-01-01'))
+            settle(i.participantId, currency, i.direction, i.amountMinor);
+        }
+        for (const [key, value] of position) expect([key, value]).toEqual([key, 0n]);
       }),
     );
   });
@@ -79,10 +120,11 @@ describe('netting', () => {
     fc.assert(
       fc.property(
         blocks,
+        cgsSets,
         fc.array(fc.nat(), { maxLength: 20 }),
         fc.infiniteStream(fc.nat()),
-        (bs, replays, order) => {
-          const once = bs.map((outcomes, i) => ({ height: i + 1, outcomes }));
+        (bs, cgs, replays, order) => {
+          const once = bs.map((moves, i) => ({ height: i + 1, moves }));
           const again = [...once, ...replays.filter((r) => r < once.length).map((r) => once[r])];
           // A deterministic shuffle of the deliveries.
           const shuffled = again
@@ -90,7 +132,7 @@ describe('netting', () => {
             .sort((x, y) => x.k - y.k)
             .map((x) => x.b);
           const plan = (delivered: typeof once) =>
-            [...accumulate(delivered)]
+            [...accumulate(delivered, cgs)]
               .sort(([a], [b]) => a.localeCompare(b))
               .map(([currency, positions]) =>
                 settlementInstructions(7, currency, netPositions(positions), '2026-01-01'),
@@ -101,17 +143,78 @@ describe('netting', () => {
     );
   });
 
-  it('leaves out refusals, funds in/out through the hub and unsettled states', () => {
-    const base = { payer: 'a', payee: 'b', amountMinor: '100', currency: 'USD' };
-    const moves = settlingMoves([
-      { ...base, transferId: 't1', status: 'committed' },
-      { ...base, transferId: 't2', status: 'committed', refusal: true },
-      { ...base, transferId: 't3', status: 'reserved' },
-      { ...base, transferId: 't4', status: 'fulfilled' },
-      { ...base, transferId: 't5', status: 'committed', payer: 'hub' },
-      { ...base, transferId: 't6', status: 'committed', payee: 'hub' },
+  it('nets a cross-currency transfer as its legs, in each currency, and leaves out hub moves', () => {
+    // us-send pays 100.00 USD to mnl-payout in PHP through sg-fx: the ledger's moves are the two legs
+    // (and the FX fee to the provider), never us-send -> mnl-payout.
+    const moves = settlingMoves({
+      moves: [
+        { payer: 'us-send', payee: 'sg-fx', currency: 'USD', amountMinor: '10150', count: 2 },
+        { payer: 'sg-fx', payee: 'mnl-payout', currency: 'PHP', amountMinor: '560000', count: 1 },
+        { payer: 'hub', payee: 'us-send', currency: 'USD', amountMinor: '5', count: 1 },
+        { payer: 'a', payee: 'a', currency: 'USD', amountMinor: '5', count: 1 },
+      ],
+    });
+    const deltas = blockDeltas(moves);
+    expect(
+      deltas.map((d) => [
+        d.currency,
+        netPositions(d.positions).positions.map((p) => [p.participantId, p.netMinor]),
+      ]),
+    ).toEqual([
+      [
+        'PHP',
+        [
+          ['mnl-payout', 560000n],
+          ['sg-fx', -560000n],
+        ],
+      ],
+      [
+        'USD',
+        [
+          ['sg-fx', 10150n],
+          ['us-send', -10150n],
+        ],
+      ],
     ]);
-    expect(moves.map((m) => m.amountMinor)).toEqual([100n, 100n]);
+    expect(deltas[1].bilateral).toEqual([
+      { payer: 'us-send', payee: 'sg-fx', amountMinor: 10150n, count: 2 },
+    ]);
+  });
+
+  it('nets a CGS participant against the hub, gives the hub no instruction, and settles it gross', () => {
+    const block = {
+      moves: [
+        { payer: 'cgs-bank', payee: 'b', currency: 'USD', amountMinor: '300', count: 1 },
+        { payer: 'b', payee: 'c', currency: 'USD', amountMinor: '100', count: 1 },
+        { payer: 'c', payee: 'cgs-bank', currency: 'USD', amountMinor: '50', count: 1 },
+        { payer: 'cgs-bank', payee: 'cgs-2', currency: 'USD', amountMinor: '7', count: 1 },
+      ],
+    };
+    const cgs = new Set(['cgs-bank', 'cgs-2']);
+    const [usd] = blockDeltas(settlingMoves(block, cgs));
+    const n = netPositions(usd.positions);
+    expect(n.positions.map((p) => [p.participantId, p.netMinor])).toEqual([
+      ['b', 200n],
+      ['c', 50n],
+      ['hub', -250n],
+    ]);
+    expect(
+      settlementInstructions(1, 'USD', n, '2026-01-01').map((i) => [
+        i.participantId,
+        i.direction,
+        i.amountMinor,
+      ]),
+    ).toEqual([
+      ['b', 'pay-out', 200n],
+      ['c', 'pay-out', 50n],
+    ]);
+    expect(grossSettlements(block, cgs).map((g) => [g.participantId, g.direction, g.amountMinor])).toEqual([
+      ['cgs-bank', 'pay-in', 300n],
+      ['cgs-bank', 'pay-out', 50n],
+      ['cgs-bank', 'pay-in', 7n],
+      ['cgs-2', 'pay-out', 7n],
+    ]);
+    expect(grossSettlements(block, new Set())).toEqual([]);
   });
 
   it('computes positions, bilateral obligations, efficiency and instructions of a small example', () => {
@@ -120,6 +223,7 @@ describe('netting', () => {
       payee,
       currency: 'USD',
       amountMinor: amount,
+      count: 1,
     });
     const [usd] = blockDeltas([mv('a', 'b', 100n), mv('b', 'a', 60n), mv('b', 'c', 30n), mv('a', 'b', 5n)]);
     expect(usd.bilateral).toEqual([

@@ -1,4 +1,4 @@
-import type { InstructionDirection, TransferOutcome } from '@concord/contracts';
+import type { FinalizedBlock, InstructionDirection } from '@concord/contracts';
 
 /**
  * The arithmetic of clearing, pure and exact (bigint minor units): what a finalized block adds to a
@@ -6,8 +6,11 @@ import type { InstructionDirection, TransferOutcome } from '@concord/contracts';
  * settlement instructions. The repository stores what these functions compute.
  */
 
-/** Outcomes that moved money between two participants: committed, or a fulfilled two-phase transfer. */
-const SETTLING = new Set(['committed', 'fulfilled']);
+/**
+ * The hub: in a finalized block's moves it never appears (prefunding, withdrawals, settlement postings and
+ * scheme fees are left out by the ledger); in a window it stands for the hub's settlement account, the
+ * counterparty of continuous gross settlement participants' moves. It never gets an instruction.
+ */
 export const HUB = 'hub';
 
 export interface Move {
@@ -15,20 +18,67 @@ export interface Move {
   payee: string;
   currency: string;
   amountMinor: bigint;
+  /** How many postings the move sums. */
+  count: number;
 }
 
 /**
- * The moves of a block that clearing nets: refusals (the recorded state did not change) and funds in/out
- * (the hub account: prefunding and withdrawals, settled directly by the settlement bank) are left out.
+ * The moves of a block that clearing nets, from the block's `moves` (the ledger's postings between two
+ * participants, so a cross-currency transfer counts as its legs: payer to FX provider in the source
+ * currency, FX provider to payee in the target currency). A side that is a continuous gross settlement
+ * participant (`cgs`) settled at once (see grossSettlements), so in the window it is replaced by the hub
+ * that paid or received it; a move between two such participants leaves nothing to net.
  */
-export function settlingMoves(outcomes: readonly TransferOutcome[]): Move[] {
+export function settlingMoves(
+  block: Pick<FinalizedBlock, 'moves'>,
+  cgs: ReadonlySet<string> = new Set(),
+): Move[] {
   const moves: Move[] = [];
-  for (const o of outcomes) {
-    if (!SETTLING.has(o.status) || o.refusal === true) continue;
-    if (o.payer === HUB || o.payee === HUB || o.payer === o.payee) continue;
-    moves.push({ payer: o.payer, payee: o.payee, currency: o.currency, amountMinor: BigInt(o.amountMinor) });
+  for (const m of block.moves) {
+    if (m.payer === HUB || m.payee === HUB || m.payer === m.payee) continue;
+    const amountMinor = BigInt(m.amountMinor);
+    if (amountMinor <= 0n) continue;
+    const payer = cgs.has(m.payer) ? HUB : m.payer;
+    const payee = cgs.has(m.payee) ? HUB : m.payee;
+    if (payer === payee) continue;
+    moves.push({ payer, payee, currency: m.currency, amountMinor, count: m.count });
   }
   return moves;
+}
+
+/** A settlement posting that a continuous gross settlement participant's side of a move needs at once. */
+export interface GrossSettlement {
+  participantId: string;
+  /** The other party of the move. */
+  counterpartyId: string;
+  currency: string;
+  /** pay-in for the payer (it pays the hub what it sent), pay-out for the payee. */
+  direction: InstructionDirection;
+  amountMinor: bigint;
+}
+
+/**
+ * The gross settlements of a block's moves for the continuous gross settlement participants: each move
+ * with such a payer is paid in by it at once, each move with such a payee paid out to it at once, in the
+ * order of the moves (payer side first).
+ */
+export function grossSettlements(
+  block: Pick<FinalizedBlock, 'moves'>,
+  cgs: ReadonlySet<string>,
+): GrossSettlement[] {
+  const out: GrossSettlement[] = [];
+  if (cgs.size === 0) return out;
+  for (const m of block.moves) {
+    if (m.payer === HUB || m.payee === HUB || m.payer === m.payee) continue;
+    const amountMinor = BigInt(m.amountMinor);
+    if (amountMinor <= 0n) continue;
+    const base = { currency: m.currency, amountMinor };
+    if (cgs.has(m.payer))
+      out.push({ ...base, participantId: m.payer, counterpartyId: m.payee, direction: 'pay-in' });
+    if (cgs.has(m.payee))
+      out.push({ ...base, participantId: m.payee, counterpartyId: m.payer, direction: 'pay-out' });
+  }
+  return out;
 }
 
 export interface GrossPosition {
@@ -69,7 +119,7 @@ export function blockDeltas(moves: readonly Move[]): CurrencyDelta[] {
     const key = `${m.payer}\u0000${m.payee}`;
     const b = c.bilateral.get(key) ?? { payer: m.payer, payee: m.payee, amountMinor: 0n, count: 0 };
     b.amountMinor += m.amountMinor;
-    b.count += 1;
+    b.count += m.count;
     c.bilateral.set(key, b);
   }
   return [...byCurrency.entries()]
@@ -126,7 +176,8 @@ export function instructionId(windowId: number, participantId: string): string {
 
 /**
  * Settlement instructions of a closed window, in participant order: a negative net position pays in, a
- * positive one is paid out; a participant at exactly zero gets none.
+ * positive one is paid out; a participant at exactly zero gets none, and neither does the hub (its net is
+ * what continuous gross settlement participants already paid in or were paid out).
  */
 export function settlementInstructions(
   windowId: number,
@@ -135,7 +186,7 @@ export function settlementInstructions(
   valueDate: string,
 ): PlannedInstruction[] {
   return netting.positions
-    .filter((p) => p.netMinor !== 0n)
+    .filter((p) => p.netMinor !== 0n && p.participantId !== HUB)
     .map((p) => ({
       id: instructionId(windowId, p.participantId),
       windowId,

@@ -1,10 +1,18 @@
-import type { ClearingEvent, FinalizedBlock, InstructionStatus } from '@concord/contracts';
+import type {
+  ClearingEvent,
+  FinalizedBlock,
+  InstructionDirection,
+  InstructionStatus,
+  SettlementCommand,
+  TopicKey,
+} from '@concord/contracts';
 import type { ServicesPrismaClient } from '@concord/db';
 import { ClearingError } from '../errors';
 import {
   alarmThreshold,
   alarmTransition,
   blockDeltas,
+  grossSettlements,
   netPositions,
   Netting,
   PlannedInstruction,
@@ -12,6 +20,13 @@ import {
   settlingMoves,
   valueDateOf,
 } from '../netting/netting';
+import {
+  confirmationPostingId,
+  grossPostingId,
+  reversalPostingId,
+  SettlementPosting,
+  SettlementSigner,
+} from '../settlement/settlement-signer';
 
 export type Tx = Parameters<Parameters<ServicesPrismaClient['$transaction']>[0]>[0];
 
@@ -64,6 +79,24 @@ export interface InstructionRow {
   status: string;
 }
 
+export interface GrossSettlementRow {
+  id: number;
+  height: number;
+  participantId: string;
+  counterpartyId: string;
+  currency: string;
+  direction: string;
+  amountMinor: bigint;
+  postingId: string;
+  createdAt: Date;
+}
+
+/** How blocks are taken in: the alarm share of the caps and the continuous gross settlement participants. */
+export interface BlockOptions {
+  alarmShareBps: number;
+  cgs: ReadonlySet<string>;
+}
+
 /** Test-only fault injection: throw after writing this many instructions of a close. */
 export interface CloseFault {
   afterInstructions: number;
@@ -72,28 +105,41 @@ export interface CloseFault {
 /**
  * The clearing service's state in PostgreSQL (schema `clearing`). Every change and the events that
  * announce it are written in one transaction (the outbox), so a crash never loses or doubles either.
- * Lock order everywhere: window, then instruction.
+ * Settlement postings for the ledger (confirmations, their reversals, gross settlements) go through the
+ * same outbox, signed, in the transaction of what caused them. Lock order everywhere: window, then
+ * instruction.
  */
 export class ClearingRepository {
-  constructor(private readonly prisma: ServicesPrismaClient) {}
+  constructor(
+    private readonly prisma: ServicesPrismaClient,
+    private readonly signer: SettlementSigner,
+  ) {}
 
   /**
-   * Adds one finalized block, once (a repeated height changes nothing): its settled transfers to the open
-   * window of each currency, its position accounts' balances, and the limit alarms they trigger.
+   * Adds one finalized block, once (a repeated height changes nothing): its moves to the open window of
+   * each currency (a continuous gross settlement participant's side settled at once instead, against the
+   * hub), its position accounts' balances and caps, and the limit alarms they trigger.
    */
   async applyBlock(
     block: FinalizedBlock,
-    alarmShareBps: number,
-  ): Promise<{ applied: boolean; crossings: LimitCrossing[]; openedCurrencies: string[] }> {
+    options: BlockOptions,
+  ): Promise<{
+    applied: boolean;
+    crossings: LimitCrossing[];
+    openedCurrencies: string[];
+    gross: GrossSettlementRow[];
+  }> {
     const height = block.header.height;
     return this.prisma.$transaction(async (tx) => {
       const inserted = await tx.$executeRawUnsafe(
-        `insert into clearing.blocks (height) values ($1) on conflict do nothing`,
+        `insert into clearing.blocks (height, chain_id) values ($1, $2) on conflict do nothing`,
         height,
+        block.header.chainId,
       );
-      if (inserted === 0) return { applied: false, crossings: [], openedCurrencies: [] };
+      if (inserted === 0) return { applied: false, crossings: [], openedCurrencies: [], gross: [] };
+      const gross = await this.settleGross(tx, block, options.cgs);
       const openedCurrencies: string[] = [];
-      for (const delta of blockDeltas(settlingMoves(block.outcomes))) {
+      for (const delta of blockDeltas(settlingMoves(block, options.cgs))) {
         const { id: windowId, created } = await this.lockOpenWindow(tx, delta.currency);
         if (created) openedCurrencies.push(delta.currency);
         for (const p of delta.positions) {
@@ -133,24 +179,85 @@ export class ClearingRepository {
       const crossings: LimitCrossing[] = [];
       for (const a of block.accounts) {
         if (a.kind !== 'position') continue;
+        // The ledger's limit of the account is its cap: a governance set-limit shows up here in the block
+        // that applied it. No-overdraft (or no limit) means no cap, so nothing to alarm on.
+        const capMinor = a.limit?.kind === 'net-debit-cap' ? a.limit.capMinor : null;
         await tx.$executeRawUnsafe(
-          `insert into clearing.accounts (id, participant_id, currency, balance_minor, reserved_minor, height)
-           values ($1, $2, $3, $4::bigint, $5::bigint, $6)
+          `insert into clearing.accounts
+             (id, participant_id, currency, balance_minor, reserved_minor, cap_minor, height)
+           values ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7)
            on conflict (id) do update set balance_minor = excluded.balance_minor,
-             reserved_minor = excluded.reserved_minor, height = excluded.height
+             reserved_minor = excluded.reserved_minor, cap_minor = excluded.cap_minor, height = excluded.height
            where clearing.accounts.height <= excluded.height`,
           a.id,
           a.participantId,
           a.currency,
           a.balanceMinor,
           a.reservedMinor,
+          capMinor,
           height,
         );
-        const crossing = await this.checkLimit(tx, a.participantId, a.currency, alarmShareBps, `h${height}`);
+        const crossing = await this.checkLimit(tx, a.id, options.alarmShareBps, `h${height}`);
         if (crossing) crossings.push(crossing);
       }
-      return { applied: true, crossings, openedCurrencies };
+      return { applied: true, crossings, openedCurrencies, gross };
     });
+  }
+
+  /**
+   * Records the gross settlements of a block's moves for the continuous gross settlement participants and
+   * queues their ledger postings (payer: pay-in, payee: pay-out), with posting ids from the height and the
+   * position in the block, so that they are the same whoever computes them.
+   */
+  private async settleGross(
+    tx: Tx,
+    block: FinalizedBlock,
+    cgs: ReadonlySet<string>,
+  ): Promise<GrossSettlementRow[]> {
+    const height = block.header.height;
+    const rows: GrossSettlementRow[] = [];
+    for (const [index, g] of grossSettlements(block, cgs).entries()) {
+      const postingId = grossPostingId(height, index);
+      const [row] = await tx.$queryRawUnsafe<GrossSettlementRow[]>(
+        `insert into clearing.gross_settlements
+           (height, participant_id, counterparty_id, currency, direction, amount_minor, posting_id)
+         values ($1, $2, $3, $4, $5, $6::bigint, $7)
+         on conflict do nothing
+         returning id, height, participant_id as "participantId", counterparty_id as "counterpartyId",
+           currency, direction, amount_minor as "amountMinor", posting_id as "postingId",
+           created_at as "createdAt"`,
+        height,
+        g.participantId,
+        g.counterpartyId,
+        g.currency,
+        g.direction,
+        g.amountMinor.toString(),
+        postingId,
+      );
+      if (!row) continue;
+      rows.push({ ...row, amountMinor: BigInt(row.amountMinor) });
+      await this.outboxPosting(tx, block.header.chainId, {
+        postingId,
+        participantId: g.participantId,
+        currency: g.currency,
+        direction: g.direction,
+        amountMinor: g.amountMinor.toString(),
+        reference: `gross settlement: block ${height}, ${g.direction} with ${g.counterpartyId}`,
+      });
+      await this.outbox(tx, `${g.participantId}/${g.currency}`, {
+        v: 1,
+        type: 'settlement.gross',
+        eventId: `settlement.gross:${postingId}`,
+        participantId: g.participantId,
+        counterpartyId: g.counterpartyId,
+        currency: g.currency,
+        direction: g.direction,
+        amountMinor: g.amountMinor.toString(),
+        height,
+        postingId,
+      });
+    }
+    return rows;
   }
 
   /** The open window of a currency, locked; opened (from the height after the last close) if none. */
@@ -178,26 +285,30 @@ export class ClearingRepository {
   /** Evaluates the limit alarm of one position account against its cap (if any); updates its state. */
   private async checkLimit(
     tx: Tx,
-    participantId: string,
-    currency: string,
+    accountId: string,
     shareBps: number,
-    /** What caused the check (a block height or a set-cap request): part of the event id. */
+    /** What caused the check (a block height): part of the event id. */
     origin: string,
   ): Promise<LimitCrossing | null> {
     const rows = await tx.$queryRawUnsafe<
-      { id: string; position: string; height: number; alarmed: boolean; cap: string | null }[]
+      {
+        id: string;
+        participant_id: string;
+        currency: string;
+        position: string;
+        height: number;
+        alarmed: boolean;
+        cap: string | null;
+      }[]
     >(
-      `select a.id, (a.balance_minor - a.reserved_minor)::text as position, a.height, a.alarmed,
-              c.cap_minor::text as cap
-         from clearing.accounts a
-         left join clearing.caps c on c.participant_id = a.participant_id and c.currency = a.currency
-        where a.participant_id = $1 and a.currency = $2
-        for update of a`,
-      participantId,
-      currency,
+      `select id, participant_id, currency, (balance_minor - reserved_minor)::text as position, height,
+              alarmed, cap_minor::text as cap
+         from clearing.accounts where id = $1 for update`,
+      accountId,
     );
     const row = rows[0];
     if (!row) return null;
+    const { participant_id: participantId, currency } = row;
     const positionMinor = BigInt(row.position);
     const capMinor = row.cap === null ? null : BigInt(row.cap);
     const thresholdMinor = capMinor === null ? null : alarmThreshold(capMinor, shareBps);
@@ -238,38 +349,6 @@ export class ClearingRepository {
       thresholdMinor: thresholdMinor.toString(),
     });
     return crossing;
-  }
-
-  /** Sets (or with null removes) a participant's cap, once per request id; checks the alarm right away. */
-  async setCap(
-    requestId: string,
-    participantId: string,
-    currency: string,
-    capMinor: bigint | null,
-    shareBps: number,
-  ): Promise<{ applied: boolean; crossing: LimitCrossing | null }> {
-    return this.prisma.$transaction(async (tx) => {
-      if (!(await this.claimRequest(tx, requestId, 'set-cap'))) return { applied: false, crossing: null };
-      if (capMinor === null) {
-        await tx.$executeRawUnsafe(
-          `delete from clearing.caps where participant_id = $1 and currency = $2`,
-          participantId,
-          currency,
-        );
-      } else {
-        await tx.$executeRawUnsafe(
-          `insert into clearing.caps (participant_id, currency, cap_minor) values ($1, $2, $3::bigint)
-           on conflict (participant_id, currency) do update set cap_minor = excluded.cap_minor, updated_at = now()`,
-          participantId,
-          currency,
-          capMinor.toString(),
-        );
-      }
-      return {
-        applied: true,
-        crossing: await this.checkLimit(tx, participantId, currency, shareBps, `cap:${requestId}`),
-      };
-    });
   }
 
   private async claimRequest(tx: Tx, requestId: string, type: string): Promise<boolean> {
@@ -456,12 +535,23 @@ export class ClearingRepository {
           [{ field: 'amount', message: 'more than the amount still open' }],
         );
       }
-      await tx.$executeRawUnsafe(
-        `insert into clearing.confirmations (instruction_id, bank_reference, amount_minor) values ($1, $2, $3::bigint)`,
+      const [{ id: confirmationId }] = await tx.$queryRawUnsafe<{ id: number }[]>(
+        `insert into clearing.confirmations (instruction_id, bank_reference, amount_minor)
+         values ($1, $2, $3::bigint) returning id`,
         instructionId,
         bankReference,
         amountMinor.toString(),
       );
+      // The ledger posting of this confirmation: the bank has moved the money, so the position moves
+      // against the settlement account (pay-in up, pay-out down).
+      await this.outboxPosting(tx, await this.chainId(tx), {
+        postingId: confirmationPostingId(confirmationId),
+        participantId: instruction.participantId,
+        currency: instruction.currency,
+        direction: instruction.direction as InstructionDirection,
+        amountMinor: amountMinor.toString(),
+        reference: `window ${instruction.windowId} instruction ${instructionId} bank ${bankReference}`,
+      });
       const updated = await this.setConfirmed(tx, instruction, confirmed);
       await this.outbox(tx, instruction.currency, {
         v: 1,
@@ -500,6 +590,16 @@ export class ClearingRepository {
         `update clearing.confirmations set reversed_at = now() where id = $1`,
         existing.id,
       );
+      // The ledger undoes the confirmation's posting: same participant, currency, direction and amount.
+      await this.outboxPosting(tx, await this.chainId(tx), {
+        postingId: reversalPostingId(existing.id),
+        participantId: instruction.participantId,
+        currency: instruction.currency,
+        direction: instruction.direction as InstructionDirection,
+        amountMinor: existing.amount,
+        reference: `reversal: window ${instruction.windowId} instruction ${instructionId} bank ${bankReference}`,
+        reverses: confirmationPostingId(existing.id),
+      });
       const confirmed = instruction.confirmedMinor - BigInt(existing.amount);
       const updated = await this.setConfirmed(tx, instruction, confirmed);
       await this.outbox(tx, instruction.currency, {
@@ -675,12 +775,46 @@ export class ClearingRepository {
   }
 
   private async outbox(tx: Tx, key: string, event: ClearingEvent): Promise<void> {
-    await tx.$executeRawUnsafe(
-      `insert into clearing.outbox (event_id, key, payload) values ($1, $2, $3) on conflict (event_id) do nothing`,
-      event.eventId,
-      key,
-      JSON.stringify(event),
+    await this.enqueue(tx, 'clearingEvents', event.eventId, key, event);
+  }
+
+  /** A signed settlement posting for ledger.commands, sent after the transaction commits. */
+  private async outboxPosting(tx: Tx, chainId: string, posting: SettlementPosting): Promise<void> {
+    const command: SettlementCommand = this.signer.sign(chainId, posting);
+    await this.enqueue(
+      tx,
+      'ledgerCommands',
+      `ledger.settlement:${posting.postingId}`,
+      posting.postingId,
+      command,
     );
+  }
+
+  private async enqueue(
+    tx: Tx,
+    topic: TopicKey,
+    eventId: string,
+    key: string,
+    payload: unknown,
+  ): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `insert into clearing.outbox (event_id, topic, key, payload) values ($1, $2, $3, $4)
+       on conflict (event_id) do nothing`,
+      eventId,
+      topic,
+      key,
+      JSON.stringify(payload),
+    );
+  }
+
+  /** The ledger's chain id, from the blocks taken in: settlement postings are signed for it. */
+  private async chainId(tx: Tx): Promise<string> {
+    const [row] = await tx.$queryRawUnsafe<{ chain_id: string }[]>(
+      `select chain_id from clearing.blocks where chain_id <> '' order by height desc limit 1`,
+    );
+    if (!row)
+      throw new Error('no finalized block with a chain id taken in yet: cannot sign a settlement posting');
+    return row.chain_id;
   }
 
   // ---- reads ----
@@ -723,6 +857,22 @@ export class ClearingRepository {
       orderBy: { id: 'asc' },
     });
     return { instruction, confirmations };
+  }
+
+  /** Gross settlements, newest first. */
+  grossSettlementRows(filter: {
+    participantId?: string;
+    currency?: string;
+    limit: number;
+  }): Promise<GrossSettlementRow[]> {
+    return this.prisma.clearingGrossSettlement.findMany({
+      where: {
+        ...(filter.participantId ? { participantId: filter.participantId } : {}),
+        ...(filter.currency ? { currency: filter.currency } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: filter.limit,
+    });
   }
 
   async openCurrencies(): Promise<string[]> {

@@ -7,64 +7,59 @@ import { ClearingRepository, CloseFault, LimitCrossing } from './clearing.reposi
 export interface ClearingOptions {
   alarmShareBps: number;
   valueDateDays: number;
+  /** Participants settled gross, at once, instead of in windows (CLEARING_CGS_PARTICIPANTS). */
+  cgsParticipants?: readonly string[];
   /** Called when a currency gets its first window (to schedule its cut-off). */
   onNewCurrency?: (currency: string) => Promise<void>;
-  /** Called after changes that wrote events (to publish the outbox). */
+  /** Called after changes that wrote events or settlement postings (to publish the outbox). */
   onEvents?: () => Promise<void>;
-  /** Where settled windows go for posting in the ledger; none today (see SettlementPostingHook). */
-  postingHook?: SettlementPostingHook;
   /** Test-only: crash a close after writing this many instructions. */
   closeFault?: CloseFault;
 }
 
-/**
- * Hook for the ledger posting of settlement entries against the settlement accounts. The ledger has no
- * such command yet: today the `window.settled` event on clearing.events is the hand-off point.
- */
-export interface SettlementPostingHook {
-  windowSettled(windowId: number): Promise<void>;
-}
-
 /** What the clearing service does, whatever asked for it: a block, a command, the schedule, the HTTP API. */
 export class ClearingService {
+  private readonly cgs: ReadonlySet<string>;
+
   constructor(
     private readonly repo: ClearingRepository,
     private readonly log: Logger,
     private readonly metrics: ClearingMetrics,
     private readonly options: ClearingOptions,
-  ) {}
+  ) {
+    this.cgs = new Set(options.cgsParticipants ?? []);
+  }
 
   async applyBlock(block: FinalizedBlock): Promise<void> {
-    const result = await this.repo.applyBlock(block, this.options.alarmShareBps);
+    const result = await this.repo.applyBlock(block, {
+      alarmShareBps: this.options.alarmShareBps,
+      cgs: this.cgs,
+    });
     if (!result.applied) return;
     this.metrics.blocks.inc();
     for (const c of result.crossings) this.reportCrossing(c);
+    for (const g of result.gross) {
+      this.metrics.grossSettlements.inc({ currency: g.currency, direction: g.direction });
+      this.log.info(
+        {
+          participantId: g.participantId,
+          counterpartyId: g.counterpartyId,
+          currency: g.currency,
+          direction: g.direction,
+          amountMinor: g.amountMinor.toString(),
+          postingId: g.postingId,
+          height: g.height,
+        },
+        'gross settlement posted',
+      );
+    }
     for (const currency of result.openedCurrencies) await this.options.onNewCurrency?.(currency);
-    if (result.crossings.length > 0) await this.options.onEvents?.();
+    if (result.crossings.length > 0 || result.gross.length > 0) await this.options.onEvents?.();
   }
 
   async handleCommand(command: ClearingCommand): Promise<void> {
-    if (command.type === 'close-window') {
-      const closed = await this.close(command.currency, 'operator', command.requestId);
-      if (!closed) this.log.info({ command }, 'close-window: nothing to close or already done');
-      return;
-    }
-    const result = await this.repo.setCap(
-      command.requestId,
-      command.participantId,
-      command.currency,
-      command.capMinor === null ? null : BigInt(command.capMinor),
-      this.options.alarmShareBps,
-    );
-    if (!result.applied) return;
-    this.log.info(
-      { participantId: command.participantId, currency: command.currency, capMinor: command.capMinor },
-      'net debit cap set',
-    );
-    if (result.crossing) {
-      this.reportCrossing(result.crossing);
-      await this.options.onEvents?.();
-    }
+    const closed = await this.close(command.currency, 'operator', command.requestId);
+    if (!closed) this.log.info({ command }, 'close-window: nothing to close or already done');
   }
 
   /**
@@ -136,9 +131,6 @@ export class ClearingService {
     }
     if (result.settled) {
       this.log.info({ windowId: result.instruction.windowId }, 'settlement window settled');
-      // The ledger posting of the settlement entries is not available yet: without a hook the
-      // window.settled event on clearing.events is the hand-off.
-      await this.options.postingHook?.windowSettled(result.instruction.windowId);
     }
     return result;
   }

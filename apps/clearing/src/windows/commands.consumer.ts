@@ -3,7 +3,7 @@ import { clearingCommandSchema, topicName } from '@concord/contracts';
 import { consumeValidated, KafkaSettings } from '@concord/kafka';
 import type { ClearingService } from './clearing.service';
 
-/** Operators' commands on clearing.commands (close-window, set-cap); invalid ones go to the dead letter. */
+/** Operators' commands on clearing.commands (close-window); invalid ones go to the dead letter. */
 export class ClearingCommandsConsumer {
   private consumer: Consumer | null = null;
 

@@ -1,12 +1,15 @@
 import type { Producer } from 'kafkajs';
+import { TopicKey, TOPICS, topicName } from '@concord/contracts';
 import { sendJson } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import type { ClearingMetrics } from '../metrics';
 import type { ClearingRepository } from './clearing.repository';
 
 /**
- * Publishes the outbox to clearing.events, oldest first, and marks what Kafka acknowledged. At least
- * once: a crash between the send and the mark sends those events again, with the same `eventId`.
+ * Publishes the outbox, oldest first, and marks what Kafka acknowledged: events to clearing.events,
+ * signed settlement postings to ledger.commands (in their order, so that a reversal follows what it
+ * reverses). At least once: a crash between the send and the mark sends those messages again, with the
+ * same `eventId` (events) or `postingId` (postings, which the ledger applies at most once).
  */
 export class OutboxPublisher {
   private running: Promise<void> | null = null;
@@ -16,7 +19,7 @@ export class OutboxPublisher {
   constructor(
     private readonly repo: ClearingRepository,
     private readonly producer: Producer,
-    private readonly topic: string,
+    private readonly topicPrefix: string,
     private readonly log: Logger,
     private readonly metrics: ClearingMetrics,
   ) {}
@@ -51,14 +54,26 @@ export class OutboxPublisher {
     for (;;) {
       const batch = await this.repo.pendingEvents(200);
       if (batch.length === 0) return;
-      await sendJson(
-        this.producer,
-        this.topic,
-        batch.map((e) => ({ key: e.key, value: e.payload })),
-      );
-      await this.repo.markPublished(batch.map((e) => e.seq));
-      this.metrics.eventsPublished.inc(batch.length);
+      // Consecutive rows of one topic go in one send; the runs go in outbox order.
+      for (let start = 0; start < batch.length;) {
+        let end = start + 1;
+        while (end < batch.length && batch[end].topic === batch[start].topic) end++;
+        const run = batch.slice(start, end);
+        await sendJson(
+          this.producer,
+          this.topicOf(run[0].topic),
+          run.map((e) => ({ key: e.key, value: e.payload })),
+        );
+        await this.repo.markPublished(run.map((e) => e.seq));
+        this.metrics.eventsPublished.inc({ topic: run[0].topic }, run.length);
+        start = end;
+      }
     }
+  }
+
+  private topicOf(key: string): string {
+    if (!(key in TOPICS)) throw new Error(`outbox row for an unknown topic ${key}`);
+    return topicName(key as TopicKey, this.topicPrefix);
   }
 
   async stop(): Promise<void> {

@@ -27,6 +27,12 @@ export interface FeeRow {
   createdBy: string;
 }
 
+/** A stored version: its row id (ties of valid_from go to the later one) and when it was recorded. */
+export interface Versioned {
+  id: number;
+  createdAt: Date;
+}
+
 interface Change {
   validFrom?: Date;
   createdBy: string;
@@ -51,25 +57,75 @@ export const DEMO_PRICING = {
 export class PricingRepository {
   constructor(private readonly prisma: ServicesPrismaClient) {}
 
-  spread(sourceCurrency: string, targetCurrency: string, at: Date): Promise<SpreadRow | null> {
-    return this.prisma.fxSpread.findFirst({
-      where: { sourceCurrency, targetCurrency, validFrom: { lte: at } },
-      orderBy: [{ validFrom: 'desc' }, { id: 'desc' }],
-    });
+  /*
+   * The three lookups in force are on every quote's path. Prisma's model queries cost milliseconds of CPU
+   * each (its query compiler), so these are plain SQL over the same indexes, one row each.
+   */
+  async spread(sourceCurrency: string, targetCurrency: string, at: Date): Promise<SpreadRow | null> {
+    const rows = await this.prisma.$queryRawUnsafe<SpreadRow[]>(
+      `select source_currency as "sourceCurrency", target_currency as "targetCurrency",
+              spread_bps as "spreadBps", valid_from as "validFrom", created_by as "createdBy"
+         from fx.spreads where source_currency = $1 and target_currency = $2 and valid_from <= $3
+        order by valid_from desc, id desc limit 1`,
+      sourceCurrency,
+      targetCurrency,
+      at,
+    );
+    return rows[0] ?? null;
   }
 
-  markup(participantId: string, at: Date): Promise<MarkupRow | null> {
-    return this.prisma.fxMarkup.findFirst({
-      where: { participantId, validFrom: { lte: at } },
-      orderBy: [{ validFrom: 'desc' }, { id: 'desc' }],
-    });
+  async markup(participantId: string, at: Date): Promise<MarkupRow | null> {
+    const rows = await this.prisma.$queryRawUnsafe<MarkupRow[]>(
+      `select participant_id as "participantId", markup_bps as "markupBps", valid_from as "validFrom",
+              created_by as "createdBy"
+         from fx.markups where participant_id = $1 and valid_from <= $2
+        order by valid_from desc, id desc limit 1`,
+      participantId,
+      at,
+    );
+    return rows[0] ?? null;
   }
 
-  fee(sourceCurrency: string, targetCurrency: string, at: Date): Promise<FeeRow | null> {
-    return this.prisma.fxFeeSchedule.findFirst({
-      where: { sourceCurrency, targetCurrency, validFrom: { lte: at } },
+  async fee(sourceCurrency: string, targetCurrency: string, at: Date): Promise<FeeRow | null> {
+    const rows = await this.prisma.$queryRawUnsafe<FeeRow[]>(
+      `select source_currency as "sourceCurrency", target_currency as "targetCurrency",
+              fixed_minor as "fixedMinor", percent_bps as "percentBps", min_minor as "minMinor",
+              max_minor as "maxMinor", valid_from as "validFrom", created_by as "createdBy"
+         from fx.fee_schedules where source_currency = $1 and target_currency = $2 and valid_from <= $3
+        order by valid_from desc, id desc limit 1`,
+      sourceCurrency,
+      targetCurrency,
+      at,
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * A corridor's versions, newest first in the order that decides which is in force (valid_from, then id).
+   * `limit` versions and the one before the last, so that every returned version can name its previous.
+   */
+  spreadHistory(sourceCurrency: string, targetCurrency: string, limit: number) {
+    return this.prisma.fxSpread.findMany({
+      where: { sourceCurrency, targetCurrency },
       orderBy: [{ validFrom: 'desc' }, { id: 'desc' }],
-    });
+      take: limit + 1,
+    }) as Promise<(SpreadRow & Versioned)[]>;
+  }
+
+  markupHistory(participantId: string, limit: number) {
+    return this.prisma.fxMarkup.findMany({
+      where: { participantId },
+      orderBy: [{ validFrom: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    }) as Promise<(MarkupRow & Versioned)[]>;
+  }
+
+  feeHistory(sourceCurrency: string, targetCurrency: string, limit: number) {
+    return this.prisma.fxFeeSchedule.findMany({
+      where: { sourceCurrency, targetCurrency },
+      orderBy: [{ validFrom: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    }) as Promise<(FeeRow & Versioned)[]>;
   }
 
   async setSpread(

@@ -1,16 +1,9 @@
-import {
-  FxErrorReply,
-  FxOkReplies,
-  FxReply,
-  FxRequest,
-  fxRequestSchema,
-  FxSetFeeRequest,
-} from '@concord/contracts';
-import { MoneyError, parseAmount } from '@concord/money';
+import { FxErrorReply, FxOkReplies, FxReply, FxRequest, fxRequestSchema } from '@concord/contracts';
+import { MoneyError } from '@concord/money';
 import type { Logger } from '@concord/observability';
 import { FxServiceError } from '../errors';
 import type { FxMetrics } from '../metrics';
-import { feeView, markupView, PricingRepository, spreadView } from './pricing.repository';
+import type { PricingService } from './pricing.service';
 import type { QuoteService } from './quote.service';
 
 /** A success reply without its envelope, distributed over the request types. */
@@ -25,7 +18,7 @@ type OkBody = {
 export class FxRequestHandler {
   constructor(
     private readonly quotes: QuoteService,
-    private readonly pricing: PricingRepository,
+    private readonly pricing: PricingService,
     private readonly log: Logger,
     private readonly metrics?: FxMetrics,
     private readonly now: () => number = Date.now,
@@ -82,54 +75,51 @@ export class FxRequestHandler {
         return { type: 'quote', ok: true, quote, ...(rates.ageing ? { rates } : {}) };
       }
       case 'set-spread': {
-        const row = await this.pricing.setSpread({
-          sourceCurrency: request.sourceCurrency,
-          targetCurrency: request.targetCurrency,
-          spreadBps: request.spreadBps,
-          validFrom: request.validFromMs === undefined ? undefined : new Date(request.validFromMs),
-          createdBy: request.requestedBy,
-          requestId: request.requestId,
+        const { sourceCurrency, targetCurrency, spreadBps, validFromMs, requestedBy, requestId } = request;
+        const spread = await this.pricing.setSpread({
+          sourceCurrency,
+          targetCurrency,
+          spreadBps,
+          validFromMs,
+          requestedBy,
+          requestId,
         });
-        this.log.info({ ...spreadView(row), requestId: request.requestId }, 'spread set');
-        return { type: 'set-spread', ok: true, spread: spreadView(row) };
+        return { type: 'set-spread', ok: true, spread };
       }
       case 'set-markup': {
-        const row = await this.pricing.setMarkup({
-          participantId: request.participantId,
-          markupBps: request.markupBps,
-          validFrom: request.validFromMs === undefined ? undefined : new Date(request.validFromMs),
-          createdBy: request.requestedBy,
-          requestId: request.requestId,
+        const { participantId, markupBps, validFromMs, requestedBy, requestId } = request;
+        const markup = await this.pricing.setMarkup({
+          participantId,
+          markupBps,
+          validFromMs,
+          requestedBy,
+          requestId,
         });
-        this.log.info({ ...markupView(row), requestId: request.requestId }, 'markup set');
-        return { type: 'set-markup', ok: true, markup: markupView(row) };
+        return { type: 'set-markup', ok: true, markup };
       }
       case 'set-fee': {
-        const row = await this.pricing.setFee({
-          sourceCurrency: request.sourceCurrency,
-          targetCurrency: request.targetCurrency,
-          ...parseFee(request),
-          validFrom: request.validFromMs === undefined ? undefined : new Date(request.validFromMs),
-          createdBy: request.requestedBy,
-          requestId: request.requestId,
+        const { sourceCurrency, targetCurrency, fixed, percentBps, min, max } = request;
+        const { validFromMs, requestedBy, requestId } = request;
+        const fee = await this.pricing.setFee({
+          sourceCurrency,
+          targetCurrency,
+          fixed,
+          percentBps,
+          min,
+          max,
+          validFromMs,
+          requestedBy,
+          requestId,
         });
-        this.log.info({ ...feeView(row), requestId: request.requestId }, 'fee schedule set');
-        return { type: 'set-fee', ok: true, fee: feeView(row) };
+        return { type: 'set-fee', ok: true, fee };
       }
       case 'get-pricing': {
-        const at = new Date(this.now());
-        const [spread, fee, markup] = await Promise.all([
-          this.pricing.spread(request.sourceCurrency, request.targetCurrency, at),
-          this.pricing.fee(request.sourceCurrency, request.targetCurrency, at),
-          request.participantId ? this.pricing.markup(request.participantId, at) : Promise.resolve(null),
-        ]);
-        return {
-          type: 'get-pricing',
-          ok: true,
-          spread: spread && spreadView(spread),
-          fee: fee && feeView(fee),
-          markup: markup && markupView(markup),
-        };
+        const pricing = await this.pricing.pricing(
+          request.sourceCurrency,
+          request.targetCurrency,
+          request.participantId,
+        );
+        return { type: 'get-pricing', ok: true, ...pricing };
       }
     }
   }
@@ -137,27 +127,4 @@ export class FxRequestHandler {
   private error(requestId: string, type: string, error: FxErrorReply['error']): FxErrorReply {
     return { v: 1, requestId, repliedAtMs: this.now(), type: type.slice(0, 40), ok: false, error };
   }
-}
-
-/** The amounts of a set-fee request in minor units of the source currency, with 0 <= min <= max. */
-export function parseFee(
-  request: Pick<FxSetFeeRequest, 'sourceCurrency' | 'fixed' | 'min' | 'max' | 'percentBps'>,
-) {
-  const ccy = request.sourceCurrency;
-  const amount = (field: 'fixed' | 'min' | 'max', value: string) => {
-    try {
-      return parseAmount(value, ccy, { allowZero: true });
-    } catch (e) {
-      if (e instanceof MoneyError)
-        throw new FxServiceError('INVALID_AMOUNT', `${field}: ${e.message}`, { field });
-      throw e;
-    }
-  };
-  const fixedMinor = amount('fixed', request.fixed);
-  const minMinor = amount('min', request.min);
-  const maxMinor = request.max === undefined || request.max === null ? null : amount('max', request.max);
-  if (maxMinor !== null && maxMinor < minMinor) {
-    throw new FxServiceError('INVALID_AMOUNT', 'max must not be below min', { field: 'max' });
-  }
-  return { fixedMinor, minMinor, maxMinor, percentBps: request.percentBps };
 }

@@ -97,17 +97,18 @@ export class RateBook {
   }
 }
 
+/** A rate's age at `nowMs` by its as-of time; older than `maxAgeMs`, it is stale. */
+export function rateAge(asOfMs: number, nowMs: number, maxAgeMs: number) {
+  const ageMs = nowMs - asOfMs;
+  return { ageMs, maxAgeMs, stale: ageMs > maxAgeMs };
+}
+
 /** Each leg's age at `nowMs`; a leg older than `maxAgeMs` is stale, and so is any path through it. */
 export function legAges(path: RatePath, nowMs: number, maxAgeMs: number): LegAge[] {
-  return path.legs.map((leg) => {
-    const ageMs = nowMs - leg.asOfMs;
-    return {
-      pair: leg.pair,
-      source: leg.source,
-      asOfMs: leg.asOfMs,
-      ageMs,
-      maxAgeMs,
-      stale: ageMs > maxAgeMs,
-    };
-  });
+  return path.legs.map((leg) => ({
+    pair: leg.pair,
+    source: leg.source,
+    asOfMs: leg.asOfMs,
+    ...rateAge(leg.asOfMs, nowMs, maxAgeMs),
+  }));
 }

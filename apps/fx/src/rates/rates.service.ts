@@ -3,7 +3,8 @@ import type { Logger } from '@concord/observability';
 import { FxServiceError } from '../errors';
 import type { FxMetrics } from '../metrics';
 import { RateProvider, RateProviderError } from './rate';
-import { legAges, RateBook, RatePath } from './rate-book';
+import { legAges, RateBook, RatePath, rateAge } from './rate-book';
+import { Ratio, ratio } from './ratio';
 import { ProviderHistory, RatesRepository } from './rates.repository';
 
 export interface RatesServiceOptions {
@@ -25,6 +26,21 @@ export interface RefreshOutcome {
   stored: number;
   error?: string;
   kind?: string;
+}
+
+/** One pair's latest reference rate as operators see it. */
+export interface CurrentRate {
+  pair: string;
+  base: string;
+  quote: string;
+  /** Exact, in lowest terms: units of quote per unit of base. */
+  rate: Ratio;
+  source: string;
+  asOfMs: number;
+  loadedAtMs: number;
+  ageMs: number;
+  maxAgeMs: number;
+  stale: boolean;
 }
 
 interface Snapshot {
@@ -109,6 +125,38 @@ export class RatesService {
   }
 
   /**
+   * Every pair's latest rate with its source, as-of time and whether it is stale, and the provider's
+   * state (the last refresh failed: `ageing`), for operators.
+   */
+  async current(): Promise<{ status: Omit<FxRateStatus, 'legs'>; maxAgeMs: number; rates: CurrentRate[] }> {
+    const { book, history } = await this.snapshot();
+    const now = this.now();
+    const rates = [...book.rates]
+      .sort((a, b) => a.base.localeCompare(b.base) || a.quote.localeCompare(b.quote))
+      .map((r) => ({
+        pair: `${r.base}/${r.quote}`,
+        base: r.base,
+        quote: r.quote,
+        rate: ratio(r.rateNum, r.rateDen),
+        source: r.source,
+        asOfMs: r.asOf.getTime(),
+        loadedAtMs: r.loadedAt.getTime(),
+        ...rateAge(r.asOf.getTime(), now, this.options.maxAgeMs),
+      }));
+    return { status: this.providerStatus(history), maxAgeMs: this.options.maxAgeMs, rates };
+  }
+
+  private providerStatus(history: ProviderHistory): Omit<FxRateStatus, 'legs'> {
+    return {
+      provider: this.providerName,
+      ageing: history.ageing,
+      lastSuccessAtMs: history.lastSuccessAt?.getTime() ?? null,
+      lastFailureAtMs: history.lastFailureAt?.getTime() ?? null,
+      lastError: history.lastError,
+    };
+  }
+
+  /**
    * The exact mid rate from `from` to `to`, with the status of the rates behind it. Refuses with
    * RATE_UNAVAILABLE when no rates connect the two currencies, and STALE_RATE when a leg is too old.
    */
@@ -116,13 +164,7 @@ export class RatesService {
     const { book, history } = await this.snapshot();
     const now = this.now();
     const path = book.path(from, to);
-    const base = {
-      provider: this.providerName,
-      ageing: history.ageing,
-      lastSuccessAtMs: history.lastSuccessAt?.getTime() ?? null,
-      lastFailureAtMs: history.lastFailureAt?.getTime() ?? null,
-      lastError: history.lastError,
-    };
+    const base = this.providerStatus(history);
     if (!path) {
       throw new FxServiceError(
         'RATE_UNAVAILABLE',

@@ -1,0 +1,68 @@
+import { clearingSchema, DEMO_CLEARING_SETTLEMENT_KEY, loadConfig } from '@concord/config';
+import { settlementCommandSchema, settlementSigningPayload } from '@concord/contracts';
+import { verifyBytes } from '@concord/crypto';
+import { buildGenesis, DEMO_CONSORTIUM, settlementKey } from '../../../../libs/devtools/src/consortium';
+import {
+  confirmationPostingId,
+  grossPostingId,
+  reversalPostingId,
+  SettlementSigner,
+} from './settlement-signer';
+
+describe('settlement signer', () => {
+  it('the demo settlement key is the one the demo consortium derives and names in its genesis', () => {
+    expect(settlementKey(DEMO_CONSORTIUM).key.seedHex).toBe(DEMO_CLEARING_SETTLEMENT_KEY);
+    const config = loadConfig(clearingSchema, {});
+    expect(config.CLEARING_SETTLEMENT_KEY).toBe(DEMO_CLEARING_SETTLEMENT_KEY);
+    expect(config.CLEARING_SETTLEMENT_KEY_ID).toBe(settlementKey(DEMO_CONSORTIUM).keyId);
+    const signer = new SettlementSigner(config.CLEARING_SETTLEMENT_KEY, config.CLEARING_SETTLEMENT_KEY_ID);
+    expect(buildGenesis(DEMO_CONSORTIUM).settlementKeys).toEqual([
+      { keyId: 'clearing-1', publicKey: signer.publicKeyHex },
+    ]);
+  });
+
+  it('signs a posting the ledger accepts for its chain only', () => {
+    const signer = new SettlementSigner(DEMO_CLEARING_SETTLEMENT_KEY, 'clearing-1');
+    const command = signer.sign('concord-demo', {
+      postingId: reversalPostingId(7),
+      participantId: 'us-send',
+      currency: 'USD',
+      direction: 'pay-in',
+      amountMinor: '90000',
+      reference: 'reversal: window 3 instruction w3.us-send bank b-2',
+      reverses: confirmationPostingId(7),
+    });
+    expect(settlementCommandSchema.parse(JSON.parse(JSON.stringify(command)))).toEqual(command);
+    const { signature, ...unsigned } = command;
+    expect(
+      verifyBytes(signer.publicKeyHex, settlementSigningPayload('concord-demo', unsigned), signature),
+    ).toBe(true);
+    expect(
+      verifyBytes(signer.publicKeyHex, settlementSigningPayload('other-chain', unsigned), signature),
+    ).toBe(false);
+    // Changing what is posted breaks the signature.
+    expect(
+      verifyBytes(
+        signer.publicKeyHex,
+        settlementSigningPayload('concord-demo', { ...unsigned, amountMinor: '90001' }),
+        signature,
+      ),
+    ).toBe(false);
+    expect([confirmationPostingId(7), reversalPostingId(7), grossPostingId(12, 0)]).toEqual([
+      'conf-7',
+      'rev-7',
+      'cgs-12-0',
+    ]);
+  });
+
+  it('reads the continuous gross settlement participants from a comma-separated list', () => {
+    expect(loadConfig(clearingSchema, {}).CLEARING_CGS_PARTICIPANTS).toEqual([]);
+    expect(
+      loadConfig(clearingSchema, { CLEARING_CGS_PARTICIPANTS: ' us-send, hk-remit ,' })
+        .CLEARING_CGS_PARTICIPANTS,
+    ).toEqual(['us-send', 'hk-remit']);
+    expect(() => loadConfig(clearingSchema, { CLEARING_CGS_PARTICIPANTS: 'a b' })).toThrow(
+      /CLEARING_CGS_PARTICIPANTS/,
+    );
+  });
+});

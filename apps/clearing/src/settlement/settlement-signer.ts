@@ -1,0 +1,42 @@
+import { SettlementCommand, settlementSigningPayload } from '@concord/contracts';
+import { signBytes, signingKeyFromSeed, SigningKey } from '@concord/crypto';
+
+/** The fields of a settlement posting that clearing decides; the signer adds version, type and key. */
+export type SettlementPosting = Omit<SettlementCommand, 'v' | 'type' | 'keyId' | 'signature'>;
+
+/**
+ * Signs the ledger settlement postings that clearing sends (CLEARING_SETTLEMENT_KEY, a key named in the
+ * genesis `settlementKeys` under CLEARING_SETTLEMENT_KEY_ID). The signature binds the chain id, so a
+ * posting cannot be replayed on another chain.
+ */
+export class SettlementSigner {
+  private readonly key: SigningKey;
+
+  constructor(
+    seedHex: string,
+    readonly keyId: string,
+  ) {
+    this.key = signingKeyFromSeed(seedHex);
+  }
+
+  get publicKeyHex(): string {
+    return this.key.publicKeyHex;
+  }
+
+  sign(chainId: string, posting: SettlementPosting): SettlementCommand {
+    const unsigned = { v: 1 as const, type: 'settlement' as const, ...posting, keyId: this.keyId };
+    return { ...unsigned, signature: signBytes(this.key, settlementSigningPayload(chainId, unsigned)) };
+  }
+}
+
+/** The posting id of a confirmation, and of its reversal: one each per confirmation row, ever. */
+export function confirmationPostingId(confirmationId: number): string {
+  return `conf-${confirmationId}`;
+}
+export function reversalPostingId(confirmationId: number): string {
+  return `rev-${confirmationId}`;
+}
+/** The posting id of the `index`th gross settlement of the block at `height` (deterministic per chain). */
+export function grossPostingId(height: number, index: number): string {
+  return `cgs-${height}-${index}`;
+}

@@ -1,0 +1,19 @@
+/** The FX admin API's own refusals (the service's refusals are FxServiceErrors). */
+export type FxAdminErrorCode =
+  'VALIDATION_FAILED' | 'SPREAD_NOT_FOUND' | 'MARKUP_NOT_FOUND' | 'FEE_SCHEDULE_NOT_FOUND';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class FxAdminError extends Error {
+  constructor(
+    readonly code: FxAdminErrorCode,
+    message: string,
+    readonly errors?: FieldProblem[],
+  ) {
+    super(message);
+    this.name = 'FxAdminError';
+  }
+}
