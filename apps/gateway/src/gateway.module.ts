@@ -23,6 +23,11 @@ import { TransfersService } from './transfers/transfers.service';
 import { StatementsController } from './statements/statements.controller';
 import { StatementsRepository } from './statements/statements.repository';
 import { StatementsService } from './statements/statements.service';
+import { GatewayMetrics } from './metrics/gateway.metrics';
+import { MeteredTransfersService } from './metrics/metered-transfers.service';
+import { ClearingEventsConsumer } from './webhooks/clearing-events.consumer';
+import { SettlementInstructionsRepository } from './webhooks/settlement-instructions.repository';
+import { SettlementWebhooksService } from './webhooks/settlement-webhooks.service';
 import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
@@ -61,6 +66,7 @@ export const GATEWAY_CONTROLLERS = [
       useFactory: (c: GatewayConfig) => createLogger('gateway', c.LOG_LEVEL),
     },
     { provide: Registry, useFactory: () => createMetricsRegistry('gateway') },
+    { provide: GatewayMetrics, inject: [Registry], useFactory: (r: Registry) => new GatewayMetrics(r) },
     { provide: PRISMA, inject: [CONFIG], useFactory: (c: GatewayConfig) => servicesClient(c.DATABASE_URL) },
     {
       provide: Redis,
@@ -126,8 +132,8 @@ export const GATEWAY_CONTROLLERS = [
     },
     {
       provide: WebhookDeliveryProcessor,
-      inject: [WebhooksRepository, CONFIG, LOGGER],
-      useFactory: (r: WebhooksRepository, c: GatewayConfig, log: Logger) =>
+      inject: [WebhooksRepository, CONFIG, LOGGER, GatewayMetrics],
+      useFactory: (r: WebhooksRepository, c: GatewayConfig, log: Logger, metrics: GatewayMetrics) =>
         new WebhookDeliveryProcessor(
           c.REDIS_URL,
           c.KAFKA_TOPIC_PREFIX,
@@ -139,7 +145,38 @@ export const GATEWAY_CONTROLLERS = [
           },
           r,
           log,
+          fetch,
+          metrics,
         ),
+    },
+    {
+      provide: SettlementInstructionsRepository,
+      inject: [Redis, CONFIG],
+      useFactory: (r: Redis, c: GatewayConfig) =>
+        new SettlementInstructionsRepository(r, c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : ''),
+    },
+    {
+      provide: SettlementWebhooksService,
+      inject: [
+        WebhooksRepository,
+        SettlementInstructionsRepository,
+        WebhookDeliveryProcessor,
+        LOGGER,
+        GatewayMetrics,
+      ],
+      useFactory: (
+        r: WebhooksRepository,
+        instructions: SettlementInstructionsRepository,
+        deliveries: WebhookDeliveryProcessor,
+        log: Logger,
+        metrics: GatewayMetrics,
+      ) => new SettlementWebhooksService(r, instructions, (ids) => deliveries.afterRecord(ids), log, metrics),
+    },
+    {
+      provide: ClearingEventsConsumer,
+      inject: [KAFKA_SETTINGS, PRODUCER, SettlementWebhooksService],
+      useFactory: (s: KafkaSettings, producer: Producer, service: SettlementWebhooksService) =>
+        new ClearingEventsConsumer(s, createKafka(s), producer, service),
     },
     {
       provide: TransfersRepository,
@@ -148,21 +185,28 @@ export const GATEWAY_CONTROLLERS = [
     },
     {
       provide: AuthService,
-      inject: [ParticipantsRepository, Redis, CONFIG],
-      useFactory: (p: ParticipantsRepository, r: Redis, c: GatewayConfig) =>
+      inject: [ParticipantsRepository, Redis, CONFIG, GatewayMetrics],
+      useFactory: (p: ParticipantsRepository, r: Redis, c: GatewayConfig, metrics: GatewayMetrics) =>
         new AuthService(
           p,
           r,
           c.GATEWAY_SIGNATURE_MAX_AGE_S,
           c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : '',
           c.GATEWAY_RATE_LIMIT_PER_S,
+          metrics,
         ),
     },
     {
       provide: TransfersService,
-      inject: [TransfersRepository, ParticipantsRepository, PRODUCER, CONFIG],
-      useFactory: (t: TransfersRepository, p: ParticipantsRepository, producer: Producer, c: GatewayConfig) =>
-        new TransfersService(t, p, producer, c.KAFKA_TOPIC_PREFIX),
+      inject: [TransfersRepository, ParticipantsRepository, PRODUCER, CONFIG, GatewayMetrics],
+      // The metered subclass counts accepted transfers for /metrics.
+      useFactory: (
+        t: TransfersRepository,
+        p: ParticipantsRepository,
+        producer: Producer,
+        c: GatewayConfig,
+        metrics: GatewayMetrics,
+      ) => new MeteredTransfersService(metrics, t, p, producer, c.KAFKA_TOPIC_PREFIX),
     },
     {
       provide: FinalizedConsumer,
@@ -174,6 +218,7 @@ export const GATEWAY_CONTROLLERS = [
         TransfersService,
         LOGGER,
         WebhookDeliveryProcessor,
+        GatewayMetrics,
       ],
       useFactory: (
         s: KafkaSettings,
@@ -183,10 +228,12 @@ export const GATEWAY_CONTROLLERS = [
         service: TransfersService,
         log: Logger,
         deliveries: WebhookDeliveryProcessor,
+        metrics: GatewayMetrics,
       ) =>
-        new FinalizedConsumer(s, createKafka(s), producer, t, p, service, log, (blocks) =>
-          deliveries.afterApply(blocks),
-        ),
+        new FinalizedConsumer(s, createKafka(s), producer, t, p, service, log, (blocks) => {
+          for (const block of blocks) metrics.countOutcomes(block.outcomes);
+          return deliveries.afterApply(blocks);
+        }),
     },
     {
       provide: GATEWAY_LIMITS,
@@ -222,6 +269,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(StatementsRepository) private readonly statements: StatementsRepository,
     @Inject(WebhookDeliveryProcessor) private readonly deliveries: WebhookDeliveryProcessor,
     @Inject(FxClient) private readonly fx: FxClient,
+    @Inject(ClearingEventsConsumer) private readonly clearingEvents: ClearingEventsConsumer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -231,9 +279,11 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     await this.deliveries.start();
     await this.fx.start();
     await this.finalized.start();
+    await this.clearingEvents.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.clearingEvents.stop();
     await this.finalized.stop();
     await this.fx.stop();
     await this.deliveries.stop();

@@ -5,6 +5,8 @@ import type { GatewayConfig } from '@concord/config';
 import type { Logger } from '@concord/observability';
 import { CONFIG, GatewayModule, LOGGER } from './gateway.module';
 import { setupDocs } from './docs/openapi';
+import { GatewayMetrics } from './metrics/gateway.metrics';
+import { installHttpMetrics } from './metrics/http-metrics';
 import { ProblemFilter } from './problems/problem';
 
 /** Largest accepted request body: a full batch of transfers fits well below it. */
@@ -17,6 +19,8 @@ export async function createGateway(): Promise<NestFastifyApplication> {
     { rawBody: true, logger: ['error', 'warn'] },
   );
   const log = app.get<Logger>(LOGGER);
+  // Before the routes are registered (app.init, at listen), so that the hook times every one of them.
+  installHttpMetrics(app.getHttpAdapter().getInstance(), app.get(GatewayMetrics));
   app.useGlobalFilters(new ProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
   // OpenAPI document at /docs-json and Swagger UI at /docs, generated from the controllers; unsigned.
   setupDocs(app);

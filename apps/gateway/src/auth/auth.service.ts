@@ -5,6 +5,7 @@ import {
   verifyRequestSignature,
 } from '@concord/crypto';
 import type { Redis } from 'ioredis';
+import type { GatewayMetrics } from '../metrics/gateway.metrics';
 import { Problem } from '../problems/problem';
 import { KnownParticipant, ParticipantsRepository } from './participants.repository';
 
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly maxAgeS: number,
     private readonly keyPrefix: string,
     private readonly ratePerSecond: number,
+    private readonly metrics?: Pick<GatewayMetrics, 'authRefusals' | 'rateLimited'>,
   ) {}
 
   /** Authenticates a Fastify request (method, URL, raw body, headers) at the current time. */
@@ -46,6 +48,11 @@ export class AuthService {
       body: req.rawBody?.toString('utf8') ?? '',
       headers: req.headers,
       nowMs: Date.now(),
+    }).catch((error: unknown) => {
+      // Refusals are counted by their code; the rate limit has its own counter, by participant.
+      if (error instanceof Problem && error.status !== 429)
+        this.metrics?.authRefusals.inc({ reason: error.code });
+      throw error;
     });
   }
 
@@ -121,6 +128,7 @@ export class AuthService {
       );
     }
     if (Number(results[1][1]) > this.ratePerSecond) {
+      this.metrics?.rateLimited.inc({ participant: found.participant.id });
       const detail = `at most ${this.ratePerSecond} requests per second per participant`;
       throw new Problem(429, 'RATE_LIMITED', 'Too many requests', detail, undefined, { 'retry-after': '1' });
     }

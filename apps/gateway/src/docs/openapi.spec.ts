@@ -48,6 +48,7 @@ describe('OpenAPI document', () => {
       '/ready',
       '/v1/accounts',
       '/v1/accounts/{participant}/{currency}/proof',
+      '/v1/accounts/{participant}/{currency}/{kind}/proof',
       '/v1/participants/me',
       '/v1/quotes',
       '/v1/statements',
@@ -75,7 +76,7 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('describes the webhook body from its validation schema, the callback and both statement formats', () => {
+  it('describes the webhook body from its validation schema, both callbacks and both statement formats', () => {
     const doc = buildOpenApiDocument(app);
     const create = doc.paths['/v1/webhooks'].post!;
     const body = (create.requestBody as { content: Record<string, { schema: Record<string, unknown> }> })
@@ -85,10 +86,39 @@ describe('OpenAPI document', () => {
       required: ['url', 'events'],
       additionalProperties: false,
       properties: {
-        events: { type: 'array', items: { enum: expect.arrayContaining(['transfer.committed']) } },
+        events: {
+          type: 'array',
+          items: {
+            enum: expect.arrayContaining([
+              'transfer.committed',
+              'settlement.instruction.created',
+              'settlement.instruction.confirmed',
+              'settlement.instruction.reversed',
+            ]),
+          },
+        },
       },
     });
-    expect(Object.keys(create.callbacks!)).toEqual(['transferEvent']);
+    expect(Object.keys(create.callbacks!)).toEqual(['transferEvent', 'settlementEvent']);
+    // The settlement callback's body is the settlement payload, with the instruction as data.
+    const settlementBody = (
+      Object.values(create.callbacks!.settlementEvent)[0] as {
+        post: { requestBody: { content: Record<string, { schema: { $ref: string } }> } };
+      }
+    ).post.requestBody.content['application/json'].schema.$ref;
+    expect(settlementBody).toBe('#/components/schemas/SettlementWebhookEvent');
+    expect(doc.components!.schemas!.SettlementWebhookEvent).toMatchObject({
+      properties: {
+        type: {
+          enum: [
+            'settlement.instruction.created',
+            'settlement.instruction.confirmed',
+            'settlement.instruction.reversed',
+          ],
+        },
+        data: { properties: { amount: { type: 'string' }, direction: { enum: ['pay-in', 'pay-out'] } } },
+      },
+    });
     const statement = doc.paths['/v1/statements'].get!;
     expect(Object.keys((statement.responses['200'] as { content: object }).content)).toEqual([
       'application/json',

@@ -7,7 +7,14 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { transferBatchInstructionSchema, transferInstructionSchema } from '@concord/contracts';
-import { jsonSchema, PROBLEM_REF, problemSchema, transferViewSchema, webhookPayloadSchema } from './schemas';
+import {
+  jsonSchema,
+  PROBLEM_REF,
+  problemSchema,
+  settlementWebhookPayloadSchema,
+  transferViewSchema,
+  webhookPayloadSchema,
+} from './schemas';
 
 /** Where the interactive documentation and the raw document are served (no signature needed). */
 export const DOCS_PATH = 'docs';
@@ -51,8 +58,9 @@ cannot compute signatures: use the TypeScript SDK (\`libs/sdk\`) or \`npm run de
 
 ## Webhooks
 
-\`POST /v1/webhooks\` subscribes a URL to transfer events. Each event is POSTed as JSON
-\`{id, type, createdAt, data}\` (\`data\`: the transfer) with the headers
+\`POST /v1/webhooks\` subscribes a URL to the events of the caller's transfers (\`transfer.*\`) and of its own
+settlement instructions (\`settlement.instruction.created\`, \`.confirmed\`, \`.reversed\`). Each event is
+POSTed as JSON \`{id, type, createdAt, data}\` (\`data\`: the transfer, or the instruction) with the headers
 \`Concord-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>\` and
 \`Concord-Event-Id\`. To verify: take \`t\` and \`v1\` from the header, refuse a \`t\` more than a few minutes
 from your clock, compute HMAC-SHA256 with the subscription's secret (its UTF-8 bytes, \`whsec_...\`) over
@@ -164,6 +172,10 @@ const OPERATIONS: Record<string, Partial<OperationObject>> = {
     tags: ['accounts'],
     summary: 'A balance with its Merkle proof to a certified state root',
   },
+  'get /v1/accounts/{participant}/{currency}/{kind}/proof': {
+    tags: ['accounts'],
+    summary: 'The same for a settlement or fee account (kind `settlement` or `fees`)',
+  },
   'get /health': { tags: ['operations'], summary: 'Liveness' },
   'get /ready': { tags: ['operations'], summary: 'Readiness of Kafka, PostgreSQL and Redis' },
   'get /metrics': { tags: ['operations'], summary: 'Prometheus metrics' },
@@ -171,8 +183,8 @@ const OPERATIONS: Record<string, Partial<OperationObject>> = {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-/** The webhook request a subscription receives, as an OpenAPI callback of POST /v1/webhooks. */
-function webhookCallback(): Record<string, PathItemObject> {
+/** A webhook request a subscription receives, as an OpenAPI callback of POST /v1/webhooks. */
+function webhookCallback(summary: string, schema: string): Record<string, PathItemObject> {
   const header = (name: string, description: string): ParameterObject => ({
     name,
     in: 'header',
@@ -183,7 +195,7 @@ function webhookCallback(): Record<string, PathItemObject> {
   return {
     '{$request.body#/url}': {
       post: {
-        summary: 'A transfer event, signed with the subscription secret',
+        summary,
         parameters: [
           header('Concord-Signature', '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>`'),
           header('Concord-Event-Id', 'the event id (the payload `id`); the same on every attempt'),
@@ -193,7 +205,7 @@ function webhookCallback(): Record<string, PathItemObject> {
         ],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookEvent' } } },
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
         },
         responses: {
           '2XX': { description: 'Received. Anything else (or no answer within the timeout) is retried.' },
@@ -211,6 +223,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
     Problem: problemSchema,
     Transfer: jsonSchema(transferViewSchema),
     WebhookEvent: jsonSchema(webhookPayloadSchema),
+    SettlementWebhookEvent: jsonSchema(settlementWebhookPayloadSchema),
   };
   const requirement = Object.fromEntries(Object.keys(SIGNATURE_SCHEMES).map((k) => [k, [] as string[]]));
   for (const [path, item] of Object.entries(document.paths)) {
@@ -247,7 +260,15 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
     }
   }
   const create = document.paths['/v1/webhooks']?.post;
-  if (create) create.callbacks = { transferEvent: webhookCallback() };
+  if (create) {
+    create.callbacks = {
+      transferEvent: webhookCallback('A transfer event, signed with the subscription secret', 'WebhookEvent'),
+      settlementEvent: webhookCallback(
+        "An event of the caller's own settlement instruction (created, confirmed, reversed), signed the same way",
+        'SettlementWebhookEvent',
+      ),
+    };
+  }
   return document;
 }
 

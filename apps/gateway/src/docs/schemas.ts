@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
+import { SETTLEMENT_EVENTS } from '../webhooks/webhooks.dto';
 
 /**
  * OpenAPI schemas from the zod schemas that validate requests and describe responses, so that the
@@ -79,10 +80,38 @@ export const transferViewSchema = z.object({
   finalizedAt: z.string().optional(),
 });
 
-/** The body of a webhook request. */
+/** The body of a transfer webhook request. */
 export const webhookPayloadSchema = z.object({
   id: z.string().describe('the event id (evt_...), also in Concord-Event-Id; the same on every attempt'),
   type: z.string().describe('transfer.committed, transfer.rejected, ...'),
   createdAt: z.string().describe('block time of the block that finalized the state'),
   data: transferViewSchema,
+});
+
+/** A settlement instruction as a webhook shows it (webhooks/settlement-events.ts, SettlementInstructionView). */
+export const settlementInstructionViewSchema = z.object({
+  id: z.string().describe('the instruction id of the clearing service'),
+  windowId: z.number().int().describe('the settlement window it settles'),
+  participantId: z.string().describe('the partner that pays in or is paid out: the receiver of the webhook'),
+  currency: z.string().describe('ISO 4217'),
+  direction: z
+    .enum(['pay-in', 'pay-out'])
+    .describe('pay-in: the partner pays its net debit; pay-out: it is paid its net credit'),
+  amount: z.string().describe('decimal string in the currency exponent, e.g. "970.00"'),
+  confirmed: z.string().describe('confirmed by the settlement bank so far, reversals deducted'),
+  outstanding: z.string().describe('amount - confirmed'),
+  valueDate: z.string().describe('YYYY-MM-DD'),
+  status: z.enum(['pending', 'partially-confirmed', 'confirmed', 'cancelled']),
+  confirmation: z
+    .object({ bankReference: z.string(), amount: z.string() })
+    .optional()
+    .describe('the confirmation this event added (confirmed) or took back (reversed)'),
+});
+
+/** The body of a settlement webhook request. */
+export const settlementWebhookPayloadSchema = z.object({
+  id: z.string().describe('the event id (evt_...), also in Concord-Event-Id; the same on every attempt'),
+  type: z.enum(SETTLEMENT_EVENTS),
+  createdAt: z.string().describe('when the clearing service published the event'),
+  data: settlementInstructionViewSchema,
 });

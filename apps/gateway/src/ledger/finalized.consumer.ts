@@ -22,7 +22,7 @@ export class FinalizedConsumer {
     private readonly participants: ParticipantsRepository,
     private readonly transfers: TransfersService,
     private readonly log: Logger,
-    /** Called with the blocks just applied (queues their webhook deliveries). */
+    /** Called with the blocks just applied (queues their webhook deliveries, counts their outcomes). */
     private readonly afterApply?: (blocks: FinalizedBlock[]) => Promise<void>,
   ) {}
 

@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { Registry } from 'prom-client';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { verifyWebhookSignature } from './webhook-signature';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
@@ -46,6 +48,16 @@ function setup(answers: (number | Error)[], webhook: Partial<WebhookRow> = {}) {
       delivery.status = 'cancelled';
     },
   } as unknown as WebhooksRepository;
+  const registry = new Registry();
+  const metrics = new GatewayMetrics(registry);
+  /** gateway_webhook_deliveries_total as { 'event result': value }. */
+  const counted = async () =>
+    Object.fromEntries(
+      (
+        (await registry.getMetricsAsJSON()).find((m) => m.name === 'gateway_webhook_deliveries_total')
+          ?.values ?? []
+      ).map((v) => [`${v.labels.event} ${v.labels.result}`, v.value]),
+    );
   const requests: { headers: Record<string, string>; body: string }[] = [];
   const send = (async (_url: string, init: RequestInit) => {
     requests.push({ headers: init.headers as Record<string, string>, body: init.body as string });
@@ -60,13 +72,14 @@ function setup(answers: (number | Error)[], webhook: Partial<WebhookRow> = {}) {
     repository,
     pino({ level: 'silent' }),
     send,
+    metrics,
   );
   const job = (attemptsMade: number) => ({
     data: { deliveryId: 'dlv_1' },
     attemptsMade,
     opts: { attempts: 3 },
   });
-  return { processor, job, attempts, requests, delivery };
+  return { processor, job, attempts, requests, delivery, counted };
 }
 
 describe('webhook delivery attempts', () => {
@@ -81,6 +94,24 @@ describe('webhook delivery attempts', () => {
       verifyWebhookSignature('whsec_s', headers['Concord-Signature'], body, Math.floor(Date.now() / 1000)).ok,
     ).toBe(true);
     expect(attempts).toEqual([expect.objectContaining({ attempt: 1, statusCode: 204, status: 'delivered' })]);
+  });
+
+  it('counts every attempt by event type and result', async () => {
+    const failing = setup([500, 500, 500]);
+    await expect(failing.processor.process(failing.job(0))).rejects.toThrow();
+    await expect(failing.processor.process(failing.job(1))).rejects.toThrow();
+    await expect(failing.processor.process(failing.job(2))).rejects.toThrow();
+    await failing.processor.process(failing.job(3));
+    expect(await failing.counted()).toEqual({
+      'transfer.committed retried': 2,
+      'transfer.committed dead': 1,
+    });
+    const ok = setup([200]);
+    await ok.processor.process(ok.job(0));
+    expect(await ok.counted()).toEqual({ 'transfer.committed delivered': 1 });
+    const deleted = setup([200], { deletedAt: new Date() });
+    await deleted.processor.process(deleted.job(0));
+    expect(await deleted.counted()).toEqual({ 'transfer.committed cancelled': 1 });
   });
 
   it('logs each failure, keeps the delivery pending while attempts remain, and marks it dead after the last', async () => {

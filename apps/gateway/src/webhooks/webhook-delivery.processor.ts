@@ -3,6 +3,8 @@ import type { Logger } from '@concord/observability';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookPayload } from './webhook-signature';
 import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
 import { bullConnection } from '@concord/config';
+import type { GatewayMetrics } from '../metrics/gateway.metrics';
+import { WEBHOOK_EVENTS } from './webhooks.dto';
 
 export const WEBHOOK_QUEUE = 'gateway-webhooks';
 
@@ -16,8 +18,6 @@ export interface DeliverySettings {
   concurrency: number;
 }
 
-/** Redis connection options for BullMQ from a redis:// URL (as in apps/fx; BullMQ wants no retry limit). */
-
 /** What one HTTP attempt gave: the receiver's status, or why there was none. */
 export interface AttemptResult {
   statusCode?: number;
@@ -29,6 +29,8 @@ export interface AttemptResult {
 /** How often deliveries left pending (Redis was down when their block was applied) are queued again. */
 const SWEEP_INTERVAL_MS = 30_000;
 const SWEEP_BATCH = 5000;
+
+const KNOWN_EVENTS = new Set<string>(WEBHOOK_EVENTS);
 
 /**
  * Sends webhook deliveries through a BullMQ queue (one per topic prefix). The job id is the delivery id,
@@ -49,6 +51,7 @@ export class WebhookDeliveryProcessor {
     private readonly repository: WebhooksRepository,
     private readonly log: Logger,
     private readonly send: typeof fetch = fetch,
+    private readonly metrics?: Pick<GatewayMetrics, 'webhookDeliveries'>,
   ) {}
 
   async start(): Promise<void> {
@@ -88,6 +91,18 @@ export class WebhookDeliveryProcessor {
     }
   }
 
+  /**
+   * After deliveries were written outside a block (settlement events): queues them. As for blocks, a
+   * failure loses nothing; the sweep finds them pending.
+   */
+  async afterRecord(ids: string[]): Promise<void> {
+    try {
+      await this.enqueue(ids);
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not queue webhook deliveries; the sweep will');
+    }
+  }
+
   /** Queues the pending deliveries of blocks just applied. */
   async enqueueForHeights(heights: number[]): Promise<void> {
     if (heights.length === 0) return;
@@ -122,8 +137,14 @@ export class WebhookDeliveryProcessor {
     const maxAttempts = job.opts.attempts ?? 1;
     const found = await this.repository.loadForSend(job.data.deliveryId);
     if (!found || found.delivery.status !== 'pending') return 'skipped';
+    const count = (result: 'delivered' | 'retried' | 'dead' | 'cancelled') =>
+      this.metrics?.webhookDeliveries.inc({
+        event: KNOWN_EVENTS.has(found.delivery.event) ? found.delivery.event : 'other',
+        result,
+      });
     if (found.webhook.deletedAt) {
       await this.repository.markCancelled(found.delivery.id);
+      count('cancelled');
       return 'cancelled';
     }
     const result = await this.post(found.webhook, found.delivery, attempt);
@@ -131,6 +152,7 @@ export class WebhookDeliveryProcessor {
     const status = ok ? 'delivered' : attempt >= maxAttempts ? 'dead' : 'pending';
     await this.repository.recordAttempt(found.delivery, { attempt, ...result }, status);
     const fields = { delivery: found.delivery.id, webhook: found.webhook.id, attempt, ...result };
+    count(ok ? 'delivered' : status === 'dead' ? 'dead' : 'retried');
     if (ok) {
       this.log.debug(fields, 'webhook delivered');
       return 'delivered';

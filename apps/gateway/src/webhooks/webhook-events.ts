@@ -21,13 +21,16 @@ export interface NewDelivery {
   payload: string;
 }
 
-/** The body of every webhook request. */
-export interface WebhookPayload {
+/** The body of every webhook request (`data`: the transfer, or the settlement instruction). */
+export interface WebhookPayload<D = TransferView> {
   id: string;
   type: string;
-  /** The block time of the block that finalized the state (the same on every attempt). */
+  /**
+   * When the state came to be, the same on every attempt: the block time of the block that finalized a
+   * transfer's state, the time the clearing service published a settlement event.
+   */
   createdAt: string;
-  data: TransferView;
+  data: D;
 }
 
 /** One delivery per (subscription, transfer, state): derived, so that applying a block again adds none. */

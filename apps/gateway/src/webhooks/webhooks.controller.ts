@@ -24,7 +24,8 @@ import { WebhooksService } from './webhooks.service';
 
 /**
  * `POST /v1/webhooks`, `GET /v1/webhooks`, `DELETE /v1/webhooks/{id}` and
- * `GET /v1/webhooks/{id}/deliveries`: a partner's own subscriptions to its transfers' events.
+ * `GET /v1/webhooks/{id}/deliveries`: a partner's own subscriptions to its transfers' and settlement
+ * instructions' events.
  */
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
@@ -36,10 +37,11 @@ export class WebhooksController {
 
   @Post()
   @ApiOperation({
-    summary: 'Subscribe to transfer events',
+    summary: 'Subscribe to transfer and settlement events',
     description:
-      'Events of the transfers the caller pays or receives are POSTed to `url`, signed with the `secret` ' +
-      'returned here once (see the callback and the README, "Webhooks").',
+      'Events of the transfers the caller pays or receives, and of its own settlement instructions, are ' +
+      'POSTed to `url`, signed with the `secret` returned here once (see the callbacks and the README, ' +
+      '"Webhooks").',
   })
   @ApiBody({ schema: jsonSchema(createWebhookSchema, 'input') })
   @ApiResponse({

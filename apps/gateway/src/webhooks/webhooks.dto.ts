@@ -1,10 +1,7 @@
 import { z } from 'zod';
 
-/**
- * The events a partner can subscribe to: one per final or intermediate state of a transfer it pays or
- * receives. (Limit alarms will join this list.)
- */
-export const WEBHOOK_EVENTS = [
+/** Events of the transfers a partner pays or receives: one per final or intermediate state. */
+export const TRANSFER_EVENTS = [
   'transfer.committed',
   'transfer.rejected',
   'transfer.reserved',
@@ -12,7 +9,25 @@ export const WEBHOOK_EVENTS = [
   'transfer.aborted',
   'transfer.expired',
 ] as const;
+
+/**
+ * Events of the partner's own settlement instructions, from the clearing service: an instruction of a
+ * closed window, a confirmation of (part of) it by the settlement bank, and the reversal of one.
+ */
+export const SETTLEMENT_EVENTS = [
+  'settlement.instruction.created',
+  'settlement.instruction.confirmed',
+  'settlement.instruction.reversed',
+] as const;
+export type SettlementEvent = (typeof SETTLEMENT_EVENTS)[number];
+
+/** The events a partner can subscribe to. (Limit alarms will join this list.) */
+export const WEBHOOK_EVENTS = [...TRANSFER_EVENTS, ...SETTLEMENT_EVENTS] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export function isSettlementEvent(event: string): event is SettlementEvent {
+  return (SETTLEMENT_EVENTS as readonly string[]).includes(event);
+}
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -94,8 +109,9 @@ export const deliveryViewSchema = z.object({
   id: z.string().describe('dlv_ and 32 hex characters; also sent as Concord-Delivery-Id'),
   eventId: z.string().describe('evt_ and 32 hex characters; the payload id and Concord-Event-Id'),
   event: z.enum(WEBHOOK_EVENTS),
-  transferId: z.string(),
-  blockHeight: z.number().int(),
+  transferId: z.string().optional().describe('the transfer, for transfer.* events'),
+  blockHeight: z.number().int().optional().describe('the block that finalized it, for transfer.* events'),
+  instructionId: z.string().optional().describe('the settlement instruction, for settlement.* events'),
   status: z
     .enum(['pending', 'delivered', 'dead', 'cancelled'])
     .describe(
@@ -140,12 +156,16 @@ export function toDeliveryView(
     at: Date;
   }[],
 ): DeliveryView {
+  // A settlement delivery keeps its instruction id in the subject column the transfer id uses, and has no
+  // block (height 0 there).
+  const subject = isSettlementEvent(row.event)
+    ? { instructionId: row.transferId }
+    : { transferId: row.transferId, blockHeight: row.blockHeight };
   return {
     id: row.id,
     eventId: row.eventId,
     event: row.event,
-    transferId: row.transferId,
-    blockHeight: row.blockHeight,
+    ...subject,
     status: row.status,
     attempts: row.attempts,
     createdAt: row.createdAt.toISOString(),

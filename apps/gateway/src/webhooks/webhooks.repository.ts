@@ -2,7 +2,7 @@ import { ServicesPrismaClient } from '@concord/db';
 import type { FinalizedBlock } from '@concord/contracts';
 import type { Tx } from '../ledger/ledger-view.repository';
 import type { TransferRow } from '../transfers/transfers.repository';
-import { deliveriesForBlock } from './webhook-events';
+import { deliveriesForBlock, NewDelivery, Subscription } from './webhook-events';
 
 export type WebhookRow = NonNullable<
   Awaited<ReturnType<ServicesPrismaClient['gatewayWebhook']['findUnique']>>
@@ -103,6 +103,29 @@ export class WebhooksRepository {
       skipDuplicates: true,
     });
     return count;
+  }
+
+  /** The active subscriptions of some participants (the events each asked for). */
+  subscriptionsOf(participantIds: readonly string[]): Promise<Subscription[]> {
+    if (participantIds.length === 0) return Promise.resolve([]);
+    return this.prisma.gatewayWebhook.findMany({
+      where: { deletedAt: null, participantId: { in: [...new Set(participantIds)] } },
+      select: { id: true, participantId: true, events: true },
+    });
+  }
+
+  /**
+   * Writes deliveries that are not written yet (an existing id is kept as it is) in one statement; returns
+   * the ids it wrote, which are the ones to queue.
+   */
+  async insertDeliveries(deliveries: readonly NewDelivery[]): Promise<string[]> {
+    if (deliveries.length === 0) return [];
+    const rows = await this.prisma.gatewayWebhookDelivery.createManyAndReturn({
+      data: deliveries.map((d) => ({ ...d, status: 'pending' })),
+      skipDuplicates: true,
+      select: { id: true },
+    });
+    return rows.map((r) => r.id);
   }
 
   /** Ids of deliveries still to send, oldest first; only those of some heights when given. */

@@ -1,0 +1,193 @@
+import type {
+  ClearingEvent,
+  InstructionDirection,
+  InstructionStatus,
+  SettlementInstructionMessage,
+} from '@concord/contracts';
+import { sha256Hex } from '@concord/crypto';
+import { formatAmount } from '@concord/money';
+import type { NewDelivery, Subscription, WebhookPayload } from './webhook-events';
+import type { SettlementEvent } from './webhooks.dto';
+
+/**
+ * What the gateway keeps of a settlement instruction from its `instruction.created` event. The
+ * confirmation and reversal events name the instruction only, so its participant (who gets the webhook),
+ * currency and amount come from here.
+ */
+export interface KnownInstruction {
+  id: string;
+  windowId: number;
+  participantId: string;
+  currency: string;
+  direction: InstructionDirection;
+  amountMinor: string;
+  valueDate: string;
+}
+
+/** A settlement instruction as a webhook shows it: amounts as decimal strings of its currency. */
+export interface SettlementInstructionView {
+  id: string;
+  windowId: number;
+  participantId: string;
+  currency: string;
+  /** pay-in: the participant pays its net debit; pay-out: it is paid its net credit. */
+  direction: InstructionDirection;
+  amount: string;
+  /** What the settlement bank has confirmed so far (reversals deducted). */
+  confirmed: string;
+  outstanding: string;
+  valueDate: string;
+  status: InstructionStatus;
+  /** The confirmation this event added or reversed (confirmed and reversed events). */
+  confirmation?: { bankReference: string; amount: string };
+}
+
+/** A clearing event as the webhook it becomes, or why it becomes none. */
+export type SettlementEventOutcome =
+  | {
+      kind: 'event';
+      type: SettlementEvent;
+      participantId: string;
+      instructionId: string;
+      data: SettlementInstructionView;
+    }
+  /** A confirmation or reversal of an instruction the gateway has no record of: nobody to send it to. */
+  | { kind: 'unroutable'; instructionId: string }
+  /** Not an instruction event (windows, limits). */
+  | { kind: 'ignored' };
+
+export function knownInstruction(i: SettlementInstructionMessage): KnownInstruction {
+  return {
+    id: i.instructionId,
+    windowId: i.windowId,
+    participantId: i.participantId,
+    currency: i.currency,
+    direction: i.direction,
+    amountMinor: i.amountMinor,
+    valueDate: i.valueDate,
+  };
+}
+
+/** Minor units as a decimal string of the currency; plain minor units for a code the money lib lacks. */
+function amount(minor: bigint, currency: string): string {
+  try {
+    return formatAmount(minor, currency);
+  } catch {
+    return minor.toString();
+  }
+}
+
+/**
+ * The webhook a clearing event makes. `known` holds the instructions the gateway has seen created
+ * (looked up by id for confirmations and reversals); a confirmation of an instruction of another window
+ * than the one recorded is treated as unknown rather than sent to a participant it might not concern.
+ */
+export function settlementEventOf(
+  event: ClearingEvent,
+  known: ReadonlyMap<string, KnownInstruction>,
+): SettlementEventOutcome {
+  if (event.type === 'instruction.created') {
+    const i = knownInstruction(event.instruction);
+    const total = BigInt(i.amountMinor);
+    return {
+      kind: 'event',
+      type: 'settlement.instruction.created',
+      participantId: i.participantId,
+      instructionId: i.id,
+      data: {
+        id: i.id,
+        windowId: i.windowId,
+        participantId: i.participantId,
+        currency: i.currency,
+        direction: i.direction,
+        amount: amount(total, i.currency),
+        confirmed: amount(0n, i.currency),
+        outstanding: amount(total, i.currency),
+        valueDate: i.valueDate,
+        status: 'pending',
+      },
+    };
+  }
+  if (event.type !== 'instruction.confirmed' && event.type !== 'instruction.reversed')
+    return { kind: 'ignored' };
+  const i = known.get(event.instructionId);
+  if (!i || i.windowId !== event.windowId) return { kind: 'unroutable', instructionId: event.instructionId };
+  const total = BigInt(i.amountMinor);
+  const confirmed = BigInt(event.confirmedMinor);
+  return {
+    kind: 'event',
+    type:
+      event.type === 'instruction.confirmed'
+        ? 'settlement.instruction.confirmed'
+        : 'settlement.instruction.reversed',
+    participantId: i.participantId,
+    instructionId: i.id,
+    data: {
+      id: i.id,
+      windowId: i.windowId,
+      participantId: i.participantId,
+      currency: i.currency,
+      direction: i.direction,
+      amount: amount(total, i.currency),
+      confirmed: amount(confirmed, i.currency),
+      outstanding: amount(total - confirmed, i.currency),
+      valueDate: i.valueDate,
+      status: event.status,
+      confirmation: {
+        bankReference: event.bankReference,
+        amount: amount(BigInt(event.amountMinor), i.currency),
+      },
+    },
+  };
+}
+
+/**
+ * One delivery per (subscription, clearing event): derived from the clearing event's `eventId`, so that
+ * a redelivered event (the clearing outbox publishes at least once) makes no second delivery. The suffix
+ * keeps these ids apart from the transfer deliveries' (no transfer state is called `clearing`).
+ */
+export function settlementDeliveryId(webhookId: string, clearingEventId: string): string {
+  return `dlv_${sha256Hex(`${webhookId}\n${clearingEventId}\nclearing`).slice(0, 32)}`;
+}
+
+/** One event id per (participant, clearing event): two subscriptions of one partner share it. */
+export function settlementEventId(participantId: string, clearingEventId: string): string {
+  return `evt_${sha256Hex(`${participantId}\n${clearingEventId}\nclearing`).slice(0, 32)}`;
+}
+
+/**
+ * The deliveries of one settlement event: one per subscription of the instruction's participant that
+ * asked for its type, and none for anyone else. `publishedAtMs` (the Kafka record time) is the payload's
+ * `createdAt`. Settlement deliveries belong to no block: their height is 0, their subject the instruction.
+ */
+export function settlementDeliveries(
+  event: Extract<SettlementEventOutcome, { kind: 'event' }>,
+  clearingEventId: string,
+  publishedAtMs: number,
+  subscriptions: readonly Subscription[],
+): NewDelivery[] {
+  const out: NewDelivery[] = [];
+  let payload: string | undefined;
+  const eventId = settlementEventId(event.participantId, clearingEventId);
+  for (const sub of subscriptions) {
+    if (sub.participantId !== event.participantId || !sub.events.includes(event.type)) continue;
+    const body: WebhookPayload<SettlementInstructionView> = {
+      id: eventId,
+      type: event.type,
+      createdAt: new Date(publishedAtMs).toISOString(),
+      data: event.data,
+    };
+    payload ??= JSON.stringify(body);
+    out.push({
+      id: settlementDeliveryId(sub.id, clearingEventId),
+      webhookId: sub.id,
+      participantId: event.participantId,
+      eventId,
+      event: event.type,
+      transferId: event.instructionId,
+      blockHeight: 0,
+      payload,
+    });
+  }
+  return out;
+}
