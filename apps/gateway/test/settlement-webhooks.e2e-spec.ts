@@ -28,6 +28,8 @@ const spec: ConsortiumSpec = {
     { id: 'hk-remit', name: 'HK Remit', currencies: ['USD'], fundsMinor: 1_000_000n },
     { id: 'mnl-payout', name: 'Manila Payout', currencies: ['USD'], fundsMinor: 1_000_000n },
     { id: 'sg-fx', name: 'SG FX', currencies: ['USD'], fundsMinor: 1_000_000n },
+    // No prefunding, a net debit cap of 1,000.00 USD: its limit alarm fires below -800.00.
+    { id: 'cap-co', name: 'Capped Co', currencies: ['USD'], capMinor: 100_000n },
   ],
 };
 
@@ -441,5 +443,54 @@ describe('settlement webhooks and metrics end to end', () => {
     expect(
       sample(text, 'gateway_clearing_events_total', { type: 'instruction.created', result: 'queued' }),
     ).toBe(2);
+  });
+
+  // Last: it moves cap-co's position, which no other example expects.
+  it('tells a partner, by webhook, when its position crosses the alarm share of its cap, and nobody else', async () => {
+    const capCo = net.client('cap-co');
+    const hook = await capCo.createWebhook({
+      url: `${receiver.url}/cap`,
+      events: ['limit.alarm', 'limit.cleared'],
+    });
+    expect(hook.status).toBe(201);
+    const sent = await capCo.createTransfer(
+      { id: 'cap-1', payer: 'cap-co', payee: 'mnl-payout', amount: '900.00', currency: 'USD' },
+      { waitMs: 10_000 },
+    );
+    expect(sent.body.status).toBe('committed');
+    const alarm = await eventually(
+      async () => receiver.received.find((r) => r.path === '/cap'),
+      30_000,
+      "cap-co's limit alarm webhook",
+    );
+    const payload = JSON.parse(alarm.body) as { type: string; data: Record<string, unknown> };
+    expect(payload).toMatchObject({
+      type: 'limit.alarm',
+      data: {
+        accountId: 'cap-co/USD',
+        participantId: 'cap-co',
+        currency: 'USD',
+        position: '-900.00',
+        cap: '1000.00',
+        threshold: '-800.00',
+      },
+    });
+    const nowS = Math.floor(Date.now() / 1000);
+    expect(
+      ConcordClient.verifyWebhookSignature(
+        hook.body.secret,
+        alarm.headers['concord-signature'] as string,
+        alarm.body,
+        {
+          nowS,
+        },
+      ),
+    ).toBe(true);
+    const log = await capCo.webhookDeliveries(hook.body.id);
+    expect(log.body.deliveries).toEqual([
+      expect.objectContaining({ event: 'limit.alarm', accountId: 'cap-co/USD', status: 'delivered' }),
+    ]);
+    // Other partners' receivers heard nothing of it.
+    expect(receiver.received.filter((r) => r.path !== '/cap' && r.body.includes('limit.'))).toEqual([]);
   });
 });

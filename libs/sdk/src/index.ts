@@ -79,7 +79,12 @@ export type WebhookEventType =
   | 'transfer.reserved'
   | 'transfer.fulfilled'
   | 'transfer.aborted'
-  | 'transfer.expired';
+  | 'transfer.expired'
+  | 'settlement.instruction.created'
+  | 'settlement.instruction.confirmed'
+  | 'settlement.instruction.reversed'
+  | 'limit.alarm'
+  | 'limit.cleared';
 
 export interface Webhook {
   id: string;
@@ -92,8 +97,13 @@ export interface WebhookDelivery {
   id: string;
   eventId: string;
   event: WebhookEventType;
-  transferId: string;
-  blockHeight: number;
+  /** The transfer and its block, for transfer.* events. */
+  transferId?: string;
+  blockHeight?: number;
+  /** The settlement instruction, for settlement.* events. */
+  instructionId?: string;
+  /** The position account, for limit.* events. */
+  accountId?: string;
   status: 'pending' | 'delivered' | 'dead' | 'cancelled';
   attempts: number;
   createdAt: string;
@@ -106,7 +116,32 @@ export interface WebhookEvent {
   id: string;
   type: WebhookEventType;
   createdAt: string;
-  data: Transfer;
+  /** The transfer (transfer.*), the settlement instruction (settlement.*) or the limit alarm (limit.*). */
+  data: Transfer | SettlementInstructionEvent | LimitAlarmEvent;
+}
+
+export interface SettlementInstructionEvent {
+  id: string;
+  windowId: number;
+  participantId: string;
+  currency: string;
+  direction: 'pay-in' | 'pay-out';
+  amount: string;
+  confirmed: string;
+  outstanding: string;
+  valueDate: string;
+  status: 'pending' | 'partially-confirmed' | 'confirmed' | 'cancelled';
+  confirmation?: { bankReference: string; amount: string };
+}
+
+export interface LimitAlarmEvent {
+  accountId: string;
+  participantId: string;
+  currency: string;
+  position: string;
+  cap: string;
+  threshold: string;
+  blockHeight: number;
 }
 
 export interface Statement {

@@ -94,12 +94,17 @@ describe('OpenAPI document', () => {
               'settlement.instruction.created',
               'settlement.instruction.confirmed',
               'settlement.instruction.reversed',
+              'limit.alarm',
+              'limit.cleared',
             ]),
           },
         },
       },
     });
-    expect(Object.keys(create.callbacks!)).toEqual(['transferEvent', 'settlementEvent']);
+    expect(Object.keys(create.callbacks!)).toEqual(['transferEvent', 'settlementEvent', 'limitEvent']);
+    expect(doc.components!.schemas!.LimitWebhookEvent).toMatchObject({
+      properties: { type: { enum: ['limit.alarm', 'limit.cleared'] } },
+    });
     // The settlement callback's body is the settlement payload, with the instruction as data.
     const settlementBody = (
       Object.values(create.callbacks!.settlementEvent)[0] as {

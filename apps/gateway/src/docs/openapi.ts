@@ -12,6 +12,7 @@ import {
   PROBLEM_REF,
   problemSchema,
   settlementWebhookPayloadSchema,
+  limitWebhookPayloadSchema,
   transferViewSchema,
   webhookPayloadSchema,
 } from './schemas';
@@ -224,6 +225,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
     Transfer: jsonSchema(transferViewSchema),
     WebhookEvent: jsonSchema(webhookPayloadSchema),
     SettlementWebhookEvent: jsonSchema(settlementWebhookPayloadSchema),
+    LimitWebhookEvent: jsonSchema(limitWebhookPayloadSchema),
   };
   const requirement = Object.fromEntries(Object.keys(SIGNATURE_SCHEMES).map((k) => [k, [] as string[]]));
   for (const [path, item] of Object.entries(document.paths)) {
@@ -266,6 +268,10 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       settlementEvent: webhookCallback(
         "An event of the caller's own settlement instruction (created, confirmed, reversed), signed the same way",
         'SettlementWebhookEvent',
+      ),
+      limitEvent: webhookCallback(
+        "A limit alarm of one of the caller's position accounts (alarm, cleared), signed the same way",
+        'LimitWebhookEvent',
       ),
     };
   }

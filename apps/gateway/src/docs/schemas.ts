@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
-import { SETTLEMENT_EVENTS } from '../webhooks/webhooks.dto';
+import { LIMIT_EVENTS, SETTLEMENT_EVENTS } from '../webhooks/webhooks.dto';
 
 /**
  * OpenAPI schemas from the zod schemas that validate requests and describe responses, so that the
@@ -114,4 +114,20 @@ export const settlementWebhookPayloadSchema = z.object({
   type: z.enum(SETTLEMENT_EVENTS),
   createdAt: z.string().describe('when the clearing service published the event'),
   data: settlementInstructionViewSchema,
+});
+
+/** The body of a limit alarm webhook request. */
+export const limitWebhookPayloadSchema = z.object({
+  id: z.string().describe('the event id (evt_...), also in Concord-Event-Id; the same on every attempt'),
+  type: z.enum(LIMIT_EVENTS),
+  createdAt: z.string().describe('when the clearing service published the event'),
+  data: z.object({
+    accountId: z.string().describe('the position account, e.g. hk-remit/USD'),
+    participantId: z.string(),
+    currency: z.string().describe('ISO 4217'),
+    position: z.string().describe('balance - reserved after the block, decimal string (negative: owed)'),
+    cap: z.string().describe('the net debit cap of the account, decimal string'),
+    threshold: z.string().describe('-(cap x alarm share): limit.alarm fires below it, limit.cleared above'),
+    blockHeight: z.number().int().describe('the block whose balances crossed it'),
+  }),
 });

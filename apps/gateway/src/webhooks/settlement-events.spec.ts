@@ -94,7 +94,7 @@ describe('settlement webhooks from clearing events', () => {
       kind: 'event',
       type: 'settlement.instruction.created',
       participantId: 'hk-remit',
-      instructionId: 'w7.hk-remit',
+      subjectId: 'w7.hk-remit',
       data: {
         id: 'w7.hk-remit',
         windowId: 7,
@@ -154,19 +154,59 @@ describe('settlement webhooks from clearing events', () => {
         known,
       ).kind,
     ).toBe('unroutable');
+    const settled: ClearingEvent = clearingEventSchema.parse({
+      v: 1,
+      type: 'window.settled',
+      eventId: 'window.settled:7',
+      windowId: 7,
+      currency: 'USD',
+      settledAt: '2027-01-16T10:00:00.000Z',
+      instructions: [],
+    });
+    expect(settlementEventOf(settled, known)).toEqual({ kind: 'ignored' });
+  });
+
+  it("makes a limit alarm the account owner's webhook, with decimal position, cap and threshold", () => {
     const alarm: ClearingEvent = clearingEventSchema.parse({
       v: 1,
       type: 'limit.alarm',
       eventId: 'limit.alarm:x',
       participantId: 'hk-remit',
       currency: 'USD',
-      accountId: 'pos:hk-remit:USD',
+      accountId: 'hk-remit/USD',
       height: 3,
       positionMinor: '-90000',
       capMinor: '100000',
       thresholdMinor: '-80000',
     });
-    expect(settlementEventOf(alarm, known)).toEqual({ kind: 'ignored' });
+    const event = asEvent(settlementEventOf(alarm, new Map()));
+    expect(event).toEqual({
+      kind: 'event',
+      type: 'limit.alarm',
+      participantId: 'hk-remit',
+      subjectId: 'hk-remit/USD',
+      data: {
+        accountId: 'hk-remit/USD',
+        participantId: 'hk-remit',
+        currency: 'USD',
+        position: '-900.00',
+        cap: '1000.00',
+        threshold: '-800.00',
+        blockHeight: 3,
+      },
+    });
+    const deliveries = settlementDeliveries(event, 'limit.alarm:x', Date.parse('2027-01-15T17:00:00Z'), [
+      { id: 'wh_1', participantId: 'hk-remit', events: ['limit.alarm'] },
+      { id: 'wh_2', participantId: 'hk-remit', events: ['transfer.committed'] },
+      { id: 'wh_3', participantId: 'mnl-payout', events: ['limit.alarm'] },
+    ]);
+    expect(deliveries.map((d) => [d.webhookId, d.event, d.transferId])).toEqual([
+      ['wh_1', 'limit.alarm', 'hk-remit/USD'],
+    ]);
+    expect(JSON.parse(deliveries[0].payload)).toMatchObject({
+      type: 'limit.alarm',
+      data: { position: '-900.00' },
+    });
   });
 
   it("delivers only to the instruction's participant, once per subscription that asked for the type", () => {

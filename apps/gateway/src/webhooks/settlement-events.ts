@@ -7,7 +7,7 @@ import type {
 import { sha256Hex } from '@concord/crypto';
 import { formatAmount } from '@concord/money';
 import type { NewDelivery, Subscription, WebhookPayload } from './webhook-events';
-import type { SettlementEvent } from './webhooks.dto';
+import type { ClearingWebhookEvent } from './webhooks.dto';
 
 /**
  * What the gateway keeps of a settlement instruction from its `instruction.created` event. The
@@ -42,18 +42,33 @@ export interface SettlementInstructionView {
   confirmation?: { bankReference: string; amount: string };
 }
 
+/** A limit alarm (or its clearing) of a position account as a webhook shows it. */
+export interface LimitAlarmView {
+  accountId: string;
+  participantId: string;
+  currency: string;
+  /** balance - reserved of the position after the block, as a decimal string. */
+  position: string;
+  cap: string;
+  /** -(cap x alarm share): the alarm fires below it. */
+  threshold: string;
+  /** The block whose balances crossed it. */
+  blockHeight: number;
+}
+
 /** A clearing event as the webhook it becomes, or why it becomes none. */
 export type SettlementEventOutcome =
   | {
       kind: 'event';
-      type: SettlementEvent;
+      type: ClearingWebhookEvent;
       participantId: string;
-      instructionId: string;
-      data: SettlementInstructionView;
+      /** The instruction (settlement events) or the account (limit events) the event is about. */
+      subjectId: string;
+      data: SettlementInstructionView | LimitAlarmView;
     }
   /** A confirmation or reversal of an instruction the gateway has no record of: nobody to send it to. */
   | { kind: 'unroutable'; instructionId: string }
-  /** Not an instruction event (windows, limits). */
+  /** Not an event for a partner (windows, gross settlements). */
   | { kind: 'ignored' };
 
 export function knownInstruction(i: SettlementInstructionMessage): KnownInstruction {
@@ -93,7 +108,7 @@ export function settlementEventOf(
       kind: 'event',
       type: 'settlement.instruction.created',
       participantId: i.participantId,
-      instructionId: i.id,
+      subjectId: i.id,
       data: {
         id: i.id,
         windowId: i.windowId,
@@ -105,6 +120,23 @@ export function settlementEventOf(
         outstanding: amount(total, i.currency),
         valueDate: i.valueDate,
         status: 'pending',
+      },
+    };
+  }
+  if (event.type === 'limit.alarm' || event.type === 'limit.cleared') {
+    return {
+      kind: 'event',
+      type: event.type,
+      participantId: event.participantId,
+      subjectId: event.accountId,
+      data: {
+        accountId: event.accountId,
+        participantId: event.participantId,
+        currency: event.currency,
+        position: amount(BigInt(event.positionMinor), event.currency),
+        cap: amount(BigInt(event.capMinor), event.currency),
+        threshold: amount(BigInt(event.thresholdMinor), event.currency),
+        blockHeight: event.height,
       },
     };
   }
@@ -121,7 +153,7 @@ export function settlementEventOf(
         ? 'settlement.instruction.confirmed'
         : 'settlement.instruction.reversed',
     participantId: i.participantId,
-    instructionId: i.id,
+    subjectId: i.id,
     data: {
       id: i.id,
       windowId: i.windowId,
@@ -171,7 +203,7 @@ export function settlementDeliveries(
   const eventId = settlementEventId(event.participantId, clearingEventId);
   for (const sub of subscriptions) {
     if (sub.participantId !== event.participantId || !sub.events.includes(event.type)) continue;
-    const body: WebhookPayload<SettlementInstructionView> = {
+    const body: WebhookPayload<SettlementInstructionView | LimitAlarmView> = {
       id: eventId,
       type: event.type,
       createdAt: new Date(publishedAtMs).toISOString(),
@@ -184,7 +216,7 @@ export function settlementDeliveries(
       participantId: event.participantId,
       eventId,
       event: event.type,
-      transferId: event.instructionId,
+      transferId: event.subjectId,
       blockHeight: 0,
       payload,
     });

@@ -21,12 +21,26 @@ export const SETTLEMENT_EVENTS = [
 ] as const;
 export type SettlementEvent = (typeof SETTLEMENT_EVENTS)[number];
 
-/** The events a partner can subscribe to. (Limit alarms will join this list.) */
-export const WEBHOOK_EVENTS = [...TRANSFER_EVENTS, ...SETTLEMENT_EVENTS] as const;
+/**
+ * Limit alarms of the partner's own position accounts, from the clearing service: the position went below
+ * the alarm share of its net debit cap (80 % by default), or came back above it.
+ */
+export const LIMIT_EVENTS = ['limit.alarm', 'limit.cleared'] as const;
+export type LimitEvent = (typeof LIMIT_EVENTS)[number];
+
+/** The events the clearing service's events become. */
+export type ClearingWebhookEvent = SettlementEvent | LimitEvent;
+
+/** The events a partner can subscribe to. */
+export const WEBHOOK_EVENTS = [...TRANSFER_EVENTS, ...SETTLEMENT_EVENTS, ...LIMIT_EVENTS] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export function isSettlementEvent(event: string): event is SettlementEvent {
   return (SETTLEMENT_EVENTS as readonly string[]).includes(event);
+}
+
+export function isLimitEvent(event: string): event is LimitEvent {
+  return (LIMIT_EVENTS as readonly string[]).includes(event);
 }
 
 function isHttpUrl(value: string): boolean {
@@ -112,6 +126,7 @@ export const deliveryViewSchema = z.object({
   transferId: z.string().optional().describe('the transfer, for transfer.* events'),
   blockHeight: z.number().int().optional().describe('the block that finalized it, for transfer.* events'),
   instructionId: z.string().optional().describe('the settlement instruction, for settlement.* events'),
+  accountId: z.string().optional().describe('the position account, for limit.* events'),
   status: z
     .enum(['pending', 'delivered', 'dead', 'cancelled'])
     .describe(
@@ -156,11 +171,13 @@ export function toDeliveryView(
     at: Date;
   }[],
 ): DeliveryView {
-  // A settlement delivery keeps its instruction id in the subject column the transfer id uses, and has no
-  // block (height 0 there).
+  // A settlement or limit delivery keeps its instruction or account id in the subject column the transfer
+  // id uses, and has no block (height 0 there).
   const subject = isSettlementEvent(row.event)
     ? { instructionId: row.transferId }
-    : { transferId: row.transferId, blockHeight: row.blockHeight };
+    : isLimitEvent(row.event)
+      ? { accountId: row.transferId }
+      : { transferId: row.transferId, blockHeight: row.blockHeight };
   return {
     id: row.id,
     eventId: row.eventId,
