@@ -1,12 +1,14 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import {
+  frameworkProblem,
+  ProblemBody,
+  ProblemFilter,
+  problemBody,
+  ProblemTable,
+} from '@concord/http-problems';
 import { ClearingError, ClearingErrorCode } from '../errors';
 
 /** The one mapping of the clearing API's error codes to HTTP statuses and titles. */
-export const PROBLEMS: Record<
-  ClearingErrorCode | 'NOT_FOUND' | 'MALFORMED_REQUEST' | 'INTERNAL_ERROR',
-  [number, string]
-> = {
+export const PROBLEMS: ProblemTable<ClearingErrorCode> = {
   VALIDATION_FAILED: [400, 'The request is not valid'],
   MALFORMED_REQUEST: [400, 'The request could not be read'],
   NOT_FOUND: [404, 'No such resource'],
@@ -23,55 +25,15 @@ export const PROBLEMS: Record<
   INTERNAL_ERROR: [500, 'Internal error'],
 };
 
-export type ProblemCode = keyof typeof PROBLEMS;
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  code: ProblemCode;
-  detail?: string;
-  errors?: { field: string; message: string }[];
-}
-
 export function problemOf(exception: unknown): ProblemBody {
-  const body = (code: ProblemCode, detail?: string, errors?: { field: string; message: string }[]) => {
-    const [status, title] = PROBLEMS[code];
-    return {
-      type: `https://concord.example/problems/${code.toLowerCase().replace(/_/g, '-')}`,
-      title,
-      status,
-      code,
-      ...(detail ? { detail } : {}),
-      ...(errors ? { errors } : {}),
-    };
-  };
-  if (exception instanceof ClearingError) return body(exception.code, exception.message, exception.errors);
-  if (exception instanceof HttpException) {
-    return exception.getStatus() === 404
-      ? body('NOT_FOUND', exception.message)
-      : exception.getStatus() < 500
-        ? body('MALFORMED_REQUEST', exception.message)
-        : body('INTERNAL_ERROR');
-  }
-  const fastifyError = exception as { statusCode?: number; message?: string };
-  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500)
-    return body('MALFORMED_REQUEST', fastifyError.message);
-  return body('INTERNAL_ERROR', 'the error was logged');
+  if (exception instanceof ClearingError)
+    return problemBody(PROBLEMS, exception.code, exception.message, exception.errors);
+  return frameworkProblem(PROBLEMS, exception);
 }
 
 /** Every error of the operator API as RFC 9457 application/problem+json with a stable `code`. */
-@Catch()
-export class ClearingProblemFilter implements ExceptionFilter {
-  constructor(private readonly onBug: (error: unknown) => void) {}
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const problem = problemOf(exception);
-    if (problem.status >= 500) this.onBug(exception);
-    void reply
-      .status(problem.status)
-      .header('content-type', 'application/problem+json')
-      .send(JSON.stringify(problem));
+export class ClearingProblemFilter extends ProblemFilter {
+  constructor(onBug: (error: unknown) => void) {
+    super(problemOf, onBug);
   }
 }

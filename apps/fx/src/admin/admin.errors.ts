@@ -2,10 +2,9 @@
 export type FxAdminErrorCode =
   'VALIDATION_FAILED' | 'SPREAD_NOT_FOUND' | 'MARKUP_NOT_FOUND' | 'FEE_SCHEDULE_NOT_FOUND';
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+import type { FieldProblem } from '@concord/http-problems';
+
+export type { FieldProblem };
 
 export class FxAdminError extends Error {
   constructor(
