@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { ClearingCommand, ClearingEvent, clearingEventSchema, topicName } from '@concord/contracts';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
 import { formatAmount } from '@concord/money';
@@ -7,6 +7,7 @@ import {
   eventually,
   freePort,
   startTestNetwork,
+  deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TestNetwork,
 } from '../../../libs/testing/src';
@@ -88,16 +89,7 @@ describe('clearing end to end', () => {
   afterAll(async () => {
     await eventsConsumer?.disconnect();
     await net?.stop();
-    const admin = new Kafka({
-      clientId: 'cleanup',
-      brokers: [TEST_KAFKA_BROKERS],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    await admin
-      .deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`)) })
-      .catch(() => undefined);
-    await admin.disconnect();
+    await deleteTestTopics(prefix);
   });
 
   const command = async (commands: ClearingCommand[]) => {

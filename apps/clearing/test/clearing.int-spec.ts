@@ -1,6 +1,6 @@
+import type { Kafka } from 'kafkajs';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Kafka, logLevel } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { DEMO_CLEARING_SETTLEMENT_KEY } from '@concord/config';
 import {
@@ -18,7 +18,13 @@ import { createKafka, createProducer, KafkaSettings, sendJson } from '@concord/k
 import { createLogger } from '@concord/observability';
 import { OPERATOR_AUTH } from '@concord/operator-auth';
 import { ensureTopics } from '../../../libs/devtools/src/infra';
-import { createTestDatabase, eventually, TEST_KAFKA_BROKERS, uniqueName } from '../../../libs/testing/src';
+import {
+  createTestDatabase,
+  deleteTestTopics,
+  eventually,
+  TEST_KAFKA_BROKERS,
+  uniqueName,
+} from '../../../libs/testing/src';
 import { ClearingError } from '../src/errors';
 import { ClearingController } from '../src/http/clearing.controller';
 import { ClearingProblemFilter } from '../src/http/problems';
@@ -133,16 +139,7 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
     await eventsConsumer?.disconnect();
     await postingsConsumer?.disconnect();
     await testProducer?.disconnect();
-    const admin = new Kafka({
-      clientId: 'cleanup',
-      brokers: [TEST_KAFKA_BROKERS],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    await admin.deleteTopics({
-      topics: (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`)),
-    });
-    await admin.disconnect();
+    await deleteTestTopics(prefix);
     await db?.drop();
   });
 

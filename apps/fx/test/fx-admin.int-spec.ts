@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { FxClient } from '@concord/fx-client';
 import { ensureTopics } from '../../../libs/devtools/src/infra';
 import {
   createTestDatabase,
   freePort,
+  deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TEST_REDIS_URL,
   uniqueName,
@@ -109,15 +109,7 @@ describe('FX admin HTTP API', () => {
     redis.disconnect();
     await pg?.end();
     process.env = savedEnv;
-    const admin = new Kafka({
-      clientId: 'cleanup',
-      brokers: [TEST_KAFKA_BROKERS],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    await admin.deleteTopics({ topics });
-    await admin.disconnect();
+    await deleteTestTopics(prefix);
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { checkQuote, FxQuote } from '@concord/contracts';
 import { FxClient, quoteKey, QuoteStore } from '@concord/fx-client';
@@ -13,6 +12,7 @@ import { DEMO_CONSORTIUM, fxKey } from '../../../libs/devtools/src/consortium';
 import { ensureTopics } from '../../../libs/devtools/src/infra';
 import {
   createTestDatabase,
+  deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TEST_REDIS_URL,
   uniqueName,
@@ -94,15 +94,7 @@ describe('FX service: Kafka request/reply', () => {
     redis?.disconnect();
     await pg?.end();
     process.env = savedEnv;
-    const admin = new Kafka({
-      clientId: 'cleanup',
-      brokers: [TEST_KAFKA_BROKERS],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    await admin.deleteTopics({ topics });
-    await admin.disconnect();
+    await deleteTestTopics(prefix);
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,6 +1,6 @@
+import type { Kafka } from 'kafkajs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
 import { topicName } from '@concord/contracts';
 import { createKafka, createProducer } from '@concord/kafka';
 import { ConcordClient } from '@concord/sdk';
@@ -9,6 +9,7 @@ import {
   eventually,
   freePort,
   startTestNetwork,
+  deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TestNetwork,
 } from '../../../libs/testing/src';
@@ -178,16 +179,7 @@ describe('settlement webhooks and metrics end to end', () => {
     await net?.stop();
     await new Promise((resolve) => receiver?.server.close(resolve));
     if (prefix) {
-      const admin = new Kafka({
-        clientId: 'cleanup',
-        brokers: [TEST_KAFKA_BROKERS],
-        logLevel: logLevel.NOTHING,
-      }).admin();
-      await admin.connect();
-      await admin
-        .deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`)) })
-        .catch(() => undefined);
-      await admin.disconnect();
+      await deleteTestTopics(prefix);
     }
   });
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { Kafka, logLevel } from 'kafkajs';
 import { deadLetterSchema, topicName } from '@concord/contracts';
 import { ensureTopics } from '../../devtools/src/infra';
-import { uniqueName, TEST_KAFKA_BROKERS } from '../../testing/src';
+import { deleteTestTopics, uniqueName, TEST_KAFKA_BROKERS } from '../../testing/src';
 import { consumeValidated, createKafka, createProducer, sendJson } from './kafka';
 
 jest.setTimeout(60_000);
@@ -18,15 +17,7 @@ describe('consumeValidated', () => {
   });
 
   afterAll(async () => {
-    const admin = new Kafka({
-      clientId: 'cleanup',
-      brokers: [TEST_KAFKA_BROKERS],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    await admin.deleteTopics({ topics });
-    await admin.disconnect();
+    await deleteTestTopics(prefix);
   });
 
   it('hands valid messages over in order, sends invalid ones to the dead-letter topic with the reason, commits after', async () => {

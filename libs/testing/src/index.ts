@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
 import { ConsortiumSpec, participantKey } from '../../devtools/src/consortium';
 import { LocalNetwork, NetworkOptions } from '../../devtools/src/network';
 import { dropDatabase, migrate, REPO_ROOT } from '../../devtools/src/prisma';
@@ -108,5 +109,21 @@ export async function eventually<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Deletes every topic of a test's own prefix (`<prefix>.*`), so that runs leave no topics behind. */
+export async function deleteTestTopics(prefix: string): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'cleanup',
+    brokers: [TEST_KAFKA_BROKERS],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
   }
 }
