@@ -1,5 +1,6 @@
 export * from './topics';
 export * from './ledger';
 export * from './instructions';
+export * from './instruction-parser';
 export * from './fx';
 export * from './clearing';

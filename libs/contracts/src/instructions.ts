@@ -10,21 +10,22 @@ import { ID_PATTERN } from './ids';
 export { ID_PATTERN };
 const id = z.string().regex(ID_PATTERN, 'letters, digits and . _ : - only, at most 64');
 
+/** Bounds of a transfer body's fields, shared with the hand-written parsers of instruction-parser.ts. */
+/** In code points, as zod's `.max()` measures strings. */
+export const MAX_AMOUNT_TEXT_LENGTH = 40;
+export const MIN_EXPIRES_IN_MS = 1000;
+export const MAX_EXPIRES_IN_MS = 7 * 24 * 3600 * 1000;
+
 export const transferInstructionSchema = z
   .object({
     id,
     payer: id,
     payee: id,
-    amount: z.string().max(40),
+    amount: z.string().max(MAX_AMOUNT_TEXT_LENGTH),
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'),
     /** Two-phase: reserve now, fulfil or abort later; expires after `expiresInMs` of block time. */
     twoPhase: z.boolean().optional(),
-    expiresInMs: z
-      .number()
-      .int()
-      .min(1000)
-      .max(7 * 24 * 3600 * 1000)
-      .optional(),
+    expiresInMs: z.number().int().min(MIN_EXPIRES_IN_MS).max(MAX_EXPIRES_IN_MS).optional(),
     /**
      * Cross-currency: the FX service's signed quote. `amount` and `currency` are then the quote's send side;
      * the payee receives the quote's receive amount in its target currency.
@@ -39,6 +40,7 @@ export const MAX_BATCH_TRANSFERS = 500;
 export const transferBatchInstructionSchema = z
   .object({ transfers: z.array(transferInstructionSchema).min(1).max(MAX_BATCH_TRANSFERS) })
   .strict();
+export type TransferBatchInstruction = z.infer<typeof transferBatchInstructionSchema>;
 
 export const emptyInstructionSchema = z.object({}).strict();
 

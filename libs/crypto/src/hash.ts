@@ -1,12 +1,25 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import canonicalizeJson from 'canonicalize';
 
+/**
+ * node:crypto's one-shot `hash` (Node >= 20.12) gives the same digest without a Hash object per call, about
+ * twice as fast on the short inputs the ledger hashes by the thousand per block (Merkle nodes, headers,
+ * request digests). Older Node versions take the Hash object way.
+ */
+const hasOneShot = typeof oneShotHash === 'function';
+
 export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hasOneShot ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 export function sha256(data: Buffer | string): Buffer {
-  return createHash('sha256').update(data).digest();
+  return hasOneShot ? oneShotHash('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
+}
+
+export function sha256Base64(data: Buffer | string): string {
+  return hasOneShot
+    ? oneShotHash('sha256', data, 'base64')
+    : createHash('sha256').update(data).digest('base64');
 }
 
 /**

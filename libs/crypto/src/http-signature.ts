@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { signBytes, SigningKey, verifyBytes } from './ed25519';
+import { sha256Base64 } from './hash';
 
 /**
  * A profile of HTTP Message Signatures (RFC 9421) for partner requests. Covered components are always
@@ -23,7 +23,7 @@ export interface SignedRequestParts {
 }
 
 export function contentDigest(body: string): string {
-  return `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
+  return `sha-256=:${sha256Base64(body)}:`;
 }
 
 export function signatureParams(created: number, keyId: string, nonce?: string): string {

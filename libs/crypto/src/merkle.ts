@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './hash';
 
 /**
  * A binary Merkle tree over SHA-256 with domain separation (0x00 for leaves, 0x01 for inner nodes) so that
@@ -8,12 +8,14 @@ import { createHash } from 'node:crypto';
 const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 
+// One buffer and one hash call per node rather than a Hash object fed in pieces: the same bytes, so the
+// same digest. A string is taken as UTF-8, as Hash.update takes it.
 export function leafHash(data: Buffer | string): Buffer {
-  return createHash('sha256').update(LEAF).update(data).digest();
+  return sha256(Buffer.concat([LEAF, typeof data === 'string' ? Buffer.from(data) : data]));
 }
 
 function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  return sha256(Buffer.concat([NODE, left, right]));
 }
 
 export const EMPTY_ROOT_HEX = leafHash('').toString('hex');

@@ -55,6 +55,13 @@ describe('currencies', () => {
     expect(isCurrency('toString')).toBe(false);
     expect(isCurrency('__proto__')).toBe(false);
     expectCode(() => currencyExponent('ABC'), 'UNKNOWN_CURRENCY');
+    // currencyExponent answers exactly for the codes isCurrency accepts.
+    const names = [...Object.keys(CURRENCIES), 'toString', '__proto__', 'constructor', 'valueOf', 'usd', ''];
+    for (const name of [...names, ...Object.getOwnPropertyNames(Object.prototype)]) {
+      if (isCurrency(name)) expect(currencyExponent(name)).toBe(CURRENCIES[name].exponent);
+      else expectCode(() => currencyExponent(name), 'UNKNOWN_CURRENCY');
+    }
+    expectCode(() => currencyExponent(840 as unknown as string), 'UNKNOWN_CURRENCY');
   });
 
   it('cannot be modified at run time', () => {
@@ -138,6 +145,85 @@ describe('parseAmount', () => {
   it('refuses unknown currencies before looking at the amount', () => {
     expectCode(() => parseAmount('1', 'XYZ'), 'UNKNOWN_CURRENCY');
     expectCode(() => parseAmount(1, 'XYZ'), 'UNKNOWN_CURRENCY');
+  });
+});
+
+describe('parseAmount fast path', () => {
+  /**
+   * parseAmount as it was before its fast path (the regex, BigInt of the digits, then the range, sign
+   * and zero rules), kept here as the oracle: the result, or the code of the refusal.
+   */
+  function reference(
+    value: string,
+    currency: string,
+    opts: { allowNegative?: boolean; allowZero?: boolean },
+  ) {
+    const exponent = currencyExponent(currency);
+    const match = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?$/.exec(value);
+    if (match === null) return 'NOT_A_DECIMAL_STRING';
+    const [, sign, integerPart, fraction = ''] = match;
+    if (fraction.length > exponent) return 'TOO_MANY_DECIMALS';
+    const digits = integerPart + fraction.padEnd(exponent, '0');
+    if (digits.length > 18 || BigInt(digits) > MAX_AMOUNT_MINOR) return 'OUT_OF_RANGE';
+    const minor = sign === '-' ? -BigInt(digits) : BigInt(digits);
+    if (minor < 0n && opts.allowNegative !== true) return 'NEGATIVE';
+    if (minor === 0n && opts.allowZero !== true) return 'ZERO';
+    return minor;
+  }
+
+  function actual(value: string, currency: string, opts: { allowNegative?: boolean; allowZero?: boolean }) {
+    try {
+      return parseAmount(value, currency, opts);
+    } catch (e) {
+      if (e instanceof MoneyError) return e.code;
+      throw e;
+    }
+  }
+
+  const options = fc.record({ allowNegative: fc.boolean(), allowZero: fc.boolean() }, { requiredKeys: [] });
+  const currency = fc.constantFrom('USD', 'JPY', 'KWD');
+  // Strings of the characters a decimal is made of, and of a few that it must not contain.
+  const decimalish = fc.string({
+    unit: fc.oneof(
+      { weight: 10, arbitrary: fc.constantFrom('0', '1', '5', '9') },
+      { weight: 2, arbitrary: fc.constant('.') },
+      fc.constantFrom('-', '+', 'e', ' ', '/', ':', '٣'),
+    ),
+    maxLength: 22,
+  });
+  // Amounts whose minor units are near 2^53, where the fast path hands over to BigInt.
+  const nearSafe = fc
+    .tuple(fc.bigInt({ min: -1000n, max: 1000n }), currency)
+    .map(([delta, ccy]) => [formatAmount(BigInt(Number.MAX_SAFE_INTEGER) + delta, ccy), ccy] as const);
+
+  it('gives the result or refusal the general path gives, on any near-decimal string', () => {
+    fc.assert(
+      fc.property(decimalish, currency, options, (value, ccy, opts) => {
+        expect(actual(value, ccy, opts)).toBe(reference(value, ccy, opts));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('agrees with the general path around 2^53 minor units and at the range bounds', () => {
+    fc.assert(
+      fc.property(nearSafe, options, ([value, ccy], opts) => {
+        expect(actual(value, ccy, opts)).toBe(reference(value, ccy, opts));
+      }),
+    );
+    const edges = [
+      '90071992547409.91', '90071992547409.92', '90071992547409.9', '9007199254740991', '9007199254740992',
+      '9999999999999999.99', '10000000000000000', '0.01', '0.1', '0.001', '00.1', '0.', '1.', '.1', '-0.01',
+    ]; // prettier-ignore
+    for (const value of edges) {
+      for (const ccy of ['USD', 'JPY', 'KWD']) {
+        for (const opts of [{}, { allowNegative: true, allowZero: true }]) {
+          expect(actual(value, ccy, opts)).toBe(reference(value, ccy, opts));
+        }
+      }
+    }
+    expect(parseAmount('90071992547409.91', 'USD')).toBe(9007199254740991n);
+    expect(parseAmount('90071992547409.92', 'USD')).toBe(9007199254740992n);
   });
 });
 

@@ -38,12 +38,19 @@ export function isCurrency(code: string): code is CurrencyCode {
   return typeof code === 'string' && Object.hasOwn(CURRENCIES, code);
 }
 
+// Exponents by code in a Map: one lookup per amount parsed, where the ledger parses one per transfer. A Map
+// has no inherited keys, so it answers exactly for the codes isCurrency accepts.
+const EXPONENTS: ReadonlyMap<unknown, number> = new Map(
+  Object.entries(CURRENCIES).map(([code, info]) => [code, info.exponent]),
+);
+
 /** The number of decimals of the currency's minor unit; throws UNKNOWN_CURRENCY for anything unsupported. */
 export function currencyExponent(code: string): number {
-  if (!isCurrency(code)) {
+  const exponent = EXPONENTS.get(code);
+  if (exponent === undefined) {
     throw new MoneyError('UNKNOWN_CURRENCY', `currency ${quote(String(code))} is not supported`);
   }
-  return CURRENCIES[code].exponent;
+  return exponent;
 }
 
 export interface ParseAmountOptions {
@@ -63,6 +70,48 @@ const DECIMAL = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 const MAX_DIGITS = MAX_AMOUNT_MINOR.toString().length;
 
 /**
+ * The fast path of parseAmount, for what a ledger reads all day: a positive plain decimal ("12", "990.31")
+ * whose minor units stay below 2^53. Reads it digit by digit into a number, with no regex match, no
+ * substrings and no BigInt(string). Returns undefined for anything else (a sign, zero, a malformed or
+ * longer string, too many decimals), which parseAmount then reads the general way, refusals included, so
+ * the two paths cannot disagree on what they both accept.
+ */
+function smallPositiveMinor(value: string, exponent: number): number | undefined {
+  const n = value.length;
+  // Sixteen digits and a point at most: anything longer is at or above 2^53 once read, or malformed.
+  if (n === 0 || n > 17) return undefined;
+  let minor = 0;
+  let i = 0;
+  if (value.charCodeAt(0) === 0x30) {
+    // "0" alone or "0.xx": a zero followed by anything but the point is a leading zero, which DECIMAL refuses.
+    i = 1;
+  } else {
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i) - 0x30;
+      if (c < 0 || c > 9) break;
+      minor = minor * 10 + c;
+    }
+    if (i === 0) return undefined;
+  }
+  let decimals = 0;
+  if (i < n) {
+    if (value.charCodeAt(i) !== 0x2e || i + 1 === n) return undefined;
+    for (i += 1; i < n; i++) {
+      const c = value.charCodeAt(i) - 0x30;
+      if (c < 0 || c > 9) return undefined;
+      minor = minor * 10 + c;
+      decimals += 1;
+    }
+    if (decimals > exponent) return undefined;
+  }
+  for (; decimals < exponent; decimals++) minor *= 10;
+  // Each step is exact while the exact result is below 2^53, and a result at or above it cannot round
+  // down to MAX_SAFE_INTEGER or less, so this bound proves the number is the exact count of minor units.
+  // It is far below MAX_AMOUNT_MINOR, so no range check is left to do. Zero goes the general way.
+  return minor > 0 && minor <= Number.MAX_SAFE_INTEGER ? minor : undefined;
+}
+
+/**
  * Parses a decimal string in major units ("12.50" USD) into minor units (1250n). Only strings are accepted:
  * a number has already lost precision by the time it gets here, and a bigint would be ambiguous between
  * major and minor units. Fewer decimals than the currency allows are fine; more are refused, even trailing
@@ -73,6 +122,8 @@ export function parseAmount(value: unknown, currency: string, opts: ParseAmountO
   if (typeof value !== 'string') {
     throw new MoneyError('NOT_A_DECIMAL_STRING', notAStringMessage(value));
   }
+  const small = smallPositiveMinor(value, exponent);
+  if (small !== undefined) return BigInt(small);
   const match = DECIMAL.exec(value);
   if (match === null) {
     throw new MoneyError(

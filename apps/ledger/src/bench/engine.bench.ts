@@ -8,9 +8,10 @@
  *    comes as batch submissions of 100-500 transfers under one signature (what the gateway's batch
  *    endpoint is meant to send), mixed with single transfers, two-phase transfers that are fulfilled,
  *    aborted or left to expire, and the usual mistakes (insufficient funds, unknown payee, wrong signer,
- *    retries with the same and with changed content, malformed bodies, bad signatures); 70 % of the
- *    transfers are paid by one hot payer. FX legs are not part of the mix: the engine has no FX
- *    instruction yet, so cross-currency transfers cannot be benched here.
+ *    retries with the same and with changed content, malformed bodies, bad signatures), and
+ *    cross-currency transfers through an FX provider, each with its own signed quote (a fifth of them
+ *    two-phase), so that every FX leg, spread and fee posting is in the mix; 70 % of the transfers are
+ *    paid by one hot payer.
  * 2. Applies the log once to a fresh engine to warm up the JIT, then applies it again to fresh engines
  *    until at least `--seconds` of engine time were measured. Only `engine.apply` is timed; a full
  *    garbage collection runs before each pass, outside the timer.
@@ -71,6 +72,9 @@ const SPEC = makeSpec({
   blockMaxEntries: 1000,
 });
 
+/** The FX provider of the cross-currency transfers: it holds all four currencies. */
+const FX_PROVIDER = 'p2';
+
 function buildLog(args: Args): { log: LogBuilder; plan: WorkloadPlan } {
   const log = new LogBuilder(SPEC);
   log.genesis();
@@ -91,7 +95,9 @@ function buildLog(args: Args): { log: LogBuilder; plan: WorkloadPlan } {
       duplicateModified: 3,
       malformedBody: 3,
       badSignature: 3,
+      fx: 6,
     },
+    fxProvider: FX_PROVIDER,
     minBatch: 100,
     maxBatch: 500,
     hotShare: 0.7,
@@ -230,7 +236,7 @@ function main(): void {
   console.log(
     `  instructions ${fmt(plan.instructions)}: ${fmt(plan.batches)} batches (${fmt(plan.batchedTransfers)} transfers, ` +
       `avg ${fmt(plan.batchedTransfers / Math.max(1, plan.batches))}), ${fmt(plan.singles)} single transfers ` +
-      `(${fmt(plan.twoPhase)} two-phase), ${fmt(plan.fulfils)} fulfils, ${fmt(plan.aborts)} aborts, ` +
+      `(${fmt(plan.twoPhase)} two-phase, ${fmt(plan.fx)} cross-currency), ${fmt(plan.fulfils)} fulfils, ${fmt(plan.aborts)} aborts, ` +
       `${fmt(plan.instructions - plan.batches - plan.singles - plan.fulfils - plan.aborts)} malformed`,
   );
   console.log(

@@ -5,10 +5,25 @@
  *
  * Nothing here reads a clock or draws unseeded randomness: the same options always build the same log.
  */
-import type { GenesisCommand, InstructionCommand, TransferInstruction } from '@concord/contracts';
+import {
+  convertMinor,
+  formatRatio,
+  FX_QUOTE_ROUNDING,
+  FxQuote,
+  GenesisCommand,
+  InstructionCommand,
+  quoteSigningPayload,
+  TransferInstruction,
+  UnsignedFxQuote,
+} from '@concord/contracts';
 import { signatureBase, signBytes, SignedRequestParts, SigningKey } from '@concord/crypto';
 import { formatAmount, parseAmount } from '@concord/money';
-import { buildGenesis, ConsortiumSpec, participantKey } from '../../../../libs/devtools/src/consortium';
+import {
+  buildGenesis,
+  ConsortiumSpec,
+  fxKey,
+  participantKey,
+} from '../../../../libs/devtools/src/consortium';
 import type { LogRecord } from './engine.types';
 
 /** Start of the fake clock: a fixed instant (2027-01-15), so that every run builds byte-identical logs. */
@@ -338,6 +353,8 @@ export interface WorkloadMix {
   duplicateModified: number;
   malformedBody: number;
   badSignature: number;
+  /** Cross-currency transfers with a signed quote (only with `fxProvider`): a fifth of them two-phase. */
+  fx: number;
 }
 
 export const DEFAULT_MIX: WorkloadMix = {
@@ -352,7 +369,56 @@ export const DEFAULT_MIX: WorkloadMix = {
   duplicateModified: 3,
   malformedBody: 3,
   badSignature: 3,
+  fx: 6,
 };
+
+/**
+ * A quote of the consortium's FX key for `sendMinor` of `source` into `target` at a fixed mid rate of 3/2
+ * less 50 bp spread, with a 0.1 % fee (at least one minor unit): consistent in every field, so that the
+ * engine accepts it exactly as it would a quote of the FX service.
+ */
+export function fixtureQuote(
+  spec: Pick<ConsortiumSpec, 'secret'>,
+  fields: { id: string; provider: string; payer: string; payee: string; source: string; target: string },
+  sendMinor: bigint,
+  createdAtMs: number,
+): FxQuote {
+  const mid = { num: 3n, den: 2n };
+  const spreadBps = 50;
+  const rate = { num: mid.num * BigInt(10_000 - spreadBps), den: mid.den * 10_000n };
+  const receive = convertMinor(sendMinor, rate, fields.source, fields.target);
+  const fee = sendMinor / 1000n + 1n;
+  const { keyId, key } = fxKey(spec);
+  const unsigned: UnsignedFxQuote = {
+    v: 1,
+    id: fields.id,
+    keyId,
+    fxProvider: fields.provider,
+    sourceCurrency: fields.source,
+    targetCurrency: fields.target,
+    payer: fields.payer,
+    payee: fields.payee,
+    fixedSide: 'send',
+    sendAmountMinor: sendMinor.toString(),
+    receiveAmountMinor: receive.toString(),
+    feeMinor: fee.toString(),
+    totalCostMinor: (sendMinor + fee).toString(),
+    sendAmount: formatAmount(sendMinor, fields.source),
+    receiveAmount: formatAmount(receive, fields.target),
+    fee: formatAmount(fee, fields.source),
+    totalCost: formatAmount(sendMinor + fee, fields.source),
+    rate: { num: rate.num.toString(), den: rate.den.toString(), decimal: formatRatio(rate.num, rate.den) },
+    midRate: { num: mid.num.toString(), den: mid.den.toString(), decimal: formatRatio(mid.num, mid.den) },
+    spreadBps,
+    markupBps: 0,
+    rounding: FX_QUOTE_ROUNDING,
+    rateSource: 'fixture',
+    rateAsOfMs: createdAtMs,
+    createdAtMs,
+    expiresAtMs: createdAtMs + 30_000,
+  };
+  return { ...unsigned, signature: signBytes(key, quoteSigningPayload(unsigned)) };
+}
 
 export interface WorkloadOptions {
   seed: number;
@@ -369,6 +435,8 @@ export interface WorkloadOptions {
   cutAdvanceMs?: number;
   /** Largest amount of an ordinary transfer in minor units. */
   maxAmountMinor?: number;
+  /** The FX provider (holding every currency) that quotes cross-currency transfers; none without it. */
+  fxProvider?: string;
   /** Prefix of the transfer ids, so that several workloads can share a log. */
   idPrefix?: string;
   /** Called after each instruction (for progress bars). */
@@ -386,6 +454,8 @@ export interface WorkloadPlan {
   twoPhase: number;
   fulfils: number;
   aborts: number;
+  /** Cross-currency transfers, each with its own quote. */
+  fx: number;
   /** Instructions meant to be rejected, by the kind of mistake. */
   mistakes: Record<string, number>;
   hotPayerTransfers: number;
@@ -400,6 +470,7 @@ export interface WorkloadPlan {
 export function generateWorkload(log: LogBuilder, options: WorkloadOptions): WorkloadPlan {
   const rnd = prng(options.seed);
   const mix = { ...DEFAULT_MIX, ...options.mix };
+  if (!options.fxProvider) mix.fx = 0;
   const participants = log.spec.participants;
   const hot = options.hotPayer ?? participants[0].id;
   const hotShare = options.hotShare ?? 0.7;
@@ -419,6 +490,7 @@ export function generateWorkload(log: LogBuilder, options: WorkloadOptions): Wor
     twoPhase: 0,
     fulfils: 0,
     aborts: 0,
+    fx: 0,
     mistakes: {},
     hotPayerTransfers: 0,
   };
@@ -560,6 +632,43 @@ export function generateWorkload(log: LogBuilder, options: WorkloadOptions): Wor
         ];
         log.instruction(t.payer, '/v1/transfers', choose(bodies));
         mistake('malformed-body');
+        break;
+      }
+      case 'fx': {
+        // The payer converts one of its currencies into another that both the provider and a payee hold.
+        const provider = participants.find((p) => p.id === options.fxProvider)!;
+        const payer = payerOf();
+        const source = choose(payer.currencies.filter((c) => provider.currencies.includes(c)));
+        const target = choose(provider.currencies.filter((c) => c !== source));
+        const payees = participants.filter(
+          (p) => p.id !== payer.id && p.id !== provider.id && p.currencies.includes(target),
+        );
+        const id = `${prefix}-${seq++}`;
+        if (!source || !target || payees.length === 0) break;
+        const payee = choose(payees).id;
+        const sendMinor = BigInt(int(100, maxAmount));
+        const quote = fixtureQuote(
+          log.spec,
+          { id: `q-${id}`, provider: provider.id, payer: payer.id, payee, source, target },
+          sendMinor,
+          log.nowMs,
+        );
+        const twoPhase = rnd() < 0.2;
+        const t: TransferInstruction = {
+          id,
+          payer: payer.id,
+          payee,
+          amount: formatAmount(sendMinor, source),
+          currency: source,
+          quote,
+          ...(twoPhase ? { twoPhase: true } : {}),
+        };
+        single(t);
+        plan.fx += 1;
+        if (twoPhase) {
+          plan.twoPhase += 1;
+          pending.push(t);
+        }
         break;
       }
       case 'badSignature': {

@@ -14,8 +14,8 @@ import {
   ledgerCommandSchema,
   routeInstruction,
   TransferInstruction,
-  transferBatchInstructionSchema,
-  transferInstructionSchema,
+  parseTransferBatchInstructionJson,
+  parseTransferInstructionJson,
   TransferOutcome,
   emptyInstructionSchema,
 } from '@concord/contracts';
@@ -583,31 +583,31 @@ export class LedgerEngine {
       return;
     }
     const route = routeInstruction(cmd.request.path);
-    let body: unknown;
-    try {
-      body = cmd.request.body === '' ? {} : JSON.parse(cmd.request.body);
-    } catch {
-      body = undefined;
-    }
     const fail = (reason: RejectionReason) => this.push(record, 'instruction', [], [], reason);
     if (!route) return fail('UNKNOWN_INSTRUCTION');
     switch (route.kind) {
       case 'transfer': {
-        const parsed = transferInstructionSchema.safeParse(body);
-        if (!parsed.success) return fail('MALFORMED_INSTRUCTION');
-        outcomes.push(this.applyTransfer(cmd.participantId, parsed.data, record.timestampMs, postings));
+        const t = parseTransferInstructionJson(cmd.request.body);
+        if (!t) return fail('MALFORMED_INSTRUCTION');
+        outcomes.push(this.applyTransfer(cmd.participantId, t, record.timestampMs, postings));
         break;
       }
       case 'batch': {
-        const parsed = transferBatchInstructionSchema.safeParse(body);
-        if (!parsed.success) return fail('MALFORMED_INSTRUCTION');
-        for (const t of parsed.data.transfers) {
+        const batch = parseTransferBatchInstructionJson(cmd.request.body);
+        if (!batch) return fail('MALFORMED_INSTRUCTION');
+        for (const t of batch.transfers) {
           outcomes.push(this.applyTransfer(cmd.participantId, t, record.timestampMs, postings));
         }
         break;
       }
       case 'fulfil':
       case 'abort': {
+        let body: unknown;
+        try {
+          body = cmd.request.body === '' ? {} : JSON.parse(cmd.request.body);
+        } catch {
+          body = undefined;
+        }
         if (!emptyInstructionSchema.safeParse(body).success) return fail('MALFORMED_INSTRUCTION');
         outcomes.push(this.completeTransfer(cmd.participantId, route.transferId, route.kind, postings));
         break;
@@ -639,15 +639,10 @@ export class LedgerEngine {
    * result. The ids are not taken: a forged command must not be able to squat on a partner's ids.
    */
   private claimedRejections(cmd: InstructionCommand, reason: RejectionReason): TransferOutcome[] {
-    let body: unknown;
-    try {
-      body = JSON.parse(cmd.request.body);
-    } catch {
-      return [];
-    }
-    const single = transferInstructionSchema.safeParse(body);
-    const batch = transferBatchInstructionSchema.safeParse(body);
-    const claimed = single.success ? [single.data] : batch.success ? batch.data.transfers : [];
+    const single = parseTransferInstructionJson(cmd.request.body);
+    const claimed = single
+      ? [single]
+      : (parseTransferBatchInstructionJson(cmd.request.body)?.transfers ?? []);
     return claimed.map((t) => ({
       transferId: t.id,
       status: 'rejected',
