@@ -8,6 +8,7 @@ export class ClearingMetrics {
   readonly limitAlarms: Counter<'currency'>;
   readonly eventsPublished: Counter<'topic'>;
   readonly grossSettlements: Counter<'currency' | 'direction'>;
+  readonly postingsRefused: Counter<'reason'>;
 
   constructor(readonly registry: Registry) {
     this.blocks = new Counter({
@@ -43,6 +44,12 @@ export class ClearingMetrics {
       name: 'clearing_gross_settlements_total',
       help: 'Continuous gross settlement postings queued for the ledger, by currency and direction',
       labelNames: ['currency', 'direction'],
+      registers: [registry],
+    });
+    this.postingsRefused = new Counter({
+      name: 'clearing_settlement_postings_refused_total',
+      help: 'Settlement postings the ledger refused (positions not moved although the bank settled), by reason',
+      labelNames: ['reason'],
       registers: [registry],
     });
   }

@@ -5,9 +5,11 @@ import { buildGenesis, DEMO_CONSORTIUM, settlementKey } from '../../../../libs/d
 import {
   confirmationPostingId,
   grossPostingId,
+  refusedPostings,
   reversalPostingId,
   SettlementSigner,
 } from './settlement-signer';
+import { finalizedBlock } from '../../test/fixtures';
 
 describe('settlement signer', () => {
   it('the demo settlement key is the one the demo consortium derives and names in its genesis', () => {
@@ -64,5 +66,15 @@ describe('settlement signer', () => {
     expect(() => loadConfig(clearingSchema, { CLEARING_CGS_PARTICIPANTS: 'a b' })).toThrow(
       /CLEARING_CGS_PARTICIPANTS/,
     );
+  });
+
+  it('finds the postings the ledger refused in a block, but not repeats of applied ones nor transfers', () => {
+    const block = finalizedBlock(9, [
+      { transferId: 'settlement:conf-1', status: 'committed', payer: 'a', payee: 'hub' },
+      { transferId: 'settlement:conf-2', status: 'rejected', refusal: true, reason: 'UNKNOWN_ACCOUNT' },
+      { transferId: 'settlement:conf-1', status: 'rejected', refusal: true, reason: 'DUPLICATE_POSTING' },
+      { transferId: 't-9', status: 'rejected', refusal: true, reason: 'INVALID_SIGNATURE' },
+    ]);
+    expect(refusedPostings(block)).toEqual([{ postingId: 'conf-2', reason: 'UNKNOWN_ACCOUNT' }]);
   });
 });

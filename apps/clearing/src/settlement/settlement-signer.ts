@@ -1,4 +1,4 @@
-import { SettlementCommand, settlementSigningPayload } from '@concord/contracts';
+import { FinalizedBlock, SettlementCommand, settlementSigningPayload } from '@concord/contracts';
 import { signBytes, signingKeyFromSeed, SigningKey } from '@concord/crypto';
 
 /** The fields of a settlement posting that clearing decides; the signer adds version, type and key. */
@@ -39,4 +39,21 @@ export function reversalPostingId(confirmationId: number): string {
 /** The posting id of the `index`th gross settlement of the block at `height` (deterministic per chain). */
 export function grossPostingId(height: number, index: number): string {
   return `cgs-${height}-${index}`;
+}
+
+/**
+ * The settlement postings the ledger refused in a block, by posting id and reason: positions that did not
+ * move although the bank settled. A repeat of a posting already applied (DUPLICATE_POSTING) is not one:
+ * the outbox publishes at least once.
+ */
+export function refusedPostings(block: FinalizedBlock): { postingId: string; reason: string }[] {
+  return block.outcomes
+    .filter(
+      (o) =>
+        o.transferId.startsWith('settlement:') &&
+        o.status === 'rejected' &&
+        o.refusal === true &&
+        o.reason !== 'DUPLICATE_POSTING',
+    )
+    .map((o) => ({ postingId: o.transferId.slice('settlement:'.length), reason: o.reason ?? 'UNKNOWN' }));
 }

@@ -2,6 +2,7 @@ import type { ClearingCommand, FinalizedBlock } from '@concord/contracts';
 import type { Logger } from '@concord/observability';
 import type { ClearingMetrics } from '../metrics';
 import type { PlannedInstruction } from '../netting/netting';
+import { refusedPostings } from '../settlement/settlement-signer';
 import { ClearingRepository, CloseFault, LimitCrossing } from './clearing.repository';
 
 export interface ClearingOptions {
@@ -38,6 +39,14 @@ export class ClearingService {
     if (!result.applied) return;
     this.metrics.blocks.inc();
     for (const c of result.crossings) this.reportCrossing(c);
+    // A posting the ledger refused needs an operator: the bank moved the money, the ledger did not.
+    for (const r of refusedPostings(block)) {
+      this.metrics.postingsRefused.inc({ reason: r.reason });
+      this.log.error(
+        { postingId: r.postingId, reason: r.reason, height: block.header.height },
+        'the ledger refused a settlement posting',
+      );
+    }
     for (const g of result.gross) {
       this.metrics.grossSettlements.inc({ currency: g.currency, direction: g.direction });
       this.log.info(

@@ -1304,9 +1304,18 @@ describe('LedgerEngine', () => {
         ['p1/USD', 'p1/USD/settlement'],
       ]);
       expect(h.balance('p1/USD')).toBe(100_000n);
-      expect(post(h, { ...payIn, postingId: 'sp-1', amountMinor: '30000' }).rejection).toBe(
-        'DUPLICATE_POSTING',
-      );
+      const repeat = post(h, { ...payIn, postingId: 'sp-1', amountMinor: '30000' });
+      expect(repeat.rejection).toBe('DUPLICATE_POSTING');
+      // The refusal reaches clearing as an outcome of the posting's id that moved nothing.
+      expect(repeat.outcomes).toEqual([
+        expect.objectContaining({
+          transferId: 'settlement:sp-1',
+          status: 'rejected',
+          reason: 'DUPLICATE_POSTING',
+          refusal: true,
+        }),
+      ]);
+      expect(repeat.postings).toEqual([]);
       expect(h.balance('p2/USD')).toBe(100_000n);
       expectZeroTotals(h.engine);
     });

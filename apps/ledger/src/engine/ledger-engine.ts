@@ -521,7 +521,27 @@ export class LedgerEngine {
    * and limits, because the money has already moved at the settlement bank.
    */
   private applySettlement(record: LogRecord, cmd: SettlementCommand): void {
-    const refuse = (reason: RejectionReason) => this.push(record, 'settlement', [], [], reason);
+    // A refused posting is reported as a refusal outcome under its id, so that clearing, which sent it,
+    // learns from the finalized block that the positions did not move.
+    const refuse = (reason: RejectionReason) =>
+      this.push(
+        record,
+        'settlement',
+        [
+          {
+            transferId: `settlement:${cmd.postingId}`,
+            status: 'rejected',
+            reason,
+            refusal: true,
+            payer: cmd.direction === 'pay-in' ? cmd.participantId : 'hub',
+            payee: cmd.direction === 'pay-in' ? 'hub' : cmd.participantId,
+            amountMinor: cmd.amountMinor,
+            currency: cmd.currency,
+          },
+        ],
+        [],
+        reason,
+      );
     if (!this.hasGenesis) return refuse('NO_GENESIS');
     const key = this.settlementKeys.get(cmd.keyId);
     const { signature, ...unsigned } = cmd;
