@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Alarm, alarmSchema, topicName } from '@concord/contracts';
-import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec, governanceCommand, signerKey } from '../../../libs/devtools/src/consortium';
+import { migrate } from '../../../libs/devtools/src/prisma';
 import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '../../../libs/testing/src';
 
 jest.setTimeout(180_000);
@@ -178,5 +179,82 @@ describe('a signer killed with SIGKILL under load', () => {
       10_000_000n - 30_000n,
       10_000_000n + 30_000n,
     ]);
+  });
+});
+
+describe('a new signer', () => {
+  let net: TestNetwork;
+  afterAll(async () => net?.stop());
+
+  it('joins by governance, bootstraps by replaying the log from the genesis, and its votes count', async () => {
+    const consortium = spec('join');
+    net = await startTestNetwork(consortium);
+    const alpha = net.client('alpha');
+    const pay = (id: string) =>
+      alpha.createTransfer(
+        { id, payer: 'alpha', payee: 'beta', amount: '1.00', currency: 'USD' },
+        { waitMs: 30_000 },
+      );
+    for (let i = 0; i < 5; i++) expect((await pay(`j-${i}`)).body.status).toBe('committed');
+
+    // Two operators approve s5, with a quorum of 4 of the 5 signers from the next block on.
+    const kafka = new Kafka({
+      clientId: 'e2e-join',
+      brokers: [TEST_KAFKA_BROKERS],
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName('ledgerCommands', net.network.options.topicPrefix),
+      messages: [
+        {
+          value: JSON.stringify(
+            governanceCommand(consortium, 'add-s5', {
+              kind: 'add-signer',
+              signer: { id: 's5', publicKey: signerKey(consortium, 's5').publicKeyHex },
+              quorum: 4,
+            }),
+          ),
+        },
+      ],
+    });
+    await producer.disconnect();
+    await eventually(
+      async () => {
+        const rows = await net.query<{ quorum: number }>(
+          `select quorum from gateway.signer_sets order by height desc limit 1`,
+        );
+        return rows[0]?.quorum === 4 ? true : undefined;
+      },
+      30_000,
+      'the new signer set',
+    );
+
+    // s5 starts from an empty schema and replays the whole log. Then a founding signer goes down: the
+    // quorum of 4 among s1, s2, s3 and s5 is reached only if the newcomer agrees and votes.
+    await migrate(net.databaseUrl, ['s5']);
+    net.network.start('ledger-s5');
+    await net.network.stop('ledger-s4');
+    const after = await pay('j-after');
+    expect(after.body.status).toBe('committed');
+    const [certificate] = await net.query<{ signatures: string }>(
+      `select signatures from ledger_s1.certificates where height = $1`,
+      [after.body.blockHeight],
+    );
+    const voters = (JSON.parse(certificate.signatures) as { signerId: string }[]).map((v) => v.signerId);
+    expect(voters).toContain('s5');
+    expect(voters).not.toContain('s4');
+
+    // The newcomer's chain is the same chain, block for block, from the genesis.
+    const tip = (await net.query<{ h: number }>(`select max(height)::int as h from ledger_s1.blocks`))[0].h;
+    const chain = (schema: string) =>
+      net.query<{ height: number; header_hash: string; state_root: string }>(
+        `select height, header_hash, state_root from ${schema}.blocks where height <= $1 order by height`,
+        [tip],
+      );
+    const [founder, newcomer] = await Promise.all([chain('ledger_s1'), chain('ledger_s5')]);
+    expect(newcomer).toHaveLength(tip);
+    expect(newcomer).toEqual(founder);
   });
 });

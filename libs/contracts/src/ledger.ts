@@ -328,6 +328,8 @@ export const finalizedBlockSchema = z
       .object({
         signers: z.array(z.object({ id: z.string(), publicKey: hex64 }).strict()),
         quorum: z.number().int(),
+        /** The first height it signs: 1 for the genesis block's, h + 1 for a change sealed in block h. */
+        fromHeight: z.number().int().optional(),
       })
       .strict()
       .optional(),

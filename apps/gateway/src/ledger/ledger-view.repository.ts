@@ -126,9 +126,11 @@ export class LedgerViewRepository {
       );
     }
     if (block.signerSet) {
+      // Stored at the first height it signs, so that a proof at height h is checked against the set that
+      // certified h (a change sealed in block h is certified by the set before it).
       await tx.$executeRawUnsafe(
         `insert into gateway.signer_sets (height, signers, quorum) values ($1, $2, $3) on conflict (height) do nothing`,
-        h,
+        block.signerSet.fromHeight ?? h,
         JSON.stringify(block.signerSet.signers),
         block.signerSet.quorum,
       );

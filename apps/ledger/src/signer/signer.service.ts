@@ -409,8 +409,14 @@ export class SignerService {
         ...(a.limit.kind === 'unlimited' ? {} : { limit: a.limit }),
       })),
       moves: blockMoves(block.entries, (id) => this.engine.accounts.get(id)),
-      ...(participants.length > 0
-        ? { signerSet: { signers: this.engine.signers, quorum: this.engine.quorum } }
+      // A signer set sealed in block h votes from h + 1 on; the genesis block's from block 1.
+      ...(block.signerSet
+        ? {
+            signerSet: {
+              ...block.signerSet,
+              fromHeight: block.header.height === 1 ? 1 : block.header.height + 1,
+            },
+          }
         : {}),
     };
     await sendJson(this.producer, this.topic('ledgerFinalized'), [
