@@ -10,6 +10,11 @@ import { LedgerEngine } from '../engine/ledger-engine';
 import { SealedBlock } from '../engine/engine.types';
 import { differingAccounts, QuorumTracker, TallyEvent } from '../votes/quorum';
 
+/** Sealed blocks not yet certified at which the proposer holds the next cut back. */
+const MAX_UNCERTIFIED_BLOCKS = 1;
+/** The longest it holds a cut back for a certification, from when it sealed its last block. */
+const UNCERTIFIED_WAIT_MAX_MS = 500;
+
 /** How long each fallback publisher waits, per place in the certificate, for the first voter. */
 const FALLBACK_PUBLISH_MS = 2000;
 
@@ -49,6 +54,8 @@ export class SignerService {
   private lastApplied = -1n;
   private lastCutSent = 0;
   private lastCutAtMs = 0;
+  /** When this signer last sealed a block from the live log. */
+  private lastSealedAtMs = 0;
   private readonly recent = new Map<number, RecentBlock>();
   private readonly pendingCertificates = new Map<number, Extract<TallyEvent, { kind: 'certified' }>>();
   private certifiedHeight = 0;
@@ -227,6 +234,7 @@ export class SignerService {
     const signature = signBytes(this.settings.key, sealed.headerHash);
     await this.repository.saveBlock(sealed, signature);
     this.metrics.height.set(sealed.header.height);
+    this.lastSealedAtMs = Date.now();
     this.rememberRecent(sealed);
     await this.publishVote(sealed, signature);
     await this.afterGenesis();
@@ -441,6 +449,12 @@ export class SignerService {
     const index = this.engine.signers.findIndex((s) => s.id === this.settings.signerId);
     const myTurn = index === height % this.engine.signers.length;
     const now = Date.now();
+    // While the last sealed block waits for its quorum, the next one keeps filling: under load blocks grow
+    // with the time a certification takes, so the fixed cost of a block (storing it on every signer,
+    // votes, publishing, applying it downstream) is shared by more transfers. A quorum that does not come
+    // stops this after UNCERTIFIED_WAIT_MAX_MS, so that cutting never stalls.
+    const uncertified = height - 1 - this.certifiedHeight;
+    if (uncertified >= MAX_UNCERTIFIED_BLOCKS && now - this.lastSealedAtMs < UNCERTIFIED_WAIT_MAX_MS) return;
     if (this.lastCutSent === height && now - this.lastCutAtMs < this.settings.cutIntervalMs * 3) return;
     if (!myTurn && this.lastCutSent !== height) {
       this.lastCutSent = height;
