@@ -15,7 +15,7 @@ const spec: ConsortiumSpec = {
   quorum: 3,
   participants: [
     { id: 'hk-remit', name: 'HK Remit & Co', currencies: ['USD', 'HKD'], fundsMinor: 1_000_000n },
-    { id: 'mnl-payout', name: 'Manila Payout', currencies: ['USD'], fundsMinor: 1_000_000n },
+    { id: 'mnl-payout', name: 'Manila Payout', currencies: ['USD', 'HKD'], fundsMinor: 1_000_000n },
     { id: 'sg-fx', name: 'SG FX', currencies: ['USD', 'HKD'], fundsMinor: 5_000_000n },
   ],
 };
@@ -282,6 +282,54 @@ describe('statements end to end', () => {
               max(height) filter (where name = 'postings') as postings from gateway.cursors`,
     );
     expect(cursors.postings).toBe(cursors.finalized);
+  });
+
+  it("shows a cross-currency transfer as the ledger's legs: principal, spread and fee on their accounts", async () => {
+    const hk = net.client('hk-remit');
+    const fx = net.client('sg-fx');
+    const from = new Date(Date.now() - 1).toISOString();
+    const quote = await hk.createQuote({
+      sourceCurrency: 'USD',
+      targetCurrency: 'HKD',
+      sendAmount: '40.00',
+      payee: 'mnl-payout',
+    });
+    expect(quote.status).toBe(201);
+    const sent = await hk.createTransfer(
+      {
+        id: 'st-fx',
+        payer: 'hk-remit',
+        payee: 'mnl-payout',
+        amount: '40.00',
+        currency: 'USD',
+        quote: quote.body,
+      },
+      { waitMs: 5000 },
+    );
+    expect(sent.body.status).toBe('committed');
+    const to = new Date(Date.now() + 60_000).toISOString();
+    // Each statement closes on the account's balance (the service refuses one that would not).
+    const payer = await hk.statement({ account: 'hk-remit/USD', from, to });
+    expect(payer.status).toBe(200);
+    const entries = (s: typeof payer) => s.body.entries.map((e) => [e.transferId, e.direction, e.amount]);
+    const fee = quote.body.fee as string;
+    expect(entries(payer)).toEqual(
+      expect.arrayContaining([
+        ['st-fx', 'debit', expect.any(String)],
+        ['st-fx:fee', 'debit', fee],
+      ]),
+    );
+    const debited = payer.body.entries
+      .filter((e) => e.transferId.startsWith('st-fx'))
+      .reduce((sum, e) => sum + minor(e.amount), 0n);
+    expect(debited).toBe(minor(quote.body.totalCost as string));
+    const fees = await fx.statement({ account: 'sg-fx/USD/fees', from, to });
+    expect(fees.status).toBe(200);
+    expect(entries(fees)).toEqual(expect.arrayContaining([['st-fx:fee', 'credit', fee]]));
+    const hkd = await fx.statement({ account: 'sg-fx/HKD', from, to });
+    expect(entries(hkd)).toEqual([['st-fx', 'debit', quote.body.receiveAmount]]);
+    const payee = await net.client('mnl-payout').statement({ account: 'mnl-payout/HKD', from, to });
+    expect(entries(payee)).toEqual([['st-fx', 'credit', quote.body.receiveAmount]]);
   });
 
   it('serves the OpenAPI document and Swagger UI without a signature, with the signature as security scheme', async () => {

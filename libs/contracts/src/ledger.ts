@@ -323,6 +323,23 @@ export const finalizedBlockSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Every posting of the block in ledger order: the legs of transfers (`<id>`, `<id>:fee`, `<id>:spread`,
+     * `<id>:scheme-fee`), prefunding, withdrawals and settlement postings. Statements are made of these.
+     */
+    postings: z
+      .array(
+        z
+          .object({
+            transferId: z.string(),
+            debitAccount: z.string(),
+            creditAccount: z.string(),
+            amountMinor: minorString,
+            currency,
+          })
+          .strict(),
+      )
+      .default([]),
     /** The signer set and quorum when this block set or changed them (the genesis block always does). */
     signerSet: z
       .object({

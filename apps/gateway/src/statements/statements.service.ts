@@ -10,8 +10,13 @@ export const statementQuerySchema = z
   .object({
     account: z
       .string()
-      .regex(/^[A-Za-z0-9._:-]{1,64}\/[A-Z]{3}$/, '<participant>/<currency>, e.g. hk-remit/USD')
-      .describe('one of your own accounts: <participant>/<currency>'),
+      .regex(
+        /^[A-Za-z0-9._:-]{1,64}\/[A-Z]{3}(\/(settlement|fees))?$/,
+        '<participant>/<currency>[/settlement|/fees], e.g. hk-remit/USD',
+      )
+      .describe(
+        'one of your own accounts: <participant>/<currency> (position), or with /settlement or /fees',
+      ),
     from: z.string().datetime({ offset: true }).describe('start of the window (inclusive), ISO 8601'),
     to: z.string().datetime({ offset: true }).describe('end of the window (exclusive), ISO 8601'),
   })

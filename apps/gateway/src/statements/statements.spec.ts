@@ -276,7 +276,11 @@ describe('statement builder', () => {
   });
 });
 
-const blockOf = (height: number, outcomes: TransferOutcome[]): FinalizedBlock => ({
+const blockOf = (
+  height: number,
+  outcomes: TransferOutcome[],
+  postings: FinalizedBlock['postings'] = [],
+): FinalizedBlock => ({
   v: 1,
   header: {
     chainId: 'test',
@@ -295,6 +299,7 @@ const blockOf = (height: number, outcomes: TransferOutcome[]): FinalizedBlock =>
   participants: [],
   accounts: [],
   moves: [],
+  postings,
 });
 
 describe('postings of a finalized block', () => {
@@ -306,33 +311,80 @@ describe('postings of a finalized block', () => {
     currency: 'USD',
     ...x,
   });
+  const p = (transferId: string, debitAccount: string, creditAccount: string, amountMinor: string) => ({
+    transferId,
+    debitAccount,
+    creditAccount,
+    amountMinor,
+    currency: debitAccount.split('/')[1],
+  });
 
-  it('debits the payer and credits the payee of committed and fulfilled transfers only', () => {
+  it("are the ledger's own postings: legs, fees and spread, settlement moves, each on its account", () => {
     const rows = postingsOf(
-      blockOf(3, [
-        o({ transferId: 'genesis-funds-0', payer: 'hub', amountMinor: '5000' }),
-        o({ transferId: 'a' }),
-        o({ transferId: 'b', status: 'reserved' }),
-        o({ transferId: 'c', status: 'rejected', reason: 'INSUFFICIENT_FUNDS' }),
-        o({ transferId: 'd', status: 'fulfilled' }),
-        o({ transferId: 'e', status: 'committed', refusal: true }),
-        o({ transferId: 'f', status: 'expired' }),
-        o({ transferId: 'a' }),
-      ]),
+      blockOf(
+        3,
+        [
+          o({ transferId: 'genesis-funds-0', payer: 'hub', amountMinor: '5000' }),
+          o({ transferId: 'a' }),
+          o({ transferId: 'b', status: 'reserved' }),
+          o({ transferId: 'c', status: 'rejected', reason: 'INSUFFICIENT_FUNDS' }),
+          o({ transferId: 'd', status: 'fulfilled' }),
+          o({ transferId: 'x', amountMinor: '1000' }),
+          o({ transferId: 'settlement:conf-1', payee: 'hub', amountMinor: '300' }),
+        ],
+        [
+          p('genesis-funds-0', 'hub/USD', 'mnl-payout/USD', '5000'),
+          p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('d', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('x', 'hk-remit/USD', 'sg-fx/USD', '995'),
+          p('x:spread', 'hk-remit/USD', 'sg-fx/USD/fees', '5'),
+          p('x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
+          p('x', 'sg-fx/PHP', 'mnl-payout/PHP', '58321'),
+          p('settlement:conf-1', 'hk-remit/USD/settlement', 'hk-remit/USD', '300'),
+        ],
+      ),
     );
     expect(
-      rows.map((r) => [r.accountId, r.transferId, r.direction, r.amountMinor, r.counterparty, r.seq]),
+      rows.map((r) => [
+        r.accountId,
+        r.transferId,
+        r.direction,
+        r.amountMinor,
+        r.counterparty,
+        r.status,
+        r.seq,
+      ]),
     ).toEqual([
-      ['hub/USD', 'genesis-funds-0', 'debit', 5000n, 'mnl-payout', 0],
-      ['mnl-payout/USD', 'genesis-funds-0', 'credit', 5000n, 'hub', 0],
-      ['hk-remit/USD', 'a', 'debit', 100n, 'mnl-payout', 1],
-      ['mnl-payout/USD', 'a', 'credit', 100n, 'hk-remit', 1],
-      ['hk-remit/USD', 'd', 'debit', 100n, 'mnl-payout', 4],
-      ['mnl-payout/USD', 'd', 'credit', 100n, 'hk-remit', 4],
+      ['hub/USD', 'genesis-funds-0', 'debit', 5000n, 'mnl-payout', 'committed', 0],
+      ['mnl-payout/USD', 'genesis-funds-0', 'credit', 5000n, 'hub', 'committed', 0],
+      ['hk-remit/USD', 'a', 'debit', 100n, 'mnl-payout', 'committed', 1],
+      ['mnl-payout/USD', 'a', 'credit', 100n, 'hk-remit', 'committed', 1],
+      ['hk-remit/USD', 'd', 'debit', 100n, 'mnl-payout', 'fulfilled', 2],
+      ['mnl-payout/USD', 'd', 'credit', 100n, 'hk-remit', 'fulfilled', 2],
+      ['hk-remit/USD', 'x', 'debit', 995n, 'sg-fx', 'committed', 3],
+      ['sg-fx/USD', 'x', 'credit', 995n, 'hk-remit', 'committed', 3],
+      ['hk-remit/USD', 'x:spread', 'debit', 5n, 'sg-fx', 'committed', 4],
+      ['sg-fx/USD/fees', 'x:spread', 'credit', 5n, 'hk-remit', 'committed', 4],
+      ['hk-remit/USD', 'x:fee', 'debit', 25n, 'sg-fx', 'committed', 5],
+      ['sg-fx/USD/fees', 'x:fee', 'credit', 25n, 'hk-remit', 'committed', 5],
+      ['sg-fx/PHP', 'x', 'debit', 58321n, 'mnl-payout', 'committed', 6],
+      ['mnl-payout/PHP', 'x', 'credit', 58321n, 'sg-fx', 'committed', 6],
+      ['hk-remit/USD/settlement', 'settlement:conf-1', 'debit', 300n, 'hk-remit', 'committed', 7],
+      ['hk-remit/USD', 'settlement:conf-1', 'credit', 300n, 'hk-remit', 'committed', 7],
     ]);
+    expect(rows.find((r) => r.accountId === 'mnl-payout/PHP')?.participantId).toBe('mnl-payout');
+    expect(rows.find((r) => r.accountId === 'sg-fx/USD/fees')?.participantId).toBe('sg-fx');
     expect(
       rows.every((r) => r.height === 3 && r.blockTime.toISOString() === '2027-01-15T01:00:00.000Z'),
     ).toBe(true);
+  });
+
+  it('moves nothing for a block without postings, nor for a posting from an account to itself', () => {
+    expect(postingsOf(blockOf(4, [o({ transferId: 'b', status: 'reserved' })]))).toEqual([]);
+    // An FX provider paying itself in the target currency: one account on both sides, nothing moves.
+    expect(
+      postingsOf(blockOf(5, [o({ transferId: 's' })], [p('s', 'sg-fx/PHP', 'sg-fx/PHP', '10')])),
+    ).toEqual([]);
   });
 });
 

@@ -417,6 +417,15 @@ export class SignerService {
         ...(a.limit.kind === 'unlimited' ? {} : { limit: a.limit }),
       })),
       moves: blockMoves(block.entries, (id) => this.engine.accounts.get(id)),
+      postings: block.entries.flatMap((e) =>
+        e.postings.map((p) => ({
+          transferId: p.transferId,
+          debitAccount: p.debitAccount,
+          creditAccount: p.creditAccount,
+          amountMinor: p.amountMinor.toString(),
+          currency: p.currency,
+        })),
+      ),
       // A signer set sealed in block h votes from h + 1 on; the genesis block's from block 1.
       ...(block.signerSet
         ? {
