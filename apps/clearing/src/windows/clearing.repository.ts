@@ -102,6 +102,17 @@ export interface CloseFault {
   afterInstructions: number;
 }
 
+/** A position account's row as the limit check reads it. */
+interface LimitRow {
+  id: string;
+  participant_id: string;
+  currency: string;
+  position: string;
+  height: number;
+  alarmed: boolean;
+  cap: string | null;
+}
+
 /**
  * The clearing service's state in PostgreSQL (schema `clearing`). Every change and the events that
  * announce it are written in one transaction (the outbox), so a crash never loses or doubles either.
@@ -142,32 +153,33 @@ export class ClearingRepository {
       for (const delta of blockDeltas(settlingMoves(block, options.cgs))) {
         const { id: windowId, created } = await this.lockOpenWindow(tx, delta.currency);
         if (created) openedCurrencies.push(delta.currency);
-        for (const p of delta.positions) {
+        // One statement per table and currency (not one per row): this runs for every finalized block.
+        if (delta.positions.length > 0) {
           await tx.$executeRawUnsafe(
             `insert into clearing.positions (window_id, participant_id, currency, sent_minor, received_minor)
-             values ($1, $2, $3, $4::bigint, $5::bigint)
+             select $1, p, $2, s, r from unnest($3::text[], $4::bigint[], $5::bigint[]) as v(p, s, r)
              on conflict (window_id, participant_id, currency) do update set
                sent_minor = clearing.positions.sent_minor + excluded.sent_minor,
                received_minor = clearing.positions.received_minor + excluded.received_minor`,
             windowId,
-            p.participantId,
             delta.currency,
-            p.sentMinor.toString(),
-            p.receivedMinor.toString(),
+            delta.positions.map((p) => p.participantId),
+            delta.positions.map((p) => p.sentMinor.toString()),
+            delta.positions.map((p) => p.receivedMinor.toString()),
           );
         }
-        for (const b of delta.bilateral) {
+        if (delta.bilateral.length > 0) {
           await tx.$executeRawUnsafe(
             `insert into clearing.bilateral (window_id, payer, payee, amount_minor, count)
-             values ($1, $2, $3, $4::bigint, $5)
+             select $1, p, q, a, c from unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) as v(p, q, a, c)
              on conflict (window_id, payer, payee) do update set
                amount_minor = clearing.bilateral.amount_minor + excluded.amount_minor,
                count = clearing.bilateral.count + excluded.count`,
             windowId,
-            b.payer,
-            b.payee,
-            b.amountMinor.toString(),
-            b.count,
+            delta.bilateral.map((b) => b.payer),
+            delta.bilateral.map((b) => b.payee),
+            delta.bilateral.map((b) => b.amountMinor.toString()),
+            delta.bilateral.map((b) => b.count),
           );
         }
         await tx.$executeRawUnsafe(
@@ -177,28 +189,34 @@ export class ClearingRepository {
         );
       }
       const crossings: LimitCrossing[] = [];
-      for (const a of block.accounts) {
-        if (a.kind !== 'position') continue;
+      const positions = block.accounts.filter((a) => a.kind === 'position');
+      if (positions.length > 0) {
         // The ledger's limit of the account is its cap: a governance set-limit shows up here in the block
         // that applied it. No-overdraft (or no limit) means no cap, so nothing to alarm on.
-        const capMinor = a.limit?.kind === 'net-debit-cap' ? a.limit.capMinor : null;
         await tx.$executeRawUnsafe(
           `insert into clearing.accounts
              (id, participant_id, currency, balance_minor, reserved_minor, cap_minor, height)
-           values ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7)
+           select i, p, c, b, r, cap, $7 from unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
+             $5::bigint[], $6::bigint[]) as v(i, p, c, b, r, cap)
            on conflict (id) do update set balance_minor = excluded.balance_minor,
              reserved_minor = excluded.reserved_minor, cap_minor = excluded.cap_minor, height = excluded.height
            where clearing.accounts.height <= excluded.height`,
-          a.id,
-          a.participantId,
-          a.currency,
-          a.balanceMinor,
-          a.reservedMinor,
-          capMinor,
+          positions.map((a) => a.id),
+          positions.map((a) => a.participantId),
+          positions.map((a) => a.currency),
+          positions.map((a) => a.balanceMinor),
+          positions.map((a) => a.reservedMinor),
+          positions.map((a) => (a.limit?.kind === 'net-debit-cap' ? a.limit.capMinor : null)),
           height,
         );
-        const crossing = await this.checkLimit(tx, a.id, options.alarmShareBps, `h${height}`);
-        if (crossing) crossings.push(crossing);
+        crossings.push(
+          ...(await this.checkLimits(
+            tx,
+            positions.map((a) => a.id),
+            options.alarmShareBps,
+            `h${height}`,
+          )),
+        );
       }
       return { applied: true, crossings, openedCurrencies, gross };
     });
@@ -283,31 +301,34 @@ export class ClearingRepository {
   }
 
   /** Evaluates the limit alarm of one position account against its cap (if any); updates its state. */
-  private async checkLimit(
+  /** Evaluates the limit alarms of position accounts against their caps (if any); updates their state. */
+  private async checkLimits(
     tx: Tx,
-    accountId: string,
+    accountIds: string[],
     shareBps: number,
     /** What caused the check (a block height): part of the event id. */
     origin: string,
-  ): Promise<LimitCrossing | null> {
-    const rows = await tx.$queryRawUnsafe<
-      {
-        id: string;
-        participant_id: string;
-        currency: string;
-        position: string;
-        height: number;
-        alarmed: boolean;
-        cap: string | null;
-      }[]
-    >(
+  ): Promise<LimitCrossing[]> {
+    const rows = await tx.$queryRawUnsafe<LimitRow[]>(
       `select id, participant_id, currency, (balance_minor - reserved_minor)::text as position, height,
               alarmed, cap_minor::text as cap
-         from clearing.accounts where id = $1 for update`,
-      accountId,
+         from clearing.accounts where id = any($1::text[]) order by id for update`,
+      accountIds,
     );
-    const row = rows[0];
-    if (!row) return null;
+    const crossings: LimitCrossing[] = [];
+    for (const row of rows) {
+      const crossing = await this.limitTransition(tx, row, shareBps, origin);
+      if (crossing) crossings.push(crossing);
+    }
+    return crossings;
+  }
+
+  private async limitTransition(
+    tx: Tx,
+    row: LimitRow,
+    shareBps: number,
+    origin: string,
+  ): Promise<LimitCrossing | null> {
     const { participant_id: participantId, currency } = row;
     const positionMinor = BigInt(row.position);
     const capMinor = row.cap === null ? null : BigInt(row.cap);
