@@ -86,23 +86,18 @@ export const instructionCreatedEventSchema = event('instruction.created', {
   instruction: settlementInstructionSchema,
 });
 
-export const instructionConfirmedEventSchema = event('instruction.confirmed', {
+/** A confirmation of (part of) an instruction, or its reversal, and what is confirmed after it. */
+const confirmationChange = {
   instructionId: z.string().max(100),
   windowId: z.number().int(),
   bankReference: z.string().max(100),
   amountMinor: nonNegativeMinorString,
   confirmedMinor: nonNegativeMinorString,
   status: instructionStatusSchema,
-});
+};
 
-export const instructionReversedEventSchema = event('instruction.reversed', {
-  instructionId: z.string().max(100),
-  windowId: z.number().int(),
-  bankReference: z.string().max(100),
-  amountMinor: nonNegativeMinorString,
-  confirmedMinor: nonNegativeMinorString,
-  status: instructionStatusSchema,
-});
+export const instructionConfirmedEventSchema = event('instruction.confirmed', confirmationChange);
+export const instructionReversedEventSchema = event('instruction.reversed', confirmationChange);
 
 /**
  * Every instruction of the window is fully confirmed by the settlement bank. The ledger postings of the
@@ -126,7 +121,8 @@ export const windowAbortedEventSchema = event('window.aborted', {
   carriedToWindowId: z.number().int(),
 });
 
-export const limitAlarmEventSchema = event('limit.alarm', {
+/** What a limit alarm and its clearing say: the position account after the block, its cap, the threshold. */
+const limitCrossing = {
   participantId: id,
   currency,
   accountId: z.string().max(80),
@@ -134,19 +130,12 @@ export const limitAlarmEventSchema = event('limit.alarm', {
   /** balance - reserved of the position account after the block. */
   positionMinor: minorString,
   capMinor: nonNegativeMinorString,
-  /** -(cap x share): the alarm fires below it. */
+  /** -(cap x share): the alarm fires below it, and is cleared above it. */
   thresholdMinor: minorString,
-});
+};
 
-export const limitClearedEventSchema = event('limit.cleared', {
-  participantId: id,
-  currency,
-  accountId: z.string().max(80),
-  height: z.number().int(),
-  positionMinor: minorString,
-  capMinor: nonNegativeMinorString,
-  thresholdMinor: minorString,
-});
+export const limitAlarmEventSchema = event('limit.alarm', limitCrossing);
+export const limitClearedEventSchema = event('limit.cleared', limitCrossing);
 
 /**
  * One side of a move settled gross, at once, for a continuous gross settlement participant: the payer

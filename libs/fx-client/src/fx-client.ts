@@ -9,7 +9,7 @@ import {
   FxRequestType,
   topicName,
 } from '@concord/contracts';
-import { createKafka, createProducer, KafkaSettings, sendJson } from '@concord/kafka';
+import { createKafka, createProducer, groupName, KafkaSettings, sendJson } from '@concord/kafka';
 
 /** The fields of a request of type T that the caller gives (the client adds v, requestId and times). */
 export type FxRequestBody<T extends FxRequestType> = Omit<
@@ -73,7 +73,7 @@ export class FxClient {
     const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
     const prefix = this.options.settings.topicPrefix;
     const consumer = this.kafka.consumer({
-      groupId: `${prefix ? `${prefix}.` : ''}fx-client-${randomUUID()}`,
+      groupId: groupName(prefix, `fx-client-${randomUUID()}`),
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;

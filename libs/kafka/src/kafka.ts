@@ -8,6 +8,11 @@ export interface KafkaSettings {
   topicPrefix: string;
 }
 
+/** A consumer group's name under the settings' topic prefix, so that each run or network has its own. */
+export function groupName(topicPrefix: string | undefined, name: string): string {
+  return topicPrefix ? `${topicPrefix}.${name}` : name;
+}
+
 export function createKafka(settings: KafkaSettings): Kafka {
   return new Kafka({
     clientId: settings.clientId,

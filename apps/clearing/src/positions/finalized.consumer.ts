@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { finalizedBlockSchema, topicName } from '@concord/contracts';
-import { consumeValidated, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
 import type { ClearingService } from '../windows/clearing.service';
 
 /** Reads only finalized ledger blocks, in height order, and hands each to the clearing service. */
@@ -17,7 +17,7 @@ export class ClearingFinalizedConsumer {
   async start(): Promise<void> {
     this.consumer = await consumeValidated({
       topic: topicName('ledgerFinalized', this.settings.topicPrefix),
-      groupId: `${this.settings.topicPrefix ? this.settings.topicPrefix + '.' : ''}clearing-finalized`,
+      groupId: groupName(this.settings.topicPrefix, 'clearing-finalized'),
       schema: finalizedBlockSchema,
       service: 'clearing',
       settings: this.settings,

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { clearingCommandSchema, topicName } from '@concord/contracts';
-import { consumeValidated, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
 import type { ClearingService } from './clearing.service';
 
 /** Operators' commands on clearing.commands (close-window); invalid ones go to the dead letter. */
@@ -17,7 +17,7 @@ export class ClearingCommandsConsumer {
   async start(): Promise<void> {
     this.consumer = await consumeValidated({
       topic: topicName('clearingCommands', this.settings.topicPrefix),
-      groupId: `${this.settings.topicPrefix ? this.settings.topicPrefix + '.' : ''}clearing-commands`,
+      groupId: groupName(this.settings.topicPrefix, 'clearing-commands'),
       schema: clearingCommandSchema,
       service: 'clearing',
       settings: this.settings,

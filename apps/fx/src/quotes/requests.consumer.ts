@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { fxRequestEnvelopeSchema, topicName } from '@concord/contracts';
-import { consumeValidated, KafkaSettings, sendJson } from '@concord/kafka';
+import { consumeValidated, groupName, KafkaSettings, sendJson } from '@concord/kafka';
 import type { FxRequestHandler } from './requests.handler';
 
 /**
@@ -22,7 +22,7 @@ export class FxRequestsConsumer {
     const replies = topicName('fxQuoteReplies', this.settings.topicPrefix);
     this.consumer = await consumeValidated({
       topic: topicName('fxQuoteRequests', this.settings.topicPrefix),
-      groupId: `${this.settings.topicPrefix ? this.settings.topicPrefix + '.' : ''}fx-requests`,
+      groupId: groupName(this.settings.topicPrefix, 'fx-requests'),
       schema: fxRequestEnvelopeSchema,
       service: 'fx',
       settings: this.settings,

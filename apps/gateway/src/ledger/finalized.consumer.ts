@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { FinalizedBlock, finalizedBlockSchema, topicName } from '@concord/contracts';
-import { consumeValidated, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { ParticipantsRepository } from '../auth/participants.repository';
 import { LedgerViewRepository } from './ledger-view.repository';
@@ -29,7 +29,7 @@ export class FinalizedConsumer {
   async start(): Promise<void> {
     this.consumer = await consumeValidated({
       topic: topicName('ledgerFinalized', this.settings.topicPrefix),
-      groupId: `${this.settings.topicPrefix ? this.settings.topicPrefix + '.' : ''}gateway-finalized`,
+      groupId: groupName(this.settings.topicPrefix, 'gateway-finalized'),
       schema: finalizedBlockSchema,
       service: 'gateway',
       settings: this.settings,

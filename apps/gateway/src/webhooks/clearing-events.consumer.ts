@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { clearingEventSchema, topicName } from '@concord/contracts';
-import { consumeValidated, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
 import type { SettlementWebhooksService } from './settlement-webhooks.service';
 
 /**
@@ -22,7 +22,7 @@ export class ClearingEventsConsumer {
     const prefix = this.settings.topicPrefix;
     this.consumer = await consumeValidated({
       topic: topicName('clearingEvents', prefix),
-      groupId: `${prefix ? prefix + '.' : ''}gateway-clearing-events`,
+      groupId: groupName(prefix, 'gateway-clearing-events'),
       schema: clearingEventSchema,
       service: 'gateway',
       settings: this.settings,

@@ -1,7 +1,7 @@
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import { Alarm, FinalizedBlock, topicName, TransferOutcome, Vote, voteSchema } from '@concord/contracts';
 import { signBytes, SigningKey } from '@concord/crypto';
-import { sendJson, validate } from '@concord/kafka';
+import { groupName, sendJson, validate } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { blockMoves } from '../blocks/block-moves';
@@ -104,7 +104,7 @@ export class SignerService {
   async start(): Promise<void> {
     await this.recover();
     this.votesConsumer = this.kafka.consumer({
-      groupId: `${this.groupPrefix()}ledger-votes-${this.settings.signerId}`,
+      groupId: groupName(this.settings.topicPrefix, `ledger-votes-${this.settings.signerId}`),
     });
     await this.votesConsumer.connect();
     await this.votesConsumer.subscribe({ topic: this.topic('ledgerVotes'), fromBeginning: true });
@@ -122,7 +122,7 @@ export class SignerService {
       }),
     });
     this.finalizedConsumer = this.kafka.consumer({
-      groupId: `${this.groupPrefix()}ledger-finalized-${this.settings.signerId}`,
+      groupId: groupName(this.settings.topicPrefix, `ledger-finalized-${this.settings.signerId}`),
     });
     await this.finalizedConsumer.connect();
     await this.finalizedConsumer.subscribe({ topic: this.topic('ledgerFinalized'), fromBeginning: false });
@@ -136,7 +136,7 @@ export class SignerService {
       },
     });
     this.commandsConsumer = this.kafka.consumer({
-      groupId: `${this.groupPrefix()}ledger-commands-${this.settings.signerId}`,
+      groupId: groupName(this.settings.topicPrefix, `ledger-commands-${this.settings.signerId}`),
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     await this.commandsConsumer.connect();
@@ -169,10 +169,6 @@ export class SignerService {
       { height: this.engine.height - 1, resumeOffset: (this.lastApplied + 1n).toString() },
       'signer started',
     );
-  }
-
-  private groupPrefix(): string {
-    return this.settings.topicPrefix ? `${this.settings.topicPrefix}.` : '';
   }
 
   /** Rebuilds the state by replaying this signer's own stored entries, checking every header on the way. */
