@@ -81,6 +81,25 @@ describe('a Byzantine signer', () => {
       .map((s) => s.signerId)
       .sort();
     expect(signers).toEqual(['s1', 's2', 's3']);
+    // The votes are kept as evidence: the certifying ones with the certificate, the dissent when it came.
+    const votes = await eventually(
+      async () => {
+        const rows = await net.query<{ signer_id: string; header_hash: string }>(
+          `select signer_id, header_hash from ledger_s1.votes where height = $1 order by signer_id`,
+          [height],
+        );
+        return rows.length === 4 ? rows : undefined;
+      },
+      10_000,
+      'the four votes stored by s1',
+    );
+    const certifiedHash = votes.find((v) => v.signer_id === 's1')!.header_hash;
+    expect(votes.filter((v) => v.header_hash === certifiedHash).map((v) => v.signer_id)).toEqual([
+      's1',
+      's2',
+      's3',
+    ]);
+    expect(votes.find((v) => v.signer_id === 's4')!.header_hash).not.toBe(certifiedHash);
     await watch.stop();
   });
 

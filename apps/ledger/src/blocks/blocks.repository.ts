@@ -3,6 +3,13 @@ import { LedgerPrismaClient } from '@concord/db';
 import type { Certificate } from '../votes/votes.types';
 import type { SealedBlock } from '../engine/engine.types';
 
+/** A signer's vote as stored: whom it is from, the header it signs, the signature. */
+export interface VoteRow {
+  signerId: string;
+  headerHash: string;
+  signature: string;
+}
+
 export interface StoredEntry {
   height: number;
   offset: bigint;
@@ -23,16 +30,35 @@ export class BlocksRepository {
       if (entry.rejection) continue;
       for (const outcome of entry.outcomes) if (!outcome.refusal) transfers.set(outcome.transferId, outcome);
     }
-    // Raw SQL with one array per column: Prisma's model writes cost milliseconds of CPU per call in its
-    // WebAssembly query compiler (measured by `npm run bench`), and this runs once per block on every signer.
+    // One SQL statement, one array per column, each table written by a data-modifying CTE: a single round
+    // trip and a single commit per block. This runs once per block on every signer, and on this kind of
+    // machine each round trip to PostgreSQL costs far more than the rows it carries (`npm run bench`);
+    // Prisma's model writes cost milliseconds of CPU per call in its WebAssembly query compiler.
     const postings = block.entries.flatMap((e, seq) => e.postings.map((p, leg) => ({ seq, leg, p })));
-    const ops: ReturnType<LedgerPrismaClient['$executeRawUnsafe']>[] = [];
-    const run = (sql: string, ...values: unknown[]) =>
-      ops.push(this.prisma.$executeRawUnsafe(sql, ...values));
-    run(
-      `insert into blocks (height, header_hash, prev_hash, entries_root, state_root, block_time_ms, entry_count,
-         first_offset, last_offset, header, signature)
-       values ($1, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9::bigint, $10, $11)`,
+    const t = [...transfers.values()];
+    const a = block.changedAccounts;
+    await this.prisma.$executeRawUnsafe(
+      `with b as (
+         insert into blocks (height, header_hash, prev_hash, entries_root, state_root, block_time_ms, entry_count,
+           first_offset, last_offset, header, signature)
+         values ($1, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9::bigint, $10, $11)),
+       e as (
+         insert into entries (height, seq, "offset", timestamp_ms, kind, payload, rejection, outcomes, hash)
+         select $1, * from unnest($12::int[], $13::bigint[], $14::bigint[], $15::text[], $16::text[], $17::text[],
+           $18::text[], $19::text[])),
+       p as (
+         insert into postings (height, seq, leg, transfer_id, debit_account, credit_account, amount_minor, currency)
+         select $1, * from unnest($20::int[], $21::int[], $22::text[], $23::text[], $24::text[], $25::bigint[],
+           $26::text[])),
+       a as (
+         insert into balances (account_id, participant_id, currency, kind, balance_minor, reserved_minor, height)
+         select *, $1 from unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::bigint[], $32::bigint[])
+         on conflict (account_id) do update set balance_minor = excluded.balance_minor,
+           reserved_minor = excluded.reserved_minor, height = excluded.height)
+       insert into transfers (id, status, reason, payer, payee, amount_minor, currency, height)
+       select *, $1 from unnest($33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::bigint[],
+         $39::text[])
+       on conflict (id) do update set status = excluded.status, reason = excluded.reason, height = excluded.height`,
       h,
       block.headerHash,
       header.prevHash,
@@ -44,11 +70,6 @@ export class BlocksRepository {
       header.lastOffset,
       canonicalJson(header),
       signature,
-    );
-    run(
-      `insert into entries (height, seq, "offset", timestamp_ms, kind, payload, rejection, outcomes, hash)
-       select $1, * from unnest($2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
-      h,
       block.entries.map((_, seq) => seq),
       block.entries.map((e) => e.offset.toString()),
       block.entries.map((e) => String(e.timestampMs)),
@@ -57,58 +78,27 @@ export class BlocksRepository {
       block.entries.map((e) => e.rejection ?? null),
       block.entries.map((e) => JSON.stringify(e.outcomes)),
       block.entries.map((e) => e.hash),
+      postings.map((x) => x.seq),
+      postings.map((x) => x.leg),
+      postings.map((x) => x.p.transferId),
+      postings.map((x) => x.p.debitAccount),
+      postings.map((x) => x.p.creditAccount),
+      postings.map((x) => x.p.amountMinor.toString()),
+      postings.map((x) => x.p.currency),
+      a.map((x) => x.id),
+      a.map((x) => x.participantId),
+      a.map((x) => x.currency),
+      a.map((x) => x.kind),
+      a.map((x) => x.balanceMinor.toString()),
+      a.map((x) => x.reservedMinor.toString()),
+      t.map((x) => x.transferId),
+      t.map((x) => x.status),
+      t.map((x) => x.reason ?? null),
+      t.map((x) => x.payer),
+      t.map((x) => x.payee),
+      t.map((x) => x.amountMinor),
+      t.map((x) => x.currency),
     );
-    if (postings.length > 0) {
-      run(
-        `insert into postings (height, seq, leg, transfer_id, debit_account, credit_account, amount_minor, currency)
-         select $1, * from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])`,
-        h,
-        postings.map((x) => x.seq),
-        postings.map((x) => x.leg),
-        postings.map((x) => x.p.transferId),
-        postings.map((x) => x.p.debitAccount),
-        postings.map((x) => x.p.creditAccount),
-        postings.map((x) => x.p.amountMinor.toString()),
-        postings.map((x) => x.p.currency),
-      );
-    }
-    if (block.changedAccounts.length > 0) {
-      const a = block.changedAccounts;
-      ops.push(
-        this.prisma.$executeRawUnsafe(
-          `insert into balances (account_id, participant_id, currency, kind, balance_minor, reserved_minor, height)
-           select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[])
-           on conflict (account_id) do update set balance_minor = excluded.balance_minor,
-             reserved_minor = excluded.reserved_minor, height = excluded.height`,
-          a.map((x) => x.id),
-          a.map((x) => x.participantId),
-          a.map((x) => x.currency),
-          a.map((x) => x.kind),
-          a.map((x) => x.balanceMinor.toString()),
-          a.map((x) => x.reservedMinor.toString()),
-          a.map(() => h),
-        ),
-      );
-    }
-    if (transfers.size > 0) {
-      const t = [...transfers.values()];
-      ops.push(
-        this.prisma.$executeRawUnsafe(
-          `insert into transfers (id, status, reason, payer, payee, amount_minor, currency, height)
-           select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::int[])
-           on conflict (id) do update set status = excluded.status, reason = excluded.reason, height = excluded.height`,
-          t.map((x) => x.transferId),
-          t.map((x) => x.status),
-          t.map((x) => x.reason ?? null),
-          t.map((x) => x.payer),
-          t.map((x) => x.payee),
-          t.map((x) => x.amountMinor),
-          t.map((x) => x.currency),
-          t.map(() => h),
-        ),
-      );
-    }
-    await this.prisma.$transaction(ops);
   }
 
   /** Every stored entry in log order, for recovery by replay. */
@@ -134,32 +124,34 @@ export class BlocksRepository {
     });
   }
 
-  async saveVote(vote: {
-    height: number;
-    signerId: string;
-    headerHash: string;
-    signature: string;
-  }): Promise<void> {
-    // A vote can be read twice (early votes wait for the signer set); the first one stays.
+  /** Votes of one height as evidence (a vote read twice, or stored again, keeps its first row). */
+  async saveVotes(height: number, votes: readonly VoteRow[]): Promise<void> {
     await this.prisma.$executeRawUnsafe(
-      `insert into votes (height, signer_id, header_hash, signature) values ($1, $2, $3, $4) on conflict do nothing`,
-      vote.height,
-      vote.signerId,
-      vote.headerHash,
-      vote.signature,
+      `insert into votes (height, signer_id, header_hash, signature)
+       select $1, * from unnest($2::text[], $3::text[], $4::text[]) on conflict do nothing`,
+      height,
+      votes.map((v) => v.signerId),
+      votes.map((v) => v.headerHash),
+      votes.map((v) => v.signature),
     );
   }
 
-  async loadVotesAbove(height: number) {
-    return this.prisma.vote.findMany({ where: { height: { gt: height } }, orderBy: [{ height: 'asc' }] });
-  }
-
-  async saveCertificate(certificate: Certificate): Promise<void> {
+  /**
+   * A certificate and the votes counted for its height so far, in one statement: the signers' votes are
+   * kept as they were read from the votes topic, without a write per vote.
+   */
+  async saveCertificate(certificate: Certificate, votes: readonly VoteRow[] = []): Promise<void> {
     await this.prisma.$executeRawUnsafe(
-      `insert into certificates (height, header_hash, signatures) values ($1, $2, $3) on conflict do nothing`,
+      `with c as (
+         insert into certificates (height, header_hash, signatures) values ($1, $2, $3) on conflict do nothing)
+       insert into votes (height, signer_id, header_hash, signature)
+       select $1, * from unnest($4::text[], $5::text[], $6::text[]) on conflict do nothing`,
       certificate.height,
       certificate.headerHash,
       JSON.stringify(certificate.signatures),
+      votes.map((v) => v.signerId),
+      votes.map((v) => v.headerHash),
+      votes.map((v) => v.signature),
     );
   }
 

@@ -296,12 +296,6 @@ export class SignerService {
     }
     const height = vote.header.height;
     if (height <= this.certifiedHeight && !this.quorum.certifiedHash(height)) return;
-    await this.repository.saveVote({
-      height,
-      signerId: vote.signerId,
-      headerHash: vote.headerHash,
-      signature: vote.signature,
-    });
     const events = this.quorum.add(height, {
       signerId: vote.signerId,
       headerHash: vote.headerHash,
@@ -315,6 +309,8 @@ export class SignerService {
       } else if (event.kind === 'dissent') {
         const certifiedVote = this.quorum.votesOf(height).find((v) => v.headerHash === event.certifiedHash);
         const dissenting = this.quorum.votesOf(height).find((v) => v.signerId === event.signerId);
+        // Evidence: a dissenting vote is stored whenever it comes (agreeing ones are stored with the certificate).
+        if (dissenting) await this.repository.saveVotes(height, [dissenting]);
         const accounts = differingAccounts(
           certifiedVote?.changedAccounts ?? [],
           dissenting?.changedAccounts ?? [],
@@ -361,7 +357,8 @@ export class SignerService {
       });
       return;
     }
-    await this.repository.saveCertificate(certificate);
+    // The votes counted so far (the certificate's and any dissent) go in with it, in one statement.
+    await this.repository.saveCertificate(certificate, this.quorum?.votesOf(certificate.height) ?? []);
     this.certifiedHeight = Math.max(this.certifiedHeight, certificate.height);
     this.metrics.certified.set(this.certifiedHeight);
     if (event.firstVoter === this.settings.signerId) {
