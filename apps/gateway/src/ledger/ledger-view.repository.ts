@@ -43,18 +43,25 @@ export class LedgerViewRepository {
     const parsed = new Map(known.map((b) => [b.header.height, b]));
     return this.prisma.$transaction(
       async (tx) => {
-        const cursorRows = await tx.$queryRawUnsafe<{ height: number }[]>(
-          `select height from gateway.cursors where name = 'finalized' for update`,
+        // The cursor (locked for the lot) and the stored blocks after it in one round trip; the bodies of
+        // blocks the consumer already parsed are not read back.
+        const rows = await tx.$queryRawUnsafe<
+          { cursor: number; height: number | null; body: string | null }[]
+        >(
+          `with c as (
+             select coalesce(max(height), 0) as height
+             from (select height from gateway.cursors where name = 'finalized' for update) locked)
+           select c.height as cursor, b.height,
+             case when b.height = any($1::int[]) then null else b.body end as body
+           from c left join gateway.blocks b on b.height > c.height
+           order by b.height limit 1000`,
+          [...parsed.keys()],
         );
-        let cursor = cursorRows[0]?.height ?? 0;
-        const rows = await tx.$queryRawUnsafe<{ height: number; body: string }[]>(
-          `select height, body from gateway.blocks where height > $1 order by height limit 1000`,
-          cursor,
-        );
+        let cursor = rows[0]?.cursor ?? 0;
         const applied: FinalizedBlock[] = [];
         for (const row of rows) {
-          if (row.height !== cursor + 1) break;
-          const block = parsed.get(row.height) ?? finalizedBlockSchema.parse(JSON.parse(row.body));
+          if (row.height === null || row.height !== cursor + 1) break;
+          const block = parsed.get(row.height) ?? finalizedBlockSchema.parse(JSON.parse(row.body ?? ''));
           await this.apply(tx, block);
           applied.push(block);
           cursor = row.height;
@@ -79,52 +86,50 @@ export class LedgerViewRepository {
         p.status,
       );
     }
-    if (block.accounts.length > 0) {
-      const a = block.accounts;
-      await tx.$executeRawUnsafe(
-        `insert into gateway.accounts (id, participant_id, currency, kind, balance_minor, reserved_minor, height)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[])
-         on conflict (id) do update set balance_minor = excluded.balance_minor,
-           reserved_minor = excluded.reserved_minor, height = excluded.height`,
-        a.map((x) => x.id),
-        a.map((x) => x.participantId),
-        a.map((x) => x.currency),
-        a.map((x) => x.kind),
-        a.map((x) => x.balanceMinor),
-        a.map((x) => x.reservedMinor),
-        a.map(() => h),
-      );
-    }
     const states = new Map<string, FinalizedBlock['outcomes'][number]>();
     const refusals = new Map<string, FinalizedBlock['outcomes'][number]>();
     for (const o of block.outcomes) (o.refusal ? refusals : states).set(o.transferId, o);
-    if (states.size > 0) {
-      const list = [...states.values()];
-      await tx.$executeRawUnsafe(
-        `update gateway.transfers t set status = v.status, reason = v.reason, block_height = $4,
+    // A refused instruction changes nothing recorded; it only settles a submission that never got a state
+    // of its own (for instance a transfer the ledger refused before taking its id). An id with a state in
+    // the same block keeps that state.
+    for (const id of states.keys()) refusals.delete(id);
+    const a = block.accounts;
+    const list = [...states.values()];
+    const refused = [...refusals.values()];
+    // Balances, transfer states, refusals, the block's applied flag and the cursor in one statement (one
+    // round trip per block: on this kind of machine each costs more than the rows it carries).
+    await tx.$executeRawUnsafe(
+      `with a as (
+         insert into gateway.accounts (id, participant_id, currency, kind, balance_minor, reserved_minor, height)
+         select *, $1 from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+         on conflict (id) do update set balance_minor = excluded.balance_minor,
+           reserved_minor = excluded.reserved_minor, height = excluded.height),
+       s as (
+         update gateway.transfers t set status = v.status, reason = v.reason, block_height = $1,
            finalized_at = now(), updated_at = now()
-         from unnest($1::text[], $2::text[], $3::text[]) as v(id, status, reason)
-         where t.id = v.id`,
-        list.map((o) => o.transferId),
-        list.map((o) => o.status),
-        list.map((o) => o.reason ?? null),
-        h,
-      );
-    }
-    if (refusals.size > 0) {
-      // A refused instruction changes nothing recorded; it only settles a submission that never got a
-      // state of its own (for instance a transfer the ledger refused before taking its id).
-      const list = [...refusals.values()];
-      await tx.$executeRawUnsafe(
-        `update gateway.transfers t set status = 'rejected', reason = v.reason, block_height = $3,
+         from unnest($8::text[], $9::text[], $10::text[]) as v(id, status, reason)
+         where t.id = v.id),
+       r as (
+         update gateway.transfers t set status = 'rejected', reason = v.reason, block_height = $1,
            finalized_at = now(), updated_at = now()
-         from unnest($1::text[], $2::text[]) as v(id, reason)
-         where t.id = v.id and t.status = 'accepted'`,
-        list.map((o) => o.transferId),
-        list.map((o) => o.reason ?? null),
-        h,
-      );
-    }
+         from unnest($11::text[], $12::text[]) as v(id, reason)
+         where t.id = v.id and t.status = 'accepted'),
+       b as (update gateway.blocks set applied = true where height = $1)
+       insert into gateway.cursors (name, height) values ('finalized', $1)
+       on conflict (name) do update set height = excluded.height`,
+      h,
+      a.map((x) => x.id),
+      a.map((x) => x.participantId),
+      a.map((x) => x.currency),
+      a.map((x) => x.kind),
+      a.map((x) => x.balanceMinor),
+      a.map((x) => x.reservedMinor),
+      list.map((o) => o.transferId),
+      list.map((o) => o.status),
+      list.map((o) => o.reason ?? null),
+      refused.map((o) => o.transferId),
+      refused.map((o) => o.reason ?? null),
+    );
     if (block.signerSet) {
       // Stored at the first height it signs, so that a proof at height h is checked against the set that
       // certified h (a change sealed in block h is certified by the set before it).
@@ -136,12 +141,6 @@ export class LedgerViewRepository {
       );
     }
     for (const hook of this.hooks) await hook(tx, block);
-    await tx.$executeRawUnsafe(
-      `insert into gateway.cursors (name, height) values ('finalized', $1)
-       on conflict (name) do update set height = excluded.height`,
-      h,
-    );
-    await tx.$executeRawUnsafe(`update gateway.blocks set applied = true where height = $1`, h);
   }
 
   /**

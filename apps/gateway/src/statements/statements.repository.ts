@@ -102,44 +102,34 @@ export class StatementsRepository {
 
   /**
    * Runs in the transaction that applies the block. Postings follow blocks one by one; when they are
-   * behind (blocks applied before this table existed) the block is left to catchUp().
+   * behind (blocks applied before this table existed) the block is left to catchUp(). The check of the
+   * postings cursor, the rows and the cursor move are one statement: one round trip per block.
    */
   async recordBlock(tx: Tx, block: FinalizedBlock): Promise<void> {
-    const height = block.header.height;
-    const [cursor] = await tx.$queryRawUnsafe<{ height: number }[]>(
-      `select height from gateway.cursors where name = $1`,
-      POSTINGS_CURSOR,
-    );
-    if ((cursor?.height ?? 0) !== height - 1) return;
-    await this.write(tx, block);
-  }
-
-  private async write(tx: Tx, block: FinalizedBlock): Promise<void> {
     const rows = postingsOf(block);
     // Plain SQL on the path of every finalized block: Prisma's model queries cost milliseconds of CPU.
-    if (rows.length > 0) {
-      await tx.$executeRawUnsafe(
-        `insert into gateway.postings (account_id, transfer_id, participant_id, currency, direction,
-           amount_minor, counterparty, status, height, seq, block_time)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-           $7::text[], $8::text[], $9::int[], $10::int[], $11::timestamp[])
-         on conflict (account_id, transfer_id) do nothing`,
-        rows.map((r) => r.accountId),
-        rows.map((r) => r.transferId),
-        rows.map((r) => r.participantId),
-        rows.map((r) => r.currency),
-        rows.map((r) => r.direction),
-        rows.map((r) => r.amountMinor.toString()),
-        rows.map((r) => r.counterparty),
-        rows.map((r) => r.status),
-        rows.map((r) => r.height),
-        rows.map((r) => r.seq),
-        rows.map((r) => r.blockTime.toISOString().replace('T', ' ').replace('Z', '')),
-      );
-    }
     await tx.$executeRawUnsafe(
-      `insert into gateway.cursors (name, height) values ($1, $2)
+      `with next as (
+         select 1 where coalesce((select height from gateway.cursors where name = $12), 0) = $13 - 1),
+       p as (
+         insert into gateway.postings (account_id, transfer_id, participant_id, currency, direction,
+           amount_minor, counterparty, status, height, seq, block_time)
+         select u.* from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+           $7::text[], $8::text[], $9::int[], $10::int[], $11::timestamp[]) u, next
+         on conflict (account_id, transfer_id) do nothing)
+       insert into gateway.cursors (name, height) select $12, $13 from next
        on conflict (name) do update set height = excluded.height`,
+      rows.map((r) => r.accountId),
+      rows.map((r) => r.transferId),
+      rows.map((r) => r.participantId),
+      rows.map((r) => r.currency),
+      rows.map((r) => r.direction),
+      rows.map((r) => r.amountMinor.toString()),
+      rows.map((r) => r.counterparty),
+      rows.map((r) => r.status),
+      rows.map((r) => r.height),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.blockTime.toISOString().replace('T', ' ').replace('Z', '')),
       POSTINGS_CURSOR,
       block.header.height,
     );
@@ -172,7 +162,7 @@ export class StatementsRepository {
           let expected = from;
           for (const row of blocks) {
             if (row.height !== expected) throw new Error(`applied block ${expected} is not stored`);
-            await this.write(tx, finalizedBlockSchema.parse(JSON.parse(row.body)));
+            await this.recordBlock(tx, finalizedBlockSchema.parse(JSON.parse(row.body)));
             expected += 1;
           }
           return blocks.length;

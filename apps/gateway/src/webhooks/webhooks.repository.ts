@@ -86,10 +86,14 @@ export class WebhooksRepository {
       parties.add(o.payer);
       parties.add(o.payee);
     }
-    const subscriptions = await tx.gatewayWebhook.findMany({
-      where: { deletedAt: null, participantId: { in: [...parties] } },
-      select: { id: true, participantId: true, events: true },
-    });
+    // Raw SQL: this runs for every finalized block, and a Prisma model query costs milliseconds of CPU.
+    const subscriptions = (
+      await tx.$queryRawUnsafe<{ id: string; participant_id: string; events: string[] }[]>(
+        `select id, participant_id, events from gateway.webhooks
+         where deleted_at is null and participant_id = any($1::text[])`,
+        [...parties],
+      )
+    ).map((r) => ({ id: r.id, participantId: r.participant_id, events: r.events }));
     if (subscriptions.length === 0) return 0;
     const subscribed = new Set(subscriptions.map((s) => s.participantId));
     const ids = block.outcomes
