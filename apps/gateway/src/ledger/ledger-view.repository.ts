@@ -1,10 +1,8 @@
-import { ServicesPrismaClient } from '@concord/db';
+import { ServicesPrismaClient, Sql, SqlPool, sqlOf } from '@concord/db';
 import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
 
-export type Tx = Parameters<Parameters<ServicesPrismaClient['$transaction']>[0]>[0];
-
 /** More work on a block in the transaction that applies it (statement postings, webhook outbox). */
-export type BlockApplyHook = (tx: Tx, block: FinalizedBlock) => Promise<unknown>;
+export type BlockApplyHook = (tx: Sql, block: FinalizedBlock) => Promise<unknown>;
 
 /**
  * The gateway's read model of the ledger: finalized blocks are stored as they arrive (in any order) and
@@ -12,20 +10,27 @@ export type BlockApplyHook = (tx: Tx, block: FinalizedBlock) => Promise<unknown>
  * states and the certified header always describe the same height. That is what balance proofs need.
  */
 export class LedgerViewRepository {
+  /** Plain SQL on the client's pool for the per-block writes (see libs/db/src/sql.ts). */
+  private readonly sql: SqlPool;
+
   constructor(
     private readonly prisma: ServicesPrismaClient,
     private readonly hooks: BlockApplyHook[] = [],
-  ) {}
+  ) {
+    this.sql = sqlOf(prisma);
+  }
 
   /** Stores blocks as received (in any order, repeats ignored), in one statement. */
   async store(blocks: FinalizedBlock[]): Promise<void> {
     if (blocks.length === 0) return;
-    await this.prisma.$executeRawUnsafe(
+    await this.sql.execute(
       `insert into gateway.blocks (height, header_hash, body)
        select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (height) do nothing`,
-      blocks.map((b) => b.header.height),
-      blocks.map((b) => b.headerHash),
-      blocks.map((b) => JSON.stringify(b)),
+      [
+        blocks.map((b) => b.header.height),
+        blocks.map((b) => b.headerHash),
+        blocks.map((b) => JSON.stringify(b)),
+      ],
     );
   }
 
@@ -41,49 +46,40 @@ export class LedgerViewRepository {
    */
   async applyReady(known: readonly FinalizedBlock[] = []): Promise<FinalizedBlock[]> {
     const parsed = new Map(known.map((b) => [b.header.height, b]));
-    return this.prisma.$transaction(
-      async (tx) => {
-        // The cursor (locked for the lot) and the stored blocks after it in one round trip; the bodies of
-        // blocks the consumer already parsed are not read back.
-        const rows = await tx.$queryRawUnsafe<
-          { cursor: number; height: number | null; body: string | null }[]
-        >(
-          `with c as (
+    return this.sql.transaction(async (tx) => {
+      // The cursor (locked for the lot) and the stored blocks after it in one round trip; the bodies of
+      // blocks the consumer already parsed are not read back.
+      const rows = await tx.query<{ cursor: number; height: number | null; body: string | null }>(
+        `with c as (
              select coalesce(max(height), 0) as height
              from (select height from gateway.cursors where name = 'finalized' for update) locked)
            select c.height as cursor, b.height,
              case when b.height = any($1::int[]) then null else b.body end as body
            from c left join gateway.blocks b on b.height > c.height
            order by b.height limit 1000`,
-          [...parsed.keys()],
-        );
-        let cursor = rows[0]?.cursor ?? 0;
-        const applied: FinalizedBlock[] = [];
-        for (const row of rows) {
-          if (row.height === null || row.height !== cursor + 1) break;
-          const block = parsed.get(row.height) ?? finalizedBlockSchema.parse(JSON.parse(row.body ?? ''));
-          await this.apply(tx, block);
-          applied.push(block);
-          cursor = row.height;
-        }
-        return applied;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
-    );
+        [[...parsed.keys()]],
+      );
+      let cursor = rows[0]?.cursor ?? 0;
+      const applied: FinalizedBlock[] = [];
+      for (const row of rows) {
+        if (row.height === null || row.height !== cursor + 1) break;
+        const block = parsed.get(row.height) ?? finalizedBlockSchema.parse(JSON.parse(row.body ?? ''));
+        await this.apply(tx, block);
+        applied.push(block);
+        cursor = row.height;
+      }
+      return applied;
+    });
   }
 
-  private async apply(tx: Tx, block: FinalizedBlock): Promise<void> {
+  private async apply(tx: Sql, block: FinalizedBlock): Promise<void> {
     const h = block.header.height;
     for (const p of block.participants) {
-      await tx.$executeRawUnsafe(
+      await tx.execute(
         `insert into gateway.participants (id, name, keys, currencies, status) values ($1, $2, $3, $4, $5)
          on conflict (id) do update set name = excluded.name, keys = excluded.keys,
            currencies = excluded.currencies, status = excluded.status`,
-        p.id,
-        p.name,
-        JSON.stringify(p.keys),
-        JSON.stringify(p.currencies),
-        p.status,
+        [p.id, p.name, JSON.stringify(p.keys), JSON.stringify(p.currencies), p.status],
       );
     }
     const states = new Map<string, FinalizedBlock['outcomes'][number]>();
@@ -98,7 +94,7 @@ export class LedgerViewRepository {
     const refused = [...refusals.values()];
     // Balances, transfer states, refusals, the block's applied flag and the cursor in one statement (one
     // round trip per block: on this kind of machine each costs more than the rows it carries).
-    await tx.$executeRawUnsafe(
+    await tx.execute(
       `with a as (
          insert into gateway.accounts (id, participant_id, currency, kind, balance_minor, reserved_minor, height)
          select *, $1 from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
@@ -117,27 +113,27 @@ export class LedgerViewRepository {
        b as (update gateway.blocks set applied = true where height = $1)
        insert into gateway.cursors (name, height) values ('finalized', $1)
        on conflict (name) do update set height = excluded.height`,
-      h,
-      a.map((x) => x.id),
-      a.map((x) => x.participantId),
-      a.map((x) => x.currency),
-      a.map((x) => x.kind),
-      a.map((x) => x.balanceMinor),
-      a.map((x) => x.reservedMinor),
-      list.map((o) => o.transferId),
-      list.map((o) => o.status),
-      list.map((o) => o.reason ?? null),
-      refused.map((o) => o.transferId),
-      refused.map((o) => o.reason ?? null),
+      [
+        h,
+        a.map((x) => x.id),
+        a.map((x) => x.participantId),
+        a.map((x) => x.currency),
+        a.map((x) => x.kind),
+        a.map((x) => x.balanceMinor),
+        a.map((x) => x.reservedMinor),
+        list.map((o) => o.transferId),
+        list.map((o) => o.status),
+        list.map((o) => o.reason ?? null),
+        refused.map((o) => o.transferId),
+        refused.map((o) => o.reason ?? null),
+      ],
     );
     if (block.signerSet) {
       // Stored at the first height it signs, so that a proof at height h is checked against the set that
       // certified h (a change sealed in block h is certified by the set before it).
-      await tx.$executeRawUnsafe(
+      await tx.execute(
         `insert into gateway.signer_sets (height, signers, quorum) values ($1, $2, $3) on conflict (height) do nothing`,
-        block.signerSet.fromHeight ?? h,
-        JSON.stringify(block.signerSet.signers),
-        block.signerSet.quorum,
+        [block.signerSet.fromHeight ?? h, JSON.stringify(block.signerSet.signers), block.signerSet.quorum],
       );
     }
     for (const hook of this.hooks) await hook(tx, block);

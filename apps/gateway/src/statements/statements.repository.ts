@@ -1,6 +1,5 @@
-import { ServicesPrismaClient } from '@concord/db';
+import { ServicesPrismaClient, Sql, sqlOf } from '@concord/db';
 import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
-import type { Tx } from '../ledger/ledger-view.repository';
 import type { StatementPosting } from './statement.builder';
 
 export interface PostingRow {
@@ -105,10 +104,10 @@ export class StatementsRepository {
    * behind (blocks applied before this table existed) the block is left to catchUp(). The check of the
    * postings cursor, the rows and the cursor move are one statement: one round trip per block.
    */
-  async recordBlock(tx: Tx, block: FinalizedBlock): Promise<void> {
+  async recordBlock(tx: Sql, block: FinalizedBlock): Promise<void> {
     const rows = postingsOf(block);
-    // Plain SQL on the path of every finalized block: Prisma's model queries cost milliseconds of CPU.
-    await tx.$executeRawUnsafe(
+    // Plain SQL on the path of every finalized block (libs/db/src/sql.ts).
+    await tx.execute(
       `with next as (
          select 1 where coalesce((select height from gateway.cursors where name = $12), 0) = $13 - 1),
        p as (
@@ -119,19 +118,21 @@ export class StatementsRepository {
          on conflict (account_id, transfer_id) do nothing)
        insert into gateway.cursors (name, height) select $12, $13 from next
        on conflict (name) do update set height = excluded.height`,
-      rows.map((r) => r.accountId),
-      rows.map((r) => r.transferId),
-      rows.map((r) => r.participantId),
-      rows.map((r) => r.currency),
-      rows.map((r) => r.direction),
-      rows.map((r) => r.amountMinor.toString()),
-      rows.map((r) => r.counterparty),
-      rows.map((r) => r.status),
-      rows.map((r) => r.height),
-      rows.map((r) => r.seq),
-      rows.map((r) => r.blockTime.toISOString().replace('T', ' ').replace('Z', '')),
-      POSTINGS_CURSOR,
-      block.header.height,
+      [
+        rows.map((r) => r.accountId),
+        rows.map((r) => r.transferId),
+        rows.map((r) => r.participantId),
+        rows.map((r) => r.currency),
+        rows.map((r) => r.direction),
+        rows.map((r) => r.amountMinor.toString()),
+        rows.map((r) => r.counterparty),
+        rows.map((r) => r.status),
+        rows.map((r) => r.height),
+        rows.map((r) => r.seq),
+        rows.map((r) => r.blockTime.toISOString().replace('T', ' ').replace('Z', '')),
+        POSTINGS_CURSOR,
+        block.header.height,
+      ],
     );
   }
 
@@ -142,33 +143,29 @@ export class StatementsRepository {
   async catchUp(): Promise<number> {
     let replayed = 0;
     for (;;) {
-      const done = await this.prisma.$transaction(
-        async (tx) => {
-          const [finalized] = await tx.$queryRawUnsafe<{ height: number }[]>(
-            `select height from gateway.cursors where name = 'finalized' for update`,
-          );
-          const [postings] = await tx.$queryRawUnsafe<{ height: number }[]>(
-            `select height from gateway.cursors where name = $1`,
-            POSTINGS_CURSOR,
-          );
-          const from = (postings?.height ?? 0) + 1;
-          const to = Math.min(finalized?.height ?? 0, from + CATCH_UP_CHUNK - 1);
-          if (to < from) return 0;
-          const blocks = await tx.$queryRawUnsafe<{ height: number; body: string }[]>(
-            `select height, body from gateway.blocks where height between $1 and $2 order by height`,
-            from,
-            to,
-          );
-          let expected = from;
-          for (const row of blocks) {
-            if (row.height !== expected) throw new Error(`applied block ${expected} is not stored`);
-            await this.recordBlock(tx, finalizedBlockSchema.parse(JSON.parse(row.body)));
-            expected += 1;
-          }
-          return blocks.length;
-        },
-        { timeout: 60_000 },
-      );
+      const done = await sqlOf(this.prisma).transaction(async (tx) => {
+        const [finalized] = await tx.query<{ height: number }>(
+          `select height from gateway.cursors where name = 'finalized' for update`,
+        );
+        const [postings] = await tx.query<{ height: number }>(
+          `select height from gateway.cursors where name = $1`,
+          [POSTINGS_CURSOR],
+        );
+        const from = (postings?.height ?? 0) + 1;
+        const to = Math.min(finalized?.height ?? 0, from + CATCH_UP_CHUNK - 1);
+        if (to < from) return 0;
+        const blocks = await tx.query<{ height: number; body: string }>(
+          `select height, body from gateway.blocks where height between $1 and $2 order by height`,
+          [from, to],
+        );
+        let expected = from;
+        for (const row of blocks) {
+          if (row.height !== expected) throw new Error(`applied block ${expected} is not stored`);
+          await this.recordBlock(tx, finalizedBlockSchema.parse(JSON.parse(row.body)));
+          expected += 1;
+        }
+        return blocks.length;
+      });
       if (done === 0) return replayed;
       replayed += done;
     }

@@ -1,7 +1,6 @@
-import { ServicesPrismaClient } from '@concord/db';
+import { ServicesPrismaClient, Sql } from '@concord/db';
 import type { FinalizedBlock } from '@concord/contracts';
-import type { Tx } from '../ledger/ledger-view.repository';
-import type { TransferRow } from '../transfers/transfers.repository';
+import { TRANSFER_COLUMNS, TransferRow } from '../transfers/transfers.repository';
 import { deliveriesForBlock, NewDelivery, Subscription } from './webhook-events';
 
 export type WebhookRow = NonNullable<
@@ -79,19 +78,19 @@ export class WebhooksRepository {
    * Writes the deliveries a block causes, in the transaction that applies the block (an outbox: they are
    * sent after it committed, and found again after a crash). Existing ids are kept as they are.
    */
-  async recordBlock(tx: Tx, block: FinalizedBlock): Promise<number> {
+  async recordBlock(tx: Sql, block: FinalizedBlock): Promise<number> {
     if (block.outcomes.length === 0) return 0;
     const parties = new Set<string>();
     for (const o of block.outcomes) {
       parties.add(o.payer);
       parties.add(o.payee);
     }
-    // Raw SQL: this runs for every finalized block, and a Prisma model query costs milliseconds of CPU.
+    // Plain SQL: this runs for every finalized block, and a Prisma model query costs milliseconds of CPU.
     const subscriptions = (
-      await tx.$queryRawUnsafe<{ id: string; participant_id: string; events: string[] }[]>(
+      await tx.query<{ id: string; participant_id: string; events: string[] }>(
         `select id, participant_id, events from gateway.webhooks
          where deleted_at is null and participant_id = any($1::text[])`,
-        [...parties],
+        [[...parties]],
       )
     ).map((r) => ({ id: r.id, participantId: r.participant_id, events: r.events }));
     if (subscriptions.length === 0) return 0;
@@ -99,14 +98,29 @@ export class WebhooksRepository {
     const ids = block.outcomes
       .filter((o) => subscribed.has(o.payer) || subscribed.has(o.payee))
       .map((o) => o.transferId);
-    const rows: TransferRow[] = await tx.gatewayTransfer.findMany({ where: { id: { in: ids } } });
+    const rows = await tx.query<TransferRow>(
+      `select ${TRANSFER_COLUMNS} from gateway.transfers where id = any($1::text[])`,
+      [ids],
+    );
     const deliveries = deliveriesForBlock(block, subscriptions, new Map(rows.map((r) => [r.id, r])));
     if (deliveries.length === 0) return 0;
-    const { count } = await tx.gatewayWebhookDelivery.createMany({
-      data: deliveries.map((d) => ({ ...d, status: 'pending' })),
-      skipDuplicates: true,
-    });
-    return count;
+    return tx.execute(
+      `insert into gateway.webhook_deliveries (id, webhook_id, participant_id, event_id, event, transfer_id,
+         block_height, payload, status)
+       select *, 'pending' from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+         $7::int[], $8::text[])
+       on conflict (id) do nothing`,
+      [
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.webhookId),
+        deliveries.map((d) => d.participantId),
+        deliveries.map((d) => d.eventId),
+        deliveries.map((d) => d.event),
+        deliveries.map((d) => d.transferId),
+        deliveries.map((d) => d.blockHeight),
+        deliveries.map((d) => d.payload),
+      ],
+    );
   }
 
   /** The active subscriptions of some participants (the events each asked for). */

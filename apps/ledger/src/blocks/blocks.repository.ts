@@ -1,5 +1,5 @@
 import { canonicalJson } from '@concord/crypto';
-import { LedgerPrismaClient } from '@concord/db';
+import { LedgerPrismaClient, sqlOf } from '@concord/db';
 import type { Certificate } from '../votes/votes.types';
 import type { SealedBlock } from '../engine/engine.types';
 
@@ -19,7 +19,12 @@ export interface StoredEntry {
 
 /** All I/O of one signer's tables. A block and everything it changed are written in one transaction. */
 export class BlocksRepository {
-  constructor(private readonly prisma: LedgerPrismaClient) {}
+  /** Plain SQL on the client's pool for the per-block writes (see libs/db/src/sql.ts). */
+  private readonly sql;
+
+  constructor(private readonly prisma: LedgerPrismaClient) {
+    this.sql = sqlOf(prisma);
+  }
 
   async saveBlock(block: SealedBlock, signature: string): Promise<void> {
     const { header } = block;
@@ -33,11 +38,12 @@ export class BlocksRepository {
     // One SQL statement, one array per column, each table written by a data-modifying CTE: a single round
     // trip and a single commit per block. This runs once per block on every signer, and on this kind of
     // machine each round trip to PostgreSQL costs far more than the rows it carries (`npm run bench`);
-    // Prisma's model writes cost milliseconds of CPU per call in its WebAssembly query compiler.
+    // It goes through node-postgres directly: Prisma's raw queries cost several times the CPU with large
+    // arrays (libs/db/src/sql.ts).
     const postings = block.entries.flatMap((e, seq) => e.postings.map((p, leg) => ({ seq, leg, p })));
     const t = [...transfers.values()];
     const a = block.changedAccounts;
-    await this.prisma.$executeRawUnsafe(
+    await this.sql.execute(
       `with b as (
          insert into blocks (height, header_hash, prev_hash, entries_root, state_root, block_time_ms, entry_count,
            first_offset, last_offset, header, signature)
@@ -59,45 +65,47 @@ export class BlocksRepository {
        select *, $1 from unnest($33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::bigint[],
          $39::text[])
        on conflict (id) do update set status = excluded.status, reason = excluded.reason, height = excluded.height`,
-      h,
-      block.headerHash,
-      header.prevHash,
-      header.entriesRoot,
-      header.stateRoot,
-      String(header.blockTimeMs),
-      header.entryCount,
-      header.firstOffset,
-      header.lastOffset,
-      canonicalJson(header),
-      signature,
-      block.entries.map((_, seq) => seq),
-      block.entries.map((e) => e.offset.toString()),
-      block.entries.map((e) => String(e.timestampMs)),
-      block.entries.map((e) => e.kind),
-      block.entries.map((e) => e.payload),
-      block.entries.map((e) => e.rejection ?? null),
-      block.entries.map((e) => JSON.stringify(e.outcomes)),
-      block.entries.map((e) => e.hash),
-      postings.map((x) => x.seq),
-      postings.map((x) => x.leg),
-      postings.map((x) => x.p.transferId),
-      postings.map((x) => x.p.debitAccount),
-      postings.map((x) => x.p.creditAccount),
-      postings.map((x) => x.p.amountMinor.toString()),
-      postings.map((x) => x.p.currency),
-      a.map((x) => x.id),
-      a.map((x) => x.participantId),
-      a.map((x) => x.currency),
-      a.map((x) => x.kind),
-      a.map((x) => x.balanceMinor.toString()),
-      a.map((x) => x.reservedMinor.toString()),
-      t.map((x) => x.transferId),
-      t.map((x) => x.status),
-      t.map((x) => x.reason ?? null),
-      t.map((x) => x.payer),
-      t.map((x) => x.payee),
-      t.map((x) => x.amountMinor),
-      t.map((x) => x.currency),
+      [
+        h,
+        block.headerHash,
+        header.prevHash,
+        header.entriesRoot,
+        header.stateRoot,
+        String(header.blockTimeMs),
+        header.entryCount,
+        header.firstOffset,
+        header.lastOffset,
+        canonicalJson(header),
+        signature,
+        block.entries.map((_, seq) => seq),
+        block.entries.map((e) => e.offset.toString()),
+        block.entries.map((e) => String(e.timestampMs)),
+        block.entries.map((e) => e.kind),
+        block.entries.map((e) => e.payload),
+        block.entries.map((e) => e.rejection ?? null),
+        block.entries.map((e) => JSON.stringify(e.outcomes)),
+        block.entries.map((e) => e.hash),
+        postings.map((x) => x.seq),
+        postings.map((x) => x.leg),
+        postings.map((x) => x.p.transferId),
+        postings.map((x) => x.p.debitAccount),
+        postings.map((x) => x.p.creditAccount),
+        postings.map((x) => x.p.amountMinor.toString()),
+        postings.map((x) => x.p.currency),
+        a.map((x) => x.id),
+        a.map((x) => x.participantId),
+        a.map((x) => x.currency),
+        a.map((x) => x.kind),
+        a.map((x) => x.balanceMinor.toString()),
+        a.map((x) => x.reservedMinor.toString()),
+        t.map((x) => x.transferId),
+        t.map((x) => x.status),
+        t.map((x) => x.reason ?? null),
+        t.map((x) => x.payer),
+        t.map((x) => x.payee),
+        t.map((x) => x.amountMinor),
+        t.map((x) => x.currency),
+      ],
     );
   }
 
@@ -126,13 +134,10 @@ export class BlocksRepository {
 
   /** Votes of one height as evidence (a vote read twice, or stored again, keeps its first row). */
   async saveVotes(height: number, votes: readonly VoteRow[]): Promise<void> {
-    await this.prisma.$executeRawUnsafe(
+    await this.sql.execute(
       `insert into votes (height, signer_id, header_hash, signature)
        select $1, * from unnest($2::text[], $3::text[], $4::text[]) on conflict do nothing`,
-      height,
-      votes.map((v) => v.signerId),
-      votes.map((v) => v.headerHash),
-      votes.map((v) => v.signature),
+      [height, votes.map((v) => v.signerId), votes.map((v) => v.headerHash), votes.map((v) => v.signature)],
     );
   }
 
@@ -141,17 +146,19 @@ export class BlocksRepository {
    * kept as they were read from the votes topic, without a write per vote.
    */
   async saveCertificate(certificate: Certificate, votes: readonly VoteRow[] = []): Promise<void> {
-    await this.prisma.$executeRawUnsafe(
+    await this.sql.execute(
       `with c as (
          insert into certificates (height, header_hash, signatures) values ($1, $2, $3) on conflict do nothing)
        insert into votes (height, signer_id, header_hash, signature)
        select $1, * from unnest($4::text[], $5::text[], $6::text[]) on conflict do nothing`,
-      certificate.height,
-      certificate.headerHash,
-      JSON.stringify(certificate.signatures),
-      votes.map((v) => v.signerId),
-      votes.map((v) => v.headerHash),
-      votes.map((v) => v.signature),
+      [
+        certificate.height,
+        certificate.headerHash,
+        JSON.stringify(certificate.signatures),
+        votes.map((v) => v.signerId),
+        votes.map((v) => v.headerHash),
+        votes.map((v) => v.signature),
+      ],
     );
   }
 
