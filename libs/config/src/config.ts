@@ -75,7 +75,7 @@ export const gatewaySchema = commonSchema.extend({
 export const ledgerSchema = commonSchema.extend({
   LEDGER_SIGNER_ID: z.string().regex(/^[a-z0-9]{1,16}$/, 'lower-case letters and digits, at most 16'),
   LEDGER_SIGNER_KEY: hex32,
-  LEDGER_CUT_INTERVAL_MS: z.coerce.number().int().min(5).max(60000).default(50),
+  LEDGER_CUT_INTERVAL_MS: z.coerce.number().int().min(5).max(60000).default(150),
   LEDGER_HEALTH_PORT: port.optional(),
   /** Test-only fault injection (see SignerService): never set it in a real network. */
   LEDGER_FAULT_FROM_HEIGHT: z.coerce.number().int().min(1).optional(),

@@ -137,7 +137,9 @@ export class LocalNetwork {
           ...this.commonEnv(),
           LEDGER_SIGNER_ID: signerId,
           LEDGER_SIGNER_KEY: signerKey(this.options.spec, signerId).seedHex,
-          LEDGER_CUT_INTERVAL_MS: String(this.options.cutIntervalMs ?? 50),
+          ...(this.options.cutIntervalMs === undefined
+            ? {}
+            : { LEDGER_CUT_INTERVAL_MS: String(this.options.cutIntervalMs) }),
           ...extra,
         },
       };

@@ -14,14 +14,17 @@ export class MeteredTransfersService extends TransfersService {
     super(...args);
   }
 
-  override async submit(write: AuthenticatedRequest): ReturnType<TransfersService['submit']> {
-    const result = await super.submit(write);
+  override async submit(write: AuthenticatedRequest, waitMs = 0): ReturnType<TransfersService['submit']> {
+    const result = await super.submit(write, waitMs);
     if (result.created) this.metrics.transfersAccepted.inc();
     return result;
   }
 
-  override async submitBatch(write: AuthenticatedRequest): ReturnType<TransfersService['submitBatch']> {
-    const result = await super.submitBatch(write);
+  override async submitBatch(
+    write: AuthenticatedRequest,
+    waitMs = 0,
+  ): ReturnType<TransfersService['submitBatch']> {
+    const result = await super.submitBatch(write, waitMs);
     if (result.created > 0) this.metrics.transfersAccepted.inc(result.created);
     return result;
   }

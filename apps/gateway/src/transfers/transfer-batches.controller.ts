@@ -27,15 +27,7 @@ export class TransferBatchesController {
     const auth = await this.auth.authenticateRequest(req);
     const waitMs = parseWaitMs(wait, this.limits.maxWaitMs);
     try {
-      const { views, created } = await this.transfers.submitBatch(auth);
-      const final =
-        waitMs > 0
-          ? await this.transfers.waitForMany(
-              auth.participant.id,
-              views.map((v) => v.id),
-              waitMs,
-            )
-          : views;
+      const { views: final, created } = await this.transfers.submitBatch(auth, waitMs);
       void reply.status(created > 0 ? 202 : 200).send({ transfers: final });
     } catch (e) {
       if (e instanceof TransferFailure) throw transferProblem(e.error);

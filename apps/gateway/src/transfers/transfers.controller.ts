@@ -61,11 +61,10 @@ export class TransfersController {
     const auth = await this.auth.authenticateRequest(req);
     const waitMs = this.waitMs(wait);
     try {
-      const { view, created } = await this.transfers.submit(auth);
-      const final = waitMs > 0 ? await this.transfers.waitFor(auth.participant.id, view.id, waitMs) : view;
+      const { view: final, created } = await this.transfers.submit(auth, waitMs);
       void reply
         .status(created || final.status === 'accepted' ? 202 : 200)
-        .header('location', `/v1/transfers/${encodeURIComponent(view.id)}`)
+        .header('location', `/v1/transfers/${encodeURIComponent(final.id)}`)
         .send(final);
     } catch (e) {
       if (e instanceof TransferFailure) throw transferProblem(e.error);

@@ -108,7 +108,11 @@ export class TransfersService {
     }
   }
 
-  async submit(write: AuthenticatedRequest): Promise<{ view: TransferView; created: boolean }> {
+  /**
+   * Accepts one transfer. With `waitMs`, waits up to that long for its final state (the view returned is
+   * then the latest one); the wait starts before the instruction is sent, so it cannot miss the outcome.
+   */
+  async submit(write: AuthenticatedRequest, waitMs = 0): Promise<{ view: TransferView; created: boolean }> {
     const transfer = this.validate(write.participant, this.parseJson(write.signed.body));
     const { row, created } = await this.repository.insertOrGet(transfer);
     if (row.requestHash !== transfer.requestHash || row.participantId !== transfer.participantId) {
@@ -116,12 +120,16 @@ export class TransfersService {
     }
     // A transfer still 'accepted' may never have reached the log (a crash between the insert and the
     // send), so a retry sends it again; the ledger takes each id once.
-    if (row.status === 'accepted') await this.forward(write);
-    return { view: toTransferView(row), created };
+    if (row.status !== 'accepted') return { view: toTransferView(row), created };
+    const [view] = await this.forwardAndWait(write, [row], waitMs);
+    return { view, created };
   }
 
   /** Up to MAX_BATCH_TRANSFERS transfers under one signature: one log record, one signature check. */
-  async submitBatch(write: AuthenticatedRequest): Promise<{ views: TransferView[]; created: number }> {
+  async submitBatch(
+    write: AuthenticatedRequest,
+    waitMs = 0,
+  ): Promise<{ views: TransferView[]; created: number }> {
     const json = this.parseJson(write.signed.body);
     const envelope = transferBatchEnvelopeSchema.safeParse(json);
     if (!envelope.success) {
@@ -153,8 +161,66 @@ export class TransfersService {
         throw new TransferFailure({ kind: 'ID_REUSED', id: t.id });
       }
     }
-    if (transfers.some((t) => rows.get(t.id)!.status === 'accepted')) await this.forward(write);
-    return { views: transfers.map((t) => toTransferView(rows.get(t.id)!)), created: created.size };
+    const ordered = transfers.map((t) => rows.get(t.id)!);
+    if (!ordered.some((row) => row.status === 'accepted')) {
+      return { views: ordered.map(toTransferView), created: created.size };
+    }
+    return { views: await this.forwardAndWait(write, ordered, waitMs), created: created.size };
+  }
+
+  /**
+   * Sends the instruction and, with `waitMs`, waits until each of `rows` is final (or the time is up) and
+   * reads them once more. The listeners are in place before the send, so the rows just written stand for
+   * the first read and no outcome is missed.
+   */
+  private async forwardAndWait(
+    write: AuthenticatedRequest,
+    rows: TransferRow[],
+    waitMs: number,
+  ): Promise<TransferView[]> {
+    if (waitMs <= 0) {
+      await this.forward(write);
+      return rows.map(toTransferView);
+    }
+    const ids = rows.map((r) => r.id);
+    const watch = this.watch(ids);
+    try {
+      await this.forward(write);
+      for (const row of rows) if (isSettled(row.status)) watch.settled(row.id);
+      await watch.done(waitMs);
+      const latest = new Map((await this.repository.findMany(ids)).map((r) => [r.id, r]));
+      return rows.map((r) => toTransferView(latest.get(r.id) ?? r));
+    } finally {
+      watch.close();
+    }
+  }
+
+  /** Listens for the outcomes of `ids` from now on; `done` resolves once each has one, or on time-out. */
+  private watch(ids: string[]) {
+    const pending = new Set(ids);
+    let wake: () => void = () => undefined;
+    const woke = new Promise<void>((resolve) => (wake = resolve));
+    const settled = (id: string) => {
+      pending.delete(id);
+      if (pending.size === 0) wake();
+    };
+    const listeners = ids.map((id) => {
+      const listener = () => settled(id);
+      this.finalized.on(`final:${id}`, listener);
+      return [id, listener] as const;
+    });
+    return {
+      settled,
+      done: async (waitMs: number) => {
+        if (pending.size === 0) return;
+        const timer = setTimeout(wake, waitMs);
+        await woke;
+        clearTimeout(timer);
+      },
+      close: () => {
+        for (const [id, listener] of listeners) this.finalized.off(`final:${id}`, listener);
+      },
+    };
   }
 
   /**
@@ -237,27 +303,14 @@ export class TransfersService {
       });
     };
     if (waitMs <= 0) return (await read()).map(toTransferView);
-    const pending = new Set(ids);
-    let wake: () => void = () => undefined;
-    const woke = new Promise<void>((resolve) => (wake = resolve));
-    const listeners = ids.map((id) => {
-      const listener = () => {
-        pending.delete(id);
-        if (pending.size === 0) wake();
-      };
-      this.finalized.on(`final:${id}`, listener);
-      return [id, listener] as const;
-    });
+    const watch = this.watch(ids);
     try {
       const first = await read();
-      for (const row of first) if (settled(row.status)) pending.delete(row.id);
-      if (pending.size === 0) return first.map(toTransferView);
-      const timer = setTimeout(wake, waitMs);
-      await woke;
-      clearTimeout(timer);
+      for (const row of first) if (settled(row.status)) watch.settled(row.id);
+      await watch.done(waitMs);
       return (await read()).map(toTransferView);
     } finally {
-      for (const [id, listener] of listeners) this.finalized.off(`final:${id}`, listener);
+      watch.close();
     }
   }
 

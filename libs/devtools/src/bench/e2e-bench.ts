@@ -31,8 +31,8 @@
  *   --seconds N            every scenario's duration (default 25; 0 skips a scenario); or per scenario:
  *   --warmup-seconds N     (5)  --batch-seconds N  --single-seconds N  --half-seconds N  --skew-seconds N
  *   A short run to check that everything works: --seconds 5 --warmup-seconds 2 --pgbench-seconds 5
- *   --batch-clients N      closed-loop batch clients (4)       --batch-size N   transfers per batch (200)
- *   --concurrency N        closed-loop single-transfer clients (64)
+ *   --batch-clients N      closed-loop batch clients (8)       --batch-size N   transfers per batch (500)
+ *   --concurrency N        closed-loop single-transfer clients (128)
  *   --skew-concurrency N   single-transfer clients of the skewed mix (48), plus --skew-batch-clients (2)
  *   --hot-share X          share of the skewed mix paid by the hot payer (0.7)
  *   --fx-share X           cross-currency share of the skewed mix's transfers (0.1; 0 sends none); the
@@ -44,7 +44,7 @@
  *   --profile              CPU-profile the gateway and signer s1 per scenario (cpu-prof-hook.ts); the
  *                          profiles and their summaries go to the log folder
  *   --log-level L          services' log level (info)          --seed N  workload seed (1)
- *   --cut-interval-ms N    signers' cut interval (service default 50)
+ *   --cut-interval-ms N    signers' cut interval (service default 150)
  *
  * The last line is `e2e: <n> transfers/s finalized (batches), <m> transfers/s (single), p99 <ms> ms at half
  * load, pgbench-N <b> tps, ratio <n/b>`; the whole result is also written to results/e2e-bench-<time>.json.
@@ -144,9 +144,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     singleSeconds: 25,
     halfSeconds: 25,
     skewSeconds: 25,
-    batchClients: 4,
-    batchSize: 200,
-    concurrency: 64,
+    batchClients: 8,
+    batchSize: 500,
+    concurrency: 128,
     skewConcurrency: 48,
     skewBatchClients: 2,
     hotShare: 0.7,
