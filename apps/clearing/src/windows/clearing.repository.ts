@@ -150,42 +150,53 @@ export class ClearingRepository {
       if (inserted === 0) return { applied: false, crossings: [], openedCurrencies: [], gross: [] };
       const gross = await this.settleGross(tx, block, options.cgs);
       const openedCurrencies: string[] = [];
-      for (const delta of blockDeltas(settlingMoves(block, options.cgs))) {
-        const { id: windowId, created } = await this.lockOpenWindow(tx, delta.currency);
+      const deltas = blockDeltas(settlingMoves(block, options.cgs));
+      // The open windows of the block's currencies, locked in one statement and in currency order (the
+      // order in which blocks always lock them); a currency without one gets it opened.
+      const windows = new Map<string, number>();
+      const open = await tx.$queryRawUnsafe<{ id: number; currency: string }[]>(
+        `select id, currency from clearing.windows where currency = any($1::text[]) and status = 'open'
+         order by currency for update`,
+        deltas.map((d) => d.currency),
+      );
+      for (const w of open) windows.set(w.currency, w.id);
+      for (const delta of deltas) {
+        if (windows.has(delta.currency)) continue;
+        const { id, created } = await this.lockOpenWindow(tx, delta.currency);
+        windows.set(delta.currency, id);
         if (created) openedCurrencies.push(delta.currency);
-        // One statement per table and currency (not one per row): this runs for every finalized block.
-        if (delta.positions.length > 0) {
-          await tx.$executeRawUnsafe(
-            `insert into clearing.positions (window_id, participant_id, currency, sent_minor, received_minor)
-             select $1, p, $2, s, r from unnest($3::text[], $4::bigint[], $5::bigint[]) as v(p, s, r)
+      }
+      if (deltas.length > 0) {
+        // Every currency's positions, bilateral sums and window heights in one statement (not one per
+        // table and currency, let alone per row): this runs for every finalized block.
+        const positions = deltas.flatMap((d) => d.positions.map((p) => ({ ...p, currency: d.currency })));
+        const bilateral = deltas.flatMap((d) => d.bilateral.map((b) => ({ ...b, currency: d.currency })));
+        await tx.$executeRawUnsafe(
+          `with pos as (
+             insert into clearing.positions (window_id, participant_id, currency, sent_minor, received_minor)
+             select * from unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
              on conflict (window_id, participant_id, currency) do update set
                sent_minor = clearing.positions.sent_minor + excluded.sent_minor,
-               received_minor = clearing.positions.received_minor + excluded.received_minor`,
-            windowId,
-            delta.currency,
-            delta.positions.map((p) => p.participantId),
-            delta.positions.map((p) => p.sentMinor.toString()),
-            delta.positions.map((p) => p.receivedMinor.toString()),
-          );
-        }
-        if (delta.bilateral.length > 0) {
-          await tx.$executeRawUnsafe(
-            `insert into clearing.bilateral (window_id, payer, payee, amount_minor, count)
-             select $1, p, q, a, c from unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) as v(p, q, a, c)
+               received_minor = clearing.positions.received_minor + excluded.received_minor),
+           bil as (
+             insert into clearing.bilateral (window_id, payer, payee, amount_minor, count)
+             select * from unnest($6::int[], $7::text[], $8::text[], $9::bigint[], $10::int[])
              on conflict (window_id, payer, payee) do update set
                amount_minor = clearing.bilateral.amount_minor + excluded.amount_minor,
-               count = clearing.bilateral.count + excluded.count`,
-            windowId,
-            delta.bilateral.map((b) => b.payer),
-            delta.bilateral.map((b) => b.payee),
-            delta.bilateral.map((b) => b.amountMinor.toString()),
-            delta.bilateral.map((b) => b.count),
-          );
-        }
-        await tx.$executeRawUnsafe(
-          `update clearing.windows set last_height = greatest(last_height, $2) where id = $1`,
-          windowId,
+               count = clearing.bilateral.count + excluded.count)
+           update clearing.windows set last_height = greatest(last_height, $11) where id = any($12::int[])`,
+          positions.map((p) => windows.get(p.currency)!),
+          positions.map((p) => p.participantId),
+          positions.map((p) => p.currency),
+          positions.map((p) => p.sentMinor.toString()),
+          positions.map((p) => p.receivedMinor.toString()),
+          bilateral.map((b) => windows.get(b.currency)!),
+          bilateral.map((b) => b.payer),
+          bilateral.map((b) => b.payee),
+          bilateral.map((b) => b.amountMinor.toString()),
+          bilateral.map((b) => b.count),
           height,
+          [...windows.values()],
         );
       }
       const crossings: LimitCrossing[] = [];
