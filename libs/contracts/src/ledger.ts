@@ -33,6 +33,9 @@ export type ParticipantSpec = z.infer<typeof participantSpecSchema>;
 
 const signerSchema = z.object({ id: z.string().regex(/^[a-z0-9]{1,16}$/), publicKey: hex64 }).strict();
 
+/** The default size bound of a block in characters of its log records (see genesis `blockMaxBytes`). */
+export const DEFAULT_BLOCK_MAX_BYTES = 128 * 1024;
+
 export const genesisSchema = z
   .object({
     v: z.literal(1),
@@ -44,6 +47,17 @@ export const genesisSchema = z
     quorum: z.number().int().min(1),
     /** Size bound of a block in entries; part of the genesis so that every signer cuts the same blocks. */
     blockMaxEntries: z.number().int().min(1).max(100_000).default(1000),
+    /**
+     * Size bound of a block in characters of its log records (the block seals after the record that
+     * reaches it). A finalized block is about three times its records, and a Kafka message is at most
+     * 1 MB by default: 128 Ki characters plus one record of up to 500 transfers keeps it well under.
+     */
+    blockMaxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(DEFAULT_BLOCK_MAX_BYTES),
     operators: z.array(publicKeySchema).min(1),
     participants: z.array(participantSpecSchema).min(1),
     openingFunds: z

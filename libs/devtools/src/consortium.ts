@@ -1,4 +1,5 @@
 import {
+  DEFAULT_BLOCK_MAX_BYTES,
   GenesisCommand,
   GovernanceAction,
   GovernanceCommand,
@@ -20,6 +21,8 @@ export interface ConsortiumSpec {
   signerCount: number;
   quorum: number;
   blockMaxEntries?: number;
+  /** Size bound of a block in characters of its log records (default DEFAULT_BLOCK_MAX_BYTES). */
+  blockMaxBytes?: number;
   /** Operator keys of the consortium (default 3) and how many must approve a proposal (default 2). */
   operatorCount?: number;
   governanceThreshold?: number;
@@ -48,6 +51,7 @@ export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
     })),
     quorum: spec.quorum,
     blockMaxEntries: spec.blockMaxEntries ?? 1000,
+    blockMaxBytes: spec.blockMaxBytes ?? DEFAULT_BLOCK_MAX_BYTES,
     operators: operatorIds(spec).map((keyId) => ({
       keyId,
       publicKey: derivedKey(spec.secret, keyId).publicKeyHex,

@@ -76,4 +76,26 @@ describe('consumeValidated', () => {
     await dlqConsumer.disconnect();
     await producer.disconnect();
   });
+
+  it('carries a message over the broker default of 1 MB on the topics it created, and reads it back', async () => {
+    const kafka = createKafka(settings);
+    const producer = await createProducer(kafka);
+    const topic = topicName('ledgerFinalized', prefix);
+    const big = 'b'.repeat(3 * 1024 * 1024);
+    await sendJson(producer, topic, [{ key: '1', value: { big } }]);
+    const consumer = kafka.consumer({ groupId: `${prefix}-big` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let received = 0;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received = (JSON.parse(message.value!.toString()) as { big: string }).big.length;
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while (received === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(received).toBe(big.length);
+    await consumer.disconnect();
+    await producer.disconnect();
+  });
 });

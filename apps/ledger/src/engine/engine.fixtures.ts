@@ -169,6 +169,8 @@ export class LogBuilder {
   private predictedOpen = 0;
   private genesisApplied = false;
   private blockMaxEntries = Number.MAX_SAFE_INTEGER;
+  private blockMaxBytes = Number.MAX_SAFE_INTEGER;
+  private predictedBytes = 0;
 
   constructor(
     readonly spec: ConsortiumSpec,
@@ -202,21 +204,30 @@ export class LogBuilder {
    * size), `genesis` seals the genesis block (or is one refused entry when a genesis was applied before),
    * `cut` seals the open block when it targets the open height and the block holds entries.
    */
-  private append(value: string, kind: RecordKind, effect: 'entry' | 'genesis' | 'cut', arg = 0): LogRecord {
+  private append(
+    value: string,
+    kind: RecordKind,
+    effect: 'entry' | 'genesis' | 'cut',
+    arg: number | { maxEntries: number; maxBytes: number } = 0,
+  ): LogRecord {
     const record: LogRecord = { offset: this.nextOffset, timestampMs: this.nowMs, value };
     this.nextOffset += 1n;
     this.nowMs += this.stepMs;
     this.records.push(record);
     this.kinds.push(kind);
-    if (effect === 'genesis' && !this.genesisApplied) {
+    if (effect === 'genesis' && !this.genesisApplied && typeof arg === 'object') {
       this.genesisApplied = true;
-      this.blockMaxEntries = arg;
+      this.blockMaxEntries = arg.maxEntries;
+      this.blockMaxBytes = arg.maxBytes;
       this.sealPredicted();
     } else if (effect === 'cut') {
       if (arg === this.predictedHeight && this.predictedOpen > 0) this.sealPredicted();
     } else {
       this.predictedOpen += 1;
-      if (this.predictedOpen >= this.blockMaxEntries) this.sealPredicted();
+      this.predictedBytes += value.length;
+      if (this.predictedOpen >= this.blockMaxEntries || this.predictedBytes >= this.blockMaxBytes) {
+        this.sealPredicted();
+      }
     }
     this.openHeights.push(this.predictedHeight);
     return record;
@@ -225,6 +236,7 @@ export class LogBuilder {
   private sealPredicted(): void {
     this.predictedHeight += 1;
     this.predictedOpen = 0;
+    this.predictedBytes = 0;
   }
 
   /** Any value, for malformed commands; counted as one entry of the open block. */
@@ -234,7 +246,10 @@ export class LogBuilder {
 
   genesis(override: Partial<GenesisCommand> = {}): LogRecord {
     const genesis = genesisOf(this.spec, override);
-    return this.append(JSON.stringify(genesis), 'genesis', 'genesis', genesis.blockMaxEntries);
+    return this.append(JSON.stringify(genesis), 'genesis', 'genesis', {
+      maxEntries: genesis.blockMaxEntries,
+      maxBytes: genesis.blockMaxBytes,
+    });
   }
 
   /** A cut marker for `height` (default: the open height). */

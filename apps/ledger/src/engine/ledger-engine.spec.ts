@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DEFAULT_BLOCK_MAX_BYTES } from '@concord/contracts';
 import type { GovernanceAction, TransferInstruction, TransferOutcome } from '@concord/contracts';
 import { fxKey, governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
 import { calculateQuote } from '../../../fx/src/quotes/quote-calculator';
@@ -841,6 +842,39 @@ describe('LedgerEngine', () => {
       expect(h.engine.openEntryCount).toBe(0);
       expect(h.engine.height).toBe(3);
       expect(h.engine.height).toBe(h.log.openHeight);
+    });
+
+    it('seals by size after the record that reaches blockMaxBytes characters', () => {
+      const h = started({ ...SPEC_100, blockMaxBytes: 1024 });
+      // Signed transfer records of a few hundred characters each: the block closes with the first record
+      // that brings the open block to the bound (not before it), whatever the exact record sizes.
+      let chars = 0;
+      for (let i = 1; ; i++) {
+        const record = h.log.transfer(tr(`y${i}`));
+        chars += record.value.length;
+        const block = h.apply(record);
+        if (chars < 1024) {
+          expect(block).toBeNull();
+          continue;
+        }
+        expect(i).toBeGreaterThan(1);
+        expect(block!.header.entryCount).toBe(i);
+        break;
+      }
+      expect(h.engine.openEntryCount).toBe(0);
+      expect(h.engine.height).toBe(h.log.openHeight);
+    });
+
+    it('takes the default block size bound when a genesis names none (chains from before it)', () => {
+      const h = new Harness(SPEC_100);
+      const genesis = JSON.parse(h.log.genesis().value) as Record<string, unknown>;
+      delete genesis.blockMaxBytes;
+      const record = { offset: 0n, timestampMs: FIXTURE_START_MS, value: JSON.stringify(genesis) };
+      expect(h.engine.apply(record)?.header.height).toBe(1);
+      expect(h.engine.hasGenesis).toBe(true);
+      const big = 'x'.repeat(DEFAULT_BLOCK_MAX_BYTES);
+      // A malformed record is an entry too: one of the default size seals the block on its own.
+      expect(h.engine.apply({ offset: 1n, timestampMs: FIXTURE_START_MS + 1, value: big })).not.toBeNull();
     });
 
     it('seals at a cut for the open height, and ignores empty, stale and future cuts', () => {

@@ -224,8 +224,11 @@ export class LedgerEngine {
   /** Which signers vote on which heights: a change sealed in block h applies from block h + 1. */
   private readonly signerSets: { fromHeight: number; signers: ConsortiumSigner[]; quorum: number }[] = [];
 
-  /** Size bound of a block in entries, from the genesis; nothing is sealed by size before it. */
+  /** Size bounds of a block in entries and in log record characters, from the genesis. */
   private blockMaxEntries = Number.MAX_SAFE_INTEGER;
+  private blockMaxBytes = Number.MAX_SAFE_INTEGER;
+  /** Characters of the log records in the open block. */
+  private openBytes = 0;
 
   get hasGenesis(): boolean {
     return this.chainId !== '';
@@ -279,7 +282,7 @@ export class LedgerEngine {
 
   private maybeSealBySize(record: LogRecord): SealedBlock | null {
     // Reservations expire only at cut markers, whose entry records the expiries it caused.
-    if (this.open.length < this.blockMaxEntries) return null;
+    if (this.open.length < this.blockMaxEntries && this.openBytes < this.blockMaxBytes) return null;
     return this.seal(record);
   }
 
@@ -293,6 +296,7 @@ export class LedgerEngine {
     this.signers = genesis.signers.map((s) => ({ id: s.id, publicKey: s.publicKey }));
     this.quorum = genesis.quorum;
     this.blockMaxEntries = genesis.blockMaxEntries;
+    this.blockMaxBytes = genesis.blockMaxBytes;
     this.signerSets.push({ fromHeight: 1, signers: this.signers, quorum: this.quorum });
     this.signerSetChanged = true;
     for (const k of genesis.operators) this.operators.set(k.keyId, k.publicKey);
@@ -1032,6 +1036,7 @@ export class LedgerEngine {
     rejection?: RejectionReason,
   ): void {
     const hash = sha256HexOf(entryJson(record, sha256HexOf(record.value), rejection, outcomes, postings));
+    this.openBytes += record.value.length;
     this.open.push({
       offset: record.offset,
       timestampMs: record.timestampMs,
@@ -1076,6 +1081,7 @@ export class LedgerEngine {
     const participantsChanged = [...this.participantsChanged].sort().map((id) => this.participantInfo(id));
     const signerSet = this.signerSetChanged ? { signers: this.signers, quorum: this.quorum } : undefined;
     this.open = [];
+    this.openBytes = 0;
     this.changed = new Set();
     this.participantsChanged = new Set();
     this.signerSetChanged = false;

@@ -1,6 +1,9 @@
 import { TOPICS, topicName, type TopicKey } from '../../../contracts/src/topics';
 import { kafkaAdmin } from './probes';
 
+/** Largest message a topic takes (8 MiB). */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
 export interface EnsureTopicsResult {
   /** Topics this call created. */
   created: string[];
@@ -10,7 +13,7 @@ export interface EnsureTopicsResult {
 
 /**
  * Creates every topic of TOPICS (under `prefix`) that does not exist yet, with its partition count,
- * replication factor 1 and its retention. Idempotent, and safe to run concurrently. Throws when a topic
+ * replication factor 1, its retention and a message size limit of MAX_MESSAGE_BYTES. Idempotent, and safe to run concurrently. Throws when a topic
  * exists with another partition count: the command log must stay a single partition.
  */
 export async function ensureTopics(brokers: string | string[], prefix = ''): Promise<EnsureTopicsResult> {
@@ -19,7 +22,13 @@ export async function ensureTopics(brokers: string | string[], prefix = ''): Pro
     topic: topicName(key, prefix),
     numPartitions: TOPICS[key].partitions,
     replicationFactor: 1,
-    configEntries: [{ name: 'retention.ms', value: String(TOPICS[key].retentionMs) }],
+    configEntries: [
+      { name: 'retention.ms', value: String(TOPICS[key].retentionMs) },
+      // Headroom over the broker's 1 MB default: the ledger bounds a block (genesis blockMaxBytes) so
+      // that its finalized message stays under 1 MB, and this margin keeps an unusual block (long ids,
+      // many accounts changed) from stopping the network.
+      { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+    ],
   }));
 
   const admin = kafkaAdmin(list);
