@@ -106,32 +106,38 @@ export class StatementsRepository {
    */
   async recordBlock(tx: Sql, block: FinalizedBlock): Promise<void> {
     const rows = postingsOf(block);
-    // Plain SQL on the path of every finalized block (libs/db/src/sql.ts).
+    // Plain SQL on the path of every finalized block (libs/db/src/sql.ts), the rows as one JSON document
+    // (JSON.stringify is native; node-postgres escapes array parameters element by element). Height and
+    // block time are the block's, the same for every row: sent once, not once per row.
     await tx.execute(
       `with next as (
-         select 1 where coalesce((select height from gateway.cursors where name = $12), 0) = $13 - 1),
+         select 1 where coalesce((select height from gateway.cursors where name = $2), 0) = $3 - 1),
        p as (
          insert into gateway.postings (account_id, transfer_id, participant_id, currency, direction,
            amount_minor, counterparty, status, height, seq, block_time)
-         select u.* from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-           $7::text[], $8::text[], $9::int[], $10::int[], $11::timestamp[]) u, next
+         select u.a, u.t, u.p, u.c, u.d, u.m, u.o, u.s, $3, u.q, $4::timestamp
+         from json_to_recordset($1::json)
+           as u(a text, t text, p text, c text, d text, m bigint, o text, s text, q int), next
          on conflict (account_id, transfer_id) do nothing)
-       insert into gateway.cursors (name, height) select $12, $13 from next
+       insert into gateway.cursors (name, height) select $2, $3 from next
        on conflict (name) do update set height = excluded.height`,
       [
-        rows.map((r) => r.accountId),
-        rows.map((r) => r.transferId),
-        rows.map((r) => r.participantId),
-        rows.map((r) => r.currency),
-        rows.map((r) => r.direction),
-        rows.map((r) => r.amountMinor.toString()),
-        rows.map((r) => r.counterparty),
-        rows.map((r) => r.status),
-        rows.map((r) => r.height),
-        rows.map((r) => r.seq),
-        rows.map((r) => r.blockTime.toISOString().replace('T', ' ').replace('Z', '')),
+        JSON.stringify(
+          rows.map((r) => ({
+            a: r.accountId,
+            t: r.transferId,
+            p: r.participantId,
+            c: r.currency,
+            d: r.direction,
+            m: r.amountMinor.toString(),
+            o: r.counterparty,
+            s: r.status,
+            q: r.seq,
+          })),
+        ),
         POSTINGS_CURSOR,
         block.header.height,
+        new Date(block.header.blockTimeMs).toISOString().replace('T', ' ').replace('Z', ''),
       ],
     );
   }

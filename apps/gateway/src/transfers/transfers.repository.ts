@@ -56,23 +56,51 @@ export class TransfersRepository {
   async insertManyOrGet(
     transfers: NewTransfer[],
   ): Promise<{ rows: Map<string, TransferRow>; created: Set<string> }> {
-    const inserted = await this.sql.query<TransferRow>(
-      `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash, status, updated_at)
-       select id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash, 'accepted', now()
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::text[])
-         as v(id, participant_id, payer, payee, amount_minor, currency, two_phase, request_hash)
-       on conflict (id) do nothing returning ${TRANSFER_COLUMNS}`,
-      [
-        transfers.map((t) => t.id),
-        transfers.map((t) => t.participantId),
-        transfers.map((t) => t.payer),
-        transfers.map((t) => t.payee),
-        transfers.map((t) => t.amountMinor.toString()),
-        transfers.map((t) => t.currency),
-        transfers.map((t) => t.twoPhase),
-        transfers.map((t) => t.requestHash),
-      ],
-    );
+    // The rows go as one JSON document (JSON.stringify is native; node-postgres escapes array parameters
+    // element by element), and only what the database decides (the times) comes back: the rest of a new
+    // row is what was sent.
+    const byId = new Map(transfers.map((t) => [t.id, t]));
+    const inserted = (
+      await this.sql.query<{ id: string; createdAt: Date; updatedAt: Date }>(
+        `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase,
+           request_hash, status, updated_at)
+         select v.*, 'accepted', now() from json_to_recordset($1::json)
+           as v(i text, p text, a text, b text, m bigint, c text, t boolean, h text)
+         on conflict (id) do nothing returning id, created_at as "createdAt", updated_at as "updatedAt"`,
+        [
+          JSON.stringify(
+            transfers.map((t) => ({
+              i: t.id,
+              p: t.participantId,
+              a: t.payer,
+              b: t.payee,
+              m: t.amountMinor.toString(),
+              c: t.currency,
+              t: t.twoPhase,
+              h: t.requestHash,
+            })),
+          ),
+        ],
+      )
+    ).map((r): TransferRow => {
+      const t = byId.get(r.id)!;
+      return {
+        id: t.id,
+        participantId: t.participantId,
+        payer: t.payer,
+        payee: t.payee,
+        amountMinor: t.amountMinor,
+        currency: t.currency,
+        twoPhase: t.twoPhase,
+        requestHash: t.requestHash,
+        status: 'accepted',
+        reason: null,
+        blockHeight: null,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        finalizedAt: null,
+      };
+    });
     // One statement in the usual case (all new); existing ids (retries, reuse) are read in a second one.
     const rows = new Map(inserted.map((r) => [r.id, r]));
     const missing = transfers.map((t) => t.id).filter((id) => !rows.has(id));
