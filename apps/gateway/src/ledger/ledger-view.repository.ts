@@ -38,7 +38,6 @@ export class LedgerViewRepository {
     return (await this.prisma.gatewayCursor.findUnique({ where: { name: 'finalized' } }))?.height ?? 0;
   }
 
-  /** Applies every stored block that directly follows the cursor; returns them in order. */
   /**
    * Applies every stored block that follows the cursor without a gap, in height order, in one transaction
    * (one lock of the cursor for the lot). `known` are blocks already parsed and validated by the consumer,

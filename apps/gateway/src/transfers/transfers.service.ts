@@ -306,6 +306,7 @@ export class TransfersService {
     const watch = this.watch(ids);
     try {
       const first = await read();
+      if (first.every((row) => settled(row.status))) return first.map(toTransferView);
       for (const row of first) if (settled(row.status)) watch.settled(row.id);
       await watch.done(waitMs);
       return (await read()).map(toTransferView);
