@@ -10,8 +10,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on.
 
 export interface CpuSnapshot {
   atMs: number;
-  /** Ticks per group (user + system). */
-  groups: Record<string, number>;
+  /** Ticks (user + system) of each process, by group and pid. */
+  groups: Record<string, Record<string, number>>;
   /** Busy and total ticks of the whole machine (all cores). */
   busy: number;
   total: number;
@@ -74,7 +74,12 @@ export class CpuSampler {
     if (!this.available) return snapshot;
     const groups = { ...this.pids(), ...infrastructurePids() };
     for (const [group, pids] of Object.entries(groups)) {
-      snapshot.groups[group] = pids.reduce((sum, pid) => sum + (processTicks(pid) ?? 0), 0);
+      const ticks: Record<string, number> = {};
+      for (const pid of pids) {
+        const t = processTicks(pid);
+        if (t !== null) ticks[pid] = t;
+      }
+      snapshot.groups[group] = ticks;
     }
     Object.assign(snapshot, machineTicks());
     return snapshot;
@@ -85,9 +90,14 @@ export class CpuSampler {
     const cores: Record<string, number> = {};
     if (seconds <= 0 || to.total === 0) return { seconds, cores, machineBusyCores: 0 };
     let known = 0;
-    for (const [group, ticks] of Object.entries(to.groups)) {
-      // A process that appeared during the window counts from zero; one that ended is lost (rare).
-      const delta = Math.max(0, ticks - (from.groups[group] ?? 0));
+    for (const [group, processes] of Object.entries(to.groups)) {
+      // Per process: one that appeared during the window counts from zero, and one that ended (a database
+      // connection closed by its pool, say) takes nothing away from the others; what an ended process
+      // used during the window is lost, and shows up under "other".
+      let delta = 0;
+      for (const [pid, ticks] of Object.entries(processes)) {
+        delta += Math.max(0, ticks - (from.groups[group]?.[pid] ?? 0));
+      }
       known += delta;
       cores[group] = delta / TICKS_PER_SECOND / seconds;
     }
