@@ -26,14 +26,16 @@ const parsers = {
 class PgSql implements Sql {
   constructor(private readonly db: Pool | PoolClient) {}
 
+  private run(text: string, values: readonly unknown[]) {
+    return this.db.query({ text, values: [...values], types: parsers });
+  }
+
   async query<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
-    const result = await this.db.query({ text, values: [...values], types: parsers });
-    return result.rows as R[];
+    return (await this.run(text, values)).rows as R[];
   }
 
   async execute(text: string, values: readonly unknown[] = []): Promise<number> {
-    const result = await this.db.query({ text, values: [...values], types: parsers });
-    return result.rowCount ?? 0;
+    return (await this.run(text, values)).rowCount ?? 0;
   }
 }
 

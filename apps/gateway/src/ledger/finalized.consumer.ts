@@ -37,7 +37,7 @@ export class FinalizedConsumer {
       producer: this.producer,
       handle: async (messages) => {
         const blocks = messages.map((m) => m.value);
-        await this.view.store(blocks);
+        await this.view.store(messages.map((m) => ({ block: m.value, body: m.raw.value!.toString('utf8') })));
         const applied = await this.view.applyReady(blocks);
         for (const block of applied) {
           this.participants.remember(block.participants);

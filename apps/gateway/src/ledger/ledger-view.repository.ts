@@ -20,16 +20,19 @@ export class LedgerViewRepository {
     this.sql = sqlOf(prisma);
   }
 
-  /** Stores blocks as received (in any order, repeats ignored), in one statement. */
-  async store(blocks: FinalizedBlock[]): Promise<void> {
+  /**
+   * Stores blocks as received (in any order, repeats ignored), in one statement: `body` is the message
+   * text as it came, so a block of a megabyte is neither serialized again nor escaped as an array element.
+   */
+  async store(blocks: { block: FinalizedBlock; body: string }[]): Promise<void> {
     if (blocks.length === 0) return;
     await this.sql.execute(
       `insert into gateway.blocks (height, header_hash, body)
-       select * from unnest($1::int[], $2::text[], $3::text[]) on conflict (height) do nothing`,
+       select * from json_to_recordset($1::json) as x(h int, s text, b text) on conflict (height) do nothing`,
       [
-        blocks.map((b) => b.header.height),
-        blocks.map((b) => b.headerHash),
-        blocks.map((b) => JSON.stringify(b)),
+        JSON.stringify(
+          blocks.map(({ block, body }) => ({ h: block.header.height, s: block.headerHash, b: body })),
+        ),
       ],
     );
   }

@@ -92,6 +92,27 @@ function amount(minor: bigint, currency: string): string {
   }
 }
 
+/** An instruction as its webhooks show it, with what is confirmed of it so far. */
+function instructionView(
+  i: KnownInstruction,
+  confirmedMinor: bigint,
+  status: InstructionStatus,
+): SettlementInstructionView {
+  const total = BigInt(i.amountMinor);
+  return {
+    id: i.id,
+    windowId: i.windowId,
+    participantId: i.participantId,
+    currency: i.currency,
+    direction: i.direction,
+    amount: amount(total, i.currency),
+    confirmed: amount(confirmedMinor, i.currency),
+    outstanding: amount(total - confirmedMinor, i.currency),
+    valueDate: i.valueDate,
+    status,
+  };
+}
+
 /**
  * The webhook a clearing event makes. `known` holds the instructions the gateway has seen created
  * (looked up by id for confirmations and reversals); a confirmation of an instruction of another window
@@ -103,24 +124,12 @@ export function settlementEventOf(
 ): SettlementEventOutcome {
   if (event.type === 'instruction.created') {
     const i = knownInstruction(event.instruction);
-    const total = BigInt(i.amountMinor);
     return {
       kind: 'event',
       type: 'settlement.instruction.created',
       participantId: i.participantId,
       subjectId: i.id,
-      data: {
-        id: i.id,
-        windowId: i.windowId,
-        participantId: i.participantId,
-        currency: i.currency,
-        direction: i.direction,
-        amount: amount(total, i.currency),
-        confirmed: amount(0n, i.currency),
-        outstanding: amount(total, i.currency),
-        valueDate: i.valueDate,
-        status: 'pending',
-      },
+      data: instructionView(i, 0n, 'pending'),
     };
   }
   if (event.type === 'limit.alarm' || event.type === 'limit.cleared') {
@@ -144,8 +153,6 @@ export function settlementEventOf(
     return { kind: 'ignored' };
   const i = known.get(event.instructionId);
   if (!i || i.windowId !== event.windowId) return { kind: 'unroutable', instructionId: event.instructionId };
-  const total = BigInt(i.amountMinor);
-  const confirmed = BigInt(event.confirmedMinor);
   return {
     kind: 'event',
     type:
@@ -155,16 +162,7 @@ export function settlementEventOf(
     participantId: i.participantId,
     subjectId: i.id,
     data: {
-      id: i.id,
-      windowId: i.windowId,
-      participantId: i.participantId,
-      currency: i.currency,
-      direction: i.direction,
-      amount: amount(total, i.currency),
-      confirmed: amount(confirmed, i.currency),
-      outstanding: amount(total - confirmed, i.currency),
-      valueDate: i.valueDate,
-      status: event.status,
+      ...instructionView(i, BigInt(event.confirmedMinor), event.status),
       confirmation: {
         bankReference: event.bankReference,
         amount: amount(BigInt(event.amountMinor), i.currency),

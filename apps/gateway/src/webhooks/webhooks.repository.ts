@@ -1,6 +1,6 @@
 import { ServicesPrismaClient, Sql } from '@concord/db';
 import type { FinalizedBlock } from '@concord/contracts';
-import { TRANSFER_COLUMNS, TransferRow } from '../transfers/transfers.repository';
+import { transferRows } from '../transfers/transfers.repository';
 import { deliveriesForBlock, NewDelivery, Subscription } from './webhook-events';
 
 export type WebhookRow = NonNullable<
@@ -98,10 +98,7 @@ export class WebhooksRepository {
     const ids = block.outcomes
       .filter((o) => subscribed.has(o.payer) || subscribed.has(o.payee))
       .map((o) => o.transferId);
-    const rows = await tx.query<TransferRow>(
-      `select ${TRANSFER_COLUMNS} from gateway.transfers where id = any($1::text[])`,
-      [ids],
-    );
+    const rows = await transferRows(tx, ids);
     const deliveries = deliveriesForBlock(block, subscriptions, new Map(rows.map((r) => [r.id, r])));
     if (deliveries.length === 0) return 0;
     return tx.execute(
