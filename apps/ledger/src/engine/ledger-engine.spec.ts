@@ -685,17 +685,30 @@ describe('LedgerEngine', () => {
       expect(h.balance('p2/USD')).toBe(100_100n);
     });
 
-    it('does not expire in a block sealed by size: a reservation past expiresAt can still be fulfilled', () => {
+    it('expires in a block sealed by size too, and a fulfilment past the time ends the transfer expired', () => {
       const h = started({ ...SPEC, blockMaxEntries: 2 });
       h.apply(h.log.transfer(tr('e2', { twoPhase: true, expiresInMs: 1000 })));
       h.log.advance(60_000);
+      // No cut marker: the block seals by size, and its sealing record's entry records the expiry.
       const sealed = h.apply(h.log.transfer(tr('pad')))!;
       expect(sealed.entries.map((e) => e.kind)).toEqual(['instruction', 'instruction']);
-      expect(h.status('e2')).toBe('reserved');
-      h.apply(h.log.fulfil('p2', 'e2'));
-      const next = h.apply(h.log.transfer(tr('pad2')))!;
-      expect(next.entries[0].outcomes[0].status).toBe('fulfilled');
-      expect(h.balance('p2/USD')).toBe(103_000n);
+      expect(sealed.entries[1].outcomes.map((o) => [o.transferId, o.status])).toEqual([
+        ['pad', 'committed'],
+        ['e2', 'expired'],
+      ]);
+      expect(h.status('e2')).toBe('expired');
+      expect(h.reserved('p1/USD')).toBe(0n);
+
+      // A reservation whose time passed before any block released it cannot be fulfilled any more.
+      h.apply(h.log.transfer(tr('e3', { twoPhase: true, expiresInMs: 1000 })));
+      h.log.advance(1000);
+      const next = h.apply(h.log.fulfil('p2', 'e3'))!;
+      expect(next.entries.map((e) => e.kind)).toEqual(['instruction', 'instruction']);
+      expect(next.entries[1].outcomes.map((o) => [o.transferId, o.status])).toEqual([['e3', 'expired']]);
+      expect(next.entries[1].postings).toEqual([]);
+      expect(h.reserved('p1/USD')).toBe(0n);
+      // Only 'pad' (1,000.00) moved: neither reservation paid anything.
+      expect(h.balance('p2/USD')).toBe(101_000n);
     });
 
     it('expires several reservations in id order at one cut and defaults expiry to 24 hours', () => {
@@ -721,17 +734,24 @@ describe('LedgerEngine', () => {
       expect(h.reserved('p1/USD')).toBe(0n);
     });
 
-    it('uses a block time that never goes back, also for expiry', () => {
+    it('uses a clock that never goes back, for block times and for expiry', () => {
       const h = started(SPEC_100);
       h.apply(h.log.transfer(tr('pad')));
       h.log.advance(100_000);
       const first = h.apply(h.log.cut())!;
       const blockTime = first.header.blockTimeMs;
+      // A record stamped earlier than the last block: the ledger's clock stays at the block time, so the
+      // reservation runs from there, and the next block does not go back in time either.
       h.log.nowMs = blockTime - 50_000;
       h.apply(h.log.transfer(tr('late', { twoPhase: true, expiresInMs: 1000 })));
+      expect(h.engine.transfers.get('late')!.expiresAtMs).toBe(blockTime + 1000);
       h.log.nowMs = blockTime - 40_000;
       const second = h.apply(h.log.cut())!;
       expect(second.header.blockTimeMs).toBe(blockTime);
+      expect(h.status('late')).toBe('reserved');
+      h.log.nowMs = blockTime + 1000;
+      h.apply(h.log.transfer(tr('pad2')));
+      h.apply(h.log.cut());
       expect(h.status('late')).toBe('expired');
     });
   });
@@ -1274,6 +1294,18 @@ describe('LedgerEngine', () => {
       const aborted = h.entry(h.log.abort('p1', 'fx-2a'));
       expect([aborted.outcomes[0].status, aborted.postings]).toEqual(['aborted', []]);
       expect([h.reserved('p1/USD'), h.reserved('p2/PHP')]).toEqual([0n, 0n]);
+      expectZeroTotals(h.engine);
+    });
+
+    it('judges a quote by the ledger clock: a record stamped before the last block cannot revive it', () => {
+      const h = started();
+      const quote = quoteFor('q-clock', { expiresAtMs: h.log.nowMs + 5_000 });
+      h.log.advance(10_000);
+      h.apply(h.log.transfer(tr('pad')));
+      h.apply(h.log.cut());
+      // Stamped before the quote's expiry, but the ledger's clock already passed it.
+      h.log.nowMs -= 8_000;
+      expectRejected(h.outcome(h.log.transfer(fxTransfer('fx-clock', quote))), 'QUOTE_EXPIRED');
       expectZeroTotals(h.engine);
     });
 

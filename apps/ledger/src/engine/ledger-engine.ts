@@ -200,6 +200,12 @@ export class LedgerEngine {
   height = 1;
   prevHash = ZERO_HASH;
   prevBlockTimeMs = 0;
+  /**
+   * The ledger's clock: the latest log time seen, so that it never goes back even when a record carries
+   * an earlier timestamp than one before it. Expiries of quotes and reservations and the age of signatures
+   * are judged against it, and a block's time is its value when the block is sealed.
+   */
+  private clockMs = 0;
   private open: Entry[] = [];
   private changed = new Set<string>();
   private participantsChanged = new Set<string>();
@@ -240,6 +246,7 @@ export class LedgerEngine {
 
   /** Applies one log record; returns the sealed block when this record closed one. */
   apply(record: LogRecord): SealedBlock | null {
+    this.clockMs = Math.max(this.clockMs, record.timestampMs);
     let parsed: unknown;
     try {
       parsed = JSON.parse(record.value);
@@ -256,7 +263,7 @@ export class LedgerEngine {
       case 'cut':
         // Cuts before the genesis are ignored: the genesis block must be the first block.
         if (this.hasGenesis && cmd.height === this.height && this.open.length > 0) {
-          this.push(record, 'cut', this.expireReservations(record.timestampMs), []);
+          this.push(record, 'cut', this.expireReservations(), []);
           return this.seal(record);
         }
         return null;
@@ -281,9 +288,22 @@ export class LedgerEngine {
   }
 
   private maybeSealBySize(record: LogRecord): SealedBlock | null {
-    // Reservations expire only at cut markers, whose entry records the expiries it caused.
     if (this.open.length < this.blockMaxEntries && this.openBytes < this.blockMaxBytes) return null;
+    // A block sealed by size expires what is due as a cut does, so that under load (when blocks seal by
+    // size before a cut marker arrives) reservations are still released at their time. The expiries are
+    // recorded in the entry of the record that sealed the block, as a cut's are in the cut's entry.
+    const expired = this.expireReservations();
+    if (expired.length > 0) this.amendLastEntry(record, expired);
     return this.seal(record);
+  }
+
+  /** Adds outcomes to the open block's last entry (the record just applied) and hashes it again. */
+  private amendLastEntry(record: LogRecord, outcomes: TransferOutcome[]): void {
+    const last = this.open[this.open.length - 1];
+    last.outcomes = [...last.outcomes, ...outcomes];
+    last.hash = sha256HexOf(
+      entryJson(record, sha256HexOf(record.value), last.rejection, last.outcomes, last.postings),
+    );
   }
 
   private applyGenesis(record: LogRecord, genesis: GenesisCommand): void {
@@ -601,7 +621,7 @@ export class LedgerEngine {
   private applyInstruction(record: LogRecord, cmd: InstructionCommand): void {
     const outcomes: TransferOutcome[] = [];
     const postings: Posting[] = [];
-    const rejection = this.checkAuthenticity(record, cmd);
+    const rejection = this.checkAuthenticity(cmd);
     if (rejection) {
       this.push(record, 'instruction', this.claimedRejections(cmd, rejection), [], rejection);
       return;
@@ -613,14 +633,14 @@ export class LedgerEngine {
       case 'transfer': {
         const t = parseTransferInstructionJson(cmd.request.body);
         if (!t) return fail('MALFORMED_INSTRUCTION');
-        outcomes.push(this.applyTransfer(cmd.participantId, t, record.timestampMs, postings));
+        outcomes.push(this.applyTransfer(cmd.participantId, t, this.clockMs, postings));
         break;
       }
       case 'batch': {
         const batch = parseTransferBatchInstructionJson(cmd.request.body);
         if (!batch) return fail('MALFORMED_INSTRUCTION');
         for (const t of batch.transfers) {
-          outcomes.push(this.applyTransfer(cmd.participantId, t, record.timestampMs, postings));
+          outcomes.push(this.applyTransfer(cmd.participantId, t, this.clockMs, postings));
         }
         break;
       }
@@ -640,7 +660,7 @@ export class LedgerEngine {
     this.push(record, 'instruction', outcomes, postings);
   }
 
-  private checkAuthenticity(record: LogRecord, cmd: InstructionCommand): RejectionReason | null {
+  private checkAuthenticity(cmd: InstructionCommand): RejectionReason | null {
     if (!this.hasGenesis) return 'NO_GENESIS';
     const participant = this.participants.get(cmd.participantId);
     if (!participant) return 'UNKNOWN_PARTICIPANT';
@@ -648,10 +668,7 @@ export class LedgerEngine {
     if (!publicKey) return 'UNKNOWN_KEY';
     if (!verifyRequestSignature(publicKey, cmd.request, cmd.signature)) return 'INVALID_SIGNATURE';
     const createdMs = cmd.request.created * 1000;
-    if (
-      createdMs < record.timestampMs - SIGNATURE_MAX_AGE_MS ||
-      createdMs > record.timestampMs + SIGNATURE_MAX_SKEW_MS
-    ) {
+    if (createdMs < this.clockMs - SIGNATURE_MAX_AGE_MS || createdMs > this.clockMs + SIGNATURE_MAX_SKEW_MS) {
       return 'SIGNATURE_TOO_OLD';
     }
     if (participant.status !== 'active') return 'PARTICIPANT_NOT_ACTIVE';
@@ -942,6 +959,12 @@ export class LedgerEngine {
         (action === 'abort' && record.status === 'aborted');
       return alreadyDone ? this.outcomeOf(record) : refuse('NOT_RESERVED');
     }
+    // A reservation past its time has expired, whether or not a block has released it yet: a fulfilment
+    // (or abort) that arrives late ends it as expired, and nothing is paid.
+    if ((record.expiresAtMs ?? Infinity) <= this.clockMs) {
+      this.settle(record, 'expired', postings);
+      return this.outcomeOf(record);
+    }
     this.settle(record, action === 'fulfil' ? 'fulfilled' : 'aborted', postings);
     return this.outcomeOf(record);
   }
@@ -977,9 +1000,9 @@ export class LedgerEngine {
   }
 
   /** Expires, in id order, every reservation whose expiry is at or before the block time. */
-  private expireReservations(timestampMs: number): TransferOutcome[] {
-    const blockTime = Math.max(this.prevBlockTimeMs, timestampMs);
-    const due = [...this.reserved.values()].filter((r) => (r.expiresAtMs ?? Infinity) <= blockTime);
+  private expireReservations(): TransferOutcome[] {
+    if (this.reserved.size === 0) return [];
+    const due = [...this.reserved.values()].filter((r) => (r.expiresAtMs ?? Infinity) <= this.clockMs);
     due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return due.map((record) => {
       this.settle(record, 'expired', []);
@@ -1064,7 +1087,7 @@ export class LedgerEngine {
 
   private seal(record: LogRecord): SealedBlock {
     const entries = this.open;
-    const blockTimeMs = Math.max(this.prevBlockTimeMs, record.timestampMs);
+    const blockTimeMs = this.clockMs;
     const header: BlockHeader = {
       chainId: this.chainId,
       height: this.height,
