@@ -1,8 +1,11 @@
 import type { Rate, StoredRate } from '../src/rates/rate';
 import type { ProviderHistory, RefreshRecord } from '../src/rates/rates.repository';
-import { RatesRepository } from '../src/rates/rates.repository';
+import { RatesRepository, ratesToStore } from '../src/rates/rates.repository';
 
-/** RatesRepository in memory, with the same "latest loaded per pair" and refresh-history semantics. */
+/**
+ * RatesRepository in memory, with the same semantics: unchanged rates are not stored again (the same
+ * `ratesToStore` decides), the latest loaded rate per pair, history newest first, and the refresh log.
+ */
 export class MemoryRatesRepository {
   readonly rows: StoredRate[] = [];
   readonly refreshes: (RefreshRecord & { id: number; finishedAt: Date })[] = [];
@@ -10,8 +13,16 @@ export class MemoryRatesRepository {
   constructor(private readonly now: () => number = Date.now) {}
 
   async save(rates: Rate[]): Promise<number> {
-    for (const r of rates) this.rows.push({ ...r, loadedAt: new Date(this.now()) });
-    return rates.length;
+    const fresh = ratesToStore(await this.latestAll(), rates);
+    for (const r of fresh) this.rows.push({ ...r, loadedAt: new Date(this.now()) });
+    return fresh.length;
+  }
+
+  async history(base: string, quote: string, limit = 100): Promise<StoredRate[]> {
+    return this.rows
+      .filter((r) => r.base === base && r.quote === quote)
+      .reverse()
+      .slice(0, limit);
   }
 
   async latestAll(): Promise<StoredRate[]> {

@@ -16,6 +16,7 @@ import {
   uniqueName,
 } from '../../../libs/testing/src';
 import { createFxHttpApp } from '../src/admin/http';
+import { RatesService } from '../src/rates/rates.service';
 
 jest.setTimeout(120_000);
 
@@ -62,15 +63,14 @@ describe('FX admin HTTP API', () => {
       )
     ).rows;
 
+  const startSheet = JSON.stringify({
+    source: 'int-test-sheet',
+    base: 'USD',
+    rates: { HKD: '7.7812', PHP: '58.6150', SGD: '1.3405', EUR: '0.9210' },
+  });
+
   beforeAll(async () => {
-    writeFileSync(
-      ratesFile,
-      JSON.stringify({
-        source: 'int-test-sheet',
-        base: 'USD',
-        rates: { HKD: '7.7812', PHP: '58.6150', SGD: '1.3405', EUR: '0.9210' },
-      }),
-    );
+    writeFileSync(ratesFile, startSheet);
     db = await createTestDatabase();
     pg = new Pool({ connectionString: db.url, max: 2 });
     await ensureTopics(TEST_KAFKA_BROKERS, prefix);
@@ -149,6 +149,76 @@ describe('FX admin HTTP API', () => {
     });
     expect(Math.abs(php.asOfMs - Date.now())).toBeLessThan(60_000);
     expect(php.ageMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("serves a pair's rate history, newest first, each rate with its source, as-of and load time", async () => {
+    const rates = app.get(RatesService);
+    const asOf = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const sheet = (php: string, source: string) =>
+      writeFileSync(
+        ratesFile,
+        JSON.stringify({ source, asOf: asOf.toISOString(), base: 'USD', rates: { HKD: '7.7812', PHP: php } }),
+      );
+    sheet('58.7000', 'desk-a');
+    expect(await rates.refresh()).toMatchObject({ ok: true, stored: 2 });
+    // The same sheet again stores nothing; another one stores its rates again.
+    expect(await rates.refresh()).toMatchObject({ ok: true, stored: 0 });
+    sheet('58.7100', 'desk-b');
+    expect(await rates.refresh()).toMatchObject({ ok: true, stored: 2 });
+    // The other tests quote on the start-up sheet: it is the latest again (as of this new loading).
+    writeFileSync(ratesFile, startSheet);
+    expect(await rates.refresh()).toMatchObject({ ok: true, stored: 4 });
+
+    const { status, body } = await call('GET', '/rates/history?base=USD&quote=PHP');
+    expect(status).toBe(200);
+    expect(body.pair).toBe('USD/PHP');
+    const rows = body.history.map((r: { rate: { decimal: string }; source: string; asOfMs: number }) => [
+      r.rate.decimal,
+      r.source,
+      r.asOfMs,
+    ]);
+    expect(rows.slice(0, 3)).toEqual([
+      ['58.615', 'int-test-sheet', expect.any(Number)], // as of its loading: the sheet has no asOf
+      ['58.71', 'desk-b', asOf.getTime()],
+      ['58.7', 'desk-a', asOf.getTime()],
+    ]);
+    // Before them, what start-up loaded (its refresh, and the scheduler's first run).
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows.slice(3)) expect(row.slice(0, 2)).toEqual(['58.615', 'int-test-sheet']);
+    expect(body.history[1]).toMatchObject({
+      pair: 'USD/PHP',
+      base: 'USD',
+      quote: 'PHP',
+      rate: { num: '5871', den: '100', decimal: '58.71' },
+    });
+    const loaded = body.history.map((r: { loadedAtMs: number }) => r.loadedAtMs);
+    expect([...loaded].sort((a, b) => b - a)).toEqual(loaded);
+    expect(Math.abs(loaded[0] - Date.now())).toBeLessThan(60_000);
+
+    const limited = await call('GET', '/rates/history?base=USD&quote=PHP&limit=1');
+    expect(limited.body.history).toEqual([body.history[0]]);
+    // Only the pair as stored: PHP/USD has no history of its own.
+    expect((await call('GET', '/rates/history?base=PHP&quote=USD')).body).toEqual({
+      pair: 'PHP/USD',
+      history: [],
+    });
+
+    expect((await call('GET', '/rates/history?base=USD&quote=PHP', undefined, null)).status).toBe(401);
+    for (const [query, field] of [
+      ['quote=PHP', 'base'],
+      ['base=USD&quote=php', 'quote'],
+      ['base=USD&quote=PHP&limit=0', 'limit'],
+      ['base=USD&quote=PHP&limit=1001', 'limit'],
+      ['base=USD&quote=PHP&pair=x', 'pair'],
+    ]) {
+      const res = await call('GET', `/rates/history?${query}`);
+      expect({ query, status: res.status, code: res.body.code }).toEqual({
+        query,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
   });
 
   it('sets a corridor spread over HTTP that the next quote (over Kafka) uses; the history keeps both versions', async () => {

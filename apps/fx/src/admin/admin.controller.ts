@@ -12,6 +12,7 @@ import {
   noQuery,
   parse,
   participantParams,
+  rateHistoryQuery,
   spreadBody,
 } from './admin.dto';
 import { FxAdminError, FxAdminErrorCode } from './admin.errors';
@@ -40,7 +41,7 @@ async function current<K extends string, V, H>(
 /**
  * The FX service's operator admin API (FX_PORT): spreads per corridor, markups per partner and fee
  * schedules per corridor, each with its change history (who, when, the value it replaced), and the
- * reference rates in use. Every change goes through PricingService, as the Kafka admin requests do.
+ * reference rates in use with their history. Every change goes through PricingService, as the Kafka admin requests do.
  * Bps are integers; fee amounts are decimal strings in the corridor's source currency.
  */
 @Controller()
@@ -136,5 +137,16 @@ export class FxAdminController {
       maxAgeMs,
       rates: rates.map((r) => ({ ...r, rate: ratioView(r.rate) })),
     };
+  }
+
+  /**
+   * A pair's rate history, the most recently loaded first: every rate stored with its source, as-of time
+   * and load time (a refresh that brought nothing new stored nothing).
+   */
+  @Get('rates/history')
+  async rateHistory(@Query() query: unknown) {
+    const { base, quote, limit } = parse(rateHistoryQuery, query);
+    const history = await this.rates.history(base, quote, limit);
+    return { pair: `${base}/${quote}`, history: history.map((r) => ({ ...r, rate: ratioView(r.rate) })) };
   }
 }

@@ -32,6 +32,14 @@ export const currentQuery = z.object({ history: z.enum(['true', 'false']).option
 export const historyQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(MAX_HISTORY).default(100) })
   .strict();
+/** `GET /rates/history`: the pair as the provider quotes it, e.g. base USD and quote PHP. */
+export const rateHistoryQuery = z
+  .object({
+    base: fxGetPricingRequestSchema.shape.sourceCurrency,
+    quote: fxGetPricingRequestSchema.shape.targetCurrency,
+    limit: z.coerce.number().int().min(1).max(MAX_HISTORY).default(100),
+  })
+  .strict();
 export const noQuery = z.object({}).strict();
 
 /** Validates a request part; a failure is a 400 VALIDATION_FAILED naming every field at fault. */

@@ -17,26 +17,42 @@ export interface ProviderHistory {
   lastError: string | null;
 }
 
+/**
+ * The rates of a refresh that are worth storing: those that differ (value, source or as-of time) from
+ * the latest stored rate of their pair, or from an earlier rate of the same pair in the same refresh.
+ * Refreshing unchanged rates every hour would only repeat the history; a pair that changes and comes back
+ * to an earlier value is stored again, because the history records what was in force when. Pure, so that
+ * the repository and its in-memory fake decide alike.
+ */
+export function ratesToStore(latest: readonly Rate[], rates: readonly Rate[]): Rate[] {
+  const byPair = new Map(latest.map((r) => [`${r.base}/${r.quote}`, r]));
+  const fresh: Rate[] = [];
+  for (const r of rates) {
+    const key = `${r.base}/${r.quote}`;
+    const prev = byPair.get(key);
+    const same =
+      prev !== undefined &&
+      prev.rateNum === r.rateNum &&
+      prev.rateDen === r.rateDen &&
+      prev.source === r.source &&
+      prev.asOf.getTime() === r.asOf.getTime();
+    if (same) continue;
+    fresh.push(r);
+    byPair.set(key, r);
+  }
+  return fresh;
+}
+
 /** Rate history (every loaded rate with its source and time) and the log of refresh attempts. */
 export class RatesRepository {
   constructor(private readonly prisma: ServicesPrismaClient) {}
 
   /**
-   * Stores the rates that differ from the latest stored rate of their pair (value, source or as-of time):
-   * refreshing unchanged rates every hour would only repeat the history. Returns how many were stored.
+   * Stores the rates that differ from the latest stored rate of their pair (see `ratesToStore`). Returns
+   * how many were stored.
    */
   async save(rates: Rate[]): Promise<number> {
-    const latest = new Map((await this.latestAll()).map((r) => [`${r.base}/${r.quote}`, r]));
-    const fresh = rates.filter((r) => {
-      const prev = latest.get(`${r.base}/${r.quote}`);
-      return !(
-        prev &&
-        prev.rateNum === r.rateNum &&
-        prev.rateDen === r.rateDen &&
-        prev.source === r.source &&
-        prev.asOf.getTime() === r.asOf.getTime()
-      );
-    });
+    const fresh = ratesToStore(await this.latestAll(), rates);
     if (fresh.length === 0) return 0;
     const result = await this.prisma.fxRate.createMany({
       data: fresh.map(({ base, quote, rateNum, rateDen, source, asOf }) => ({
@@ -64,9 +80,22 @@ export class RatesRepository {
     return this.prisma.fxRate.findFirst({ where: { base, quote }, orderBy: [{ id: 'desc' }] });
   }
 
-  /** A pair's history, newest first. */
-  history(base: string, quote: string, limit = 100) {
-    return this.prisma.fxRate.findMany({ where: { base, quote }, orderBy: [{ id: 'desc' }], take: limit });
+  /** A pair's stored rates, the most recently loaded first. */
+  async history(base: string, quote: string, limit = 100): Promise<StoredRate[]> {
+    const rows = await this.prisma.fxRate.findMany({
+      where: { base, quote },
+      orderBy: [{ id: 'desc' }],
+      take: limit,
+    });
+    return rows.map(({ base, quote, rateNum, rateDen, source, asOf, loadedAt }) => ({
+      base,
+      quote,
+      rateNum,
+      rateDen,
+      source,
+      asOf,
+      loadedAt,
+    }));
   }
 
   async recordRefresh(record: RefreshRecord): Promise<void> {

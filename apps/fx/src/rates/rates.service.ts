@@ -7,6 +7,9 @@ import { legAges, RateBook, RatePath, rateAge } from './rate-book';
 import { Ratio, ratio } from './ratio';
 import { ProviderHistory, RatesRepository } from './rates.repository';
 
+/** The largest numerator or denominator fx.rates can hold (bigint columns: 2^63 - 1). */
+export const MAX_STORED_RATE_PART = 2n ** 63n - 1n;
+
 export interface RatesServiceOptions {
   provider: RateProvider;
   /** A rate older than this (by its as-of time) is stale. */
@@ -42,6 +45,9 @@ export interface CurrentRate {
   maxAgeMs: number;
   stale: boolean;
 }
+
+/** One stored rate of a pair's history. */
+export type RateHistoryEntry = Omit<CurrentRate, 'ageMs' | 'maxAgeMs' | 'stale'>;
 
 interface Snapshot {
   at: number;
@@ -81,6 +87,18 @@ export class RatesService {
     try {
       const rates = await provider.fetch();
       if (rates.length === 0) throw new RateProviderError('malformed', `${provider.name} returned no rates`);
+      // The history table keeps ratios in 64-bit columns: a rate with more digits than that cannot be
+      // stored exactly, and is refused as a whole refresh rather than rounded.
+      const unstorable = rates.find(
+        (r) => r.rateNum > MAX_STORED_RATE_PART || r.rateDen > MAX_STORED_RATE_PART,
+      );
+      if (unstorable) {
+        throw new RateProviderError(
+          'malformed',
+          `${provider.name}: the ${unstorable.base}/${unstorable.quote} rate ${unstorable.rateNum}/${unstorable.rateDen} ` +
+            'has more digits than 64 bits can store exactly',
+        );
+      }
       const stored = await this.repo.save(rates);
       await this.repo.recordRefresh({ provider: provider.name, startedAt, ok: true, loaded: stored });
       metrics?.refreshes.inc({ provider: provider.name, outcome: 'ok' });
@@ -144,6 +162,23 @@ export class RatesService {
         ...rateAge(r.asOf.getTime(), now, this.options.maxAgeMs),
       }));
     return { status: this.providerStatus(history), maxAgeMs: this.options.maxAgeMs, rates };
+  }
+
+  /**
+   * A pair's stored rates as operators see them, the most recently loaded first: each with its source,
+   * as-of time and load time. Only the pair as the provider quotes it (USD/PHP, not PHP/USD).
+   */
+  async history(base: string, quote: string, limit: number): Promise<RateHistoryEntry[]> {
+    const rows = await this.repo.history(base, quote, limit);
+    return rows.map((r) => ({
+      pair: `${r.base}/${r.quote}`,
+      base: r.base,
+      quote: r.quote,
+      rate: ratio(r.rateNum, r.rateDen),
+      source: r.source,
+      asOfMs: r.asOf.getTime(),
+      loadedAtMs: r.loadedAt.getTime(),
+    }));
   }
 
   private providerStatus(history: ProviderHistory): Omit<FxRateStatus, 'legs'> {
