@@ -4,12 +4,12 @@ import { bullConnection } from '@concord/config';
 
 export const RATES_QUEUE = 'fx-rates';
 
-/** Redis connection options for BullMQ from a redis:// URL (BullMQ needs no retry limit per request). */
-
 /**
  * Refreshes the reference rates on a schedule: a BullMQ job scheduler enqueues one job per interval
  * (however many FX instances run), and a worker runs the refresh. A failed refresh is recorded by the
  * refresh itself (history, metric, log) and does not fail the job: the next interval simply tries again.
+ * The scheduler has a fixed id, so that every instance and every restart upserts the same one schedule
+ * (a changed interval replaces it) instead of adding another (rates-processor.int-spec.ts).
  */
 export class RatesRefreshProcessor {
   private queue: Queue | null = null;
