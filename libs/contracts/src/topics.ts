@@ -3,8 +3,12 @@
  * that every signer executes. The other topics are keyed and may be spread over partitions.
  */
 export const TOPICS = {
-  /** Signed instructions, governance and cut markers: the ledger's input, in one total order. */
-  ledgerCommands: { name: 'ledger.commands', partitions: 1, retentionMs: -1 },
+  /**
+   * Signed instructions, governance and cut markers: the ledger's input, in one total order. The broker
+   * stamps each record with its append time, which is the ledger's clock: no producer (a gateway, or a
+   * signer sending cut markers) can move the ledger's time by its own clock.
+   */
+  ledgerCommands: { name: 'ledger.commands', partitions: 1, retentionMs: -1, timestampType: 'LogAppendTime' },
   /** Each signer's signed block header. */
   ledgerVotes: { name: 'ledger.votes', partitions: 1, retentionMs: -1 },
   /** Finalized blocks (header, certificate, transfer outcomes), published once per block. */

@@ -130,14 +130,24 @@ function endpoints(config: Obj | undefined): { variable: string; host: string; p
   return out;
 }
 
-/** The `topic <name> <partitions> <retention.ms>` lines of a topic-creation script against TOPICS. */
+/**
+ * The `topic <name> <partitions> <retention.ms> [<message.timestamp.type>]` lines of a topic-creation
+ * script against TOPICS.
+ */
 function topicScriptProblems(where: string, script: string): string[] {
+  const describe = (partitions: string | number, retentionMs: string | number, timestampType?: string) =>
+    `${partitions} partitions, retention.ms ${retentionMs}` + (timestampType ? `, ${timestampType}` : '');
   const declared = new Map<string, string>();
-  for (const match of script.matchAll(/^\s*topic\s+(\S+)\s+(\S+)\s+(\S+)\s*$/gm)) {
-    declared.set(match[1], `${match[2]} partitions, retention.ms ${match[3]}`);
+  for (const match of script.matchAll(/^\s*topic\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+(\S+))?\s*$/gm)) {
+    declared.set(match[1], describe(match[2], match[3], match[4]));
   }
   const expected = new Map<string, string>(
-    Object.values(TOPICS).map((t) => [t.name, `${t.partitions} partitions, retention.ms ${t.retentionMs}`]),
+    Object.values(TOPICS).map(
+      (t: { name: string; partitions: number; retentionMs: number; timestampType?: string }) => [
+        t.name,
+        describe(t.partitions, t.retentionMs, t.timestampType),
+      ],
+    ),
   );
   const problems: string[] = [];
   if (!/kafka-topics\.sh\b[^\n]*--create/.test(script))
@@ -712,13 +722,13 @@ describe('k8s/*.yaml', () => {
     const job = firstContainer(k8sDoc(docs, 'Job', 'kafka-topics'));
     job.args = arr(job.args).map((a) =>
       String(a).replace(
-        /topic ledger\.commands 1 -1\ntopic ledger\.votes 1 -1\n/,
+        /topic ledger\.commands 1 -1 LogAppendTime\ntopic ledger\.votes 1 -1\n/,
         'topic ledger.commands 2 -1\n',
       ),
     );
     const problems = k8sProblems(docs);
     expect(problems).toContain(
-      'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.commands has 2 partitions, retention.ms -1, expected 1 partitions, retention.ms -1',
+      'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.commands has 2 partitions, retention.ms -1, expected 1 partitions, retention.ms -1, LogAppendTime',
     );
     expect(problems).toContain(
       'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.votes is not created',

@@ -1,4 +1,5 @@
 import { TOPICS, topicName, type TopicKey } from '../../../contracts/src/topics';
+import { ConfigResourceTypes } from 'kafkajs';
 import { kafkaAdmin } from './probes';
 
 /** Largest message a topic takes (8 MiB). */
@@ -18,18 +19,22 @@ export interface EnsureTopicsResult {
  */
 export async function ensureTopics(brokers: string | string[], prefix = ''): Promise<EnsureTopicsResult> {
   const list = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers;
-  const wanted = (Object.keys(TOPICS) as TopicKey[]).map((key) => ({
-    topic: topicName(key, prefix),
-    numPartitions: TOPICS[key].partitions,
-    replicationFactor: 1,
-    configEntries: [
-      { name: 'retention.ms', value: String(TOPICS[key].retentionMs) },
-      // Headroom over the broker's 1 MB default: the ledger bounds a block (genesis blockMaxBytes) so
-      // that its finalized message stays under 1 MB, and this margin keeps an unusual block (long ids,
-      // many accounts changed) from stopping the network.
-      { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
-    ],
-  }));
+  const wanted = (Object.keys(TOPICS) as TopicKey[]).map((key) => {
+    const spec: { retentionMs: number; timestampType?: string } = TOPICS[key];
+    return {
+      topic: topicName(key, prefix),
+      numPartitions: TOPICS[key].partitions,
+      replicationFactor: 1,
+      configEntries: [
+        { name: 'retention.ms', value: String(spec.retentionMs) },
+        // Headroom over the broker's 1 MB default: the ledger bounds a block (genesis blockMaxBytes) so
+        // that its finalized message stays under 1 MB, and this margin keeps an unusual block (long ids,
+        // many accounts changed) from stopping the network.
+        { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+        ...(spec.timestampType ? [{ name: 'message.timestamp.type', value: spec.timestampType }] : []),
+      ],
+    };
+  });
 
   const admin = kafkaAdmin(list);
   await admin.connect();
@@ -40,6 +45,35 @@ export async function ensureTopics(brokers: string | string[], prefix = ''): Pro
     const createdNow =
       missing.length > 0 &&
       (await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: 30000 }));
+
+    // Topics created before a config entry was added (the command log's append-time stamps) get it now:
+    // the whole set is written again, which is what a non-incremental alter expects.
+    const existing = wanted.filter((t) => present.has(t.topic));
+    if (existing.length > 0) {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: existing.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic })),
+      });
+      const current = new Map(
+        described.resources.map((r) => [
+          r.resourceName,
+          new Map(r.configEntries.map((e) => [e.configName, e.configValue])),
+        ]),
+      );
+      const stale = existing.filter((t) =>
+        t.configEntries.some((e) => current.get(t.topic)?.get(e.name) !== e.value),
+      );
+      if (stale.length > 0) {
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: stale.map((t) => ({
+            type: ConfigResourceTypes.TOPIC,
+            name: t.topic,
+            configEntries: t.configEntries,
+          })),
+        });
+      }
+    }
 
     const metadata = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
     const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
