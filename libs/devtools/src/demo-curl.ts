@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { signRequest } from '@concord/crypto';
 import { DEMO_CONSORTIUM, participantKey } from './consortium';
 
@@ -21,6 +22,8 @@ function main(): void {
     body,
     created: Math.floor(Date.now() / 1000),
     keyId,
+    // The gateway refuses any request it has seen: without a nonce, the same read twice in a second is one.
+    nonce: randomBytes(12).toString('base64url'),
   });
   const args = ['-sS', '-X', method.toUpperCase(), base + pathAndQuery];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);

@@ -23,17 +23,20 @@ describe('AuthService', () => {
   const auth = new AuthService(participants, redis, 300, `${uniqueName('auth')}:`, 3);
   let counter = 0;
 
-  const request = (overrides: { created?: number; keyId?: string; body?: string; nowMs?: number } = {}) => {
+  const request = (
+    overrides: { created?: number; keyId?: string; body?: string; nowMs?: number; method?: string } = {},
+  ) => {
     const nowMs = overrides.nowMs ?? Date.now();
-    const body = overrides.body ?? JSON.stringify({ n: counter++ });
+    const method = overrides.method ?? 'POST';
+    const body = overrides.body ?? (method === 'GET' ? '' : JSON.stringify({ n: counter++ }));
     const headers = signRequest(key, {
-      method: 'POST',
+      method,
       path: '/v1/transfers',
       body,
       created: overrides.created ?? Math.floor(nowMs / 1000),
       keyId: overrides.keyId ?? 'p1-1',
     });
-    return { method: 'POST', path: '/v1/transfers', body, headers, nowMs };
+    return { method, path: '/v1/transfers', body, headers, nowMs };
   };
 
   const codeOf = async (promise: Promise<unknown>) => {
@@ -55,6 +58,23 @@ describe('AuthService', () => {
     expect(await codeOf(auth.authenticate(r))).toBe('401 REPLAYED_REQUEST');
   });
 
+  it('refuses a replayed read as well as a replayed write', async () => {
+    const nowMs = Date.UTC(2030, 0, 1, 0, 3, 0);
+    const read = request({ nowMs, method: 'GET' });
+    expect(await codeOf(auth.authenticate(read))).toBe('ok');
+    expect(await codeOf(auth.authenticate(read))).toBe('401 REPLAYED_REQUEST');
+  });
+
+  it('authenticates one request object once: asked again, it answers the first result', async () => {
+    const nowMs = Date.now();
+    const r = request({ nowMs });
+    const req = { method: r.method, url: r.path, rawBody: Buffer.from(r.body), headers: r.headers };
+    const first = await auth.authenticateRequest(req);
+    expect(await auth.authenticateRequest(req)).toBe(first);
+    // Another object with the same bytes is a replay.
+    expect(await codeOf(auth.authenticateRequest({ ...req }))).toBe('401 REPLAYED_REQUEST');
+  });
+
   it('refuses unknown keys and stale signatures', async () => {
     expect(await codeOf(auth.authenticate(request({ keyId: 'nobody-1' })))).toBe('401 UNKNOWN_KEY');
     const nowMs = Date.UTC(2030, 0, 1, 0, 1, 0);
@@ -68,11 +88,14 @@ describe('AuthService', () => {
     const results = [];
     for (let i = 0; i < 5; i++) results.push(await codeOf(auth.authenticate(request({ nowMs }))));
     expect(results).toEqual(['ok', 'ok', 'ok', '429 RATE_LIMITED', '429 RATE_LIMITED']);
-    try {
-      await auth.authenticate(request({ nowMs }));
-    } catch (e) {
-      expect((e as Problem).headers['retry-after']).toBe('1');
-    }
+    // The refusal must happen: a request that went through would fail here, not pass unchecked.
+    const refusal = await auth.authenticate(request({ nowMs })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refusal).toBeInstanceOf(Problem);
+    expect((refusal as Problem).status).toBe(429);
+    expect((refusal as Problem).headers['retry-after']).toBe('1');
     // The next second has a fresh window.
     expect(await codeOf(auth.authenticate(request({ nowMs: nowMs + 1000 })))).toBe('ok');
   });

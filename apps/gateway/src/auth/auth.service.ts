@@ -24,6 +24,12 @@ export interface AuthenticatedRequest {
  * seen only once (replays are remembered in Redis for the freshness window).
  */
 export class AuthService {
+  /**
+   * One authentication per request object: the idempotency hook authenticates a POST before its handler
+   * does, and the second call must get the same answer instead of refusing the request as its own replay.
+   */
+  private readonly byRequest = new WeakMap<object, Promise<AuthenticatedRequest>>();
+
   constructor(
     private readonly participants: ParticipantsRepository,
     private readonly redis: Redis,
@@ -33,15 +39,20 @@ export class AuthService {
     private readonly metrics?: Pick<GatewayMetrics, 'authRefusals' | 'rateLimited'>,
   ) {}
 
-  /** Authenticates a Fastify request (method, URL, raw body, headers) at the current time. */
+  /**
+   * Authenticates a Fastify request (method, URL, raw body, headers) at the current time; asked again for
+   * the same request object, it answers the first result (or refusal) again.
+   */
   authenticateRequest(req: {
     method: string;
     url: string;
     rawBody?: Buffer;
     headers: Record<string, string | string[] | undefined>;
   }): Promise<AuthenticatedRequest> {
+    const known = this.byRequest.get(req);
+    if (known) return known;
     const [path, ...rest] = req.url.split('?');
-    return this.authenticate({
+    const result = this.authenticate({
       method: req.method,
       path,
       query: rest.join('?'),
@@ -54,6 +65,8 @@ export class AuthService {
         this.metrics?.authRefusals.inc({ reason: error.code });
       throw error;
     });
+    this.byRequest.set(req, result);
+    return result;
   }
 
   async authenticate(request: {
@@ -118,8 +131,10 @@ export class AuthService {
       .exec();
     if (!results || results.some(([error]) => error))
       throw new Error('redis failed the authentication round trip');
-    // Reads may repeat harmlessly (a page fetched twice in one second signs the same bytes); writes not.
-    if (results[0][1] !== 'OK' && request.method !== 'GET') {
+    // Every method: a replayed read would let whoever saw a request fetch its answer again for as long as
+    // the signature is fresh. Clients that sign the same read twice in one second add a nonce (the SDK
+    // always does).
+    if (results[0][1] !== 'OK') {
       throw new Problem(
         401,
         'REPLAYED_REQUEST',
