@@ -138,6 +138,21 @@ describe('FX service: Kafka request/reply', () => {
     });
     expect(quote.expiresAtMs - quote.createdAtMs).toBe(30_000);
     expect(verify(quote)).toEqual({ ok: true, quote });
+    // Next to the signed quote: the rates behind it (fresh, not ageing) and its cost in parts. The payee's
+    // 5832.19 PHP cost 99.50 USD at mid: 0.50 of spread; the fee is 1.00 fixed + 0.1 % of 100.00.
+    expect(reply.rates).toMatchObject({
+      provider: 'file',
+      ageing: false,
+      legs: [{ pair: 'USD/PHP', source: 'int-test-sheet', asOfMs: quote.rateAsOfMs, stale: false }],
+    });
+    expect(reply.breakdown).toEqual({
+      principalMinor: '9950',
+      spreadMinor: '50',
+      feeFixedMinor: '100',
+      feePercentageMinor: '10',
+      feePercentBps: 10,
+      feeAdjustmentMinor: '0',
+    });
     expect(verify(quote, quote.expiresAtMs)).toMatchObject({ ok: false, reason: 'QUOTE_EXPIRED' });
 
     expect(await store.get(quote.id)).toEqual(quote);
@@ -269,7 +284,10 @@ describe('FX service: Kafka request/reply', () => {
     expect(rows[0]).toMatchObject({ ok: false, error: expect.stringMatching(/rates\.PHP/) });
 
     const ageing = await client.quote({ sourceCurrency: 'USD', targetCurrency: 'PHP', sendAmount: '10' });
-    expect(ageing).toMatchObject({ ok: true, rates: { provider: 'file', ageing: true } });
+    expect(ageing).toMatchObject({
+      ok: true,
+      rates: { provider: 'file', ageing: true, legs: [{ pair: 'USD/PHP', stale: false }] },
+    });
 
     await new Promise((r) => setTimeout(r, MAX_AGE_MS + 500));
     const stale = await client.quote({ sourceCurrency: 'USD', targetCurrency: 'PHP', sendAmount: '10' });

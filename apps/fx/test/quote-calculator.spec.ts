@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { checkQuote, FxQuote, quoteInconsistency } from '@concord/contracts';
+import { checkQuote, FxQuote, fxSpreadMinor, quoteInconsistency } from '@concord/contracts';
 import { signingKeyFromSeed } from '@concord/crypto';
 import { MAX_AMOUNT_MINOR } from '@concord/money';
 import { FxServiceError } from '../src/errors';
 import {
   calculateQuote,
   computeFee,
+  computeFeeParts,
   customerRate,
   receiveFor,
   sendFor,
@@ -95,6 +96,46 @@ describe('quote calculator: examples', () => {
   it('refuses a margin of 100% or more', () => {
     expect(() => customerRate(ratio(1n, 1n), 6000, 4000)).toThrow(RangeError);
     expect(() => customerRate(ratio(1n, 1n), -1, 0)).toThrow(RangeError);
+  });
+
+  it("breaks the total cost into principal, spread and the fee's parts, which add up exactly", () => {
+    const calc = calculateQuote({
+      sourceCurrency: 'USD',
+      targetCurrency: 'PHP',
+      fixedSide: 'send',
+      amountMinor: 10_000n,
+      midRate: decimalToRatio('58.6150'),
+      spreadBps: 50,
+      markupBps: 0,
+      fee: { fixedMinor: 100n, percentBps: 10, minMinor: 100n, maxMinor: 5000n },
+    });
+    // The payee's 5832.19 PHP cost 99.49996... USD at mid, 99.50 rounded up: the spread is 0.50.
+    expect(calc.spreadMinor).toBe(50n);
+    expect(calc.principalMinor).toBe(9950n);
+    expect(calc.feeParts).toEqual({
+      fixedMinor: 100n,
+      percentageMinor: 10n,
+      adjustmentMinor: 0n,
+      feeMinor: 110n,
+    });
+    expect(calc.principalMinor + calc.spreadMinor + calc.feeMinor).toBe(calc.totalCostMinor);
+  });
+
+  it('a fee raised to the minimum or cut to the maximum shows the difference as its adjustment', () => {
+    const schedule = { fixedMinor: 100n, percentBps: 100, minMinor: 150n, maxMinor: 1000n };
+    expect(computeFeeParts(1n, schedule)).toEqual({
+      fixedMinor: 100n,
+      percentageMinor: 1n,
+      adjustmentMinor: 49n,
+      feeMinor: 150n,
+    });
+    expect(computeFeeParts(10n ** 9n, schedule)).toEqual({
+      fixedMinor: 100n,
+      percentageMinor: 10_000_000n,
+      adjustmentMinor: 1000n - 10_000_100n,
+      feeMinor: 1000n,
+    });
+    expect(computeFeeParts(10_000n, schedule).adjustmentMinor).toBe(0n);
   });
 
   it('clamps fees to the schedule', () => {
@@ -210,6 +251,81 @@ describe('quote calculator: properties', () => {
         expect(fee).toBe(clamped);
       }),
     );
+  });
+
+  it("principal + spread + fee parts = total cost exactly, for exponents 0, 2 and 3, and the spread is the ledger's", () => {
+    // Every source exponent (JPY 0, USD 2, KWD 3) against every target exponent.
+    const pair = fc
+      .tuple(fc.constantFrom('JPY', 'USD', 'KWD'), fc.constantFrom('JPY', 'USD', 'KWD', 'PHP'))
+      .filter(([a, b]) => a !== b);
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        pair,
+        midRate,
+        bps(1000),
+        bps(1000),
+        amountMinor,
+        feeSchedule,
+        fc.constantFrom('send' as const, 'receive' as const),
+        ([source, target], mid, spread, markup, amount, fee, fixedSide) => {
+          let calc;
+          try {
+            calc = calculateQuote({
+              sourceCurrency: source,
+              targetCurrency: target,
+              fixedSide,
+              amountMinor: amount,
+              midRate: mid,
+              spreadBps: spread,
+              markupBps: markup,
+              fee,
+            });
+          } catch (e) {
+            expect((e as FxServiceError).code).toBe('INVALID_AMOUNT');
+            return;
+          }
+          seen.add(source);
+          const { principalMinor, spreadMinor, feeParts } = calc;
+          expect(principalMinor >= 0n && spreadMinor >= 0n).toBe(true);
+          expect(feeParts.fixedMinor >= 0n && feeParts.percentageMinor >= 0n).toBe(true);
+          expect(feeParts.fixedMinor + feeParts.percentageMinor + feeParts.adjustmentMinor).toBe(
+            calc.feeMinor,
+          );
+          expect(principalMinor + spreadMinor).toBe(calc.sendMinor);
+          expect(
+            principalMinor +
+              spreadMinor +
+              feeParts.fixedMinor +
+              feeParts.percentageMinor +
+              feeParts.adjustmentMinor,
+          ).toBe(calc.totalCostMinor);
+          // A spread margin never makes the spread negative, and no margin makes (almost) none: what the
+          // send amount rounds up to at most one minor unit of the target at mid.
+          if (spread + markup === 0) expect(spreadMinor <= sendFor(1n, mid, source, target)).toBe(true);
+          // The spread the partner sees is the entry the ledger posts for the signed quote.
+          const quote = buildQuote(calc, {
+            id: 'q-1',
+            keyId: 'fx-1',
+            fxProvider: 'sg-fx',
+            sourceCurrency: source,
+            targetCurrency: target,
+            payer: null,
+            payee: null,
+            fixedSide,
+            spreadBps: spread,
+            markupBps: markup,
+            rateSource: 'test',
+            rateAsOfMs: 0,
+            createdAtMs: 1000,
+            expiresAtMs: 31_000,
+          });
+          expect(spreadMinor).toBe(fxSpreadMinor({ ...quote, signature: 'x'.repeat(86) }));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect([...seen].sort()).toEqual(['JPY', 'KWD', 'USD']);
   });
 
   it('every calculated quote passes the ledger’s consistency check (checkQuote) and verifies', () => {

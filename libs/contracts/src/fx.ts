@@ -501,14 +501,41 @@ export type FxError = z.infer<typeof fxErrorSchema>;
 
 const replyBase = { v: z.literal(1), requestId: id, repliedAtMs: msTime };
 
+/**
+ * What a quote's total cost is made of, in minor units of the source currency, for the partner to see:
+ * principalMinor + spreadMinor = sendAmountMinor (the ledger's principal and spread entries, as
+ * fxSpreadMinor computes them) and feeFixedMinor + feePercentageMinor + feeAdjustmentMinor = feeMinor.
+ * Not signed and not part of the quote: the ledger derives what it needs from the signed fields, and the
+ * fee's parts depend on the fee schedule, which the quote does not carry.
+ */
+export const fxQuoteBreakdownSchema = z
+  .object({
+    principalMinor: minor,
+    spreadMinor: minor,
+    feeFixedMinor: minor,
+    /** The fee schedule's percentage of the send amount, rounded up. */
+    feePercentageMinor: minor,
+    feePercentBps: bps,
+    /** What the schedule's minimum added (positive) or its maximum took off (negative); "0" otherwise. */
+    feeAdjustmentMinor: z.string().regex(/^(0|-?[1-9]\d{0,17})$/, 'an integer of minor units as a string'),
+  })
+  .strict();
+export type FxQuoteBreakdown = z.infer<typeof fxQuoteBreakdownSchema>;
+
 export const fxQuoteReplySchema = z
   .object({
     ...replyBase,
     type: z.literal('quote'),
     ok: z.literal(true),
     quote: fxQuoteSchema,
-    /** Present when the provider is failing and the quote rests on last good (ageing) rates. */
+    /**
+     * The rates behind the quote: each leg's source and age, and `ageing` when the provider is failing and
+     * the quote rests on the last good rates. The FX service always sends it; a reply without it (from an
+     * older FX service) means the rates were not ageing.
+     */
     rates: fxRateStatusSchema.optional(),
+    /** The total cost in its parts (an older FX service leaves it out). */
+    breakdown: fxQuoteBreakdownSchema.optional(),
   })
   .strict();
 export const fxSetSpreadReplySchema = z

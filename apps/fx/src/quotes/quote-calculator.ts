@@ -12,6 +12,12 @@ import { Ratio, ratio } from '../rates/ratio';
  *   receive fixed  : send    = ceil(receive / rate)                          the payer pays ceil
  *   fee            = clamp(fixed + ceil(send x percentBps / 10000), min, max)  in the source currency
  *   total cost     = send + fee
+ *
+ * and the breakdown a partner sees, all in the source currency, adding up exactly to the total cost:
+ *
+ *   spread         = send - ceil(receive / mid), at least 0    the ledger's spread entry (fxSpreadMinor)
+ *   principal      = send - spread                             the ledger's converted principal
+ *   fee            = fixed part + percentage part + adjustment  (adjustment: + up to min, - down to max)
  */
 
 export type FixedSide = 'send' | 'receive';
@@ -37,6 +43,16 @@ export interface QuoteCalculationInput {
   fee: FeeSchedule;
 }
 
+/** A fee in its parts, in source minor units: fixedMinor + percentageMinor + adjustmentMinor = feeMinor. */
+export interface FeeParts {
+  fixedMinor: bigint;
+  /** ceil(send x percentBps / 10000). */
+  percentageMinor: bigint;
+  /** What the schedule's minimum added (> 0) or its maximum took off (< 0); 0 when neither applied. */
+  adjustmentMinor: bigint;
+  feeMinor: bigint;
+}
+
 export interface QuoteCalculation {
   sendMinor: bigint;
   receiveMinor: bigint;
@@ -44,6 +60,11 @@ export interface QuoteCalculation {
   totalCostMinor: bigint;
   rate: Ratio;
   midRate: Ratio;
+  /** The fee's parts (their sum is feeMinor). */
+  feeParts: FeeParts;
+  /** The margin in the send amount, as the ledger posts it; principalMinor + spreadMinor = sendMinor. */
+  spreadMinor: bigint;
+  principalMinor: bigint;
 }
 
 export const BPS = 10_000n;
@@ -66,14 +87,38 @@ export function customerRate(mid: Ratio, spreadBps: number, markupBps: number): 
 
 /** The fee for a send amount: fixed plus the percentage (rounded up), kept within [min, max]. */
 export function computeFee(sendMinor: bigint, schedule: FeeSchedule): bigint {
+  return computeFeeParts(sendMinor, schedule).feeMinor;
+}
+
+/** The fee for a send amount with its parts: the fixed part, the percentage, and the clamp to [min, max]. */
+export function computeFeeParts(sendMinor: bigint, schedule: FeeSchedule): FeeParts {
   const { fixedMinor, percentBps, minMinor, maxMinor } = schedule;
   if (fixedMinor < 0n || minMinor < 0n || (maxMinor !== null && maxMinor < minMinor)) {
     throw new RangeError('a fee schedule needs 0 <= fixed, 0 <= min <= max');
   }
-  const fee = fixedMinor + mulDiv(sendMinor, BigInt(percentBps), BPS, ROUNDING.fee);
-  if (fee < minMinor) return minMinor;
-  if (maxMinor !== null && fee > maxMinor) return maxMinor;
-  return fee;
+  const percentageMinor = mulDiv(sendMinor, BigInt(percentBps), BPS, ROUNDING.fee);
+  const unclamped = fixedMinor + percentageMinor;
+  let feeMinor = unclamped;
+  if (feeMinor < minMinor) feeMinor = minMinor;
+  else if (maxMinor !== null && feeMinor > maxMinor) feeMinor = maxMinor;
+  return { fixedMinor, percentageMinor, adjustmentMinor: feeMinor - unclamped, feeMinor };
+}
+
+/**
+ * The spread income in a quote, in source minor units: the send amount less what the receive amount
+ * costs at the mid rate, that cost rounded up, never below 0. The same arithmetic as the ledger's
+ * `fxSpreadMinor` (libs/contracts), so that the breakdown a partner sees is the entry the ledger posts.
+ */
+export function spreadFor(
+  sendMinor: bigint,
+  receiveMinor: bigint,
+  midRate: Ratio,
+  source: string,
+  target: string,
+): bigint {
+  const mid = minorRate(midRate, source, target);
+  const costAtMidMinor = divRound(receiveMinor * mid.den, mid.num, ROUNDING.send);
+  return costAtMidMinor >= sendMinor ? 0n : sendMinor - costAtMidMinor;
 }
 
 /** Target minor units that `sendMinor` source minor units buy at `rate`: rounded down (payee side). */
@@ -106,8 +151,10 @@ export function calculateQuote(input: QuoteCalculationInput): QuoteCalculation {
       { field },
     );
   }
-  const feeMinor = computeFee(sendMinor, input.fee);
+  const feeParts = computeFeeParts(sendMinor, input.fee);
+  const feeMinor = feeParts.feeMinor;
   const totalCostMinor = sendMinor + feeMinor;
+  const spreadMinor = spreadFor(sendMinor, receiveMinor, input.midRate, source, target);
   for (const [value, name] of [
     [sendMinor, 'send amount'],
     [receiveMinor, 'receive amount'],
@@ -124,5 +171,8 @@ export function calculateQuote(input: QuoteCalculationInput): QuoteCalculation {
     totalCostMinor,
     rate,
     midRate: ratio(input.midRate.num, input.midRate.den),
+    feeParts,
+    spreadMinor,
+    principalMinor: sendMinor - spreadMinor,
   };
 }

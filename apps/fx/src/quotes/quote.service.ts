@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FxQuote, FxQuoteRequest, FxRateStatus } from '@concord/contracts';
+import type { FxQuote, FxQuoteBreakdown, FxQuoteRequest, FxRateStatus } from '@concord/contracts';
 import type { SigningKey } from '@concord/crypto';
 import type { QuoteStore } from '@concord/fx-client';
 import { isCurrency, MoneyError, parseAmount } from '@concord/money';
@@ -21,7 +21,8 @@ export interface QuoteServiceOptions {
 /**
  * Makes signed quotes: validates the request, finds the corridor's spread and fee schedule and the
  * payer's markup in force, the exact mid rate (refusing stale rates), calculates, signs, and keeps the
- * quote in Redis until it expires.
+ * quote in Redis until it expires. Next to the signed quote it returns the state of the rates behind it
+ * and the breakdown of its total cost, which the partner sees but the ledger does not need.
  */
 export class QuoteService {
   private readonly now: () => number;
@@ -40,6 +41,7 @@ export class QuoteService {
   ): Promise<{
     quote: FxQuote;
     rates: FxRateStatus;
+    breakdown: FxQuoteBreakdown;
   }> {
     const { sourceCurrency: source, targetCurrency: target } = request;
     for (const [field, code] of [
@@ -121,6 +123,14 @@ export class QuoteService {
     if (!(await this.store.save(quote, createdAtMs))) {
       throw new FxServiceError('INTERNAL', `quote ${quote.id} could not be stored`);
     }
-    return { quote, rates: status };
+    const breakdown: FxQuoteBreakdown = {
+      principalMinor: calc.principalMinor.toString(),
+      spreadMinor: calc.spreadMinor.toString(),
+      feeFixedMinor: calc.feeParts.fixedMinor.toString(),
+      feePercentageMinor: calc.feeParts.percentageMinor.toString(),
+      feePercentBps: schedule.percentBps,
+      feeAdjustmentMinor: calc.feeParts.adjustmentMinor.toString(),
+    };
+    return { quote, rates: status, breakdown };
   }
 }

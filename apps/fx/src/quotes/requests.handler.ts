@@ -71,8 +71,8 @@ export class FxRequestHandler {
   private async dispatch(request: FxRequest): Promise<OkBody> {
     switch (request.type) {
       case 'quote': {
-        const { quote, rates } = await this.quotes.quote(request);
-        return { type: 'quote', ok: true, quote, ...(rates.ageing ? { rates } : {}) };
+        const { quote, rates, breakdown } = await this.quotes.quote(request);
+        return { type: 'quote', ok: true, quote, rates, breakdown };
       }
       case 'set-spread': {
         const { sourceCurrency, targetCurrency, spreadBps, validFromMs, requestedBy, requestId } = request;
