@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deadLetterSchema, topicName } from '@concord/contracts';
 import { ensureTopics } from '../../devtools/src/infra';
-import { deleteTestTopics, uniqueName, TEST_KAFKA_BROKERS } from '../../testing/src';
+import { deleteTestTopics, eventually, uniqueName, TEST_KAFKA_BROKERS } from '../../testing/src';
 import { consumeValidated, createKafka, createProducer, sendJson } from './kafka';
 
 jest.setTimeout(60_000);
@@ -75,6 +75,56 @@ describe('consumeValidated', () => {
     await consumer.disconnect();
     await dlqConsumer.disconnect();
     await producer.disconnect();
+  });
+
+  it('commits no offset for a message whose handler failed, and delivers it again', async () => {
+    const kafka = createKafka(settings);
+    const producer = await createProducer(kafka);
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = topicName('clearingCommands', prefix);
+    const groupId = `${prefix}-failing`;
+    const committed = async () => {
+      const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Number(offsets[0].partitions[0].offset);
+    };
+    const deliveries: number[] = [];
+    const committedAtRedelivery: number[] = [];
+    let failures = 0;
+    const consumer = await consumeValidated({
+      topic,
+      groupId,
+      schema,
+      service: 'test',
+      settings,
+      kafka,
+      producer,
+      handle: async (messages) => {
+        for (const m of messages) {
+          deliveries.push(m.value.n);
+          if (m.value.n !== 2) continue;
+          if (failures === 0) {
+            failures++;
+            throw new Error('the handler failed on n = 2');
+          }
+          // Delivered again after the failure: the group's offset must still be where message 1 left it.
+          committedAtRedelivery.push(await committed());
+        }
+      },
+    });
+    try {
+      await sendJson(producer, topic, [{ value: { n: 1 } }]);
+      await eventually(async () => ((await committed()) === 1 ? true : undefined), 20_000, 'offset 1');
+      await sendJson(producer, topic, [{ value: { n: 2 } }]);
+      await eventually(async () => ((await committed()) === 2 ? true : undefined), 30_000, 'offset 2');
+      expect(failures).toBe(1);
+      expect(deliveries).toEqual([1, 2, 2]);
+      expect(committedAtRedelivery).toEqual([1]);
+    } finally {
+      await consumer.disconnect();
+      await admin.disconnect();
+      await producer.disconnect();
+    }
   });
 
   it('carries a message over the broker default of 1 MB on the topics it created, and reads it back', async () => {

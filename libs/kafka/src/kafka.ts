@@ -54,6 +54,48 @@ export async function sendJson(
   });
 }
 
+/** A dead letter as it goes to the topic: keyed by where the refused message was. */
+export interface DeadLetterMessage {
+  key: string;
+  value: DeadLetter;
+}
+
+/**
+ * The dead letter of one consumed message that a service refused: where it was, its raw value as text
+ * (so that it can be inspected and replayed as it was) and why it was refused.
+ */
+export function deadLetterOf(
+  source: { topic: string; partition: number },
+  message: KafkaMessage,
+  reason: string,
+  service: string,
+): DeadLetterMessage {
+  return {
+    key: `${source.topic}:${source.partition}:${message.offset}`,
+    value: {
+      topic: source.topic,
+      partition: source.partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      value: message.value?.toString('utf8') ?? '',
+      reason,
+      service,
+    },
+  };
+}
+
+/**
+ * Sends dead letters to the dead-letter topic under the prefix and resolves once the broker has them, so
+ * that a consumer moves past a refused message only after it is on record.
+ */
+export async function sendDeadLetters(
+  producer: Producer,
+  topicPrefix: string,
+  letters: DeadLetterMessage[],
+): Promise<void> {
+  await sendJson(producer, topicName('deadLetter', topicPrefix), letters);
+}
+
 export interface ValidatedMessage<T> {
   value: T;
   offset: string;
@@ -90,10 +132,9 @@ export async function consumeValidated<S extends z.ZodType>(options: ConsumeOpti
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale()) return;
       const valid: ValidatedMessage<z.infer<S>>[] = [];
-      const dead: { key: string; value: DeadLetter }[] = [];
+      const dead: DeadLetterMessage[] = [];
       for (const message of batch.messages) {
-        const text = message.value?.toString('utf8') ?? '';
-        const reason = validate(options.schema, text);
+        const reason = validate(options.schema, message.value?.toString('utf8') ?? '');
         if (reason.ok) {
           valid.push({
             value: reason.value,
@@ -103,21 +144,10 @@ export async function consumeValidated<S extends z.ZodType>(options: ConsumeOpti
             raw: message,
           });
         } else {
-          dead.push({
-            key: `${batch.topic}:${batch.partition}:${message.offset}`,
-            value: {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key?.toString('utf8') ?? null,
-              value: text,
-              reason: reason.reason,
-              service: options.service,
-            },
-          });
+          dead.push(deadLetterOf(batch, message, reason.reason, options.service));
         }
       }
-      await sendJson(options.producer, topicName('deadLetter', options.settings.topicPrefix), dead);
+      await sendDeadLetters(options.producer, options.settings.topicPrefix, dead);
       if (valid.length > 0) await options.handle(valid);
       const last = batch.messages[batch.messages.length - 1];
       if (last) {
