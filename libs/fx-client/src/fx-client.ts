@@ -9,7 +9,16 @@ import {
   FxRequestType,
   topicName,
 } from '@concord/contracts';
-import { createKafka, createProducer, groupName, KafkaSettings, sendJson } from '@concord/kafka';
+import {
+  createKafka,
+  createProducer,
+  deadLetterOf,
+  groupName,
+  KafkaSettings,
+  sendDeadLetters,
+  sendJson,
+  validate,
+} from '@concord/kafka';
 
 /** The fields of a request of type T that the caller gives (the client adds v, requestId and times). */
 export type FxRequestBody<T extends FxRequestType> = Omit<
@@ -67,6 +76,7 @@ export class FxClient {
 
   async start(): Promise<void> {
     if (!this.producer) this.producer = await createProducer(this.kafka);
+    const producer = this.producer;
     const topic = topicName('fxQuoteReplies', this.options.settings.topicPrefix);
     const admin = this.kafka.admin();
     await admin.connect();
@@ -86,20 +96,21 @@ export class FxClient {
     });
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        let json: unknown;
-        try {
-          json = JSON.parse(message.value?.toString('utf8') ?? '');
-        } catch {
+      eachMessage: async ({ topic: from, partition, message }) => {
+        const parsed = validate(fxReplySchema, message.value?.toString('utf8') ?? '');
+        if (!parsed.ok) {
+          // Not JSON or not a reply: whichever request it answered can only time out, so the message
+          // goes on record with its reason, and the client reads on.
+          await sendDeadLetters(producer, prefix, [
+            deadLetterOf({ topic: from, partition }, message, parsed.reason, 'fx-client'),
+          ]);
           return;
         }
-        const parsed = fxReplySchema.safeParse(json);
-        if (!parsed.success) return;
-        const waiting = this.pending.get(parsed.data.requestId);
+        const waiting = this.pending.get(parsed.value.requestId);
         if (!waiting) return;
-        this.pending.delete(parsed.data.requestId);
+        this.pending.delete(parsed.value.requestId);
         clearTimeout(waiting.timer);
-        waiting.resolve(parsed.data);
+        waiting.resolve(parsed.value);
       },
     });
     // Replies written before this client started are not its business: start at the end of each partition.

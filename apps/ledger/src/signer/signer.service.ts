@@ -1,7 +1,7 @@
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import { Alarm, FinalizedBlock, topicName, TransferOutcome, Vote, voteSchema } from '@concord/contracts';
 import { signBytes, SigningKey } from '@concord/crypto';
-import { groupName, sendJson, validate } from '@concord/kafka';
+import { deadLetterOf, groupName, sendDeadLetters, sendJson, validate } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { blockMoves } from '../blocks/block-moves';
@@ -114,8 +114,17 @@ export class SignerService {
       eachBatch: this.orCrash(async ({ batch, resolveOffset, heartbeat }) => {
         for (const message of batch.messages) {
           const parsed = validate(voteSchema, message.value?.toString('utf8') ?? '');
-          if (parsed.ok) await this.onVote(parsed.value);
-          else this.log.warn({ offset: message.offset, reason: parsed.reason }, 'ignored an invalid vote');
+          if (parsed.ok) {
+            await this.onVote(parsed.value);
+          } else {
+            // An invalid vote counts for nothing, but it goes on record with its reason before the
+            // signer moves past it. This group commits no offsets (every start reads all votes again),
+            // so a restarted signer sends the same dead letter again, under the same key.
+            this.log.warn({ offset: message.offset, reason: parsed.reason }, 'dead-lettered an invalid vote');
+            await sendDeadLetters(this.producer, this.settings.topicPrefix, [
+              deadLetterOf(batch, message, parsed.reason, `ledger-${this.settings.signerId}`),
+            ]);
+          }
           resolveOffset(message.offset);
         }
         await heartbeat();
