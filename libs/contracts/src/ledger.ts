@@ -78,7 +78,12 @@ export const genesisSchema = z
      */
     schemeFees: z.array(z.object({ currency, fixedMinor: positiveMinorString }).strict()).default([]),
   })
-  .strict();
+  .strict()
+  // A threshold above the number of distinct operator keys would make a chain that can never be governed.
+  .refine((g) => g.governanceThreshold <= new Set(g.operators.map((k) => k.keyId)).size, {
+    message: 'governanceThreshold must not exceed the number of distinct operator keys',
+    path: ['governanceThreshold'],
+  });
 export type GenesisCommand = z.infer<typeof genesisSchema>;
 
 /** A partner's signed HTTP request, forwarded unchanged so that every signer can check the signature. */

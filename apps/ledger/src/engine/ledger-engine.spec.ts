@@ -221,6 +221,22 @@ describe('LedgerEngine', () => {
       expect(engine.hasGenesis).toBe(false);
       expect(engine.accounts.size).toBe(0);
     });
+
+    it('refuses a genesis whose governance threshold exceeds its operator keys: it could never be governed', () => {
+      const h = new Harness();
+      const genesis = genesisOf(SPEC);
+      const value = JSON.stringify({ ...genesis, governanceThreshold: genesis.operators.length + 1 });
+      const refused = h.log.raw(value);
+      expect(h.apply(refused)).toBeNull();
+      expect(h.engine.hasGenesis).toBe(false);
+      // The same operators with a threshold they can reach make a chain; its first block records the refusal.
+      const ok = h.apply(h.log.genesis({ governanceThreshold: genesis.operators.length }))!;
+      expect(ok.entries.map((e) => [e.offset, e.kind, e.rejection])).toEqual([
+        [refused.offset, 'invalid', 'MALFORMED_COMMAND'],
+        [refused.offset + 1n, 'genesis', undefined],
+      ]);
+      expect(h.engine.hasGenesis).toBe(true);
+    });
   });
 
   describe('rejections: whole commands', () => {
