@@ -3,6 +3,35 @@ import { z } from 'zod';
 import { DEMO_CONSORTIUM } from './consortium';
 import { LocalNetwork } from './network';
 
+/** What `npm start` needs of a network: LocalNetwork, or a fake of it in the unit test. */
+export interface StartableNetwork {
+  prepare(log: (line: string) => void): Promise<void>;
+  startAll(): void;
+  waitUntilReady(timeoutMs: number): Promise<void>;
+  stopAll(): Promise<void>;
+}
+
+/**
+ * Prepares the network, starts every service and waits until it serves. When any of it fails after the
+ * first process was spawned, every process started so far is stopped before the error goes up, so that a
+ * failed `npm start` leaves no service behind (Kafka keeps running, as on Ctrl-C).
+ */
+export async function bringUp(
+  network: StartableNetwork,
+  log: (line: string) => void,
+  readyTimeoutMs: number,
+): Promise<void> {
+  await network.prepare(log);
+  try {
+    network.startAll();
+    await network.waitUntilReady(readyTimeoutMs);
+  } catch (error) {
+    log('start-up failed; stopping the services it started');
+    await network.stopAll().catch((e: unknown) => log(`could not stop every service: ${String(e)}`));
+    throw error;
+  }
+}
+
 /**
  * `npm start`: the whole network on this machine, on the demo consortium. Infrastructure up, migrations,
  * genesis (first run only), four signers, clearing, FX and the gateway. Ctrl-C stops what it started.
@@ -33,7 +62,6 @@ async function main(): Promise<void> {
     logLevel: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
   });
   console.log('concord: preparing infrastructure, database and genesis...');
-  await network.prepare((line) => console.log(`  ${line}`));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -44,8 +72,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  network.startAll();
-  await network.waitUntilReady(120_000);
+  await bringUp(network, (line) => console.log(`  ${line}`), 120_000);
   for (const p of network.processes.values()) {
     p.child.once('exit', (code, signal) => {
       if (!stopping) console.error(`concord: ${p.name} exited (${signal ?? code}); the others keep running`);
@@ -67,7 +94,9 @@ concord: the demo network is up.
 Press Ctrl-C to stop.`);
 }
 
-main().catch((error) => {
-  console.error(`concord: ${error instanceof Error ? error.message : error}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(`concord: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  });
+}
