@@ -94,6 +94,8 @@ export async function startTestNetwork(
       await network.stopAll();
       await pg.end();
       await dropDatabase(databaseUrl).catch(() => undefined);
+      // Every run has its own prefix, so its topics would otherwise pile up on the shared broker.
+      await deleteTestTopics(prefix);
     },
   };
 }
