@@ -33,6 +33,8 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
 
+import { IdempotencyRepository } from './idempotency/idempotency.repository';
+import { IdempotencyService } from './idempotency/idempotency.service';
 export const CONFIG = 'GATEWAY_CONFIG';
 export const LOGGER = 'LOGGER';
 const PRISMA = 'PRISMA';
@@ -198,6 +200,16 @@ export const GATEWAY_CONTROLLERS = [
     },
     {
       provide: TransfersService,
+    {
+      provide: IdempotencyService,
+      inject: [Redis, CONFIG],
+      useFactory: (r: Redis, c: GatewayConfig) =>
+        new IdempotencyService(
+          new IdempotencyRepository(r, c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : ''),
+          // A claim outlives the longest request (its ?wait= and a minute of slack).
+          { ttlS: c.GATEWAY_IDEMPOTENCY_TTL_S, claimTtlMs: c.GATEWAY_MAX_WAIT_MS + 60_000 },
+        ),
+    },
       inject: [TransfersRepository, ParticipantsRepository, PRODUCER, CONFIG, GatewayMetrics],
       // The metered subclass counts accepted transfers for /metrics.
       useFactory: (

@@ -8,6 +8,9 @@ import { setupDocs } from './docs/openapi';
 import { GatewayMetrics } from './metrics/gateway.metrics';
 import { installHttpMetrics } from './metrics/http-metrics';
 import { ProblemFilter } from './problems/problem';
+import { AuthService } from './auth/auth.service';
+import { installIdempotency } from './idempotency/idempotency.http';
+import { IdempotencyService } from './idempotency/idempotency.service';
 
 /** Largest accepted request body: a full batch of transfers fits well below it. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -21,6 +24,13 @@ export async function createGateway(): Promise<NestFastifyApplication> {
   const log = app.get<Logger>(LOGGER);
   // Before the routes are registered (app.init, at listen), so that the hook times every one of them.
   installHttpMetrics(app.getHttpAdapter().getInstance(), app.get(GatewayMetrics));
+  // Idempotency-Key for every POST of /v1, before the handlers of the controllers run.
+  installIdempotency(
+    app.getHttpAdapter().getInstance(),
+    app.get(AuthService),
+    app.get(IdempotencyService),
+    (error) => log.error({ err: error }, 'idempotency store failed'),
+  );
   app.useGlobalFilters(new ProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
   // OpenAPI document at /docs-json and Swagger UI at /docs, generated from the controllers; unsigned.
   setupDocs(app);

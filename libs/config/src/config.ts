@@ -70,6 +70,22 @@ export const gatewaySchema = commonSchema.extend({
   GATEWAY_WEBHOOK_MAX_PER_PARTICIPANT: z.coerce.number().int().min(1).max(1000).default(10),
   /** Most entries in one statement; a longer window is refused (422) and must be split. */
   GATEWAY_STATEMENT_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** How long the response to a POST with an Idempotency-Key is kept for that key (24 h by default). */
+  GATEWAY_IDEMPOTENCY_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(24 * 3600),
+  /**
+   * Webhook URLs on loopback, private, link-local and other non-public addresses are refused unless this
+   * is true (they would let a partner make the gateway call into the operator's own network). Only for a
+   * network on one machine (`npm start`, the tests) whose receivers are local.
+   */
+  GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export const ledgerSchema = commonSchema.extend({

@@ -73,6 +73,16 @@ describe('OpenAPI document', () => {
         expect(op.security).toEqual([{ Signature: [], SignatureInput: [], ContentDigest: [] }]);
         expect(op.responses['401']).toBeDefined();
       }
+      // Every write takes an Idempotency-Key; reads and deletes do not.
+      if (item.post) {
+        expect(item.post.parameters).toContainEqual(
+          expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+        );
+        expect(item.post.responses['409']).toBeDefined();
+      }
+      for (const op of [item.get, item.delete].filter((o) => o !== undefined)) {
+        expect(op.parameters ?? []).not.toContainEqual(expect.objectContaining({ name: 'Idempotency-Key' }));
+      }
     }
   });
 

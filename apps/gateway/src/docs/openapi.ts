@@ -54,8 +54,17 @@ required together). The signature base is these lines joined by \`\\n\`:
     "content-digest": sha-256=:...:
     "@signature-params": ("@method" "@path" "@query" "content-digest");created=...;keyid="...";nonce="...";alg="ed25519"
 
-Signatures older than the gateway's freshness window, and replayed writes, are refused with 401. This page
-cannot compute signatures: use the TypeScript SDK (\`libs/sdk\`) or \`npm run demo:curl\`.
+Signatures older than the gateway's freshness window, and replayed requests (any method: a signature is
+accepted once), are refused with 401. This page cannot compute signatures: use the TypeScript SDK
+(\`libs/sdk\`) or \`npm run demo:curl\`.
+
+## Idempotency
+
+Every \`POST\` under \`/v1\` takes an \`Idempotency-Key\` header (1 to 255 letters, digits, \`-\`, \`_\`, \`.\`,
+\`:\`; per participant, kept 24 h): the same key with the same method, path and body answers the first
+response again (status and body, with \`Idempotent-Replayed: true\`); the same key with another method,
+path or body gets 409 \`IDEMPOTENCY_KEY_REUSED\`, and while the first request runs 409
+\`IDEMPOTENCY_KEY_IN_PROGRESS\` with \`Retry-After\`. Server errors (5xx) are not kept.
 
 ## Webhooks
 
@@ -79,6 +88,15 @@ const WAIT = query('wait', {
   minimum: 0,
   description: 'milliseconds to wait for the final state (at most GATEWAY_MAX_WAIT_MS)',
 });
+/** The optional header of every POST under /v1 (README, "Idempotency"). */
+export const IDEMPOTENCY_KEY: ParameterObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes the request safe to retry: the same key and request answer the first response again for 24 h.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' },
+};
 const TRANSFER_LIST: SchemaObject = {
   type: 'object',
   properties: { transfers: { type: 'array', items: { $ref: '#/components/schemas/Transfer' } } },
@@ -241,11 +259,20 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
       }
       // Path parameters are found from route metadata only when decorator metadata was emitted (tsc,
       // not tsx): declare every template variable, as a string.
-      const parameters = (operation.parameters ?? []) as ParameterObject[];
+      const parameters = [...((operation.parameters ?? []) as ParameterObject[])];
       for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
         const found = parameters.find((p) => p.in === 'path' && p.name === name);
         if (!found) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
         else if (!found.schema || Object.keys(found.schema).length === 0) found.schema = { type: 'string' };
+      }
+      if (method === 'post' && path.startsWith('/v1/')) {
+        parameters.push(IDEMPOTENCY_KEY);
+        operation.responses['409'] ??= {
+          description:
+            'The Idempotency-Key was used with another request (`IDEMPOTENCY_KEY_REUSED`), or its first ' +
+            'request is still running (`IDEMPOTENCY_KEY_IN_PROGRESS`, with `Retry-After`).',
+          content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } },
+        };
       }
       operation.parameters = parameters;
       if (path.startsWith('/v1/')) {

@@ -71,11 +71,16 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = toProblem(exception);
     if (problem.status >= 500) this.onBug(exception);
-    void reply
-      .status(problem.status)
-      .headers({ 'content-type': 'application/problem+json', ...problem.headers })
-      .send(JSON.stringify(problem.toJSON()));
+    void sendProblem(reply, problem);
   }
+}
+
+/** Sends a problem as `application/problem+json`, with its own headers (Retry-After...). */
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply
+    .status(problem.status)
+    .headers({ 'content-type': 'application/problem+json', ...problem.headers })
+    .send(JSON.stringify(problem.toJSON()));
 }
 
 export function toProblem(exception: unknown): Problem {
