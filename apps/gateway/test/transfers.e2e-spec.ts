@@ -349,21 +349,36 @@ describe('one transfer end to end', () => {
       payee: 'mnl-payout',
     });
     expect(quote.status).toBe(201);
-    expect(quote.body).toMatchObject({
+    expect(quote.body.quote).toMatchObject({
       sourceCurrency: 'USD',
       targetCurrency: 'PHP',
       sendAmount: '100.00',
       payer: 'hk-remit',
     });
-    const php = async () =>
+    // Next to the signed quote: the rates behind it (fresh demo rates) and its cost in parts, which add
+    // up to the total cost exactly.
+    expect(quote.body.rate).toMatchObject({ source: quote.body.quote.rateSource, ageing: false });
+    const parts = quote.body.breakdown!;
+    const cents = (amount: string) => BigInt(amount.replace('.', ''));
+    expect(
+      cents(parts.principal) +
+        cents(parts.spread) +
+        cents(parts.feeFixed) +
+        cents(parts.feePercentage) +
+        cents(parts.feeAdjustment),
+    ).toBe(cents(quote.body.quote.totalCost as string));
+    const balance = async (account: string) =>
       BigInt(
         (
           await net.query<{ b: string }>(
-            `select balance_minor::text as b from ledger_s1.balances where account_id = 'mnl-payout/PHP'`,
+            `select balance_minor::text as b from ledger_s1.balances where account_id = $1`,
+            [account],
           )
-        )[0].b,
+        )[0]?.b ?? '0',
       );
+    const php = () => balance('mnl-payout/PHP');
     const before = await php();
+    const feesBefore = await balance('sg-fx/USD/fees');
     const res = await hk.createTransfer(
       {
         id: 'fx-1',
@@ -371,12 +386,12 @@ describe('one transfer end to end', () => {
         payee: 'mnl-payout',
         amount: '100.00',
         currency: 'USD',
-        quote: quote.body,
+        quote: quote.body.quote,
       },
       { waitMs: 8000 },
     );
     expect(res.body).toMatchObject({ status: 'committed' });
-    const receiveMinor = BigInt(quote.body.receiveAmountMinor as string);
+    const receiveMinor = BigInt(quote.body.quote.receiveAmountMinor as string);
     expect(
       await eventually(
         async () => ((await php()) === before + receiveMinor ? true : undefined),
@@ -384,6 +399,10 @@ describe('one transfer end to end', () => {
         'PHP credited',
       ),
     ).toBe(true);
+    // The spread and the fee the partner was shown are what the FX provider's fee account earned.
+    expect((await balance('sg-fx/USD/fees')) - feesBefore).toBe(
+      cents(parts.spread) + cents(quote.body.quote.fee as string),
+    );
     const reuse = await hk.createTransfer(
       {
         id: 'fx-2',
@@ -391,7 +410,7 @@ describe('one transfer end to end', () => {
         payee: 'mnl-payout',
         amount: '100.00',
         currency: 'USD',
-        quote: quote.body,
+        quote: quote.body.quote,
       },
       { waitMs: 8000 },
     );
@@ -414,7 +433,7 @@ describe('one transfer end to end', () => {
       payee: 'mnl-payout',
     });
     expect(quote.status).toBe(201);
-    const receive = quote.body.receiveAmount as string;
+    const receive = quote.body.quote.receiveAmount as string;
     const balances = async () => {
       const of = async (c: typeof hk) =>
         Object.fromEntries((await c.accounts()).body.accounts.map((a) => [a.id, [a.balance, a.reserved]]));
@@ -428,14 +447,14 @@ describe('one transfer end to end', () => {
         payee: 'mnl-payout',
         amount: '50.00',
         currency: 'USD',
-        quote: quote.body,
+        quote: quote.body.quote,
         twoPhase: true,
       },
       { waitMs: 8000 },
     );
     expect(prepared.body).toMatchObject({ status: 'reserved' });
     const reserved = await balances();
-    expect(reserved['hk-remit/USD'][1]).toBe(quote.body.totalCost);
+    expect(reserved['hk-remit/USD'][1]).toBe(quote.body.quote.totalCost);
     expect(reserved['sg-fx/PHP'][1]).toBe(receive);
     expect(reserved['mnl-payout/PHP']).toEqual(before['mnl-payout/PHP']);
     const fulfilled = await mnl.fulfilTransfer('fx-2p-1', { waitMs: 8000 });
@@ -451,11 +470,11 @@ describe('one transfer end to end', () => {
     const minor = (s: string) => BigInt(s.replace('.', ''));
     expect(minor(after['mnl-payout/PHP'][0]) - minor(before['mnl-payout/PHP'][0])).toBe(minor(receive));
     expect(minor(before['hk-remit/USD'][0]) - minor(after['hk-remit/USD'][0])).toBe(
-      minor(quote.body.totalCost as string),
+      minor(quote.body.quote.totalCost as string),
     );
     // The fee and the spread are the FX provider's income, booked on its USD fee account.
     expect(minor(after['sg-fx/USD/fees'][0]) - minor(before['sg-fx/USD/fees'][0])).toBeGreaterThanOrEqual(
-      minor(quote.body.fee as string),
+      minor(quote.body.quote.fee as string),
     );
     expect([after['hk-remit/USD'][1], after['sg-fx/PHP'][1]]).toEqual(['0.00', '0.00']);
   });

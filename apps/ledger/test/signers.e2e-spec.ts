@@ -2,7 +2,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Alarm, alarmSchema, topicName } from '@concord/contracts';
 import { ConsortiumSpec, governanceCommand, signerKey } from '../../../libs/devtools/src/consortium';
 import { migrate } from '../../../libs/devtools/src/prisma';
-import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '../../../libs/testing/src';
+import {
+  eventually,
+  freePort,
+  startTestNetwork,
+  TestNetwork,
+  TEST_KAFKA_BROKERS,
+} from '../../../libs/testing/src';
 
 jest.setTimeout(180_000);
 
@@ -51,8 +57,12 @@ describe('a Byzantine signer', () => {
   afterEach(async () => net?.stop());
 
   it('is flagged with the accounts that differ while the three honest signers still finalize', async () => {
+    const s1Port = await freePort();
     net = await startTestNetwork(spec('byz-one'), {
-      extraEnv: { 'ledger-s4': { LEDGER_FAULT_FROM_HEIGHT: '2' } },
+      extraEnv: {
+        'ledger-s1': { LEDGER_HEALTH_PORT: String(s1Port) },
+        'ledger-s4': { LEDGER_FAULT_FROM_HEIGHT: '2' },
+      },
     });
     const watch = await collectAlarms(net.network.options.topicPrefix);
     const res = await net
@@ -100,6 +110,37 @@ describe('a Byzantine signer', () => {
       's3',
     ]);
     expect(votes.find((v) => v.signer_id === 's4')!.header_hash).not.toBe(certifiedHash);
+
+    // s4's own state is wrong from then on, not only the header it signed: a later block, which moves
+    // other money, is flagged again, while the honest three keep finalizing.
+    const later = await net
+      .client('beta')
+      .createTransfer(
+        { id: 'b1-later', payer: 'beta', payee: 'alpha', amount: '3.00', currency: 'USD' },
+        { waitMs: 8000 },
+      );
+    expect(later.body.status).toBe('committed');
+    await eventually(
+      async () =>
+        watch.alarms.find(
+          (a) =>
+            a.kind === 'state-root-mismatch' && a.signerId === 's4' && a.height === later.body.blockHeight,
+        ),
+      20_000,
+      'the alarm naming s4 at the later block',
+    );
+    const [honest, faulty] = await stateRoots(net, later.body.blockHeight!).then((roots) => [
+      roots[0],
+      roots[3],
+    ]);
+    expect(honest).toBeDefined();
+    expect(faulty).not.toBe(honest);
+    // The alarms are counted by the honest signer's metric too.
+    const metrics = await (await fetch(`http://127.0.0.1:${s1Port}/metrics`)).text();
+    const counted = /ledger_reconciliation_alarms_total\{kind="state-root-mismatch"[^}]*\} (\d+)/.exec(
+      metrics,
+    );
+    expect(Number(counted?.[1] ?? 0)).toBeGreaterThanOrEqual(2);
     await watch.stop();
   });
 

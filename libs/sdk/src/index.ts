@@ -27,6 +27,45 @@ export type FxQuote = Record<string, unknown> & {
   expiresAtMs: number;
 };
 
+/** One reference rate behind a quote: its age when quoted, and the age past which it is stale. */
+export interface QuoteRateLeg {
+  pair: string;
+  source: string;
+  asOf: string;
+  ageMs: number;
+  maxAgeMs: number;
+  stale: boolean;
+}
+
+/**
+ * The answer of `POST /v1/quotes`: the signed quote (put it as it is in the transfer), the rates it rests on
+ * (`ageing` when the FX service's rate refresh is failing and they are the last good ones) and its total
+ * cost in parts, decimal strings in the source currency: principal + spread + fee = totalCost.
+ */
+export interface QuoteAnswer {
+  quote: FxQuote;
+  rate: {
+    source: string;
+    asOf: string;
+    ageMs: number;
+    maxAgeMs: number | null;
+    ageing: boolean;
+    lastRefreshAt: string | null;
+    legs: QuoteRateLeg[];
+  };
+  breakdown: {
+    currency: string;
+    principal: string;
+    spread: string;
+    feeFixed: string;
+    feePercentage: string;
+    feePercentBps: number;
+    feeAdjustment: string;
+    fee: string;
+    totalCost: string;
+  } | null;
+}
+
 export interface TransferRequest {
   id: string;
   payer: string;
@@ -255,7 +294,10 @@ export class ConcordClient {
     );
   }
 
-  /** A signed, time-limited FX quote; pass it as `quote` in createTransfer, with its send amount. */
+  /**
+   * A signed, time-limited FX quote with the rates behind it and its cost in parts; pass `body.quote`,
+   * as it is, as `quote` in createTransfer, with its send amount.
+   */
   createQuote(request: {
     sourceCurrency: string;
     targetCurrency: string;
@@ -263,7 +305,7 @@ export class ConcordClient {
     receiveAmount?: string;
     payee?: string;
   }) {
-    return this.request<FxQuote>('POST', '/v1/quotes', request);
+    return this.request<QuoteAnswer>('POST', '/v1/quotes', request);
   }
 
   me() {

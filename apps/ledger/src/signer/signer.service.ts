@@ -6,7 +6,7 @@ import type { Logger } from '@concord/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { blockMoves } from '../blocks/block-moves';
 import { BlocksRepository } from '../blocks/blocks.repository';
-import { LedgerEngine } from '../engine/ledger-engine';
+import { headerHash, LedgerEngine } from '../engine/ledger-engine';
 import { SealedBlock } from '../engine/engine.types';
 import { differingAccounts, QuorumTracker, TallyEvent } from '../votes/quorum';
 
@@ -14,6 +14,12 @@ import { differingAccounts, QuorumTracker, TallyEvent } from '../votes/quorum';
 const MAX_UNCERTIFIED_BLOCKS = 1;
 /** The longest it holds a cut back for a certification, from when it sealed its last block. */
 const UNCERTIFIED_WAIT_MAX_MS = 500;
+
+/**
+ * Blocks kept in memory behind the tip: their sealed content (to publish and to compare) and their votes
+ * (late dissent is still flagged). Older ones are forgotten; a vote for one of them is ignored.
+ */
+const RECENT_BLOCKS = 1000;
 
 /** How long each fallback publisher waits, per place in the certificate, for the first voter. */
 const FALLBACK_PUBLISH_MS = 2000;
@@ -250,16 +256,21 @@ export class SignerService {
     }
   }
 
-  /** Fault injection for the Byzantine tests: shifts one unit between two accounts before signing. */
+  /**
+   * Fault injection for the Byzantine tests: this node's engine adds one minor unit to an account the
+   * block changed, so that from here on it really computes a wrong state (double entry broken on this node
+   * alone). The header it signs is then honestly hashed from that state, and every later block builds on
+   * it, as a signer running a faulty state machine would.
+   */
   private corrupt(sealed: SealedBlock): void {
-    const account = sealed.changedAccounts[0];
+    const changed = sealed.changedAccounts[0];
+    const account = changed && this.engine.accounts.get(changed.id);
     if (!account) return;
     account.balanceMinor += 1n;
-    sealed.header = {
-      ...sealed.header,
-      stateRoot: sealed.header.stateRoot.replace(/^./, (c) => (c === '0' ? '1' : '0')),
-    };
-    sealed.headerHash = sealed.headerHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    changed.balanceMinor = account.balanceMinor;
+    sealed.header = { ...sealed.header, stateRoot: this.engine.stateRoot() };
+    sealed.headerHash = headerHash(sealed.header);
+    this.engine.prevHash = sealed.headerHash;
   }
 
   private rememberRecent(sealed: SealedBlock): void {
@@ -269,7 +280,7 @@ export class SignerService {
       changedAccounts: sealed.changedAccounts.map((a) => `${a.id}|${a.balanceMinor}|${a.reservedMinor}`),
     });
     // Keep a bounded window; older blocks are read back from the database if ever needed.
-    for (const h of this.recent.keys()) if (h < sealed.header.height - 1000) this.recent.delete(h);
+    for (const h of this.recent.keys()) if (h < sealed.header.height - RECENT_BLOCKS) this.recent.delete(h);
   }
 
   private async publishVote(sealed: SealedBlock, signature: string): Promise<void> {
@@ -369,6 +380,7 @@ export class SignerService {
     // The votes counted so far (the certificate's and any dissent) go in with it, in one statement.
     await this.repository.saveCertificate(certificate, this.quorum?.votesOf(certificate.height) ?? []);
     this.certifiedHeight = Math.max(this.certifiedHeight, certificate.height);
+    this.quorum?.prune(this.certifiedHeight - RECENT_BLOCKS);
     this.metrics.certified.set(this.certifiedHeight);
     if (event.firstVoter === this.settings.signerId) {
       await this.publishFinalized(certificate, mine);
