@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { signingKeyFromSeed, signRequest, SigningKey } from '@concord/crypto';
 
 export interface ConcordClientOptions {
@@ -6,8 +6,21 @@ export interface ConcordClientOptions {
   keyId: string;
   /** The partner's Ed25519 private key as a 32-byte hex seed. */
   seedHex: string;
-  /** Attempts for a request that failed with a network error, 429 or 503 (default 3). */
+  /**
+   * Attempts of one call (default 3): a GET, or a POST (which always carries an Idempotency-Key), is
+   * tried again after a network error or a 502, 503 or 504, with exponential backoff; any request is
+   * tried again after a 429 (the gateway refused it before doing anything), after its Retry-After.
+   */
   attempts?: number;
+  /** Delay before the second attempt after a network error or a 5xx, doubled before each further one (100). */
+  backoffMs?: number;
+  /** The longest Retry-After the client waits for; a longer one ends the retries (default 30 s). */
+  maxRetryAfterMs?: number;
+}
+
+/** Per-call options of the writes: the Idempotency-Key to send (a fresh UUID by default). */
+export interface WriteOptions {
+  idempotencyKey?: string;
 }
 
 export interface ApiResponse<T> {
@@ -208,8 +221,8 @@ export interface Statement {
 
 /**
  * A partner's client for the Concord settlement API. It signs every request (RFC 9421 profile described in
- * the README) and retries only what is safe to retry: transfers carry the caller's id, so a retry after
- * a timeout can never pay twice.
+ * the README) and retries only what is safe to retry: reads, and writes under one Idempotency-Key per
+ * call (transfers carry the caller's id too), so a retry after a timeout can never pay twice.
  */
 export class ConcordClient {
   private readonly key: SigningKey;
@@ -218,15 +231,42 @@ export class ConcordClient {
     this.key = signingKeyFromSeed(options.seedHex);
   }
 
+  /**
+   * A signed request. A POST carries an Idempotency-Key (`options.idempotencyKey`, or a UUID made once
+   * for this call), and every retry of the call sends the same key, so that the gateway answers a retry
+   * of a write that did arrive with its first response instead of running it again.
+   */
   async request<T>(
     method: 'GET' | 'POST' | 'DELETE',
     pathAndQuery: string,
     body?: unknown,
+    options: WriteOptions = {},
   ): Promise<ApiResponse<T>> {
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+    const response = await this.send(method, pathAndQuery, text, 'application/json', options);
+    return {
+      status: response.status,
+      body: (response.body ? JSON.parse(response.body) : undefined) as T,
+      headers: response.headers,
+    };
+  }
+
+  /** Sends one call with the retry rules of ConcordClientOptions.attempts; the body comes back as text. */
+  private async send(
+    method: 'GET' | 'POST' | 'DELETE',
+    pathAndQuery: string,
+    text: string,
+    accept: string,
+    options: WriteOptions,
+  ): Promise<ApiResponse<string>> {
     const [path, ...rest] = pathAndQuery.split('?');
     const query = rest.join('?');
     const attempts = this.options.attempts ?? 3;
+    const backoffMs = this.options.backoffMs ?? 100;
+    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? 30_000;
+    const idempotencyKey = method === 'POST' ? (options.idempotencyKey ?? randomUUID()) : undefined;
+    // A DELETE is not retried after a failure: the gateway may have done it, and a second one answers 404.
+    const safe = method === 'GET' || idempotencyKey !== undefined;
     for (let attempt = 1; ; attempt++) {
       // Each attempt is signed afresh: the gateway refuses a replayed signature.
       const headers: Record<string, string> = {
@@ -239,41 +279,47 @@ export class ConcordClient {
           keyId: this.options.keyId,
           nonce: randomBytes(12).toString('base64url'),
         }),
-        accept: 'application/json',
+        accept,
       };
       if (text !== '') headers['content-type'] = 'application/json';
+      if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+      let response: Response;
       try {
-        const response = await fetch(this.options.baseUrl + pathAndQuery, {
+        response = await fetch(this.options.baseUrl + pathAndQuery, {
           method,
           headers,
           body: text === '' ? undefined : text,
         });
-        const raw = await response.text();
-        const retriable = response.status === 429 || response.status === 503;
-        if (retriable && attempt < attempts) {
-          await sleep(Number(response.headers.get('retry-after') ?? '1') * 1000);
+      } catch (error) {
+        if (!safe || attempt >= attempts) throw error;
+        await sleep(backoffMs * 2 ** (attempt - 1));
+        continue;
+      }
+      const raw = await response.text();
+      if (attempt < attempts) {
+        const delayMs = retryDelayMs(response, raw, safe, backoffMs * 2 ** (attempt - 1));
+        if (delayMs !== undefined && delayMs <= maxRetryAfterMs) {
+          await sleep(delayMs);
           continue;
         }
-        return {
-          status: response.status,
-          body: (raw ? JSON.parse(raw) : undefined) as T,
-          headers: response.headers,
-        };
-      } catch (error) {
-        if (attempt >= attempts) throw error;
-        await sleep(100 * 2 ** attempt);
       }
+      return { status: response.status, body: raw, headers: response.headers };
     }
   }
 
-  createTransfer(transfer: TransferRequest, options: { waitMs?: number } = {}) {
+  createTransfer(transfer: TransferRequest, options: { waitMs?: number } & WriteOptions = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
-    return this.request<Transfer>('POST', `/v1/transfers${query}`, transfer);
+    return this.request<Transfer>('POST', `/v1/transfers${query}`, transfer, options);
   }
 
-  createTransferBatch(transfers: TransferRequest[], options: { waitMs?: number } = {}) {
+  createTransferBatch(transfers: TransferRequest[], options: { waitMs?: number } & WriteOptions = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
-    return this.request<{ transfers: Transfer[] }>('POST', `/v1/transfer-batches${query}`, { transfers });
+    return this.request<{ transfers: Transfer[] }>(
+      'POST',
+      `/v1/transfer-batches${query}`,
+      { transfers },
+      options,
+    );
   }
 
   listTransfers(
@@ -298,14 +344,17 @@ export class ConcordClient {
    * A signed, time-limited FX quote with the rates behind it and its cost in parts; pass `body.quote`,
    * as it is, as `quote` in createTransfer, with its send amount.
    */
-  createQuote(request: {
-    sourceCurrency: string;
-    targetCurrency: string;
-    sendAmount?: string;
-    receiveAmount?: string;
-    payee?: string;
-  }) {
-    return this.request<QuoteAnswer>('POST', '/v1/quotes', request);
+  createQuote(
+    request: {
+      sourceCurrency: string;
+      targetCurrency: string;
+      sendAmount?: string;
+      receiveAmount?: string;
+      payee?: string;
+    },
+    options: WriteOptions = {},
+  ) {
+    return this.request<QuoteAnswer>('POST', '/v1/quotes', request, options);
   }
 
   me() {
@@ -325,15 +374,25 @@ export class ConcordClient {
   }
 
   /** The payee confirms the payout of a reserved two-phase transfer. */
-  fulfilTransfer(id: string, options: { waitMs?: number } = {}) {
+  fulfilTransfer(id: string, options: { waitMs?: number } & WriteOptions = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
-    return this.request<Transfer>('POST', `/v1/transfers/${encodeURIComponent(id)}/fulfil${query}`, {});
+    return this.request<Transfer>(
+      'POST',
+      `/v1/transfers/${encodeURIComponent(id)}/fulfil${query}`,
+      {},
+      options,
+    );
   }
 
   /** The payer or the payee releases a reserved two-phase transfer. */
-  abortTransfer(id: string, options: { waitMs?: number } = {}) {
+  abortTransfer(id: string, options: { waitMs?: number } & WriteOptions = {}) {
     const query = options.waitMs ? `?wait=${options.waitMs}` : '';
-    return this.request<Transfer>('POST', `/v1/transfers/${encodeURIComponent(id)}/abort${query}`, {});
+    return this.request<Transfer>(
+      'POST',
+      `/v1/transfers/${encodeURIComponent(id)}/abort${query}`,
+      {},
+      options,
+    );
   }
 
   getTransfer(id: string, options: { waitMs?: number } = {}) {
@@ -342,8 +401,8 @@ export class ConcordClient {
   }
 
   /** Subscribes a URL to transfer events; the answer holds the signing secret, shown only this once. */
-  createWebhook(webhook: { url: string; events: WebhookEventType[] }) {
-    return this.request<Webhook & { secret: string }>('POST', '/v1/webhooks', webhook);
+  createWebhook(webhook: { url: string; events: WebhookEventType[] }, options: WriteOptions = {}) {
+    return this.request<Webhook & { secret: string }>('POST', '/v1/webhooks', webhook, options);
   }
 
   listWebhooks() {
@@ -375,27 +434,9 @@ export class ConcordClient {
     return this.requestText('GET', `/v1/statements?${new URLSearchParams(query)}`, 'application/xml');
   }
 
-  /** A signed request whose answer is kept as text (XML), one attempt. */
-  private async requestText(
-    method: 'GET',
-    pathAndQuery: string,
-    accept: string,
-  ): Promise<ApiResponse<string>> {
-    const [path, ...rest] = pathAndQuery.split('?');
-    const headers: Record<string, string> = {
-      ...signRequest(this.key, {
-        method,
-        path,
-        query: rest.join('?'),
-        body: '',
-        created: Math.floor(Date.now() / 1000),
-        keyId: this.options.keyId,
-        nonce: randomBytes(12).toString('base64url'),
-      }),
-      accept,
-    };
-    const response = await fetch(this.options.baseUrl + pathAndQuery, { method, headers });
-    return { status: response.status, body: await response.text(), headers: response.headers };
+  /** A signed request whose answer is kept as text (XML), with the same retries as the others. */
+  private requestText(method: 'GET', pathAndQuery: string, accept: string): Promise<ApiResponse<string>> {
+    return this.send(method, pathAndQuery, '', accept, {});
   }
 
   /**
@@ -418,6 +459,32 @@ export class ConcordClient {
     const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`, 'utf8').digest();
     return macs.some((m) => timingSafeEqual(Buffer.from(m, 'hex'), expected));
   }
+}
+
+/**
+ * How long to wait before trying a call again, or undefined when its answer is final: a 429 (any method)
+ * or a 409 IDEMPOTENCY_KEY_IN_PROGRESS after its Retry-After (seconds or an HTTP date; 1 s without one),
+ * a 502, 503 or 504 of a safe call after the Retry-After or else the backoff.
+ */
+function retryDelayMs(
+  response: Response,
+  body: string,
+  safe: boolean,
+  backoffMs: number,
+): number | undefined {
+  const inProgress = response.status === 409 && safe && body.includes('"IDEMPOTENCY_KEY_IN_PROGRESS"');
+  const unavailable = safe && [502, 503, 504].includes(response.status);
+  if (response.status !== 429 && !inProgress && !unavailable) return undefined;
+  const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'));
+  return retryAfter ?? (unavailable ? backoffMs : 1000);
+}
+
+/** `Retry-After: <seconds>` or `Retry-After: <HTTP date>` in milliseconds from now. */
+function parseRetryAfterMs(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function sleep(ms: number): Promise<void> {
