@@ -154,13 +154,13 @@ describe('clearing end to end', () => {
         payee: 'mnl-payout',
         amount: '100.00',
         currency: 'USD',
-        quote: quote.body,
+        quote: quote.body.quote,
       },
       { waitMs: 10_000 },
     );
     expect(fx.body.status).toBe('committed');
-    const totalCostMinor = BigInt(quote.body.totalCostMinor as string);
-    const receiveMinor = BigInt(quote.body.receiveAmountMinor as string);
+    const totalCostMinor = BigInt(quote.body.quote.totalCostMinor as string);
+    const receiveMinor = BigInt(quote.body.quote.receiveAmountMinor as string);
 
     // What each participant should net, worked out here from the legs (minor units).
     const legs: [string, string, bigint, string][] = [

@@ -302,7 +302,7 @@ describe('statements end to end', () => {
         payee: 'mnl-payout',
         amount: '40.00',
         currency: 'USD',
-        quote: quote.body,
+        quote: quote.body.quote,
       },
       { waitMs: 5000 },
     );
@@ -312,7 +312,7 @@ describe('statements end to end', () => {
     const payer = await hk.statement({ account: 'hk-remit/USD', from, to });
     expect(payer.status).toBe(200);
     const entries = (s: typeof payer) => s.body.entries.map((e) => [e.transferId, e.direction, e.amount]);
-    const fee = quote.body.fee as string;
+    const fee = quote.body.quote.fee as string;
     expect(entries(payer)).toEqual(
       expect.arrayContaining([
         ['st-fx', 'debit', expect.any(String)],
@@ -322,14 +322,14 @@ describe('statements end to end', () => {
     const debited = payer.body.entries
       .filter((e) => e.transferId.startsWith('st-fx'))
       .reduce((sum, e) => sum + minor(e.amount), 0n);
-    expect(debited).toBe(minor(quote.body.totalCost as string));
+    expect(debited).toBe(minor(quote.body.quote.totalCost as string));
     const fees = await fx.statement({ account: 'sg-fx/USD/fees', from, to });
     expect(fees.status).toBe(200);
     expect(entries(fees)).toEqual(expect.arrayContaining([['st-fx:fee', 'credit', fee]]));
     const hkd = await fx.statement({ account: 'sg-fx/HKD', from, to });
-    expect(entries(hkd)).toEqual([['st-fx', 'debit', quote.body.receiveAmount]]);
+    expect(entries(hkd)).toEqual([['st-fx', 'debit', quote.body.quote.receiveAmount]]);
     const payee = await net.client('mnl-payout').statement({ account: 'mnl-payout/HKD', from, to });
-    expect(entries(payee)).toEqual([['st-fx', 'credit', quote.body.receiveAmount]]);
+    expect(entries(payee)).toEqual([['st-fx', 'credit', quote.body.quote.receiveAmount]]);
   });
 
   it('serves the OpenAPI document and Swagger UI without a signature, with the signature as security scheme', async () => {

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
+import { fxQuoteSchema } from '@concord/contracts';
 import { LIMIT_EVENTS, SETTLEMENT_EVENTS } from '../webhooks/webhooks.dto';
 
 /**
@@ -131,3 +132,80 @@ export const limitWebhookPayloadSchema = z.object({
     blockHeight: z.number().int().describe('the block whose balances crossed it'),
   }),
 });
+
+/** One reference rate behind a quote (quotes.service.ts, QuoteRateLeg). */
+const quoteRateLegSchema = z
+  .object({
+    pair: z.string().describe('the stored rate used, e.g. USD/PHP (a cross rate has two legs)'),
+    source: z.string(),
+    asOf: z.string().describe('ISO time the provider says the rate is as of'),
+    ageMs: z.number().int().describe('its age when the quote was asked for'),
+    maxAgeMs: z.number().int().describe('older than this, the rate is stale and no quote is given on it'),
+    stale: z.boolean(),
+  })
+  .strict();
+
+/** The answer to POST /v1/quotes (quotes.service.ts, QuoteAnswer). */
+export const quoteAnswerSchema = z
+  .object({
+    quote: fxQuoteSchema.describe(
+      'the signed quote: put it, exactly as it is, as `quote` of the transfer (its send amount as `amount`)',
+    ),
+    rate: z
+      .object({
+        source: z.string().describe("the rates' source (the quote's rateSource)"),
+        asOf: z.string().describe('ISO as-of time of the oldest rate behind the quote (its rateAsOfMs)'),
+        ageMs: z.number().int().describe('age of the oldest rate when the quote was made'),
+        maxAgeMs: z.number().int().nullable().describe('the age past which rates are stale'),
+        ageing: z
+          .boolean()
+          .describe(
+            "true when the FX service's last rate refresh failed: the quote rests on the last good rates, " +
+              'which keep ageing until they are refused as stale',
+          ),
+        lastRefreshAt: z.string().nullable().describe('ISO time of the last successful rate refresh'),
+        legs: z.array(quoteRateLegSchema),
+      })
+      .strict(),
+    breakdown: z
+      .object({
+        currency: z.string().describe('the source currency: every amount below is in it'),
+        principal: z.string().describe('what is converted at the mid rate (send amount less spread)'),
+        spread: z.string().describe('the margin of spread and markup over the mid rate'),
+        feeFixed: z.string(),
+        feePercentage: z.string().describe('feePercentBps of the send amount, rounded up'),
+        feePercentBps: z.number().int(),
+        feeAdjustment: z
+          .string()
+          .describe("what the fee schedule's minimum added (positive) or its maximum took off (negative)"),
+        fee: z.string().describe('feeFixed + feePercentage + feeAdjustment'),
+        totalCost: z.string().describe('principal + spread + fee: what the payer pays'),
+      })
+      .strict()
+      .nullable()
+      .describe(
+        'decimal strings in the source currency exponent; principal + spread + fee = totalCost exactly',
+      ),
+  })
+  .strict();
+
+/** A quote refused for stale rates: the problem with the rates behind the corridor (quotes.errors.ts). */
+export const staleRateProblemSchema: SchemaObject = {
+  allOf: [
+    { $ref: PROBLEM_REF },
+    {
+      type: 'object',
+      properties: {
+        rates: jsonSchema(
+          z
+            .object({
+              stale: z.boolean(),
+              ageing: z.boolean().describe("the FX service's last rate refresh failed"),
+              legs: z.array(quoteRateLegSchema),
+            })
+            .strict(),
+        ),
+      },
+    },
+  ],
+};

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { FxQuote } from '@concord/contracts';
+import type { FxQuote, FxQuoteBreakdown, FxQuoteReply, FxRateStatus } from '@concord/contracts';
 import { FxClient, FxTimeoutError } from '@concord/fx-client';
+import { formatAmount } from '@concord/money';
 import type { KnownParticipant } from '../auth/participants.repository';
 import { fieldErrors, invalidInput, Problem } from '../problems/problem';
+import { RateProblem } from './quotes.errors';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
 
@@ -24,6 +26,66 @@ export const quoteRequestSchema = z
     path: ['sendAmount'],
   });
 
+/** One reference rate behind a quote (or a refused one), as the partner sees it. */
+export interface QuoteRateLeg {
+  pair: string;
+  source: string;
+  asOf: string;
+  ageMs: number;
+  maxAgeMs: number;
+  stale: boolean;
+}
+
+/** The rates a quote rests on: where they came from, how old they are, and whether they are ageing. */
+export interface QuoteRateView {
+  /** The legs' sources, joined with "+" when they differ (the signed quote's rateSource). */
+  source: string;
+  /** The as-of time of the oldest leg (the signed quote's rateAsOfMs). */
+  asOf: string;
+  /** How old the oldest leg was when the quote was made, and how old a rate may get (null: not known). */
+  ageMs: number;
+  maxAgeMs: number | null;
+  /**
+   * The FX service's last refresh of its rates failed: the quote rests on the last good rates, which are
+   * getting older and will be refused as stale past maxAgeMs.
+   */
+  ageing: boolean;
+  /** When the rates were last refreshed successfully, if known. */
+  lastRefreshAt: string | null;
+  legs: QuoteRateLeg[];
+}
+
+/**
+ * The total cost in its parts, decimal strings in the source currency's exponent:
+ * principal + spread + feeFixed + feePercentage + feeAdjustment = totalCost, and the last three = fee.
+ */
+export interface QuoteBreakdownView {
+  currency: string;
+  /** What is converted at the mid rate (the ledger's principal entry). */
+  principal: string;
+  /** The margin of spread and markup over the mid rate (the ledger's `<id>:spread` entry). */
+  spread: string;
+  feeFixed: string;
+  /** `feePercentBps` of the send amount, rounded up. */
+  feePercentage: string;
+  feePercentBps: number;
+  /** What the fee schedule's minimum added (positive) or its maximum took off (negative). */
+  feeAdjustment: string;
+  fee: string;
+  totalCost: string;
+}
+
+/**
+ * The answer to `POST /v1/quotes`: the signed quote, to be put as it is in the transfer, and next to it
+ * what the partner should know but the ledger does not need (and the signature does not cover).
+ */
+export interface QuoteAnswer {
+  quote: FxQuote;
+  rate: QuoteRateView;
+  /** Null only when an older FX service did not send the fee's parts. */
+  breakdown: QuoteBreakdownView | null;
+}
+
 /** FX error codes and how they reach the partner: one table. */
 const FX_PROBLEMS: Record<string, [number, string]> = {
   INVALID_REQUEST: [400, 'The quote request is not valid'],
@@ -31,19 +93,68 @@ const FX_PROBLEMS: Record<string, [number, string]> = {
   UNKNOWN_CURRENCY: [400, 'Unknown currency'],
   UNKNOWN_CORRIDOR: [422, 'No quotes for this corridor'],
   RATE_UNAVAILABLE: [503, 'No rate for this corridor now'],
-  STALE_RATE: [503, 'The rate for this corridor is stale'],
+  STALE_RATE: [503, 'The rates for this corridor are stale'],
   REQUEST_EXPIRED: [503, 'The FX service did not answer in time'],
   INTERNAL: [502, 'The FX service failed'],
 };
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function legViews(status: FxRateStatus): QuoteRateLeg[] {
+  return status.legs.map((l) => ({
+    pair: l.pair,
+    source: l.source,
+    asOf: iso(l.asOfMs),
+    ageMs: l.ageMs,
+    maxAgeMs: l.maxAgeMs,
+    stale: l.stale,
+  }));
+}
+
+/**
+ * The rates behind a quote. An FX reply without the rate status comes from an FX service that sent it
+ * only while its rates were ageing: without it they were not, and the age is taken from the quote.
+ */
+export function rateView(quote: FxQuote, status: FxRateStatus | undefined): QuoteRateView {
+  const legs = status ? legViews(status) : [];
+  return {
+    source: quote.rateSource,
+    asOf: iso(quote.rateAsOfMs),
+    ageMs: legs.length > 0 ? Math.max(...legs.map((l) => l.ageMs)) : quote.createdAtMs - quote.rateAsOfMs,
+    maxAgeMs: legs.length > 0 ? Math.min(...legs.map((l) => l.maxAgeMs)) : null,
+    ageing: status?.ageing ?? false,
+    lastRefreshAt: status?.lastSuccessAtMs != null ? iso(status.lastSuccessAtMs) : null,
+    legs,
+  };
+}
+
+/** The FX service's breakdown (minor units) as decimal strings in the source currency. */
+export function breakdownView(quote: FxQuote, breakdown: FxQuoteBreakdown): QuoteBreakdownView {
+  const ccy = quote.sourceCurrency;
+  const amount = (minor: string) => formatAmount(BigInt(minor), ccy);
+  return {
+    currency: ccy,
+    principal: amount(breakdown.principalMinor),
+    spread: amount(breakdown.spreadMinor),
+    feeFixed: amount(breakdown.feeFixedMinor),
+    feePercentage: amount(breakdown.feePercentageMinor),
+    feePercentBps: breakdown.feePercentBps,
+    feeAdjustment: amount(breakdown.feeAdjustmentMinor),
+    fee: quote.fee,
+    totalCost: quote.totalCost,
+  };
+}
+
 /**
  * Asks the FX service for a signed quote for the caller (always the payer, so its markup applies). The
- * partner puts the whole signed quote in its transfer; the ledger checks it again on its own.
+ * partner puts the whole signed quote in its transfer; the ledger checks it again on its own. The answer
+ * also says how old the rates behind it are and whether they are ageing, and what the total cost is made
+ * of; a quote refused for stale rates says which rate, from where, as of when and how old.
  */
 export class QuotesService {
-  constructor(private readonly fx: FxClient) {}
+  constructor(private readonly fx: Pick<FxClient, 'quote'>) {}
 
-  async quote(caller: KnownParticipant, body: string): Promise<FxQuote> {
+  async quote(caller: KnownParticipant, body: string): Promise<QuoteAnswer> {
     let json: unknown;
     try {
       json = JSON.parse(body);
@@ -71,18 +182,59 @@ export class QuotesService {
       }
       throw e;
     }
-    if (reply.ok) return reply.quote;
-    const [status, title] = FX_PROBLEMS[reply.error.code] ?? [502, 'The FX service failed'];
-    const errors = reply.error.field
-      ? [{ field: reply.error.field, message: reply.error.message }]
-      : undefined;
-    throw new Problem(
-      status,
-      reply.error.code,
-      title,
-      reply.error.message,
-      errors,
-      status === 503 ? { 'retry-after': '5' } : {},
-    );
+    if (reply.ok) return this.answer(reply);
+    const { code, field, message, rates } = reply.error;
+    const [status, title] = FX_PROBLEMS[code] ?? [502, 'The FX service failed'];
+    const headers: Record<string, string> = status === 503 ? { 'retry-after': '5' } : {};
+    if (code === 'STALE_RATE' && rates) {
+      throw new RateProblem(status, code, title, staleDetail(parsed.data, rates), rateState(rates), headers);
+    }
+    if (code === 'RATE_UNAVAILABLE') {
+      // The FX service's message may name its provider's failure: internal, not the partner's business.
+      const { sourceCurrency: s, targetCurrency: t } = parsed.data;
+      throw new Problem(
+        status,
+        code,
+        title,
+        `no reference rate for ${s} to ${t} is available now; retry later`,
+        undefined,
+        headers,
+      );
+    }
+    const errors = field ? [{ field, message }] : undefined;
+    throw new Problem(status, code, title, message, errors, headers);
   }
+
+  private answer(reply: FxQuoteReply): QuoteAnswer {
+    const { quote, rates, breakdown } = reply;
+    return {
+      quote,
+      rate: rateView(quote, rates),
+      breakdown: breakdown ? breakdownView(quote, breakdown) : null,
+    };
+  }
+}
+
+function rateState(status: FxRateStatus) {
+  return { stale: status.legs.some((l) => l.stale), ageing: status.ageing, legs: legViews(status) };
+}
+
+/** Which rate is stale, from where, as of when and how old: in words, for the problem's detail. */
+function staleDetail(
+  request: { sourceCurrency: string; targetCurrency: string },
+  status: FxRateStatus,
+): string {
+  const stale = status.legs.filter((l) => l.stale);
+  const each = stale.map(
+    (l) =>
+      `the ${l.pair} rate from ${l.source} is as of ${iso(l.asOfMs)}, ${Math.round(l.ageMs / 1000)} s old, ` +
+      `more than the ${Math.round(l.maxAgeMs / 1000)} s allowed`,
+  );
+  const why = status.ageing
+    ? 'the FX rate provider is failing and no newer rates came in'
+    : 'the FX rate provider has nothing newer';
+  return (
+    `The rates for ${request.sourceCurrency} to ${request.targetCurrency} are stale: ${each.join('; ')}. ` +
+    `No quote is given on stale rates (${why}); retry later.`
+  );
 }

@@ -1,4 +1,11 @@
-import type { ApiResponse, ConcordClient, FxQuote, Transfer, TransferRequest } from '../../../sdk/src';
+import type {
+  ApiResponse,
+  ConcordClient,
+  FxQuote,
+  QuoteAnswer,
+  Transfer,
+  TransferRequest,
+} from '../../../sdk/src';
 import {
   ClientStats,
   closedLoop,
@@ -27,7 +34,7 @@ class FakeClient {
     targetCurrency: string;
     sendAmount?: string;
     payee?: string;
-  }): Promise<ApiResponse<FxQuote>> {
+  }): Promise<ApiResponse<QuoteAnswer>> {
     this.quoteRequests.push(request);
     await new Promise((resolve) => setImmediate(resolve));
     if (this.quoteStatus !== 201)
@@ -43,7 +50,12 @@ class FakeClient {
       expiresAtMs: Date.now() + 30_000,
       payee: request.payee,
     };
-    return { status: 201, body: quote, headers: new Headers() };
+    const rate = { source: 'fake', asOf: new Date().toISOString(), ageMs: 0, maxAgeMs: null, ageing: false };
+    return {
+      status: 201,
+      body: { quote, rate: { ...rate, lastRefreshAt: null, legs: [] }, breakdown: null },
+      headers: new Headers(),
+    };
   }
 
   async createTransfer(t: TransferRequest): Promise<ApiResponse<Transfer>> {

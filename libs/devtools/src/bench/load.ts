@@ -257,7 +257,7 @@ export async function sendCrossCurrency(
       }
       return;
     }
-    quote = answer.body;
+    quote = answer.body.quote;
   } catch (error) {
     const e = error as Error & { cause?: { code?: string; message?: string } };
     const key = `quote ${e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)}`;
