@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import { AuthService } from './auth/auth.service';
 import { ParticipantsRepository } from './auth/participants.repository';
 import { HEALTH_CHECKS, HealthController } from './health/health.controller';
+import { ReadinessService } from './health/readiness.service';
 import { FinalizedConsumer } from './ledger/finalized.consumer';
 import { LedgerViewRepository } from './ledger/ledger-view.repository';
 import { AccountsController } from './accounts/accounts.controller';
@@ -253,21 +254,15 @@ export const GATEWAY_CONTROLLERS = [
       useFactory: (c: GatewayConfig) => ({ maxWaitMs: c.GATEWAY_MAX_WAIT_MS }),
     },
     {
-      provide: HEALTH_CHECKS,
+      provide: ReadinessService,
       inject: [PRISMA, Redis, KAFKA_SETTINGS],
-      useFactory: (prisma: ServicesPrismaClient, redis: Redis, s: KafkaSettings) => ({
-        postgres: async () => void (await prisma.$queryRawUnsafe('select 1')),
-        redis: async () => void (await redis.ping()),
-        kafka: async () => {
-          const admin = createKafka(s).admin();
-          await admin.connect();
-          try {
-            await admin.describeCluster();
-          } finally {
-            await admin.disconnect();
-          }
-        },
-      }),
+      useFactory: (prisma: ServicesPrismaClient, redis: Redis, s: KafkaSettings) =>
+        new ReadinessService(prisma, redis, createKafka(s)),
+    },
+    {
+      provide: HEALTH_CHECKS,
+      inject: [ReadinessService],
+      useFactory: (readiness: ReadinessService) => readiness.checks(),
     },
   ],
 })
@@ -283,6 +278,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(FxClient) private readonly fx: FxClient,
     @Inject(ClearingEventsConsumer) private readonly clearingEvents: ClearingEventsConsumer,
   ) {}
+    @Inject(ReadinessService) private readonly readiness: ReadinessService,
 
   async onApplicationBootstrap(): Promise<void> {
     await this.participants.load();
@@ -300,6 +296,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     await this.fx.stop();
     await this.deliveries.stop();
     await this.producer.disconnect();
+    await this.readiness.close();
     this.redis.disconnect();
     await this.prisma.$disconnect();
   }
