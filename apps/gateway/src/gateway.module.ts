@@ -33,9 +33,9 @@ import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor'
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
-
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
+
 export const CONFIG = 'GATEWAY_CONFIG';
 export const LOGGER = 'LOGGER';
 const PRISMA = 'PRISMA';
@@ -200,8 +200,6 @@ export const GATEWAY_CONTROLLERS = [
         ),
     },
     {
-      provide: TransfersService,
-    {
       provide: IdempotencyService,
       inject: [Redis, CONFIG],
       useFactory: (r: Redis, c: GatewayConfig) =>
@@ -211,6 +209,8 @@ export const GATEWAY_CONTROLLERS = [
           { ttlS: c.GATEWAY_IDEMPOTENCY_TTL_S, claimTtlMs: c.GATEWAY_MAX_WAIT_MS + 60_000 },
         ),
     },
+    {
+      provide: TransfersService,
       inject: [TransfersRepository, ParticipantsRepository, PRODUCER, CONFIG, GatewayMetrics],
       // The metered subclass counts accepted transfers for /metrics.
       useFactory: (
@@ -277,8 +277,8 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(WebhookDeliveryProcessor) private readonly deliveries: WebhookDeliveryProcessor,
     @Inject(FxClient) private readonly fx: FxClient,
     @Inject(ClearingEventsConsumer) private readonly clearingEvents: ClearingEventsConsumer,
-  ) {}
     @Inject(ReadinessService) private readonly readiness: ReadinessService,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.participants.load();
@@ -295,8 +295,8 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     await this.finalized.stop();
     await this.fx.stop();
     await this.deliveries.stop();
-    await this.producer.disconnect();
     await this.readiness.close();
+    await this.producer.disconnect();
     this.redis.disconnect();
     await this.prisma.$disconnect();
   }
