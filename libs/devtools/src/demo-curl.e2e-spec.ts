@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startTestNetwork, TestNetwork } from '../../testing/src';
+import { DEMO_CONSORTIUM } from './consortium';
+import { REPO_ROOT } from './prisma';
+
+jest.setTimeout(120_000);
+
+const run = promisify(execFile);
+
+/**
+ * `npm run demo:curl` against a network of the demo consortium (its keys are the demo keys): the curl
+ * command it prints, run by the real curl, gets a transfer committed.
+ */
+describe('npm run demo:curl', () => {
+  let net: TestNetwork;
+  const demoCurl = (args: string[]) =>
+    run('npm', ['run', '-s', 'demo:curl', '--', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, GATEWAY_URL: net.network.gatewayUrl },
+    });
+  const transfer = (id: string) =>
+    JSON.stringify({ id, payer: 'hk-remit', payee: 'mnl-payout', amount: '125.50', currency: 'USD' });
+
+  beforeAll(async () => {
+    // The signers and the gateway are all a same-currency transfer needs.
+    net = await startTestNetwork(DEMO_CONSORTIUM, {
+      only: ['ledger-s1', 'ledger-s2', 'ledger-s3', 'ledger-s4', 'gateway'],
+    });
+  });
+
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it('prints a curl command that, run by curl in a shell, gets the transfer committed', async () => {
+    const printed = await demoCurl([
+      '--print-only',
+      'hk-remit',
+      'POST',
+      '/v1/transfers?wait=5000',
+      transfer('curl-1'),
+    ]);
+    const command = printed.stdout.trim();
+    expect(command).toMatch(/^curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/transfers\?wait=5000 /);
+    expect(command).toContain("-H 'signature-input: sig1=");
+    // The Done-when of the foundation: posted with curl, committed and readable within a second.
+    const started = Date.now();
+    const { stdout } = await run('sh', ['-c', command]);
+    expect(JSON.parse(stdout)).toMatchObject({ id: 'curl-1', status: 'committed', amount: '125.50' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    const read = await net.client('mnl-payout').getTransfer('curl-1');
+    expect(read.body).toMatchObject({ status: 'committed', payer: 'hk-remit' });
+  });
+
+  it('runs the command it prints, and prints what the gateway answered', async () => {
+    const { stdout, stderr } = await demoCurl([
+      'hk-remit',
+      'POST',
+      '/v1/transfers?wait=5000',
+      transfer('curl-2'),
+    ]);
+    expect(stderr.trim()).toMatch(/^curl -sS -X POST .*\/v1\/transfers\?wait=5000 /);
+    expect(JSON.parse(stdout)).toMatchObject({ id: 'curl-2', status: 'committed' });
+  });
+});
