@@ -131,7 +131,7 @@ export const GATEWAY_CONTROLLERS = [
       provide: WebhooksService,
       inject: [WebhooksRepository, CONFIG],
       useFactory: (r: WebhooksRepository, c: GatewayConfig) =>
-        new WebhooksService(r, c.GATEWAY_WEBHOOK_MAX_PER_PARTICIPANT),
+        new WebhooksService(r, c.GATEWAY_WEBHOOK_MAX_PER_PARTICIPANT, c.GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS),
     },
     {
       provide: WebhookDeliveryProcessor,
@@ -145,6 +145,7 @@ export const GATEWAY_CONTROLLERS = [
             backoffMs: c.GATEWAY_WEBHOOK_BACKOFF_MS,
             timeoutMs: c.GATEWAY_WEBHOOK_TIMEOUT_MS,
             concurrency: c.GATEWAY_WEBHOOK_CONCURRENCY,
+            allowPrivateUrls: c.GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS,
           },
           r,
           log,

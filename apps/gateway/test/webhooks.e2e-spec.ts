@@ -243,6 +243,80 @@ describe('webhooks end to end', () => {
     expect(requestsFor('/ok', 'wh-held')).toHaveLength(1);
   });
 
+  it('sends transfer.fulfilled, transfer.aborted and transfer.expired of two-phase transfers, signed', async () => {
+    ids.twoPhase = await subscribe(hk, '/2p', ['transfer.fulfilled', 'transfer.aborted', 'transfer.expired']);
+    const mnl = net.client('mnl-payout');
+    const twoPhase = (id: string, extra: { expiresInMs?: number } = {}) =>
+      hk.createTransfer(
+        {
+          id,
+          payer: 'hk-remit',
+          payee: 'mnl-payout',
+          amount: '2.50',
+          currency: 'USD',
+          twoPhase: true,
+          ...extra,
+        },
+        { waitMs: 5000 },
+      );
+    expect((await twoPhase('wh-2p-fulfil')).body.status).toBe('reserved');
+    expect((await mnl.fulfilTransfer('wh-2p-fulfil', { waitMs: 5000 })).body.status).toBe('fulfilled');
+    expect((await twoPhase('wh-2p-abort')).body.status).toBe('reserved');
+    expect((await hk.abortTransfer('wh-2p-abort', { waitMs: 5000 })).body.status).toBe('aborted');
+    // The shortest expiry the ledger takes; the next cut after it releases the reservation.
+    expect((await twoPhase('wh-2p-expire', { expiresInMs: 1000 })).body.status).toBe('reserved');
+    // The ledger has no wall clock: the first cut whose log time is past the expiry releases it, and a
+    // cut follows a block's first record. On a quiet network, some later traffic brings it.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const tick = await hk.createTransfer(
+      { id: 'wh-2p-tick', payer: 'hk-remit', payee: 'mnl-payout', amount: '0.01', currency: 'USD' },
+      { waitMs: 5000 },
+    );
+    expect(tick.body.status).toBe('committed');
+    const expected: [string, string, string][] = [
+      ['wh-2p-fulfil', 'transfer.fulfilled', 'fulfilled'],
+      ['wh-2p-abort', 'transfer.aborted', 'aborted'],
+      ['wh-2p-expire', 'transfer.expired', 'expired'],
+    ];
+    const nowS = () => Math.floor(Date.now() / 1000);
+    for (const [id, type, status] of expected) {
+      const [request] = await eventually(
+        async () => {
+          const r = requestsFor('/2p', id);
+          return r.length ? r : undefined;
+        },
+        15_000,
+        `${type} of ${id} at the receiver`,
+      );
+      expect(request.headers['concord-event-type']).toBe(type);
+      expect(
+        ConcordClient.verifyWebhookSignature(
+          secrets.get(ids.twoPhase)!,
+          request.headers['concord-signature'] as string,
+          request.body,
+          { nowS: nowS() },
+        ),
+      ).toBe(true);
+      const payload = JSON.parse(request.body);
+      expect(payload).toMatchObject({
+        type,
+        data: { id, status, twoPhase: true, amount: '2.50', payer: 'hk-remit', payee: 'mnl-payout' },
+      });
+      expect(request.headers['concord-event-id']).toBe(payload.id);
+      // As GET /v1/transfers/{id} shows it.
+      expect(payload.data).toEqual((await hk.getTransfer(id)).body);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // One event each, and none of the states this subscription did not ask for (reserved).
+    for (const [id, type] of expected) {
+      expect(requestsFor('/2p', id).map((r) => JSON.parse(r.body).type)).toEqual([type]);
+    }
+    const log = (await hk.webhookDeliveries(ids.twoPhase)).body.deliveries;
+    expect(log.map((d) => [d.transferId, d.event, d.status]).sort()).toEqual(
+      expected.map(([id, type]) => [id, type, 'delivered']).sort(),
+    );
+  });
+
   it('retries a failing receiver with backoff: two 500s, then delivered on the third attempt', async () => {
     ids.flaky = await subscribe(hk, '/flaky', ['transfer.committed']);
     await hk.createTransfer(
@@ -313,11 +387,17 @@ describe('webhooks end to end', () => {
     expect((await fx.webhookDeliveries(ids.flaky)).status).toBe(404);
     expect((await net.client('mnl-payout').deleteWebhook(ids.hkOk)).status).toBe(404);
     expect((await hk.listWebhooks()).body.webhooks.map((w) => w.id).sort()).toEqual(
-      [ids.hkOk, ids.flaky, ids.down].sort(),
+      [ids.hkOk, ids.twoPhase, ids.flaky, ids.down].sort(),
     );
     expect((await hk.deleteWebhook(ids.down)).status).toBe(204);
     expect((await hk.deleteWebhook(ids.down)).status).toBe(404);
-    expect((await hk.webhookDeliveries(ids.down)).status).toBe(404);
+    // The delivery log of a deleted webhook stays readable by its owner, and by nobody else.
+    const kept = await hk.webhookDeliveries(ids.down);
+    expect(kept.status).toBe(200);
+    expect(kept.body.deliveries.map((d) => [d.transferId, d.status, d.attempts])).toEqual([
+      ['wh-down', 'dead', 6],
+    ]);
+    expect((await fx.webhookDeliveries(ids.down)).status).toBe(404);
     expect((await hk.listWebhooks()).body.webhooks.map((w) => w.id)).not.toContain(ids.down);
     expect((await hk.deleteWebhook('wh_nope')).status).toBe(404);
   });

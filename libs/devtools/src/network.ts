@@ -147,7 +147,13 @@ export class LocalNetwork {
     if (name === 'gateway') {
       return {
         app: 'gateway',
-        env: { ...this.commonEnv(), GATEWAY_PORT: String(this.options.gatewayPort), ...extra },
+        env: {
+          ...this.commonEnv(),
+          GATEWAY_PORT: String(this.options.gatewayPort),
+          // A network on one machine (npm start, the tests, the bench): its webhook receivers are local.
+          GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+          ...extra,
+        },
       };
     }
     if (name === 'fx') {

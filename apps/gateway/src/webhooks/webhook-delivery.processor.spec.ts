@@ -6,7 +6,7 @@ import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
 
 /** The processor against an in-memory repository and a scripted receiver. */
-function setup(answers: (number | Error)[], webhook: Partial<WebhookRow> = {}) {
+function setup(answers: (number | Error)[], webhook: Partial<WebhookRow> = {}, allowPrivateUrls = true) {
   const delivery: DeliveryRow = {
     id: 'dlv_1',
     webhookId: 'wh_1',
@@ -68,7 +68,8 @@ function setup(answers: (number | Error)[], webhook: Partial<WebhookRow> = {}) {
   const processor = new WebhookDeliveryProcessor(
     'redis://127.0.0.1:6379',
     '',
-    { attempts: 3, backoffMs: 10, timeoutMs: 1000, concurrency: 1 },
+    // The receiver is scripted, so its loopback URL is allowed unless a test says otherwise.
+    { attempts: 3, backoffMs: 10, timeoutMs: 1000, concurrency: 1, allowPrivateUrls },
     repository,
     pino({ level: 'silent' }),
     send,
@@ -136,5 +137,20 @@ describe('webhook delivery attempts', () => {
     await expect(deleted.processor.process(deleted.job(0))).resolves.toBe('cancelled');
     expect(deleted.requests).toHaveLength(0);
     expect(deleted.delivery.status).toBe('cancelled');
+  });
+
+  it('sends nothing to a non-public address unless private URLs are allowed, and logs the attempt as failed', async () => {
+    for (const url of ['http://127.0.0.1:1/hook', 'http://localhost:1/hook', 'http://169.254.169.254/x']) {
+      const refused = setup([200], { url }, false);
+      await expect(refused.processor.process(refused.job(0))).rejects.toThrow(/not sent: .*public/);
+      expect(refused.requests).toHaveLength(0);
+      expect(refused.attempts).toEqual([
+        expect.objectContaining({
+          attempt: 1,
+          error: expect.stringMatching(/^not sent: /),
+          status: 'pending',
+        }),
+      ]);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.reposito
 import { bullConnection } from '@concord/config';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
 import { WEBHOOK_EVENTS } from './webhooks.dto';
+import { nonPublicTarget } from './webhook-url';
 
 export const WEBHOOK_QUEUE = 'gateway-webhooks';
 
@@ -16,6 +17,8 @@ export interface DeliverySettings {
   /** Longest wait for the receiver's answer. */
   timeoutMs: number;
   concurrency: number;
+  /** GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS: else an attempt to a non-public address fails without a request. */
+  allowPrivateUrls?: boolean;
 }
 
 /** What one HTTP attempt gave: the receiver's status, or why there was none. */
@@ -167,6 +170,9 @@ export class WebhookDeliveryProcessor {
     const at = new Date();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // Checked at every attempt: the name may resolve to another address than when the URL was accepted.
+    const refused = this.settings.allowPrivateUrls ? undefined : await nonPublicTarget(webhook.url);
+    if (refused) return { error: `not sent: ${refused}`, durationMs: elapsed(), at };
     try {
       const response = await this.send(webhook.url, {
         method: 'POST',

@@ -7,6 +7,7 @@ import { FieldError, fieldErrors, invalidInput, Problem } from '../problems/prob
 export type WebhookError =
   | { kind: 'INVALID_BODY'; errors: FieldError[] }
   | { kind: 'INVALID_QUERY'; errors: FieldError[] }
+  | { kind: 'URL_NOT_ALLOWED'; reason: string }
   | { kind: 'NOT_FOUND'; id: string }
   | { kind: 'TOO_MANY_WEBHOOKS'; max: number };
 
@@ -16,6 +17,10 @@ export function webhookProblem(error: WebhookError): Problem {
       return invalidInput('body', error.errors);
     case 'INVALID_QUERY':
       return invalidInput('query', error.errors);
+    case 'URL_NOT_ALLOWED':
+      return new Problem(400, 'WEBHOOK_URL_NOT_ALLOWED', 'The webhook URL is not allowed', error.reason, [
+        { field: 'url', message: error.reason },
+      ]);
     case 'NOT_FOUND':
       return new Problem(
         404,

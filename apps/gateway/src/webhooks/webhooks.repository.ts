@@ -17,12 +17,25 @@ export type AttemptRow = NonNullable<
 export class WebhooksRepository {
   constructor(private readonly prisma: ServicesPrismaClient) {}
 
-  create(row: { id: string; participantId: string; url: string; events: string[]; secret: string }) {
-    return this.prisma.gatewayWebhook.create({ data: row });
-  }
-
-  countActive(participantId: string): Promise<number> {
-    return this.prisma.gatewayWebhook.count({ where: { participantId, deletedAt: null } });
+  /**
+   * Creates the subscription unless the participant has `max` active ones already (null then). The
+   * count and the insert run under a transaction-scoped advisory lock per participant, so that
+   * concurrent creations cannot both see room for one more.
+   */
+  async createWithinCap(
+    row: { id: string; participantId: string; url: string; events: string[]; secret: string },
+    max: number,
+  ): Promise<WebhookRow | null> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe(
+        `select 1 from pg_advisory_xact_lock(hashtext('gateway.webhooks:' || $1))`,
+        row.participantId,
+      );
+      const active = await tx.gatewayWebhook.count({
+        where: { participantId: row.participantId, deletedAt: null },
+      });
+      return active >= max ? null : tx.gatewayWebhook.create({ data: row });
+    });
   }
 
   listActive(participantId: string): Promise<WebhookRow[]> {
@@ -32,8 +45,9 @@ export class WebhooksRepository {
     });
   }
 
-  findActive(participantId: string, id: string): Promise<WebhookRow | null> {
-    return this.prisma.gatewayWebhook.findFirst({ where: { id, participantId, deletedAt: null } });
+  /** One of the participant's subscriptions, deleted or not. */
+  findOwn(participantId: string, id: string): Promise<WebhookRow | null> {
+    return this.prisma.gatewayWebhook.findFirst({ where: { id, participantId } });
   }
 
   /** Marks the subscription deleted (its delivery log stays) and cancels what it still had to send. */

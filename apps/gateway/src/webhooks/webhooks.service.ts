@@ -12,12 +12,15 @@ import {
 } from './webhooks.dto';
 import { fieldErrors, WebhookFailure } from './webhooks.errors';
 import { WebhooksRepository } from './webhooks.repository';
+import { refusedWebhookHost } from './webhook-url';
 
 /** A partner's webhook subscriptions: each sees, changes and reads the delivery log of its own only. */
 export class WebhooksService {
   constructor(
     private readonly repository: WebhooksRepository,
     private readonly maxPerParticipant: number,
+    /** GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS: loopback and private receivers (a network on one machine). */
+    private readonly allowPrivateUrls = false,
   ) {}
 
   async create(caller: KnownParticipant, body: string): Promise<CreatedWebhookView> {
@@ -34,16 +37,19 @@ export class WebhooksService {
     if (!parsed.success) {
       throw new WebhookFailure({ kind: 'INVALID_BODY', errors: fieldErrors(parsed.error.issues, '(body)') });
     }
-    if ((await this.repository.countActive(caller.id)) >= this.maxPerParticipant) {
-      throw new WebhookFailure({ kind: 'TOO_MANY_WEBHOOKS', max: this.maxPerParticipant });
-    }
-    const row = await this.repository.create({
-      id: `wh_${randomBytes(16).toString('hex')}`,
-      participantId: caller.id,
-      url: parsed.data.url,
-      events: parsed.data.events,
-      secret: `whsec_${randomBytes(32).toString('base64url')}`,
-    });
+    const refused = this.allowPrivateUrls ? undefined : refusedWebhookHost(parsed.data.url);
+    if (refused) throw new WebhookFailure({ kind: 'URL_NOT_ALLOWED', reason: refused });
+    const row = await this.repository.createWithinCap(
+      {
+        id: `wh_${randomBytes(16).toString('hex')}`,
+        participantId: caller.id,
+        url: parsed.data.url,
+        events: parsed.data.events,
+        secret: `whsec_${randomBytes(32).toString('base64url')}`,
+      },
+      this.maxPerParticipant,
+    );
+    if (!row) throw new WebhookFailure({ kind: 'TOO_MANY_WEBHOOKS', max: this.maxPerParticipant });
     return { ...toWebhookView(row), secret: row.secret };
   }
 
@@ -69,7 +75,8 @@ export class WebhooksService {
         errors: fieldErrors(parsed.error.issues, '(query)'),
       });
     }
-    if (!WEBHOOK_ID.test(id) || !(await this.repository.findActive(caller.id, id))) {
+    // A deleted subscription's log stays readable by its owner: what was sent, and what was cancelled.
+    if (!WEBHOOK_ID.test(id) || !(await this.repository.findOwn(caller.id, id))) {
       throw new WebhookFailure({ kind: 'NOT_FOUND', id });
     }
     const rows = await this.repository.deliveries(id, parsed.data.limit, parsed.data.status);
