@@ -143,6 +143,12 @@ describe('one transfer end to end', () => {
   it('shows a transfer only to its payer and payee', async () => {
     const res = await net.client('sg-fx').getTransfer('e2e-1');
     expect(res.status).toBe(404);
+    // The long-poll is no way around it: another partner's transfer is not found, at once.
+    const started = Date.now();
+    const waited = await net.client('sg-fx').getTransfer('e2e-1', { waitMs: 3000 });
+    expect(waited.status).toBe(404);
+    expect((waited.body as unknown as { code: string }).code).toBe('TRANSFER_NOT_FOUND');
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('answers bad input with problem+json naming the field, and loses nothing', async () => {
@@ -305,6 +311,11 @@ describe('one transfer end to end', () => {
     ).toBe(false);
     const other = await net.client('hk-remit').balanceProof('mnl-payout/USD');
     expect(other.status).toBe(404);
+    // Nor another partner's settlement or fee account.
+    for (const account of ['mnl-payout/USD/settlement', 'mnl-payout/USD/fees', 'sg-fx/USD/fees']) {
+      const theirs = await net.client('hk-remit').balanceProof(account);
+      expect([account, theirs.status]).toEqual([account, 404]);
+    }
     const fees = await net.client('hk-remit').balanceProof('hk-remit/USD/fees');
     expect(fees.status).toBe(200);
     expect(
@@ -494,6 +505,10 @@ describe('one transfer end to end', () => {
     const accounts = (await hk.accounts()).body.accounts;
     expect(accounts.find((a) => a.id === 'hk-remit/USD')?.reserved).toBe('3.00');
     expect((await hk.fulfilTransfer('2p-1')).status).toBe(403);
+    // A third party cannot fulfil it either: to it the transfer does not exist.
+    const third = await net.client('sg-fx').fulfilTransfer('2p-1');
+    expect(third.status).toBe(404);
+    expect((third.body as unknown as { code: string }).code).toBe('TRANSFER_NOT_FOUND');
     const fulfilled = await mnl.fulfilTransfer('2p-1', { waitMs: 8000 });
     expect(fulfilled.status).toBe(202);
     expect(fulfilled.body.status).toBe('fulfilled');
