@@ -142,12 +142,34 @@ describe('fuzzing the signed API', () => {
         ),
         sign: fc.boolean(),
         query: fc.constantFrom('', '?wait=abc', '?wait=-1', '?wait=99999999', '?x=%ZZ'),
+        // Reused, malformed, oversized and empty keys: 400 or 409, never a 5xx or a stored change.
+        idempotencyKey: fc.constantFrom(
+          undefined,
+          undefined,
+          'fuzz-key-1',
+          'fuzz-key-2',
+          'has space',
+          'a,b',
+          'ü',
+          '',
+          'k'.repeat(300),
+        ),
       }),
       { numRuns: 2500, seed: 20261127 },
     );
     for (let i = 0; i < cases.length; i += 25) {
       const results = await Promise.all(
-        cases.slice(i, i + 25).map((c) => send('POST', c.path + c.query, c.body, c.sign)),
+        cases
+          .slice(i, i + 25)
+          .map((c) =>
+            send(
+              'POST',
+              c.path + c.query,
+              c.body,
+              c.sign,
+              c.idempotencyKey === undefined ? {} : { 'idempotency-key': c.idempotencyKey },
+            ),
+          ),
       );
       for (const status of results) expect(status).toBeGreaterThanOrEqual(400);
       for (const status of results) expect(status).toBeLessThan(500);

@@ -61,9 +61,9 @@ accepted once), are refused with 401. This page cannot compute signatures: use t
 ## Idempotency
 
 Every \`POST\` under \`/v1\` takes an \`Idempotency-Key\` header (1 to 255 letters, digits, \`-\`, \`_\`, \`.\`,
-\`:\`; per participant, kept 24 h): the same key with the same method, path and body answers the first
-response again (status and body, with \`Idempotent-Replayed: true\`); the same key with another method,
-path or body gets 409 \`IDEMPOTENCY_KEY_REUSED\`, and while the first request runs 409
+\`:\`; per participant, kept 24 h by default): the same key with the same method, path and body answers
+the first response again (status and body, with \`Idempotent-Replayed: true\`); the same key with another
+method, path or body gets 409 \`IDEMPOTENCY_KEY_REUSED\`, and while the first request runs 409
 \`IDEMPOTENCY_KEY_IN_PROGRESS\` with \`Retry-After\`. Server errors (5xx) are not kept.
 
 ## Webhooks
@@ -94,7 +94,7 @@ export const IDEMPOTENCY_KEY: ParameterObject = {
   in: 'header',
   required: false,
   description:
-    'Makes the request safe to retry: the same key and request answer the first response again for 24 h.',
+    'Makes the request safe to retry: the same key and request answer the first response again (for 24 h by default).',
   schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' },
 };
 const TRANSFER_LIST: SchemaObject = {
