@@ -2,6 +2,7 @@ import { canonicalJson } from '@concord/crypto';
 import { LedgerPrismaClient, sqlOf } from '@concord/db';
 import type { Certificate } from '../votes/votes.types';
 import type { SealedBlock } from '../engine/engine.types';
+import { postingsJson } from './postings-json';
 
 /** A signer's vote as stored: whom it is from, the header it signs, the signature. */
 export interface VoteRow {
@@ -28,55 +29,30 @@ export class BlocksRepository {
 
   async saveBlock(block: SealedBlock, signature: string): Promise<void> {
     const { header } = block;
-    const h = header.height;
-    const transfers = new Map<string, SealedBlock['entries'][number]['outcomes'][number]>();
-    for (const entry of block.entries) {
-      // Only outcomes that the ledger recorded (not refusals of a forged or malformed command) are rows.
-      if (entry.rejection) continue;
-      for (const outcome of entry.outcomes) if (!outcome.refusal) transfers.set(outcome.transferId, outcome);
-    }
     // One SQL statement, each table written by a data-modifying CTE: a single round trip and a single
     // commit per block. This runs once per block on every signer, and on this kind of machine each round
-    // trip to PostgreSQL costs far more than the rows it carries (`npm run bench`). The rows go as one
-    // JSON document per table (json_to_recordset): JSON.stringify is native, while node-postgres escapes
-    // array parameters element by element in JavaScript (5.5 ms against 0.9 ms for a block of 1,450
-    // transfers). It goes through node-postgres directly (libs/db/src/sql.ts), not Prisma's raw queries.
-    const postings = block.entries.flatMap((e, seq) =>
-      e.postings.map((p, leg) => ({
-        s: seq,
-        l: leg,
-        t: p.transferId,
-        d: p.debitAccount,
-        c: p.creditAccount,
-        m: p.amountMinor.toString(),
-        u: p.currency,
-      })),
-    );
+    // trip to PostgreSQL costs far more than the rows it carries (`npm run bench`). The rows go as one JSON
+    // document (json_to_recordset): JSON.stringify is native, while node-postgres escapes array parameters
+    // element by element in JavaScript (5.5 ms against 0.9 ms for a block of 1,450 transfers). An entry
+    // keeps its postings and outcomes as JSON columns, so a block is one row per log record and one per
+    // changed account, whatever the number of transfers: the views `postings` and `transfers` give them
+    // back as rows. It goes through node-postgres directly (libs/db/src/sql.ts), not Prisma's raw queries.
     await this.sql.execute(
       `with b as (
          insert into blocks (height, header_hash, prev_hash, entries_root, state_root, block_time_ms, entry_count,
            first_offset, last_offset, header, signature)
          values ($1, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9::bigint, $10, $11)),
        e as (
-         insert into entries (height, seq, "offset", timestamp_ms, kind, payload, rejection, outcomes, hash)
+         insert into entries (height, seq, "offset", timestamp_ms, kind, payload, rejection, outcomes, postings, hash)
          select $1, x.* from json_to_recordset($12::json)
-           as x(s int, o bigint, t bigint, k text, p text, r text, c text, h text)),
-       p as (
-         insert into postings (height, seq, leg, transfer_id, debit_account, credit_account, amount_minor, currency)
-         select $1, x.* from json_to_recordset($13::json)
-           as x(s int, l int, t text, d text, c text, m bigint, u text)),
-       a as (
-         insert into balances (account_id, participant_id, currency, kind, balance_minor, reserved_minor, height)
-         select x.*, $1 from json_to_recordset($14::json)
-           as x(i text, p text, c text, k text, b bigint, r bigint)
-         on conflict (account_id) do update set balance_minor = excluded.balance_minor,
-           reserved_minor = excluded.reserved_minor, height = excluded.height)
-       insert into transfers (id, status, reason, payer, payee, amount_minor, currency, height)
-       select x.*, $1 from json_to_recordset($15::json)
-         as x(i text, s text, r text, p text, q text, m bigint, c text)
-       on conflict (id) do update set status = excluded.status, reason = excluded.reason, height = excluded.height`,
+           as x(s int, o bigint, t bigint, k text, p text, r text, c text, q text, h text))
+       insert into balances (account_id, participant_id, currency, kind, balance_minor, reserved_minor, height)
+       select x.*, $1 from json_to_recordset($13::json)
+         as x(i text, p text, c text, k text, b bigint, r bigint)
+       on conflict (account_id) do update set balance_minor = excluded.balance_minor,
+         reserved_minor = excluded.reserved_minor, height = excluded.height`,
       [
-        h,
+        header.height,
         block.headerHash,
         header.prevHash,
         header.entriesRoot,
@@ -96,10 +72,10 @@ export class BlocksRepository {
             p: e.payload,
             r: e.rejection ?? null,
             c: JSON.stringify(e.outcomes),
+            q: postingsJson(e.postings),
             h: e.hash,
           })),
         ),
-        JSON.stringify(postings),
         JSON.stringify(
           block.changedAccounts.map((x) => ({
             i: x.id,
@@ -108,17 +84,6 @@ export class BlocksRepository {
             k: x.kind,
             b: x.balanceMinor.toString(),
             r: x.reservedMinor.toString(),
-          })),
-        ),
-        JSON.stringify(
-          [...transfers.values()].map((x) => ({
-            i: x.transferId,
-            s: x.status,
-            r: x.reason ?? null,
-            p: x.payer,
-            q: x.payee,
-            m: x.amountMinor,
-            c: x.currency,
           })),
         ),
       ],

@@ -20,8 +20,9 @@ function groupByHeight<T extends { height: number }>(rows: T[]): Map<number, T[]
 
 /**
  * Reads one signer's stored chain page by page, for the verifier: a page of blocks at a time, and their
- * entries, postings, balances and transfers rows in chunks of about `entryPageSize` entries, so that a long
- * chain is never held in memory at once.
+ * entries (with their postings) and balances rows in chunks of about `entryPageSize` entries, so that a
+ * long chain is never held in memory at once. The `postings` and `transfers` views are derived from the
+ * entries, so the entries are what is audited.
  */
 export class PrismaChainSource {
   private readonly blockPageSize: number;
@@ -58,32 +59,20 @@ export class PrismaChainSource {
         while (j < page.length && entries + page[j].entryCount <= this.entryPageSize)
           entries += page[j++].entryCount;
         const chunk = { gte: page[i].height, lte: page[j - 1].height };
-        const [entryRows, postingRows, balanceRows, transferRows] = await Promise.all([
+        const [entryRows, balanceRows] = await Promise.all([
           this.prisma.entry.findMany({
             where: { height: chunk },
             orderBy: [{ height: 'asc' }, { seq: 'asc' }],
           }),
-          this.prisma.posting.findMany({
-            where: { height: chunk },
-            orderBy: [{ height: 'asc' }, { seq: 'asc' }, { leg: 'asc' }],
-          }),
           this.prisma.balance.findMany({ where: { height: chunk }, orderBy: { accountId: 'asc' } }),
-          this.prisma.transfer.findMany({ where: { height: chunk }, orderBy: { id: 'asc' } }),
         ]);
-        const byHeight = {
-          entries: groupByHeight(entryRows),
-          postings: groupByHeight(postingRows),
-          balances: groupByHeight(balanceRows),
-          transfers: groupByHeight(transferRows),
-        };
+        const byHeight = { entries: groupByHeight(entryRows), balances: groupByHeight(balanceRows) };
         for (const block of page.slice(i, j)) {
           yield {
             block,
             entries: byHeight.entries.get(block.height) ?? [],
-            postings: byHeight.postings.get(block.height) ?? [],
             certificate: certificates.get(block.height) ?? null,
             balances: byHeight.balances.get(block.height) ?? [],
-            transfers: byHeight.transfers.get(block.height) ?? [],
           };
         }
         i = j;
@@ -103,10 +92,8 @@ export class PrismaChainSource {
     const found = await Promise.all([
       this.prisma.block.findFirst(query).then((r) => r && { table: 'blocks', height: r.height }),
       this.prisma.entry.findFirst(query).then((r) => r && { table: 'entries', height: r.height }),
-      this.prisma.posting.findFirst(query).then((r) => r && { table: 'postings', height: r.height }),
       this.prisma.certificate.findFirst(query).then((r) => r && { table: 'certificates', height: r.height }),
       this.prisma.balance.findFirst(query).then((r) => r && { table: 'balances', height: r.height }),
-      this.prisma.transfer.findFirst(query).then((r) => r && { table: 'transfers', height: r.height }),
     ]);
     const rows = found.filter((r): r is StrayRow => r !== null);
     return rows.reduce<StrayRow | null>((a, b) => (a === null || b.height < a.height ? b : a), null);

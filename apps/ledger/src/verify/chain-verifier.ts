@@ -1,13 +1,15 @@
-import { BlockHeader, blockHeaderSchema, TransferOutcome } from '@concord/contracts';
+import { BlockHeader, blockHeaderSchema } from '@concord/contracts';
 import { canonicalJson, checkCertificate, sha256Hex, verifyBytes } from '@concord/crypto';
 import { LedgerEngine, ZERO_HASH } from '../engine/ledger-engine';
 import type { SealedBlock } from '../engine/engine.types';
+import { postingsJson } from '../blocks/postings-json';
 
 /*
  * Offline audit of one signer's stored chain (schema ledger_<signer>). Nothing stored is trusted: the
  * verifier replays every stored entry's raw payload through a fresh LedgerEngine, so entry hashes,
  * entries roots, state roots and header hashes are recomputed rather than read, and every other stored
- * row (entry columns, postings, balances, transfers) is compared with what the replay says it must be.
+ * row (entry columns with their postings, balances) is compared with what the replay says it must be.
+ * The `postings` and `transfers` views read the entries, so they hold nothing of their own to audit.
  * Certificates are checked against the signer set of the chain's own genesis.
  */
 
@@ -35,18 +37,9 @@ export interface StoredEntryRow {
   payload: string;
   rejection: string | null;
   outcomes: string;
+  /** JSON array of the entry's postings (see BlocksRepository `postingsJson`). */
+  postings: string;
   hash: string;
-}
-
-export interface StoredPostingRow {
-  height: number;
-  seq: number;
-  leg: number;
-  transferId: string;
-  debitAccount: string;
-  creditAccount: string;
-  amountMinor: bigint;
-  currency: string;
 }
 
 export interface StoredBalanceRow {
@@ -56,17 +49,6 @@ export interface StoredBalanceRow {
   kind: string;
   balanceMinor: bigint;
   reservedMinor: bigint;
-  height: number;
-}
-
-export interface StoredTransferRow {
-  id: string;
-  status: string;
-  reason: string | null;
-  payer: string;
-  payee: string;
-  amountMinor: bigint;
-  currency: string;
   height: number;
 }
 
@@ -82,13 +64,9 @@ export interface StoredBlock {
   block: StoredBlockRow;
   /** The block's entries, in seq order. */
   entries: StoredEntryRow[];
-  /** The block's postings, in (seq, leg) order. */
-  postings: StoredPostingRow[];
   certificate: StoredCertificateRow | null;
   /** balances rows whose `height` column is this block. */
   balances: StoredBalanceRow[];
-  /** transfers rows whose `height` column is this block. */
-  transfers: StoredTransferRow[];
 }
 
 /** A row of a per-height table whose height names no block of the walked chain. */
@@ -125,16 +103,6 @@ interface Failure {
   reason: string;
 }
 
-interface ProjectedTransfer {
-  status: string;
-  reason: string | null;
-  payer: string;
-  payee: string;
-  amountMinor: bigint;
-  currency: string;
-  height: number;
-}
-
 const HEADER_FIELDS: (keyof BlockHeader)[] = [
   'chainId',
   'height',
@@ -166,9 +134,6 @@ export class ChainVerifier {
   private readonly lastChanged = new Map<string, number>();
   /** Height of the balances row found for each account. */
   private readonly balanceRows = new Map<string, number>();
-  /** What the transfers table must hold, by the repository's rule (see `projectTransfers`). */
-  private readonly projected = new Map<string, ProjectedTransfer>();
-  private readonly transferRows = new Map<string, number>();
   private failure: Failure | null = null;
 
   constructor(private readonly options: ChainVerifierOptions = {}) {
@@ -210,16 +175,6 @@ export class ChainVerifier {
         late.push({
           height,
           reason: `the balances row of ${accountId} is stale: it is of block ${row}, the account last changed here`,
-        });
-      }
-    }
-    for (const [id, expected] of this.projected) {
-      const row = this.transferRows.get(id);
-      if (row === undefined) late.push({ height: expected.height, reason: `transfers has no row for ${id}` });
-      else if (row !== expected.height) {
-        late.push({
-          height: expected.height,
-          reason: `the transfers row of ${id} is stale: it is of block ${row}`,
         });
       }
     }
@@ -320,11 +275,9 @@ export class ChainVerifier {
     if (sealed.headerHash !== row.headerHash) return at('the replayed header hash differs from header_hash');
     if (h === 1 && !this.engine.hasGenesis) return at('the first block holds no genesis');
 
-    // 3. The stored entry columns and postings that the replay recomputed.
+    // 3. The stored entry columns (outcomes and postings included) that the replay recomputed.
     const entryProblem = this.compareEntries(sealed, entries);
     if (entryProblem) return at(entryProblem);
-    const postingProblem = this.comparePostings(sealed, stored.postings);
-    if (postingProblem) return at(postingProblem);
 
     // 4. The certificate, over the header hash, by the genesis signer set; and the signer's own signature.
     if (stored.certificate === null) {
@@ -347,13 +300,10 @@ export class ChainVerifier {
       }
     }
 
-    // 5. The derived tables: balances and transfers rows written at this height.
+    // 5. The derived table: balances rows written at this height.
     for (const account of sealed.changedAccounts) this.lastChanged.set(account.id, h);
     const balanceProblem = this.compareBalances(stored.balances, h);
     if (balanceProblem) return at(balanceProblem);
-    this.projectTransfers(sealed, h);
-    const transferProblem = this.compareTransfers(stored.transfers, h);
-    if (transferProblem) return at(transferProblem);
 
     this.prevHash = row.headerHash;
     return null;
@@ -427,31 +377,29 @@ export class ChainVerifier {
       ];
       const column = differs.find(([, d]) => d)?.[0];
       if (column) return `entry ${i} (offset ${stored.offset}): stored ${column} differs from the replay`;
+      const postingProblem = this.comparePostings(i, stored, replayed);
+      if (postingProblem) return postingProblem;
     }
     return null;
   }
 
-  private comparePostings(sealed: SealedBlock, stored: StoredPostingRow[]): string | null {
-    const expected = sealed.entries.flatMap((e, seq) => e.postings.map((p, leg) => ({ seq, leg, ...p })));
-    const count = Math.max(expected.length, stored.length);
-    for (let i = 0; i < count; i++) {
-      const want = expected[i];
-      const got = stored[i];
-      if (!got) return `posting (entry ${want.seq}, leg ${want.leg}) is missing`;
-      if (!want) return `posting (entry ${got.seq}, leg ${got.leg}) is not made by the replay`;
-      if (got.seq !== want.seq || got.leg !== want.leg) {
-        return `posting (entry ${want.seq}, leg ${want.leg}) is missing or misplaced (found entry ${got.seq}, leg ${got.leg})`;
-      }
-      const fields: [string, unknown, unknown][] = [
-        ['transfer_id', got.transferId, want.transferId],
-        ['debit_account', got.debitAccount, want.debitAccount],
-        ['credit_account', got.creditAccount, want.creditAccount],
-        ['amount_minor', got.amountMinor, want.amountMinor],
-        ['currency', got.currency, want.currency],
-      ];
-      const bad = fields.find(([, a, b]) => a !== b);
-      if (bad)
-        return `posting (entry ${got.seq}, leg ${got.leg}): stored ${bad[0]} ${bad[1]} differs from the replay (${bad[2]})`;
+  /** The first posting of a stored entry that differs from the replay's, or null when they all agree. */
+  private comparePostings(i: number, stored: StoredEntryRow, replayed: SealedBlock['entries'][number]) {
+    let rows: unknown;
+    try {
+      rows = JSON.parse(stored.postings);
+    } catch {
+      return `entry ${i} (offset ${stored.offset}): stored postings are not JSON`;
+    }
+    const got = Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+    const want = JSON.parse(postingsJson(replayed.postings)) as Record<string, unknown>[];
+    for (let leg = 0; leg < Math.max(got.length, want.length); leg++) {
+      const where = `posting (entry ${i}, leg ${leg})`;
+      if (!got[leg]) return `${where} is missing`;
+      if (!want[leg]) return `${where} is not made by the replay`;
+      if (canonicalJson(got[leg]) === canonicalJson(want[leg])) continue;
+      const field = Object.keys(want[leg]).find((k) => got[leg][k] !== want[leg][k]) ?? 'a field';
+      return `${where}: stored ${field} ${String(got[leg][field])} differs from the replay (${String(want[leg][field])})`;
     }
     return null;
   }
@@ -502,54 +450,6 @@ export class ChainVerifier {
       if (bad)
         return `balances row ${row.accountId}: ${bad[0]} ${bad[1]} differs from the replay (${bad[2]})`;
       this.balanceRows.set(row.accountId, h);
-    }
-    return null;
-  }
-
-  /**
-   * Mirrors BlocksRepository.saveBlock: per block, the last outcome of each transfer id, skipping refused
-   * commands and refusals (outcomes marked refusal); a new id takes every column, a known id only status, reason and height.
-   */
-  private projectTransfers(sealed: SealedBlock, h: number): void {
-    const touched = new Map<string, TransferOutcome>();
-    for (const entry of sealed.entries) {
-      if (entry.rejection) continue;
-      for (const o of entry.outcomes) if (!o.refusal) touched.set(o.transferId, o);
-    }
-    for (const [id, o] of touched) {
-      const previous = this.projected.get(id);
-      const update = { status: o.status, reason: o.reason ?? null, height: h };
-      this.projected.set(
-        id,
-        previous
-          ? { ...previous, ...update }
-          : {
-              ...update,
-              payer: o.payer,
-              payee: o.payee,
-              amountMinor: BigInt(o.amountMinor),
-              currency: o.currency,
-            },
-      );
-    }
-  }
-
-  private compareTransfers(rows: StoredTransferRow[], h: number): string | null {
-    for (const row of rows) {
-      const want = this.projected.get(row.id);
-      if (!want || want.height !== h)
-        return `transfers row ${row.id} is of this block, which has no outcome for it`;
-      const fields: [string, unknown, unknown][] = [
-        ['status', row.status, want.status],
-        ['reason', row.reason, want.reason],
-        ['payer', row.payer, want.payer],
-        ['payee', row.payee, want.payee],
-        ['amount_minor', row.amountMinor, want.amountMinor],
-        ['currency', row.currency, want.currency],
-      ];
-      const bad = fields.find(([, a, b]) => a !== b);
-      if (bad) return `transfers row ${row.id}: ${bad[0]} ${bad[1]} differs from the replay (${bad[2]})`;
-      this.transferRows.set(row.id, h);
     }
     return null;
   }
