@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { DEMO_OPERATOR_TOKEN } from '@concord/config';
 import { topicName } from '@concord/contracts';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ import {
   signerKey,
 } from './consortium';
 import { ensureTopics, infraUp } from './infra';
-import { migrate, REPO_ROOT } from './prisma';
+import { ledgerSchemaName, migrate, REPO_ROOT } from './prisma';
 
 export type AppName = 'gateway' | 'ledger' | 'clearing' | 'fx';
 
@@ -84,7 +85,36 @@ export class LocalNetwork {
     });
     await ensureTopics(this.options.kafkaBrokers, this.options.topicPrefix);
     await migrate(this.options.databaseUrl, this.signers);
+    await this.checkStoredGenesis();
     await this.publishGenesisOnce();
+  }
+
+  /**
+   * Refuses to start signers for another consortium than the one whose chain is already stored (say,
+   * `DEMO_SIGNERS=7` on a demo chain begun with four): its signer set is fixed by its genesis, and a
+   * signer outside it would never be counted. Nothing is stored yet on a first run.
+   */
+  async checkStoredGenesis(): Promise<void> {
+    const client = new Client({ connectionString: this.options.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ payload: string }>(
+        `select payload from ${ledgerSchemaName(this.signers[0])}.entries where height = 1 and kind = 'genesis'`,
+      );
+      if (rows.length === 0) return;
+      const stored = JSON.parse(rows[0].payload) as { signers: { id: string }[]; quorum: number };
+      const wanted = buildGenesis(this.options.spec);
+      const describe = (g: { signers: { id: string }[]; quorum: number }) =>
+        `${g.signers.map((x) => x.id).join(', ')} with quorum ${g.quorum}`;
+      if (describe(stored) !== describe(wanted)) {
+        throw new Error(
+          `the stored chain was begun with signers ${describe(stored)}, not ${describe(wanted)}: ` +
+            'start it as it was, or run `npm run demo:reset` to begin a new chain',
+        );
+      }
+    } finally {
+      await client.end();
+    }
   }
 
   /** Appends the genesis if the command log is empty; a network restarted on the same log keeps its own. */

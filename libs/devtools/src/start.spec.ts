@@ -1,4 +1,6 @@
-import { bringUp, StartableNetwork } from './start';
+import { ConfigError, loadConfig } from '@concord/config';
+import { buildGenesis } from './consortium';
+import { bringUp, defaultQuorum, demoSpec, StartableNetwork, startSchema } from './start';
 
 /** A network that records what was asked of it, and fails where the test says. */
 class FakeNetwork implements StartableNetwork {
@@ -73,5 +75,43 @@ describe('npm start bringing the network up', () => {
     const network = new FakeNetwork('prepare');
     await expect(bringUp(network, () => undefined, 1000)).rejects.toThrow('postgres: not reachable');
     expect(network.calls).toEqual(['prepare']);
+  });
+});
+
+describe('npm start signers and quorum', () => {
+  const load = (env: Record<string, string>) => loadConfig(startSchema, env);
+
+  it('runs the demo consortium with four signers and quorum 3 by default', () => {
+    const spec = demoSpec(load({}));
+    expect([spec.signerCount, spec.quorum]).toEqual([4, 3]);
+    const genesis = buildGenesis(spec);
+    expect(genesis.signers.map((s) => s.id)).toEqual(['s1', 's2', 's3', 's4']);
+  });
+
+  it('takes DEMO_SIGNERS and DEMO_QUORUM, with 2f + 1 of 3f + 1 as the default quorum', () => {
+    expect([1, 3, 4, 5, 7, 10].map(defaultQuorum)).toEqual([1, 2, 3, 3, 5, 7]);
+    const seven = demoSpec(load({ DEMO_SIGNERS: '7' }));
+    expect([seven.signerCount, seven.quorum]).toEqual([7, 5]);
+    expect(buildGenesis(seven).signers).toHaveLength(7);
+    const strict = demoSpec(load({ DEMO_SIGNERS: '7', DEMO_QUORUM: '7' }));
+    expect(strict.quorum).toBe(7);
+  });
+
+  it('names DEMO_QUORUM when it is not a majority of the signers, and DEMO_SIGNERS when it is not a count', () => {
+    const problem = (env: Record<string, string>) => {
+      try {
+        load(env);
+        return 'loaded';
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        return error.message;
+      }
+    };
+    expect(problem({ DEMO_SIGNERS: '4', DEMO_QUORUM: '2' })).toMatch(
+      /DEMO_QUORUM.*majority of the 4 signers/,
+    );
+    expect(problem({ DEMO_SIGNERS: '4', DEMO_QUORUM: '5' })).toMatch(/DEMO_QUORUM/);
+    expect(problem({ DEMO_SIGNERS: 'four' })).toMatch(/DEMO_SIGNERS/);
+    expect(problem({ DEMO_SIGNERS: '0' })).toMatch(/DEMO_SIGNERS/);
   });
 });

@@ -1,9 +1,11 @@
 import { loadConfig, commonSchema } from '@concord/config';
 import { z } from 'zod';
-import { DEMO_CONSORTIUM } from './consortium';
+import { ConsortiumSpec, DEMO_CONSORTIUM } from './consortium';
 import { LocalNetwork } from './network';
 
 /** What `npm start` needs of a network: LocalNetwork, or a fake of it in the unit test. */
+const port = z.coerce.number().int().min(1).max(65535);
+
 export interface StartableNetwork {
   prepare(log: (line: string) => void): Promise<void>;
   startAll(): void;
@@ -33,20 +35,53 @@ export async function bringUp(
 }
 
 /**
+ * What `npm start` reads from the environment: the ports of the services, and how many signers the
+ * demo consortium has with which quorum (4 and 3 by default; the quorum must be a majority of them).
+ */
+export const startSchema = commonSchema
+  .extend({
+    GATEWAY_PORT: port.default(3000),
+    CLEARING_PORT: port.default(3100),
+    FX_PORT: port.default(3200),
+    // Validated by the services themselves; the public demo token when unset.
+    OPERATOR_TOKEN: z.string().optional(),
+    DEMO_SIGNERS: z.coerce.number().int().min(1).max(16).default(4),
+    DEMO_QUORUM: z.coerce.number().int().min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const quorum = c.DEMO_QUORUM ?? defaultQuorum(c.DEMO_SIGNERS);
+    if (quorum > c.DEMO_SIGNERS || quorum <= c.DEMO_SIGNERS / 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEMO_QUORUM'],
+        message: `must be a majority of the ${c.DEMO_SIGNERS} signers (DEMO_SIGNERS): more than ${Math.floor(c.DEMO_SIGNERS / 2)}, at most ${c.DEMO_SIGNERS}`,
+      });
+    }
+  });
+
+/** The quorum of n = 3f + 1 signers that tolerates f faulty ones: 2f + 1, and a majority in any case. */
+export function defaultQuorum(signers: number): number {
+  const f = Math.floor((signers - 1) / 3);
+  return Math.max(2 * f + 1, Math.floor(signers / 2) + 1);
+}
+
+/** The demo consortium with the configured signers and quorum. */
+export function demoSpec(config: { DEMO_SIGNERS: number; DEMO_QUORUM?: number }): ConsortiumSpec {
+  return {
+    ...DEMO_CONSORTIUM,
+    signerCount: config.DEMO_SIGNERS,
+    quorum: config.DEMO_QUORUM ?? defaultQuorum(config.DEMO_SIGNERS),
+  };
+}
+
+/**
  * `npm start`: the whole network on this machine, on the demo consortium. Infrastructure up, migrations,
- * genesis (first run only), four signers, clearing, FX and the gateway. Ctrl-C stops what it started.
+ * genesis (first run only), the signers (four by default), clearing, FX and the gateway. Ctrl-C stops what
+ * it started.
  */
 async function main(): Promise<void> {
-  const port = z.coerce.number().int().min(1).max(65535);
-  const config = loadConfig(
-    commonSchema.extend({
-      GATEWAY_PORT: port.default(3000),
-      CLEARING_PORT: port.default(3100),
-      FX_PORT: port.default(3200),
-      // Validated by the services themselves; the public demo token when unset.
-      OPERATOR_TOKEN: z.string().optional(),
-    }),
-  );
+  const config = loadConfig(startSchema);
+  const spec = demoSpec(config);
   const network = new LocalNetwork({
     databaseUrl: config.DATABASE_URL,
     redisUrl: config.REDIS_URL,
@@ -56,7 +91,7 @@ async function main(): Promise<void> {
     clearingPort: config.CLEARING_PORT,
     fxPort: config.FX_PORT,
     operatorToken: config.OPERATOR_TOKEN,
-    spec: DEMO_CONSORTIUM,
+    spec,
     runtime: process.argv.includes('--tsx') ? 'tsx' : 'dist',
     output: 'console',
     logLevel: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
@@ -85,7 +120,7 @@ concord: the demo network is up.
   fx admin    http://127.0.0.1:${config.FX_PORT}/rates   (operator API: spreads, markups, fee schedules, rates)
   operators   Authorization: Bearer ${config.OPERATOR_TOKEN ? '$OPERATOR_TOKEN' : `${network.operatorToken}   (the public DEMO token)`}
   API docs    ${network.gatewayUrl}/docs
-  signers     ${network.signers.join(', ')} (quorum ${DEMO_CONSORTIUM.quorum})
+  signers     ${network.signers.join(', ')} (quorum ${spec.quorum})
   partners    ${DEMO_CONSORTIUM.participants.map((p) => p.id).join(', ')}
 
   Send a signed transfer (prints and runs a curl command with the demo key of hk-remit):
