@@ -202,7 +202,7 @@ export class LogBuilder {
   /**
    * Appends a record and predicts its effect on the open block: `entry` adds one entry (and may seal by
    * size), `genesis` seals the genesis block (or is one refused entry when a genesis was applied before),
-   * `cut` seals the open block when it targets the open height and the block holds entries.
+   * `cut` seals the open block (its own entry at least) when it targets the open height.
    */
   private append(
     value: string,
@@ -221,7 +221,7 @@ export class LogBuilder {
       this.blockMaxBytes = arg.maxBytes;
       this.sealPredicted();
     } else if (effect === 'cut') {
-      if (arg === this.predictedHeight && this.predictedOpen > 0) this.sealPredicted();
+      if (this.genesisApplied && arg === this.predictedHeight) this.sealPredicted();
     } else {
       this.predictedOpen += 1;
       this.predictedBytes += value.length;

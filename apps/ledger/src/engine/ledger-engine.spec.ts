@@ -727,6 +727,23 @@ describe('LedgerEngine', () => {
       expect(h.balance('p2/USD')).toBe(101_000n);
     });
 
+    it('expires at a lone cut, without other traffic, and tells signers when the next expiry is due', () => {
+      const h = started(SPEC_100);
+      h.apply(h.log.transfer(tr('quiet', { twoPhase: true, expiresInMs: 5_000 })));
+      h.apply(h.log.cut());
+      expect(h.engine.nextExpiryMs()).toBe(h.engine.transfers.get('quiet')!.expiresAtMs);
+      // A lone cut before the time seals a block that expires nothing.
+      expect(h.apply(h.log.cut())!.entries.map((e) => e.outcomes)).toEqual([[]]);
+      expect(h.status('quiet')).toBe('reserved');
+      h.log.advance(5_000);
+      const block = h.apply(h.log.cut())!;
+      expect(block.entries.map((e) => [e.kind, e.outcomes.map((o) => [o.transferId, o.status])])).toEqual([
+        ['cut', [['quiet', 'expired']]],
+      ]);
+      expect(h.reserved('p1/USD')).toBe(0n);
+      expect(h.engine.nextExpiryMs()).toBeNull();
+    });
+
     it('expires several reservations in id order at one cut and defaults expiry to 24 hours', () => {
       const h = started(SPEC_100);
       h.apply(h.log.transfer(tr('x-b', { twoPhase: true, expiresInMs: 1000 })));
@@ -913,25 +930,27 @@ describe('LedgerEngine', () => {
       expect(h.engine.apply({ offset: 1n, timestampMs: FIXTURE_START_MS + 1, value: big })).not.toBeNull();
     });
 
-    it('seals at a cut for the open height, and ignores empty, stale and future cuts', () => {
+    it('seals at a cut for the open height, even a lone one, and ignores stale and future cuts', () => {
       const h = started(SPEC_100);
-      expect(h.apply(h.log.cut(2))).toBeNull();
+      // A cut with nothing else open makes a block of its own entry.
+      const lone = h.apply(h.log.cut(2))!;
+      expect([lone.header.height, lone.entries.map((e) => e.kind)]).toEqual([2, ['cut']]);
       const t1 = h.log.transfer(tr('c1'));
       expect(h.apply(t1)).toBeNull();
-      expect(h.apply(h.log.cut(1))).toBeNull();
-      expect(h.apply(h.log.cut(3))).toBeNull();
+      expect(h.apply(h.log.cut(2))).toBeNull();
+      expect(h.apply(h.log.cut(4))).toBeNull();
       expect(h.engine.openEntryCount).toBe(1);
-      const cut = h.log.cut(2);
+      const cut = h.log.cut(3);
       const block = h.apply(cut)!;
       expect(block.header).toMatchObject({
-        height: 2,
+        height: 3,
         entryCount: 2,
         firstOffset: t1.offset.toString(),
         lastOffset: cut.offset.toString(),
       });
       expect(block.entries.map((e) => e.kind)).toEqual(['instruction', 'cut']);
-      expect(h.apply(h.log.cut(2))).toBeNull();
-      expect(h.engine.height).toBe(3);
+      expect(h.apply(h.log.cut(3))).toBeNull();
+      expect(h.engine.height).toBe(4);
     });
 
     it('chains headers: consecutive heights, prevHash links, hashes and roots that match their content', () => {

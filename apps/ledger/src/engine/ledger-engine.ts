@@ -261,8 +261,12 @@ export class LedgerEngine {
     const cmd = command.data;
     switch (cmd.type) {
       case 'cut':
-        // Cuts before the genesis are ignored: the genesis block must be the first block.
-        if (this.hasGenesis && cmd.height === this.height && this.open.length > 0) {
+        // Cuts before the genesis are ignored: the genesis block must be the first block. A cut for the
+        // open height seals it, even with nothing else open (a block of the cut entry alone, with the
+        // expiries it causes): so a reservation is released at its time when no other record comes, and
+        // whoever reads the log can tell where blocks end without knowing the ledger's state. Signers
+        // propose such a cut only when something is due.
+        if (this.hasGenesis && cmd.height === this.height) {
           this.push(record, 'cut', this.expireReservations(), []);
           return this.seal(record);
         }
@@ -997,6 +1001,15 @@ export class LedgerEngine {
     record.status = status;
     record.legs = undefined;
     record.reservations = undefined;
+  }
+
+  /** The earliest expiry of a reserved transfer, or null when none is reserved. */
+  nextExpiryMs(): number | null {
+    let next: number | null = null;
+    for (const r of this.reserved.values()) {
+      if (r.expiresAtMs !== undefined && (next === null || r.expiresAtMs < next)) next = r.expiresAtMs;
+    }
+    return next;
   }
 
   /** Expires, in id order, every reservation whose expiry is at or before the block time. */

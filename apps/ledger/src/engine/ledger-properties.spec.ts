@@ -78,7 +78,10 @@ function buildLog(seed: number, sideShare: number): LogBuilder {
   const log = new LogBuilder(SPEC);
   workload.records.forEach((record, i) => {
     log.nowMs = record.timestampMs;
-    if (i > 0 && (JSON.parse(record.value) as { type?: string }).type === 'cut') log.cut();
+    // The genesis and cut markers are written by this log's builder, which then predicts block heights.
+    const type = (JSON.parse(record.value) as { type?: string }).type;
+    if (i === 0) log.genesis();
+    else if (type === 'cut') log.cut();
     else log.raw(record.value);
     if (i > 0 && rnd() < sideShare) log.raw(JSON.stringify(sideCommand(rnd, i)));
   });

@@ -467,7 +467,11 @@ export class SignerService {
    * stalls the chain and a running network does not write four markers per block.
    */
   private async maybeCut(): Promise<void> {
-    if (this.stopped || !this.engine.hasGenesis || this.engine.openEntryCount === 0) return;
+    if (this.stopped || !this.engine.hasGenesis) return;
+    // Nothing open: a cut is still worth proposing when a reservation is due, so that it is released
+    // without waiting for other traffic (the ledger judges "due" by the cut's own log time).
+    const nextExpiryMs = this.engine.openEntryCount === 0 ? this.engine.nextExpiryMs() : null;
+    if (this.engine.openEntryCount === 0 && (nextExpiryMs === null || nextExpiryMs > Date.now())) return;
     const height = this.engine.height;
     const index = this.engine.signers.findIndex((s) => s.id === this.settings.signerId);
     const myTurn = index === height % this.engine.signers.length;
