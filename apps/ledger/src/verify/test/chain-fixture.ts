@@ -65,7 +65,10 @@ export function buildTestChain(spec: ConsortiumSpec = TEST_SPEC): TestChain {
   };
   const transfer = (t: TransferInstruction, signAs?: string) =>
     instruct(t.payer, '/v1/transfers', JSON.stringify(t), signAs);
-  const cut = () => append({ v: 1, type: 'cut', height: engine.height });
+  // As a signer proposes them: only when something is open (a lone cut would seal a block of its own).
+  const cut = () => {
+    if (engine.openEntryCount > 0) append({ v: 1, type: 'cut', height: engine.height });
+  };
 
   append(genesis);
   const parties = [
