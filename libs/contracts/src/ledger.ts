@@ -21,15 +21,38 @@ export type AccountLimit = z.infer<typeof accountLimitSchema>;
 
 export const publicKeySchema = z.object({ keyId: id, publicKey: hex64 }).strict();
 
+/**
+ * How a participant settles: `net` (the default) in settlement windows, on its prefunding and its net
+ * debit caps; `gross` (continuous gross settlement) at once, each transfer against the liquidity it
+ * prefunded, so that its position accounts never run on credit (no-overdraft only) and no window ever
+ * settles it.
+ */
+export const settlementModelSchema = z.enum(['net', 'gross']);
+export type SettlementModel = z.infer<typeof settlementModelSchema>;
+
 export const participantSpecSchema = z
   .object({
     id,
     name: z.string().min(1).max(200),
     keys: z.array(publicKeySchema).min(1),
     accounts: z.array(z.object({ currency, limit: accountLimitSchema }).strict()).min(1),
+    /**
+     * Absent means `net`. Optional rather than defaulted: operators sign an add-participant action as they
+     * wrote it, and a default filled in by the parser would change the payload their signatures cover.
+     */
+    settlement: settlementModelSchema.optional(),
   })
   .strict();
 export type ParticipantSpec = z.infer<typeof participantSpecSchema>;
+
+/** Why a participant spec cannot be applied as it stands: a gross participant given credit; null if fine. */
+export function participantSpecProblem(p: ParticipantSpec): string | null {
+  if (p.settlement !== 'gross') return null;
+  const capped = p.accounts.find((a) => a.limit.kind !== 'no-overdraft');
+  return capped
+    ? `a gross settlement participant runs on prefunded liquidity only: ${capped.currency} must be no-overdraft`
+    : null;
+}
 
 const signerSchema = z.object({ id: z.string().regex(/^[a-z0-9]{1,16}$/), publicKey: hex64 }).strict();
 
@@ -83,6 +106,14 @@ export const genesisSchema = z
   .refine((g) => g.governanceThreshold <= new Set(g.operators.map((k) => k.keyId)).size, {
     message: 'governanceThreshold must not exceed the number of distinct operator keys',
     path: ['governanceThreshold'],
+  })
+  // A gross settlement participant with a net debit cap could spend money it never prefunded, which no
+  // window would ever settle: such a genesis is malformed.
+  .superRefine((g, ctx) => {
+    g.participants.forEach((p, i) => {
+      const problem = participantSpecProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['participants', i, 'accounts'] });
+    });
   });
 export type GenesisCommand = z.infer<typeof genesisSchema>;
 
@@ -308,6 +339,8 @@ export const finalizedBlockSchema = z
             keys: z.array(publicKeySchema),
             currencies: z.array(currency),
             status: z.enum(['active', 'suspended', 'closed']),
+            /** How it settles (see settlementModelSchema); blocks from before the field say nothing: net. */
+            settlement: settlementModelSchema.default('net'),
           })
           .strict(),
       )

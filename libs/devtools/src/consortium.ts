@@ -28,7 +28,15 @@ export interface ConsortiumSpec {
   governanceThreshold?: number;
   /** The participant that provides FX liquidity (FX_PROVIDER_ID of the FX service). */
   fxProvider?: string;
-  participants: { id: string; name: string; currencies: string[]; capMinor?: bigint; fundsMinor?: bigint }[];
+  participants: {
+    id: string;
+    name: string;
+    currencies: string[];
+    capMinor?: bigint;
+    fundsMinor?: bigint;
+    /** Continuous gross settlement (`gross`, no cap allowed) or windows (`net`, the default). */
+    settlement?: 'net' | 'gross';
+  }[];
 }
 
 export function derivedKey(secret: string, name: string): SigningKey & { seedHex: string } {
@@ -73,6 +81,7 @@ export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
             ? ({ kind: 'no-overdraft' } as const)
             : ({ kind: 'net-debit-cap', capMinor: p.capMinor.toString() } as const),
       })),
+      ...(p.settlement === undefined ? {} : { settlement: p.settlement }),
     })),
     openingFunds: spec.participants.flatMap((p) =>
       p.fundsMinor === undefined

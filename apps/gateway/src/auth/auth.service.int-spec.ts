@@ -10,33 +10,49 @@ import { ParticipantsRepository } from './participants.repository';
 describe('AuthService', () => {
   const redis = new Redis(TEST_REDIS_URL);
   const key = signingKeyFromSeed('11'.repeat(32));
+  const suspendedKey = signingKeyFromSeed('22'.repeat(32));
+  const closedKey = signingKeyFromSeed('33'.repeat(32));
   const participants = new ParticipantsRepository({} as ServicesPrismaClient);
+  const member = (id: string, publicKey: string, status: 'active' | 'suspended' | 'closed') => ({
+    id,
+    name: id.toUpperCase(),
+    keys: [{ keyId: `${id}-1`, publicKey }],
+    currencies: ['USD'],
+    status,
+    settlement: 'net' as const,
+  });
   participants.remember([
-    {
-      id: 'p1',
-      name: 'P1',
-      keys: [{ keyId: 'p1-1', publicKey: key.publicKeyHex }],
-      currencies: ['USD'],
-      status: 'active',
-    },
+    member('p1', key.publicKeyHex, 'active'),
+    member('p2', suspendedKey.publicKeyHex, 'suspended'),
+    member('p3', closedKey.publicKeyHex, 'closed'),
   ]);
   const auth = new AuthService(participants, redis, 300, `${uniqueName('auth')}:`, 3);
   let counter = 0;
 
   const request = (
-    overrides: { created?: number; keyId?: string; body?: string; nowMs?: number; method?: string } = {},
+    overrides: {
+      created?: number;
+      keyId?: string;
+      body?: string;
+      nowMs?: number;
+      method?: string;
+      path?: string;
+      signingKey?: typeof key;
+    } = {},
   ) => {
     const nowMs = overrides.nowMs ?? Date.now();
     const method = overrides.method ?? 'POST';
-    const body = overrides.body ?? (method === 'GET' ? '' : JSON.stringify({ n: counter++ }));
-    const headers = signRequest(key, {
+    const path = overrides.path ?? '/v1/transfers';
+    const body =
+      overrides.body ?? (method === 'GET' || method === 'DELETE' ? '' : JSON.stringify({ n: counter++ }));
+    const headers = signRequest(overrides.signingKey ?? key, {
       method,
-      path: '/v1/transfers',
+      path,
       body,
       created: overrides.created ?? Math.floor(nowMs / 1000),
       keyId: overrides.keyId ?? 'p1-1',
     });
-    return { method, path: '/v1/transfers', body, headers, nowMs };
+    return { method, path, body, headers, nowMs };
   };
 
   const codeOf = async (promise: Promise<unknown>) => {
@@ -50,6 +66,41 @@ describe('AuthService', () => {
   };
 
   afterAll(() => redis.disconnect());
+
+  it('lets a suspended participant read and complete its transfers, not start new ones; a closed one nothing', async () => {
+    // Its own second of the rate limit (3 a second): one request per second of the clock.
+    let second = Date.UTC(2030, 0, 2, 0, 0, 0);
+    const as = async (who: 'p2' | 'p3', method: string, path: string) => {
+      second += 1000;
+      const signingKey = who === 'p2' ? suspendedKey : closedKey;
+      return codeOf(
+        auth.authenticate(request({ nowMs: second, method, path, signingKey, keyId: `${who}-1` })),
+      );
+    };
+    const reads = [
+      '/v1/accounts',
+      '/v1/accounts/p2/USD/proof',
+      '/v1/statements',
+      '/v1/transfers',
+      '/v1/transfers/t-1',
+      '/v1/participants/me',
+      '/v1/webhooks',
+      '/v1/webhooks/wh_1/deliveries',
+    ];
+    for (const path of reads) expect([path, await as('p2', 'GET', path)]).toEqual([path, 'ok']);
+    for (const path of ['/v1/transfers/t-1/fulfil', '/v1/transfers/t-1/abort', '/v1/webhooks'])
+      expect([path, await as('p2', 'POST', path)]).toEqual([path, 'ok']);
+    expect(await as('p2', 'DELETE', '/v1/webhooks/wh_1')).toBe('ok');
+    for (const path of ['/v1/transfers', '/v1/transfer-batches', '/v1/quotes'])
+      expect([path, await as('p2', 'POST', path)]).toEqual([path, '403 PARTICIPANT_NOT_ACTIVE']);
+    for (const [method, path] of [
+      ['GET', '/v1/accounts'],
+      ['GET', '/v1/transfers'],
+      ['POST', '/v1/transfers/t-1/fulfil'],
+      ['POST', '/v1/transfers'],
+    ])
+      expect([path, await as('p3', method, path)]).toEqual([path, '403 PARTICIPANT_NOT_ACTIVE']);
+  });
 
   it('accepts a fresh signed request once and refuses its replay', async () => {
     const nowMs = Date.UTC(2030, 0, 1, 0, 0, 0);

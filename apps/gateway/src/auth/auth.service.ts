@@ -4,6 +4,7 @@ import {
   SignedRequestParts,
   verifyRequestSignature,
 } from '@concord/crypto';
+import { routeInstruction } from '@concord/contracts';
 import type { Redis } from 'ioredis';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
 import { Problem } from '../problems/problem';
@@ -16,6 +17,22 @@ export interface AuthenticatedRequest {
   signature: string;
   /** Exactly what was signed, so that it can travel to the ledger and be checked again there. */
   signed: SignedRequestParts;
+}
+
+/**
+ * Whether a participant of this status may make this request. Active: anything. Closed: nothing, its
+ * membership is over. Suspended: no new business, that is no new transfer or batch (which the ledger
+ * would refuse anyway) and no quote (whose only use is a new transfer); but it may still fulfil or abort
+ * the transfers it has reserved, read its accounts, statements, transfers and proofs, and manage its
+ * webhooks, so that it can follow its settlement to the end.
+ */
+export function statusAllows(status: string, method: string, path: string): boolean {
+  if (status === 'active') return true;
+  if (status !== 'suspended') return false;
+  if (method !== 'POST') return true;
+  const route = routeInstruction(path);
+  if (route) return route.kind === 'fulfil' || route.kind === 'abort';
+  return path !== '/v1/quotes';
 }
 
 /**
@@ -147,12 +164,15 @@ export class AuthService {
       const detail = `at most ${this.ratePerSecond} requests per second per participant`;
       throw new Problem(429, 'RATE_LIMITED', 'Too many requests', detail, undefined, { 'retry-after': '1' });
     }
-    if (found.participant.status !== 'active') {
+    if (!statusAllows(found.participant.status, request.method, request.path)) {
+      const status = found.participant.status;
       throw new Problem(
         403,
         'PARTICIPANT_NOT_ACTIVE',
         'Forbidden',
-        `participant ${found.participant.id} is ${found.participant.status}`,
+        status === 'suspended'
+          ? `participant ${found.participant.id} is suspended: no new transfers or quotes; it may still read, fulfil and abort`
+          : `participant ${found.participant.id} is ${status}`,
       );
     }
     return {

@@ -7,7 +7,8 @@ export const REJECTION_REASONS = {
   GENESIS_ALREADY_APPLIED: 'the chain already has a genesis',
   NO_GENESIS: 'the chain has no genesis yet',
   UNKNOWN_PARTICIPANT: 'the instructing participant is not a member of the consortium',
-  PARTICIPANT_NOT_ACTIVE: 'the participant is suspended or closed',
+  PARTICIPANT_NOT_ACTIVE:
+    'the participant is closed, or suspended (no new transfers to or from it; it may still fulfil or abort)',
   UNKNOWN_KEY: 'the key id is not an active key of the instructing participant',
   INVALID_SIGNATURE: 'the signature does not verify against the participant key',
   SIGNATURE_TOO_OLD: 'the signed request was created too long before the block time',

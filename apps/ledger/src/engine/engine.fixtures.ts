@@ -46,6 +46,8 @@ export interface SpecOptions {
   fundsMinor?: PerParticipant<bigint | undefined>;
   /** Net debit cap; undefined for no-overdraft (the default). */
   capMinor?: PerParticipant<bigint | undefined>;
+  /** How each settles; undefined for net (the default). */
+  settlement?: PerParticipant<'net' | 'gross' | undefined>;
   blockMaxEntries?: number;
   signerCount?: number;
   quorum?: number;
@@ -75,6 +77,7 @@ export function makeSpec(options: SpecOptions = {}): ConsortiumSpec {
       currencies: pick(currencies, i, id),
       fundsMinor: pick(funds, i, id),
       capMinor: options.capMinor === undefined ? undefined : pick(options.capMinor, i, id),
+      ...(options.settlement === undefined ? {} : { settlement: pick(options.settlement, i, id) }),
     })),
   };
 }

@@ -1,4 +1,10 @@
-import type { AccountLimit, BlockHeader, TransferOutcome, TransferStatus } from '@concord/contracts';
+import type {
+  AccountLimit,
+  BlockHeader,
+  SettlementModel,
+  TransferOutcome,
+  TransferStatus,
+} from '@concord/contracts';
 import type { RejectionReason } from './engine.errors';
 
 /** One message of the command log as every signer sees it. */
@@ -97,4 +103,6 @@ export interface ParticipantInfo {
   keys: { keyId: string; publicKey: string }[];
   currencies: string[];
   status: 'active' | 'suspended' | 'closed';
+  /** Net (in windows) or gross (each transfer final against its prefunding, never in a window). */
+  settlement: SettlementModel;
 }

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { DEFAULT_BLOCK_MAX_BYTES } from '@concord/contracts';
-import type { GovernanceAction, TransferInstruction, TransferOutcome } from '@concord/contracts';
+import type {
+  AccountLimit,
+  GovernanceAction,
+  TransferInstruction,
+  TransferOutcome,
+} from '@concord/contracts';
 import { fxKey, governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
 import { calculateQuote } from '../../../fx/src/quotes/quote-calculator';
 import { buildQuote, signQuote } from '../../../fx/src/quotes/quote.signer';
@@ -1491,6 +1496,232 @@ describe('LedgerEngine', () => {
         98_985n,
         15n,
       ]);
+    });
+  });
+
+  describe('continuous gross settlement participants', () => {
+    // g1 settles gross on 100.00 of prefunded USD; n2 is a net participant on a 500.00 cap; n3 is net
+    // without funds. Blocks of one entry each, as in SPEC.
+    const GROSS = makeSpec({
+      chainId: 'engine-gross',
+      participants: 3,
+      currencies: ['USD'],
+      fundsMinor: (i) => (i === 0 ? 10_000n : undefined),
+      capMinor: (i) => (i === 1 ? 50_000n : undefined),
+      settlement: (i) => (i === 0 ? 'gross' : undefined),
+      blockMaxEntries: 1,
+    });
+    const govern = (h: Harness, proposalId: string, action: GovernanceAction) =>
+      h.entry(h.log.raw(JSON.stringify(governanceCommand(GROSS, proposalId, action))));
+    const pay = (id: string, amount: string, overrides: Partial<TransferInstruction> = {}) =>
+      tr(id, { payer: 'p1', payee: 'p2', amount, ...overrides });
+
+    it('announces each participant settlement model in the genesis block', () => {
+      const h = new Harness(GROSS);
+      const genesis = h.apply(h.log.genesis())!;
+      expect(genesis.participantsChanged.map((p) => [p.id, p.settlement])).toEqual([
+        ['p1', 'gross'],
+        ['p2', 'net'],
+        ['p3', 'net'],
+      ]);
+      expect(h.engine.limitOf('p1/USD')).toEqual({ kind: 'no-overdraft' });
+    });
+
+    it('pays only from its prefunding, each transfer final at once: nothing waits for a window', () => {
+      const h = started(GROSS);
+      expect(h.outcome(h.log.transfer(pay('g-1', '60.00'))).status).toBe('committed');
+      // Its position went down at once by what it paid; no settlement account or hub account moved.
+      expect([h.balance('p1/USD'), h.balance('p2/USD')]).toEqual([4_000n, 6_000n]);
+      expectRejected(h.outcome(h.log.transfer(pay('g-2', '40.01'))), 'INSUFFICIENT_FUNDS');
+      // A reservation counts against the prefunding as well.
+      expect(h.outcome(h.log.transfer(pay('g-3', '30.00', { twoPhase: true }))).status).toBe('reserved');
+      expectRejected(h.outcome(h.log.transfer(pay('g-4', '10.01'))), 'INSUFFICIENT_FUNDS');
+      expect(h.outcome(h.log.transfer(pay('g-5', '10.00'))).status).toBe('committed');
+      expect(h.outcome(h.log.fulfil('p2', 'g-3')).status).toBe('fulfilled');
+      expect([h.balance('p1/USD'), h.reserved('p1/USD')]).toEqual([0n, 0n]);
+      expectRejected(h.outcome(h.log.transfer(pay('g-6', '0.01'))), 'INSUFFICIENT_FUNDS');
+      // What it receives is spendable at once, and so is new prefunding.
+      h.outcome(h.log.transfer(tr('n-1', { payer: 'p2', payee: 'p1', amount: '5.00' }), { signer: 'p2' }));
+      expect(
+        govern(h, 'g-in', { kind: 'funds-in', participantId: 'p1', currency: 'USD', amountMinor: '700' })
+          .rejection,
+      ).toBeUndefined();
+      expect(h.outcome(h.log.transfer(pay('g-7', '12.00'))).status).toBe('committed');
+      expect([h.balance('p1/USD'), h.balance('p1/USD/settlement'), h.balance('hub/USD')]).toEqual([
+        0n,
+        0n,
+        -10_700n,
+      ]);
+      expectZeroTotals(h.engine);
+    });
+
+    it('refuses a genesis that gives a gross participant a net debit cap, as malformed', () => {
+      const h = new Harness(GROSS);
+      const genesis = genesisOf(GROSS);
+      genesis.participants[0].accounts[0].limit = { kind: 'net-debit-cap', capMinor: '1000' };
+      expect(h.apply(h.log.raw(JSON.stringify(genesis)))).toBeNull();
+      expect(h.engine.hasGenesis).toBe(false);
+      expect(h.apply(h.log.genesis())!.entries.map((e) => [e.kind, e.rejection])).toEqual([
+        ['invalid', 'MALFORMED_COMMAND'],
+        ['genesis', undefined],
+      ]);
+    });
+
+    it('refuses governance that would give a gross participant credit', () => {
+      const h = started(GROSS);
+      const newcomer = (settlement: 'net' | 'gross', limit: AccountLimit) => ({
+        kind: 'add-participant' as const,
+        participant: {
+          id: `p-${settlement}-${limit.kind}`,
+          name: 'Newcomer',
+          keys: [{ keyId: `k-${settlement}-${limit.kind}`, publicKey: 'ab'.repeat(32) }],
+          accounts: [{ currency: 'USD', limit }],
+          settlement,
+        },
+      });
+      const cap: AccountLimit = { kind: 'net-debit-cap', capMinor: '1000' };
+      expect(govern(h, 'g-add-capped', newcomer('gross', cap)).rejection).toBe('INVALID_PROPOSAL');
+      expect(h.engine.accounts.has('p-gross-net-debit-cap/USD')).toBe(false);
+      const added = h.apply(
+        h.log.raw(
+          JSON.stringify(governanceCommand(GROSS, 'g-add', newcomer('gross', { kind: 'no-overdraft' }))),
+        ),
+      )!;
+      expect(added.participantsChanged.map((p) => [p.id, p.settlement])).toEqual([
+        ['p-gross-no-overdraft', 'gross'],
+      ]);
+      expect(govern(h, 'g-add-net', newcomer('net', cap)).rejection).toBeUndefined();
+      expect(govern(h, 'g-cap', { kind: 'set-limit', accountId: 'p1/USD', limit: cap }).rejection).toBe(
+        'INVALID_PROPOSAL',
+      );
+      expect(
+        govern(h, 'g-cap-0', {
+          kind: 'set-limit',
+          accountId: 'p1/USD',
+          limit: { kind: 'net-debit-cap', capMinor: '0' },
+        }).rejection,
+      ).toBe('INVALID_PROPOSAL');
+      expect(h.engine.limitOf('p1/USD')).toEqual({ kind: 'no-overdraft' });
+      expect(
+        govern(h, 'g-no-od', { kind: 'set-limit', accountId: 'p1/USD', limit: { kind: 'no-overdraft' } })
+          .rejection,
+      ).toBeUndefined();
+      // A net participant's cap still changes as before.
+      expect(govern(h, 'g-cap-net', { kind: 'set-limit', accountId: 'p3/USD', limit: cap }).rejection).toBe(
+        undefined,
+      );
+      expect(h.outcome(h.log.transfer(pay('g-over', '100.01'))).reason).toBe('INSUFFICIENT_FUNDS');
+    });
+  });
+
+  describe('participant status', () => {
+    const govern = (h: Harness, proposalId: string, action: GovernanceAction) =>
+      h.entry(h.log.raw(JSON.stringify(governanceCommand(SPEC, proposalId, action))));
+    const setStatus = (
+      h: Harness,
+      id: string,
+      participantId: string,
+      status: 'active' | 'suspended' | 'closed',
+    ) => govern(h, id, { kind: 'set-participant-status', participantId, status }).rejection;
+
+    it('suspended: no new transfers to or from it, but it completes what it reserved and is settled', () => {
+      const h = started();
+      // Reserved before the suspension: p2 pays p1, p1 pays p2.
+      expect(
+        h.outcome(h.log.transfer(tr('by-p2', { payer: 'p2', payee: 'p1', twoPhase: true }), { signer: 'p2' }))
+          .status,
+      ).toBe('reserved');
+      expect(h.outcome(h.log.transfer(tr('to-p2', { twoPhase: true }))).status).toBe('reserved');
+      expect(h.outcome(h.log.transfer(tr('to-p2-b', { twoPhase: true }))).status).toBe('reserved');
+      expect(setStatus(h, 'g-sus', 'p2', 'suspended')).toBeUndefined();
+      // New transfers: refused as payer (single and batch, with the ids it claimed) and as payee.
+      const single = h.entry(h.log.transfer(tr('new-1', { payer: 'p2', payee: 'p1' }), { signer: 'p2' }));
+      expect(single.rejection).toBe('PARTICIPANT_NOT_ACTIVE');
+      expect(single.outcomes.map((o) => [o.transferId, o.reason])).toEqual([
+        ['new-1', 'PARTICIPANT_NOT_ACTIVE'],
+      ]);
+      const batch = h.entry(
+        h.log.batch('p2', [
+          tr('new-2', { payer: 'p2', payee: 'p1' }),
+          tr('new-3', { payer: 'p2', payee: 'p3' }),
+        ]),
+      );
+      expect([batch.rejection, batch.outcomes.length]).toEqual(['PARTICIPANT_NOT_ACTIVE', 2]);
+      expectRejected(h.outcome(h.log.transfer(tr('new-4'))), 'PARTICIPANT_NOT_ACTIVE');
+      expect(h.engine.transfers.has('new-1')).toBe(false);
+      // Completions: it aborts what it pays, fulfils what it is paid; the other side may too.
+      expect(h.outcome(h.log.abort('p2', 'by-p2')).status).toBe('aborted');
+      expect(h.outcome(h.log.fulfil('p2', 'to-p2')).status).toBe('fulfilled');
+      expect(h.outcome(h.log.abort('p1', 'to-p2-b')).status).toBe('aborted');
+      expect([h.balance('p2/USD'), h.reserved('p2/USD')]).toEqual([101_000n, 0n]);
+      // Settlement continues: the window's pay-out to it is posted.
+      const settled = h.entry(
+        h.log.raw(
+          JSON.stringify(
+            settlementCommand(SPEC, {
+              postingId: 'conf-sus',
+              participantId: 'p2',
+              currency: 'USD',
+              direction: 'pay-out',
+              amountMinor: '1000',
+              reference: 'window 1',
+            }),
+          ),
+        ),
+      );
+      expect([settled.rejection, h.balance('p2/USD')]).toEqual([undefined, 100_000n]);
+      // Back to active, it pays again.
+      expect(setStatus(h, 'g-act', 'p2', 'active')).toBeUndefined();
+      expect(
+        h.outcome(h.log.transfer(tr('new-5', { payer: 'p2', payee: 'p1' }), { signer: 'p2' })).status,
+      ).toBe('committed');
+      expectZeroTotals(h.engine);
+    });
+
+    it('closed: only with nothing in its positions or reserved to or from it, then final and refusing everything', () => {
+      const h = started();
+      // p3 (USD, no funds) is paid 10.00, and is the payee of a reservation.
+      h.outcome(h.log.transfer(tr('to-p3', { payee: 'p3' })));
+      expect(setStatus(h, 'g-close-1', 'p3', 'closed')).toBe('INVALID_PROPOSAL');
+      h.outcome(h.log.transfer(tr('back', { payer: 'p3', payee: 'p1' }), { signer: 'p3' }));
+      expect(h.balance('p3/USD')).toBe(0n);
+      h.outcome(h.log.transfer(tr('held', { payee: 'p3', twoPhase: true })));
+      // Its position is zero, but closing now would leave the reservation with a payee that cannot act.
+      expect(setStatus(h, 'g-close-2', 'p3', 'closed')).toBe('INVALID_PROPOSAL');
+      h.outcome(h.log.abort('p1', 'held'));
+      // Its own pending withdrawal holds its position too.
+      expect(
+        govern(h, 'g-in', { kind: 'funds-in', participantId: 'p3', currency: 'USD', amountMinor: '500' })
+          .rejection,
+      ).toBeUndefined();
+      expect(
+        govern(h, 'g-out', { kind: 'funds-out', participantId: 'p3', currency: 'USD', amountMinor: '500' })
+          .rejection,
+      ).toBeUndefined();
+      expect(setStatus(h, 'g-close-3', 'p3', 'closed')).toBe('INVALID_PROPOSAL');
+      expect(
+        govern(h, 'g-paid', { kind: 'funds-out-complete', fundsOutProposalId: 'g-out', outcome: 'paid' })
+          .rejection,
+      ).toBeUndefined();
+      expect(setStatus(h, 'g-close', 'p3', 'closed')).toBeUndefined();
+      expect(h.blocks[h.blocks.length - 1].participantsChanged.map((p) => [p.id, p.status])).toEqual([
+        ['p3', 'closed'],
+      ]);
+      // Every instruction refused, completions included; no payments to it; no new money.
+      expect(h.entry(h.log.fulfil('p3', 'held')).rejection).toBe('PARTICIPANT_NOT_ACTIVE');
+      expect(
+        h.entry(h.log.transfer(tr('from-closed', { payer: 'p3', payee: 'p1' }), { signer: 'p3' })).rejection,
+      ).toBe('PARTICIPANT_NOT_ACTIVE');
+      expectRejected(h.outcome(h.log.transfer(tr('to-closed', { payee: 'p3' }))), 'PARTICIPANT_NOT_ACTIVE');
+      expect(
+        govern(h, 'g-in-2', { kind: 'funds-in', participantId: 'p3', currency: 'USD', amountMinor: '1' })
+          .rejection,
+      ).toBe('INVALID_PROPOSAL');
+      // Closed is final.
+      for (const status of ['active', 'suspended', 'closed'] as const)
+        expect(setStatus(h, `g-reopen-${status}`, 'p3', status)).toBe('INVALID_PROPOSAL');
+      expect(h.balance('p3/USD')).toBe(0n);
+      expectZeroTotals(h.engine);
     });
   });
 

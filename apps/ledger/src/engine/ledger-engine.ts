@@ -11,6 +11,8 @@ import {
   settlementSigningPayload,
   InstructionCommand,
   ParticipantSpec,
+  participantSpecProblem,
+  SettlementModel,
   ledgerCommandSchema,
   routeInstruction,
   TransferInstruction,
@@ -59,6 +61,8 @@ interface Participant {
   name: string;
   keys: Map<string, string>;
   status: 'active' | 'suspended' | 'closed';
+  /** Fixed when the participant is added: a gross participant's positions are no-overdraft for good. */
+  settlement: SettlementModel;
 }
 
 export function positionAccountId(participantId: string, currency: string): string {
@@ -375,11 +379,16 @@ export class LedgerEngine {
   }
 
   private addParticipant(p: ParticipantSpec): void {
+    // The genesis schema refuses such a spec and add-participant checks it first: a gross participant
+    // with credit here is a bug.
+    const problem = participantSpecProblem(p);
+    if (problem) throw new LedgerInvariantError(`participant ${p.id}: ${problem}`);
     this.participants.set(p.id, {
       id: p.id,
       name: p.name,
       keys: new Map(p.keys.map((k) => [k.keyId, k.publicKey])),
       status: 'active',
+      settlement: p.settlement ?? 'net',
     });
     const unlimited = { kind: 'unlimited' } as const;
     for (const a of p.accounts) {
@@ -407,6 +416,7 @@ export class LedgerEngine {
       keys: [...p.keys].map(([keyId, publicKey]) => ({ keyId, publicKey })),
       currencies,
       status: p.status,
+      settlement: p.settlement,
     };
   }
 
@@ -454,13 +464,19 @@ export class LedgerEngine {
     const validQuorum = (n: number, q: number) => q <= n && q > n / 2;
     switch (action.kind) {
       case 'add-participant':
-        if (this.participants.has(action.participant.id) || action.participant.id === 'hub')
+        if (
+          this.participants.has(action.participant.id) ||
+          action.participant.id === 'hub' ||
+          participantSpecProblem(action.participant) !== null
+        )
           return 'INVALID_PROPOSAL';
         this.addParticipant(action.participant);
         return null;
       case 'set-participant-status': {
         const p = this.participants.get(action.participantId);
-        if (!p) return 'INVALID_PROPOSAL';
+        // Closed is final: its accounts are settled and empty, and nothing may use them again.
+        if (!p || p.status === 'closed') return 'INVALID_PROPOSAL';
+        if (action.status === 'closed' && !this.isClosable(p.id)) return 'INVALID_PROPOSAL';
         p.status = action.status;
         this.participantsChanged.add(p.id);
         return null;
@@ -468,6 +484,12 @@ export class LedgerEngine {
       case 'set-limit': {
         const account = this.accounts.get(action.accountId);
         if (!account || account.kind !== 'position') return 'INVALID_PROPOSAL';
+        // A gross participant pays only from what it prefunded: no credit, ever.
+        if (
+          action.limit.kind !== 'no-overdraft' &&
+          this.participants.get(account.participantId)?.settlement === 'gross'
+        )
+          return 'INVALID_PROPOSAL';
         account.limit = action.limit;
         account.floorMinor = action.limit.kind === 'no-overdraft' ? 0n : -BigInt(action.limit.capMinor);
         this.changed.add(account.id);
@@ -492,7 +514,9 @@ export class LedgerEngine {
       }
       case 'funds-in': {
         const account = this.accounts.get(positionAccountId(action.participantId, action.currency));
-        if (!account) return 'INVALID_PROPOSAL';
+        // A closed participant takes no new money (a withdrawal of what settlement still brings is fine).
+        if (!account || this.participants.get(action.participantId)?.status === 'closed')
+          return 'INVALID_PROPOSAL';
         const amount = BigInt(action.amountMinor);
         const transferId = `funds-in:${cmd.proposalId}`;
         postings.push(this.move(hubAccountId(action.currency), account.id, amount, transferId));
@@ -541,6 +565,21 @@ export class LedgerEngine {
         return null;
       }
     }
+  }
+
+  /**
+   * Whether a participant may be closed without stranding money: every position account at zero with
+   * nothing reserved (no pending transfer or withdrawal of its own), and no reserved transfer that would
+   * pay it on fulfilment. Governance is rare, so the reserved transfers are scanned here rather than
+   * indexed on the transfer path.
+   */
+  private isClosable(participantId: string): boolean {
+    for (const a of this.accounts.values()) {
+      if (a.participantId !== participantId || a.kind !== 'position') continue;
+      if (a.balanceMinor !== 0n || a.reservedMinor !== 0n) return false;
+    }
+    for (const r of this.reserved.values()) if (r.payee === participantId) return false;
+    return true;
   }
 
   /**
@@ -625,14 +664,23 @@ export class LedgerEngine {
   private applyInstruction(record: LogRecord, cmd: InstructionCommand): void {
     const outcomes: TransferOutcome[] = [];
     const postings: Posting[] = [];
-    const rejection = this.checkAuthenticity(cmd);
-    if (rejection) {
-      this.push(record, 'instruction', this.claimedRejections(cmd, rejection), [], rejection);
+    const signer = this.participants.get(cmd.participantId);
+    const rejection = this.checkAuthenticity(cmd, signer);
+    if (rejection || !signer) {
+      const reason = rejection ?? 'UNKNOWN_PARTICIPANT';
+      this.push(record, 'instruction', this.claimedRejections(cmd, reason), [], reason);
       return;
     }
     const route = routeInstruction(cmd.request.path);
     const fail = (reason: RejectionReason) => this.push(record, 'instruction', [], [], reason);
     if (!route) return fail('UNKNOWN_INSTRUCTION');
+    // A suspended participant makes no new transfers, but completes (fulfils or aborts) those already
+    // reserved, so that nothing it started is left hanging while its settlement continues.
+    if ((route.kind === 'transfer' || route.kind === 'batch') && signer.status !== 'active') {
+      const reason = 'PARTICIPANT_NOT_ACTIVE';
+      this.push(record, 'instruction', this.claimedRejections(cmd, reason), [], reason);
+      return;
+    }
     switch (route.kind) {
       case 'transfer': {
         const t = parseTransferInstructionJson(cmd.request.body);
@@ -664,9 +712,11 @@ export class LedgerEngine {
     this.push(record, 'instruction', outcomes, postings);
   }
 
-  private checkAuthenticity(cmd: InstructionCommand): RejectionReason | null {
+  private checkAuthenticity(
+    cmd: InstructionCommand,
+    participant: Participant | undefined,
+  ): RejectionReason | null {
     if (!this.hasGenesis) return 'NO_GENESIS';
-    const participant = this.participants.get(cmd.participantId);
     if (!participant) return 'UNKNOWN_PARTICIPANT';
     const publicKey = participant.keys.get(cmd.request.keyId);
     if (!publicKey) return 'UNKNOWN_KEY';
@@ -675,7 +725,8 @@ export class LedgerEngine {
     if (createdMs < this.clockMs - SIGNATURE_MAX_AGE_MS || createdMs > this.clockMs + SIGNATURE_MAX_SKEW_MS) {
       return 'SIGNATURE_TOO_OLD';
     }
-    if (participant.status !== 'active') return 'PARTICIPANT_NOT_ACTIVE';
+    // A closed participant may instruct nothing at all; a suspended one is refused new transfers only.
+    if (participant.status === 'closed') return 'PARTICIPANT_NOT_ACTIVE';
     return null;
   }
 
