@@ -73,9 +73,9 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         new WindowScheduler(
           c.REDIS_URL,
           c.KAFKA_TOPIC_PREFIX,
-          c.CLEARING_WINDOW_INTERVAL_MS,
+          { cutOffs: c.CLEARING_WINDOW_SCHEDULE, defaultEveryMs: c.CLEARING_WINDOW_INTERVAL_MS },
           // Bound late: the service needs the scheduler and the scheduler the service.
-          (currency) => scheduledClose.current!(currency),
+          (currency, requestId) => scheduledClose.current!(currency, requestId),
           log,
         ),
     },
@@ -97,7 +97,7 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
           onNewCurrency: (currency) => scheduler.ensure(currency),
           onEvents: () => outbox.kick(),
         });
-        scheduledClose.current = (currency) => service.close(currency, 'schedule');
+        scheduledClose.current = (currency, requestId) => service.close(currency, 'schedule', requestId);
         return service;
       },
     },
@@ -152,6 +152,7 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
     this.log.info(
       {
         windowIntervalMs: this.config.CLEARING_WINDOW_INTERVAL_MS,
+        windowSchedule: this.config.CLEARING_WINDOW_SCHEDULE,
         api: this.config.CLEARING_PORT ?? null,
         cgsParticipants: this.config.CLEARING_CGS_PARTICIPANTS,
       },
@@ -171,4 +172,6 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
 }
 
 /** The scheduler's close, bound once the service exists. */
-const scheduledClose: { current: ((currency: string) => Promise<unknown>) | null } = { current: null };
+const scheduledClose: { current: ((currency: string, requestId: string) => Promise<unknown>) | null } = {
+  current: null,
+};

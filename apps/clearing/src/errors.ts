@@ -10,7 +10,9 @@ export type ClearingErrorCode =
   | 'OVER_CONFIRMATION'
   | 'CONFIRMATION_CONFLICT'
   | 'CONFIRMATION_NOT_FOUND'
-  | 'CONFIRMATION_REVERSED';
+  | 'CONFIRMATION_REVERSED'
+  | 'CONFIRMATION_NOT_ALLOWED'
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 export class ClearingError extends Error {
   constructor(

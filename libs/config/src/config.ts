@@ -1,3 +1,4 @@
+import { getNextMillis } from 'bullmq';
 import { z } from 'zod';
 
 /**
@@ -106,6 +107,66 @@ export const ledgerSchema = commonSchema.extend({
 export const DEMO_CLEARING_SETTLEMENT_KEY =
   'caa6c943e1bbcec19eb324ba0f62a276b8d6ccb1a1f437adfaff18f05bc26daf';
 
+/** The cut-off of one currency: a cron pattern (5 fields, or 6 with seconds first) in a time zone. */
+export interface WindowCutOff {
+  pattern: string;
+  /** An IANA time zone (`America/New_York`); the pattern is read in UTC without one. */
+  tz?: string;
+}
+
+/**
+ * `CLEARING_WINDOW_SCHEDULE`: `USD=0 0 16 * * *@America/New_York;PHP=0 0 17 * * 1-5@Asia/Manila`, one
+ * entry per currency, separated by `;`. Each entry is checked as BullMQ will read it (its own cron
+ * parser, with the time zone), so that a schedule that starts is one that runs; every bad entry is named.
+ */
+export function parseWindowSchedule(value: string): {
+  schedule: Record<string, WindowCutOff>;
+  problems: string[];
+} {
+  const schedule: Record<string, WindowCutOff> = {};
+  const problems: string[] = [];
+  for (const raw of value.split(';')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    const currency = eq < 0 ? '' : entry.slice(0, eq).trim();
+    if (!/^[A-Z]{3}$/.test(currency)) {
+      problems.push(`"${entry}": must be CUR=<cron pattern>[@<time zone>] with an ISO 4217 code`);
+      continue;
+    }
+    if (schedule[currency]) {
+      problems.push(`"${entry}": ${currency} is scheduled more than once`);
+      continue;
+    }
+    const rest = entry.slice(eq + 1).trim();
+    const at = rest.lastIndexOf('@');
+    const pattern = (at < 0 ? rest : rest.slice(0, at)).trim().replace(/\s+/g, ' ');
+    const tz = at < 0 ? undefined : rest.slice(at + 1).trim();
+    const fields = pattern === '' ? 0 : pattern.split(' ').length;
+    if (fields !== 5 && fields !== 6) {
+      problems.push(`"${entry}": a cron pattern has 5 fields (6 with seconds), not ${fields}`);
+      continue;
+    }
+    if (tz !== undefined) {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      } catch {
+        problems.push(`"${entry}": unknown time zone "${tz}" (an IANA name such as America/New_York)`);
+        continue;
+      }
+    }
+    try {
+      const next = getNextMillis(Date.now(), { pattern, ...(tz ? { tz } : {}) });
+      if (!Number.isFinite(next)) throw new Error('it never fires');
+    } catch (e) {
+      problems.push(`"${entry}": not a cron pattern: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    schedule[currency] = { pattern, ...(tz ? { tz } : {}) };
+  }
+  return { schedule, problems };
+}
+
 export const clearingSchema = commonSchema
   .extend({
     CLEARING_HEALTH_PORT: port.optional(),
@@ -114,12 +175,24 @@ export const clearingSchema = commonSchema
     CLEARING_HOST: z.string().default('127.0.0.1'),
     /** The operator APIs' bearer token; required with CLEARING_PORT. */
     OPERATOR_TOKEN: operatorToken.optional(),
-    /** Cut-off interval: the open window of each currency closes this often (when it holds transfers). */
+    /**
+     * Cut-off interval of the currencies CLEARING_WINDOW_SCHEDULE does not name: their open window closes
+     * this often (when it holds transfers), at multiples of the interval since the epoch.
+     */
     CLEARING_WINDOW_INTERVAL_MS: z.coerce
       .number()
       .int()
       .min(1000)
       .default(60 * 60 * 1000),
+    /** Cut-off times per currency (see parseWindowSchedule); the others keep CLEARING_WINDOW_INTERVAL_MS. */
+    CLEARING_WINDOW_SCHEDULE: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const { schedule, problems } = parseWindowSchedule(value);
+        for (const message of problems) ctx.addIssue({ code: 'custom', message });
+        return schedule;
+      }),
     /** Days between a window's close (UTC date) and the value date of its settlement instructions. */
     CLEARING_VALUE_DATE_DAYS: z.coerce.number().int().min(0).max(30).default(0),
     /** The limit alarm fires when a position goes below -(this share, in basis points) x the cap. */

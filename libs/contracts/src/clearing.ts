@@ -28,12 +28,42 @@ export const closeWindowCommandSchema = z
   .object({ v: z.literal(1), type: z.literal('close-window'), requestId: id, currency })
   .strict();
 
+const bankReference = z
+  .string()
+  .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'letters, digits and . _ : / - only, 1 to 64');
+
+/**
+ * A participant records the external settlement of one of its own instructions (through the gateway's
+ * `POST /v1/settlement-instructions/{id}/confirmations`, which authenticated it). Clearing records it as
+ * it records an operator's confirmation, by bank reference; a refusal comes back as `confirmation.refused`.
+ * `requestId` names the request (the gateway derives it from the instruction and the bank reference).
+ */
+export const confirmSettlementCommandSchema = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('confirm-settlement'),
+    requestId: z.string().max(200),
+    instructionId: z.string().max(100),
+    participantId: id,
+    bankReference,
+    amountMinor: z.string().regex(/^[1-9]\d{0,18}$/, 'a positive integer of minor units as a string'),
+  })
+  .strict();
+export type ConfirmSettlementCommand = z.infer<typeof confirmSettlementCommandSchema>;
+
 /**
  * Operators' commands to the clearing service. Net debit caps are not among them: they are the ledger's
  * account limits (governance `set-limit`), which clearing reads from the finalized blocks.
  */
 export const clearingCommandSchema = z.discriminatedUnion('type', [closeWindowCommandSchema]);
 export type ClearingCommand = z.infer<typeof clearingCommandSchema>;
+
+/** Everything `clearing.commands` carries: operators' commands and participants' confirmations. */
+export const clearingCommandsMessageSchema = z.discriminatedUnion('type', [
+  closeWindowCommandSchema,
+  confirmSettlementCommandSchema,
+]);
+export type ClearingCommandsMessage = z.infer<typeof clearingCommandsMessageSchema>;
 
 export const netPositionSchema = z
   .object({
@@ -94,6 +124,8 @@ const confirmationChange = {
   amountMinor: nonNegativeMinorString,
   confirmedMinor: nonNegativeMinorString,
   status: instructionStatusSchema,
+  /** Who recorded it: an operator (the settlement bank's statement) or the instruction's participant. */
+  source: z.enum(['operator', 'participant']).optional(),
 };
 
 export const instructionConfirmedEventSchema = event('instruction.confirmed', confirmationChange);
@@ -119,6 +151,30 @@ export const windowAbortedEventSchema = event('window.aborted', {
   currency,
   abortedAt: z.string(),
   carriedToWindowId: z.number().int(),
+});
+
+/**
+ * One instruction of an aborted window, cancelled: nothing is to be paid under it any more (it had no
+ * confirmed amount); its window's positions were carried into window `carriedToWindowId`.
+ */
+export const instructionCancelledEventSchema = event('instruction.cancelled', {
+  instruction: settlementInstructionSchema,
+  cancelledAt: z.string(),
+  carriedToWindowId: z.number().int(),
+});
+
+/**
+ * A participant's confirmation (`confirm-settlement`) that clearing did not record, with the code of the
+ * operator API's refusal (OVER_CONFIRMATION, CONFIRMATION_CONFLICT, WINDOW_NOT_SETTLING, ...).
+ */
+export const confirmationRefusedEventSchema = event('confirmation.refused', {
+  requestId: z.string().max(200),
+  instructionId: z.string().max(100),
+  participantId: id,
+  bankReference: z.string().max(100),
+  amountMinor: nonNegativeMinorString,
+  code: z.string().max(64),
+  detail: z.string().max(500),
 });
 
 /** What a limit alarm and its clearing say: the position account after the block, its cap, the threshold. */
@@ -159,6 +215,8 @@ export const clearingEventSchema = z.discriminatedUnion('type', [
   instructionReversedEventSchema,
   windowSettledEventSchema,
   windowAbortedEventSchema,
+  instructionCancelledEventSchema,
+  confirmationRefusedEventSchema,
   limitAlarmEventSchema,
   limitClearedEventSchema,
   grossSettledEventSchema,

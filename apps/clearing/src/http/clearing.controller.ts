@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { MoneyError, parseAmount } from '@concord/money';
@@ -11,6 +11,8 @@ import { grossSettlementView, instructionsCsv, instructionView, windowDetailView
 const bankReference = z
   .string()
   .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'letters, digits and . _ : / - only, 1 to 64');
+/** The request id of a close: the close-window command's alphabet (libs/contracts). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const confirmBody = z.object({ bankReference, amount: z.string().max(40) }).strict();
 const reverseBody = z.object({ bankReference }).strict();
 const windowsQuery = z
@@ -101,15 +103,29 @@ export class ClearingController {
     return this.repo.instructions(wid);
   }
 
+  /**
+   * Closes the open window of a currency. With an `Idempotency-Key` (the close-window command's
+   * `requestId`: one namespace for both), a retry closes nothing more and answers the window the first
+   * request closed, with `Idempotent-Replayed: true`; the same key for another currency is refused (409).
+   */
   @Post('windows/:currency/close')
   @HttpCode(201)
-  async close(@Param('currency') currency: string) {
+  async close(
+    @Param('currency') currency: string,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     if (!/^[A-Z]{3}$/.test(currency))
       throw new ClearingError('VALIDATION_FAILED', 'not a currency', [
         { field: 'currency', message: 'an ISO 4217 code' },
       ]);
-    const closed = await this.clearing.close(currency, 'operator');
+    if (idempotencyKey !== undefined && !REQUEST_ID.test(idempotencyKey))
+      throw new ClearingError('VALIDATION_FAILED', 'not an idempotency key', [
+        { field: 'Idempotency-Key', message: 'letters, digits and . _ : - only, 1 to 64' },
+      ]);
+    const closed = await this.clearing.close(currency, 'operator', idempotencyKey);
     if (!closed) throw new ClearingError('NO_OPEN_WINDOW', `no open ${currency} window`);
+    if (closed.replayed) void reply.header('idempotent-replayed', 'true');
     const detail = (await this.repo.windowDetail(closed.windowId))!;
     return {
       ...windowDetailView(detail.window, detail.netting, detail.bilateral),

@@ -21,6 +21,8 @@ export const PROBLEMS: ProblemTable<ClearingErrorCode> = {
   WINDOW_NOT_ABORTABLE: [409, 'The settlement window cannot be aborted'],
   CONFIRMATION_CONFLICT: [409, 'The bank reference was already used differently'],
   CONFIRMATION_REVERSED: [409, 'The confirmation is already reversed'],
+  CONFIRMATION_NOT_ALLOWED: [403, 'A participant confirms only what it was paid out'],
+  IDEMPOTENCY_KEY_REUSED: [409, 'The Idempotency-Key was used for another request'],
   OVER_CONFIRMATION: [422, 'The confirmation exceeds the instruction'],
   INTERNAL_ERROR: [500, 'Internal error'],
 };

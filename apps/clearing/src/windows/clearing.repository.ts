@@ -1,5 +1,6 @@
 import type {
   ClearingEvent,
+  ConfirmSettlementCommand,
   FinalizedBlock,
   InstructionDirection,
   InstructionStatus,
@@ -383,19 +384,40 @@ export class ClearingRepository {
     return crossing;
   }
 
-  private async claimRequest(tx: Tx, requestId: string, type: string): Promise<boolean> {
+  /**
+   * Claims a close's request id for a currency; when it was claimed before, what that request closed (its
+   * window, or null when it found nothing to close). The same id for another currency, or for another
+   * kind of command, is refused: it names another request.
+   */
+  private async claimClose(
+    tx: Tx,
+    requestId: string,
+    currency: string,
+  ): Promise<{ claimed: true } | { claimed: false; windowId: number | null }> {
     const n = await tx.$executeRawUnsafe(
-      `insert into clearing.commands (request_id, type) values ($1, $2) on conflict do nothing`,
+      `insert into clearing.commands (request_id, type, currency) values ($1, 'close-window', $2)
+       on conflict do nothing`,
       requestId,
-      type,
+      currency,
     );
-    return n > 0;
+    if (n > 0) return { claimed: true };
+    const [seen] = await tx.$queryRawUnsafe<
+      { type: string; currency: string | null; window_id: number | null }[]
+    >(`select type, currency, window_id from clearing.commands where request_id = $1`, requestId);
+    // Rows from before currencies were recorded have none: they count as this request.
+    if (seen.type !== 'close-window' || (seen.currency !== null && seen.currency !== currency))
+      throw new ClearingError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `request ${requestId} was a ${seen.type} of ${seen.currency ?? 'another currency'}, not a close of ${currency}`,
+      );
+    return { claimed: false, windowId: seen.window_id };
   }
 
   /**
    * Closes the open window of a currency at the last block clearing has taken in: freezes its positions,
    * records its height range and netting, and opens the next window. `skipEmpty` (the schedule) leaves a
-   * window without transfers open. Null when there was nothing to close or the request was seen before.
+   * window without transfers open. Null when there was nothing to close. A request id seen before closes
+   * nothing more: the answer is the window that request closed (`replayed`), or null if it closed none.
    * The instructions are written by `finishClose`, which resumes after a crash.
    */
   async closeWindow(
@@ -407,9 +429,13 @@ export class ClearingRepository {
       valueDateDays: number;
       skipEmpty?: boolean;
     },
-  ): Promise<ClosedWindow | null> {
+  ): Promise<ClosedWindow | { replayed: true; windowId: number } | null> {
     return this.prisma.$transaction(async (tx) => {
-      if (options.requestId && !(await this.claimRequest(tx, options.requestId, 'close-window'))) return null;
+      if (options.requestId) {
+        const claim = await this.claimClose(tx, options.requestId, currency);
+        if (!claim.claimed)
+          return claim.windowId === null ? null : { replayed: true, windowId: claim.windowId };
+      }
       const [open] = await tx.$queryRawUnsafe<{ id: number; from_height: number }[]>(
         `select id, from_height from clearing.windows where currency = $1 and status = 'open' for update`,
         currency,
@@ -439,6 +465,13 @@ export class ClearingRepository {
         currency,
         toHeight + 1,
       );
+      if (options.requestId) {
+        await tx.$executeRawUnsafe(
+          `update clearing.commands set window_id = $2 where request_id = $1`,
+          options.requestId,
+          open.id,
+        );
+      }
       const bilateral = await this.bilateral(tx, open.id);
       await this.outbox(tx, currency, {
         v: 1,
@@ -535,14 +568,27 @@ export class ClearingRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Records a (partial) confirmation by the settlement bank; the same reference and amount again is a no-op. */
+  /**
+   * Records a (partial) confirmation of the external settlement; the same reference and amount again is a
+   * no-op. An operator may confirm any instruction; a participant (`by`) only the pay-outs of its own
+   * instructions: that it received the money, which only the payee can attest. A pay-in is confirmed by
+   * the operator from the settlement bank's account, because the payer saying it paid moves no money.
+   */
   async confirm(
     instructionId: string,
     bankReference: string,
     amountMinor: bigint,
+    by?: { participantId: string },
   ): Promise<{ instruction: InstructionRow; replayed: boolean; settled: boolean }> {
     return this.prisma.$transaction(async (tx) => {
       const { instruction } = await this.lockInstruction(tx, instructionId, 'confirm');
+      if (by && instruction.participantId !== by.participantId)
+        throw new ClearingError('INSTRUCTION_NOT_FOUND', `no instruction ${instructionId}`);
+      if (by && instruction.direction !== 'pay-out')
+        throw new ClearingError(
+          'CONFIRMATION_NOT_ALLOWED',
+          `${instructionId} is a pay-in: the operator confirms it when the settlement bank has the money`,
+        );
       const [existing] = await tx.$queryRawUnsafe<{ amount: string; reversed: boolean }[]>(
         `select amount_minor::text as amount, reversed_at is not null as reversed from clearing.confirmations
           where instruction_id = $1 and bank_reference = $2`,
@@ -567,12 +613,14 @@ export class ClearingRepository {
           [{ field: 'amount', message: 'more than the amount still open' }],
         );
       }
+      const source = by ? 'participant' : 'operator';
       const [{ id: confirmationId }] = await tx.$queryRawUnsafe<{ id: number }[]>(
-        `insert into clearing.confirmations (instruction_id, bank_reference, amount_minor)
-         values ($1, $2, $3::bigint) returning id`,
+        `insert into clearing.confirmations (instruction_id, bank_reference, amount_minor, source)
+         values ($1, $2, $3::bigint, $4) returning id`,
         instructionId,
         bankReference,
         amountMinor.toString(),
+        source,
       );
       // The ledger posting of this confirmation: the bank has moved the money, so the position moves
       // against the settlement account (pay-in up, pay-out down).
@@ -595,6 +643,7 @@ export class ClearingRepository {
         amountMinor: amountMinor.toString(),
         confirmedMinor: confirmed.toString(),
         status: updated.status as InstructionStatus,
+        source,
       });
       const settled = await this.settleIfComplete(tx, instruction.windowId);
       return { instruction: updated, replayed: false, settled };
@@ -693,11 +742,24 @@ export class ClearingRepository {
         windowId,
         target,
       );
-      await tx.$executeRawUnsafe(
-        `update clearing.instructions set status = 'cancelled', updated_at = now() where window_id = $1`,
+      const cancelled = await tx.$queryRawUnsafe<InstructionRow[]>(
+        `update clearing.instructions set status = 'cancelled', updated_at = now() where window_id = $1
+         returning id, window_id as "windowId", participant_id as "participantId", currency, direction,
+           amount_minor as "amountMinor", value_date as "valueDate"`,
         windowId,
       );
       const abortedAt = new Date();
+      // Each participant hears that its instruction is void (same key as its created event: same order).
+      for (const i of [...cancelled].sort((a, b) => a.participantId.localeCompare(b.participantId))) {
+        await this.outbox(tx, w.currency, {
+          v: 1,
+          type: 'instruction.cancelled',
+          eventId: `instruction.cancelled:${i.id}`,
+          instruction: instructionMessage({ ...i, amountMinor: BigInt(i.amountMinor) }),
+          cancelledAt: abortedAt.toISOString(),
+          carriedToWindowId: target,
+        });
+      }
       await tx.$executeRawUnsafe(
         `update clearing.windows set status = 'aborted', aborted_at = $2, carried_to_id = $3 where id = $1`,
         windowId,
@@ -714,6 +776,31 @@ export class ClearingRepository {
         carriedToWindowId: target,
       });
       return { carriedToWindowId: target };
+    });
+  }
+
+  /**
+   * Announces a participant's confirmation that was not recorded (the code of the refusal), in a
+   * transaction of its own since the confirmation's was rolled back; once per request.
+   */
+  async refuseConfirmation(
+    command: ConfirmSettlementCommand,
+    refusal: { code: string; detail: string },
+    currency: string,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await this.outbox(tx, currency, {
+        v: 1,
+        type: 'confirmation.refused',
+        eventId: `confirmation.refused:${command.requestId}`,
+        requestId: command.requestId,
+        instructionId: command.instructionId,
+        participantId: command.participantId,
+        bankReference: command.bankReference,
+        amountMinor: command.amountMinor,
+        code: refusal.code,
+        detail: refusal.detail.slice(0, 500),
+      });
     });
   }
 

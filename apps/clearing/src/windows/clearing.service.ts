@@ -1,5 +1,6 @@
-import type { ClearingCommand, FinalizedBlock } from '@concord/contracts';
+import type { ClearingCommandsMessage, ConfirmSettlementCommand, FinalizedBlock } from '@concord/contracts';
 import type { Logger } from '@concord/observability';
+import { ClearingError } from '../errors';
 import type { ClearingMetrics } from '../metrics';
 import type { PlannedInstruction } from '../netting/netting';
 import { refusedPostings } from '../settlement/settlement-signer';
@@ -66,20 +67,56 @@ export class ClearingService {
     if (result.crossings.length > 0 || result.gross.length > 0) await this.options.onEvents?.();
   }
 
-  async handleCommand(command: ClearingCommand): Promise<void> {
-    const closed = await this.close(command.currency, 'operator', command.requestId);
-    if (!closed) this.log.info({ command }, 'close-window: nothing to close or already done');
+  async handleCommand(command: ClearingCommandsMessage): Promise<void> {
+    if (command.type === 'confirm-settlement') return this.confirmForParticipant(command);
+    try {
+      const closed = await this.close(command.currency, 'operator', command.requestId);
+      if (!closed || closed.replayed)
+        this.log.info({ command }, 'close-window: nothing to close or already done');
+    } catch (e) {
+      // A request id already used for something else: the command is refused, the log goes on.
+      if (!(e instanceof ClearingError)) throw e;
+      this.log.warn({ command, code: e.code, err: e.message }, 'close-window refused');
+    }
+  }
+
+  /**
+   * A participant's confirmation from the gateway, recorded as an operator's is; a refusal (over the
+   * amount, a reused bank reference, a window not settling, a pay-in) is announced as
+   * `confirmation.refused`, so that the participant sees it on the instruction.
+   */
+  private async confirmForParticipant(command: ConfirmSettlementCommand): Promise<void> {
+    try {
+      await this.confirm(command.instructionId, command.bankReference, BigInt(command.amountMinor), {
+        participantId: command.participantId,
+      });
+    } catch (e) {
+      if (!(e instanceof ClearingError)) throw e;
+      const found = await this.repo.instruction(command.instructionId);
+      this.log.warn(
+        { instructionId: command.instructionId, bankReference: command.bankReference, code: e.code },
+        "a participant's confirmation was refused",
+      );
+      await this.repo.refuseConfirmation(
+        command,
+        { code: e.code, detail: e.message },
+        found?.instruction.currency ?? command.instructionId,
+      );
+      await this.options.onEvents?.();
+    }
   }
 
   /**
    * Closes the open window of a currency and writes its instructions. The schedule leaves an empty window
-   * open; an operator's close always closes. Null when there is no open window (or the request was seen).
+   * open; an operator's close always closes. Null when there is no open window. With a request id seen
+   * before, nothing more is closed: the answer is the window that request closed (`replayed: true`), or
+   * null when it closed none.
    */
   async close(
     currency: string,
     reason: 'schedule' | 'operator',
     requestId?: string,
-  ): Promise<{ windowId: number; instructions: PlannedInstruction[] } | null> {
+  ): Promise<{ windowId: number; instructions: PlannedInstruction[]; replayed?: boolean } | null> {
     const closed = await this.repo.closeWindow(currency, {
       reason,
       requestId,
@@ -92,12 +129,21 @@ export class ClearingService {
       await this.recover();
       return null;
     }
+    if ('replayed' in closed) {
+      // The first request may have died before its instructions were written: finish them now.
+      return {
+        windowId: closed.windowId,
+        instructions: await this.finishClose(closed.windowId),
+        replayed: true,
+      };
+    }
     this.metrics.windowsClosed.inc({ currency, reason });
     this.log.info(
       {
         windowId: closed.windowId,
         currency,
         reason,
+        requestId,
         heights: [closed.fromHeight, closed.toHeight],
         grossMinor: closed.netting.grossMinor.toString(),
         netMovedMinor: closed.netting.netMovedMinor.toString(),
@@ -129,11 +175,21 @@ export class ClearingService {
     }
   }
 
-  async confirm(instructionId: string, bankReference: string, amountMinor: bigint) {
-    const result = await this.repo.confirm(instructionId, bankReference, amountMinor);
+  async confirm(
+    instructionId: string,
+    bankReference: string,
+    amountMinor: bigint,
+    by?: { participantId: string },
+  ) {
+    const result = await this.repo.confirm(instructionId, bankReference, amountMinor, by);
     if (!result.replayed) {
       this.log.info(
-        { instructionId, bankReference, amountMinor: amountMinor.toString() },
+        {
+          instructionId,
+          bankReference,
+          amountMinor: amountMinor.toString(),
+          by: by?.participantId ?? 'operator',
+        },
         'instruction confirmed',
       );
       await this.options.onEvents?.();

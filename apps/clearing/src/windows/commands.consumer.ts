@@ -1,9 +1,12 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { clearingCommandSchema, topicName } from '@concord/contracts';
+import { clearingCommandsMessageSchema, topicName } from '@concord/contracts';
 import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
 import type { ClearingService } from './clearing.service';
 
-/** Operators' commands on clearing.commands (close-window); invalid ones go to the dead letter. */
+/**
+ * Commands on clearing.commands (operators' close-window, participants' confirm-settlement from the
+ * gateway); invalid ones go to the dead letter.
+ */
 export class ClearingCommandsConsumer {
   private consumer: Consumer | null = null;
 
@@ -18,7 +21,7 @@ export class ClearingCommandsConsumer {
     this.consumer = await consumeValidated({
       topic: topicName('clearingCommands', this.settings.topicPrefix),
       groupId: groupName(this.settings.topicPrefix, 'clearing-commands'),
-      schema: clearingCommandSchema,
+      schema: clearingCommandsMessageSchema,
       service: 'clearing',
       settings: this.settings,
       kafka: this.kafka,

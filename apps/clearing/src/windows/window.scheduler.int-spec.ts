@@ -4,29 +4,106 @@ import { WindowScheduler } from './window.scheduler';
 
 jest.setTimeout(30_000);
 
-/** The cut-off schedule against real Redis: one close per currency per interval, never right away. */
+const HOUR_MS = 3_600_000;
+const log = createLogger('clearing-test', 'silent');
+
+/**
+ * The cut-off schedule against real Redis: a cron pattern (with its time zone) for the currencies the
+ * configuration names, the interval for the others, one close per cut-off with that cut-off's request id,
+ * and a restart that leaves every cut-off where it was.
+ */
 describe('WindowScheduler', () => {
-  it('closes each scheduled currency once per interval, starting one interval from now', async () => {
-    const calls: { currency: string; at: number }[] = [];
+  it('closes a currency on its cron pattern with one request id per cut-off, and the others on the interval', async () => {
+    const calls: { currency: string; requestId: string; at: number }[] = [];
     const scheduler = new WindowScheduler(
       TEST_REDIS_URL,
       uniqueName('sched'),
-      1000,
-      async (currency) => void calls.push({ currency, at: Date.now() }),
-      createLogger('clearing-test', 'silent'),
+      { cutOffs: { USD: { pattern: '* * * * * *' } }, defaultEveryMs: HOUR_MS },
+      async (currency, requestId) => void calls.push({ currency, requestId, at: Date.now() }),
+      log,
     );
-    const started = Date.now();
-    await scheduler.start(['USD']);
-    await scheduler.ensure('PHP');
-    await scheduler.ensure('PHP');
-    await new Promise((r) => setTimeout(r, 3500));
-    await scheduler.stop();
-    const usd = calls.filter((c) => c.currency === 'USD');
-    const php = calls.filter((c) => c.currency === 'PHP');
-    expect(usd.length).toBeGreaterThanOrEqual(2);
-    expect(usd.length).toBeLessThanOrEqual(4);
-    expect(php.length).toBeGreaterThanOrEqual(2);
-    expect(php.length).toBeLessThanOrEqual(4);
-    expect(Math.min(...calls.map((c) => c.at)) - started).toBeGreaterThanOrEqual(900);
+    try {
+      await scheduler.start(['USD']);
+      await scheduler.ensure('PHP');
+      await scheduler.ensure('PHP');
+      expect(await scheduler.describe('USD')).toMatchObject({ pattern: '* * * * * *' });
+      // PHP is not named: the hourly interval, its first cut-off on the next hour, not an hour from now.
+      const php = (await scheduler.describe('PHP'))!;
+      expect(php).toMatchObject({ every: HOUR_MS });
+      expect(php.pattern).toBeUndefined();
+      expect(php.next).toBe(Math.floor(Date.now() / HOUR_MS) * HOUR_MS + HOUR_MS);
+      await new Promise((r) => setTimeout(r, 3500));
+    } finally {
+      await scheduler.stop();
+    }
+    expect(calls.every((c) => c.currency === 'USD')).toBe(true);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.length).toBeLessThanOrEqual(5);
+    // Each close names its cut-off: the whole second it was scheduled for, never twice.
+    for (const c of calls) expect(c.requestId).toMatch(/^schedule:USD:\d+000$/);
+    expect(new Set(calls.map((c) => c.requestId)).size).toBe(calls.length);
+    for (const c of calls) {
+      const scheduledMs = Number(c.requestId.split(':')[2]);
+      expect(c.at).toBeGreaterThanOrEqual(scheduledMs - 50);
+    }
+  });
+
+  it('keeps every cut-off where it was across a restart, and applies a changed schedule', async () => {
+    const prefix = uniqueName('sched');
+    const start = async (cutOffs: Record<string, { pattern: string; tz?: string }>, everyMs: number) => {
+      const s = new WindowScheduler(
+        TEST_REDIS_URL,
+        prefix,
+        { cutOffs, defaultEveryMs: everyMs },
+        async () => {},
+        log,
+      );
+      await s.start(['USD', 'PHP']);
+      return s;
+    };
+    const ny = { USD: { pattern: '0 0 16 * * *', tz: 'America/New_York' } };
+    const first = await start(ny, HOUR_MS);
+    const usd = (await first.describe('USD'))!;
+    const php = (await first.describe('PHP'))!;
+    await first.stop();
+    expect(usd).toMatchObject({ pattern: '0 0 16 * * *', tz: 'America/New_York' });
+    // 16:00 in New York is 20:00 or 21:00 UTC, depending on daylight saving time.
+    expect([20, 21]).toContain(new Date(usd.next!).getUTCHours());
+    expect(usd.next! - Date.now()).toBeLessThanOrEqual(24 * HOUR_MS);
+
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await start(ny, HOUR_MS);
+    try {
+      expect((await second.describe('USD'))!.next).toBe(usd.next);
+      expect((await second.describe('PHP'))!.next).toBe(php.next);
+    } finally {
+      await second.stop();
+    }
+
+    // Another configuration replaces the schedulers: USD at 17:00 in Manila, PHP by the day.
+    const third = await start({ USD: { pattern: '0 0 17 * * *', tz: 'Asia/Manila' } }, 24 * HOUR_MS);
+    try {
+      const changed = (await third.describe('USD'))!;
+      expect(changed).toMatchObject({ pattern: '0 0 17 * * *', tz: 'Asia/Manila' });
+      expect(new Date(changed.next!).getUTCHours()).toBe(9);
+      expect((await third.describe('PHP'))!).toMatchObject({ every: 24 * HOUR_MS });
+      // From a pattern back to the interval: no field of the pattern stays behind.
+      const fourth = new WindowScheduler(
+        TEST_REDIS_URL,
+        prefix,
+        { cutOffs: {}, defaultEveryMs: HOUR_MS },
+        async () => {},
+        log,
+      );
+      await third.stop();
+      await fourth.start(['USD']);
+      const back = (await fourth.describe('USD'))!;
+      await fourth.stop();
+      expect(back).toMatchObject({ every: HOUR_MS });
+      expect(back.pattern).toBeUndefined();
+      expect(back.tz).toBeUndefined();
+    } finally {
+      await third.stop().catch(() => undefined);
+    }
   });
 });
