@@ -27,7 +27,9 @@ import { StatementsService } from './statements/statements.service';
 import { GatewayMetrics } from './metrics/gateway.metrics';
 import { MeteredTransfersService } from './metrics/metered-transfers.service';
 import { ClearingEventsConsumer } from './webhooks/clearing-events.consumer';
-import { SettlementInstructionsRepository } from './webhooks/settlement-instructions.repository';
+import { SettlementInstructionsController } from './settlement/settlement-instructions.controller';
+import { SettlementInstructionsRepository } from './settlement/settlement-instructions.repository';
+import { SettlementInstructionsService } from './settlement/settlement-instructions.service';
 import { SettlementWebhooksService } from './webhooks/settlement-webhooks.service';
 import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -50,6 +52,7 @@ export const GATEWAY_CONTROLLERS = [
   WebhooksController,
   StatementsController,
   QuotesController,
+  SettlementInstructionsController,
   HealthController,
 ];
 
@@ -155,9 +158,14 @@ export const GATEWAY_CONTROLLERS = [
     },
     {
       provide: SettlementInstructionsRepository,
-      inject: [Redis, CONFIG],
-      useFactory: (r: Redis, c: GatewayConfig) =>
-        new SettlementInstructionsRepository(r, c.KAFKA_TOPIC_PREFIX ? `${c.KAFKA_TOPIC_PREFIX}:` : ''),
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new SettlementInstructionsRepository(p),
+    },
+    {
+      provide: SettlementInstructionsService,
+      inject: [SettlementInstructionsRepository, PRODUCER, CONFIG],
+      useFactory: (r: SettlementInstructionsRepository, producer: Producer, c: GatewayConfig) =>
+        new SettlementInstructionsService(r, producer, c.KAFKA_TOPIC_PREFIX),
     },
     {
       provide: SettlementWebhooksService,

@@ -135,6 +135,7 @@ export type WebhookEventType =
   | 'settlement.instruction.created'
   | 'settlement.instruction.confirmed'
   | 'settlement.instruction.reversed'
+  | 'settlement.instruction.cancelled'
   | 'limit.alarm'
   | 'limit.cleared';
 
@@ -184,6 +185,45 @@ export interface SettlementInstructionEvent {
   valueDate: string;
   status: 'pending' | 'partially-confirmed' | 'confirmed' | 'cancelled';
   confirmation?: { bankReference: string; amount: string };
+  /** A cancelled instruction's window was aborted; its positions are settled in this window instead. */
+  carriedToWindowId?: number;
+}
+
+/** One of the caller's settlement instructions as `GET /v1/settlement-instructions` lists it. */
+export interface SettlementInstruction {
+  id: string;
+  windowId: number;
+  participantId: string;
+  currency: string;
+  direction: 'pay-in' | 'pay-out';
+  amount: string;
+  confirmed: string;
+  outstanding: string;
+  valueDate: string;
+  status: 'pending' | 'partially-confirmed' | 'confirmed' | 'cancelled';
+  carriedToWindowId?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A bank reference of an instruction: a recorded confirmation, its reversal, or a participant's request. */
+export interface SettlementConfirmation {
+  bankReference: string;
+  amount: string;
+  status: 'requested' | 'confirmed' | 'reversed' | 'refused';
+  source: 'operator' | 'participant';
+  requestedAt?: string;
+  confirmedAt?: string;
+  reversedAt?: string;
+  refusal?: { code: string; detail: string };
+}
+
+export interface SettlementInstructionQuery {
+  window?: number;
+  currency?: string;
+  status?: SettlementInstruction['status'];
+  limit?: number;
+  cursor?: string;
 }
 
 export interface LimitAlarmEvent {
@@ -424,6 +464,44 @@ export class ConcordClient {
     );
   }
 
+  /** The caller's settlement instructions, newest first; `nextCursor` asks for the next page. */
+  listSettlementInstructions(query: SettlementInstructionQuery = {}) {
+    return this.request<{ instructions: SettlementInstruction[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/settlement-instructions${queryString(query)}`,
+    );
+  }
+
+  /** The same page as CSV (the body is the CSV text; the next page's cursor in the `Next-Cursor` header). */
+  settlementInstructionsCsv(query: SettlementInstructionQuery = {}) {
+    return this.requestText('GET', `/v1/settlement-instructions${queryString(query)}`, 'text/csv');
+  }
+
+  /** One of the caller's settlement instructions with its confirmations (404 for anyone else's). */
+  getSettlementInstruction(id: string) {
+    return this.request<SettlementInstruction & { confirmations: SettlementConfirmation[] }>(
+      'GET',
+      `/v1/settlement-instructions/${encodeURIComponent(id)}`,
+    );
+  }
+
+  /**
+   * The payee confirms that (part of) a pay-out reached it, with the bank's reference: 202 while the
+   * clearing service records it, 200 when that reference was already recorded with this amount.
+   */
+  confirmSettlement(
+    id: string,
+    confirmation: { bankReference: string; amount: string },
+    options: WriteOptions = {},
+  ) {
+    return this.request<SettlementInstruction & { confirmations: SettlementConfirmation[] }>(
+      'POST',
+      `/v1/settlement-instructions/${encodeURIComponent(id)}/confirmations`,
+      confirmation,
+      options,
+    );
+  }
+
   /** A statement of one of the caller's accounts over [from, to) of block time, as JSON. */
   statement(query: { account: string; from: string; to: string }) {
     return this.request<Statement>('GET', `/v1/statements?${new URLSearchParams(query)}`);
@@ -485,6 +563,13 @@ function parseRetryAfterMs(value: string | null): number | undefined {
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** `?a=1&b=2` of the defined values, or nothing. */
+function queryString(query: object): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  return params.size ? `?${params}` : '';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -11,6 +11,7 @@ import { StatementsService } from '../statements/statements.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { GATEWAY_CONTROLLERS } from '../gateway.module';
 import { QuotesService } from '../quotes/quotes.service';
+import { SettlementInstructionsService } from '../settlement/settlement-instructions.service';
 import { buildOpenApiDocument } from './openapi';
 
 describe('OpenAPI document', () => {
@@ -30,6 +31,7 @@ describe('OpenAPI document', () => {
         { provide: WebhooksService, useValue: {} },
         { provide: StatementsService, useValue: {} },
         { provide: QuotesService, useValue: {} },
+        { provide: SettlementInstructionsService, useValue: {} },
       ],
     }).compile();
     app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
@@ -51,6 +53,9 @@ describe('OpenAPI document', () => {
       '/v1/accounts/{participant}/{currency}/{kind}/proof',
       '/v1/participants/me',
       '/v1/quotes',
+      '/v1/settlement-instructions',
+      '/v1/settlement-instructions/{id}',
+      '/v1/settlement-instructions/{id}/confirmations',
       '/v1/statements',
       '/v1/transfer-batches',
       '/v1/transfers',
@@ -129,11 +134,34 @@ describe('OpenAPI document', () => {
             'settlement.instruction.created',
             'settlement.instruction.confirmed',
             'settlement.instruction.reversed',
+            'settlement.instruction.cancelled',
           ],
         },
         data: { properties: { amount: { type: 'string' }, direction: { enum: ['pay-in', 'pay-out'] } } },
       },
     });
+    // The partner's own instructions: JSON or CSV, and the confirmation body from its validation schema.
+    const instructions = doc.paths['/v1/settlement-instructions'].get!;
+    expect(Object.keys((instructions.responses['200'] as { content: object }).content)).toEqual([
+      'application/json',
+      'text/csv',
+    ]);
+    expect(instructions.parameters!.map((p) => (p as { name: string }).name).sort()).toEqual([
+      'currency',
+      'cursor',
+      'limit',
+      'status',
+      'window',
+    ]);
+    const confirmation = doc.paths['/v1/settlement-instructions/{id}/confirmations'].post!;
+    expect(
+      (confirmation.requestBody as { content: Record<string, { schema: Record<string, unknown> }> }).content[
+        'application/json'
+      ].schema,
+    ).toMatchObject({ required: ['bankReference', 'amount'], additionalProperties: false });
+    expect(Object.keys(confirmation.responses)).toEqual(
+      expect.arrayContaining(['200', '202', '403', '404', '409', '422']),
+    );
     const statement = doc.paths['/v1/statements'].get!;
     expect(Object.keys((statement.responses['200'] as { content: object }).content)).toEqual([
       'application/json',

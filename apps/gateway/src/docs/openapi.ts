@@ -69,7 +69,7 @@ method, path or body gets 409 \`IDEMPOTENCY_KEY_REUSED\`, and while the first re
 ## Webhooks
 
 \`POST /v1/webhooks\` subscribes a URL to the events of the caller's transfers (\`transfer.*\`) and of its own
-settlement instructions (\`settlement.instruction.created\`, \`.confirmed\`, \`.reversed\`). Each event is
+settlement instructions (\`settlement.instruction.created\`, \`.confirmed\`, \`.reversed\`, \`.cancelled\`). Each event is
 POSTed as JSON \`{id, type, createdAt, data}\` (\`data\`: the transfer, or the instruction) with the headers
 \`Concord-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>\` and
 \`Concord-Event-Id\`. To verify: take \`t\` and \`v1\` from the header, refuse a \`t\` more than a few minutes
@@ -293,7 +293,7 @@ export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
     create.callbacks = {
       transferEvent: webhookCallback('A transfer event, signed with the subscription secret', 'WebhookEvent'),
       settlementEvent: webhookCallback(
-        "An event of the caller's own settlement instruction (created, confirmed, reversed), signed the same way",
+        "An event of the caller's own settlement instruction (created, confirmed, reversed, cancelled), signed the same way",
         'SettlementWebhookEvent',
       ),
       limitEvent: webhookCallback(

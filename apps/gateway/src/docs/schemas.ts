@@ -100,13 +100,18 @@ export const settlementInstructionViewSchema = z.object({
     .describe('pay-in: the partner pays its net debit; pay-out: it is paid its net credit'),
   amount: z.string().describe('decimal string in the currency exponent, e.g. "970.00"'),
   confirmed: z.string().describe('confirmed by the settlement bank so far, reversals deducted'),
-  outstanding: z.string().describe('amount - confirmed'),
+  outstanding: z.string().describe('amount - confirmed; 0 once cancelled'),
   valueDate: z.string().describe('YYYY-MM-DD'),
   status: z.enum(['pending', 'partially-confirmed', 'confirmed', 'cancelled']),
   confirmation: z
     .object({ bankReference: z.string(), amount: z.string() })
     .optional()
     .describe('the confirmation this event added (confirmed) or took back (reversed)'),
+  carriedToWindowId: z
+    .number()
+    .int()
+    .optional()
+    .describe('cancelled: its window was aborted and its positions carried into this window'),
 });
 
 /** The body of a settlement webhook request. */

@@ -10,9 +10,9 @@ import type { NewDelivery, Subscription, WebhookPayload } from './webhook-events
 import type { ClearingWebhookEvent } from './webhooks.dto';
 
 /**
- * What the gateway keeps of a settlement instruction from its `instruction.created` event. The
- * confirmation and reversal events name the instruction only, so its participant (who gets the webhook),
- * currency and amount come from here.
+ * What the webhooks need of a settlement instruction the gateway stored from its `instruction.created`
+ * event (settlement/settlement-instructions.repository.ts). The confirmation and reversal events name the
+ * instruction only, so its participant (who gets the webhook), currency and amount come from there.
  */
 export interface KnownInstruction {
   id: string;
@@ -40,6 +40,8 @@ export interface SettlementInstructionView {
   status: InstructionStatus;
   /** The confirmation this event added or reversed (confirmed and reversed events). */
   confirmation?: { bankReference: string; amount: string };
+  /** A cancelled instruction's window was aborted; its positions are settled in this window instead. */
+  carriedToWindowId?: number;
 }
 
 /** A limit alarm (or its clearing) of a position account as a webhook shows it. */
@@ -68,7 +70,7 @@ export type SettlementEventOutcome =
     }
   /** A confirmation or reversal of an instruction the gateway has no record of: nobody to send it to. */
   | { kind: 'unroutable'; instructionId: string }
-  /** Not an event for a partner (windows, gross settlements). */
+  /** Not an event for a partner (windows, gross settlements, refusals of a participant's confirmation). */
   | { kind: 'ignored' };
 
 export function knownInstruction(i: SettlementInstructionMessage): KnownInstruction {
@@ -130,6 +132,21 @@ export function settlementEventOf(
       participantId: i.participantId,
       subjectId: i.id,
       data: instructionView(i, 0n, 'pending'),
+    };
+  }
+  if (event.type === 'instruction.cancelled') {
+    // Nothing is to be paid under it any more: nothing is outstanding.
+    const i = knownInstruction(event.instruction);
+    return {
+      kind: 'event',
+      type: 'settlement.instruction.cancelled',
+      participantId: i.participantId,
+      subjectId: i.id,
+      data: {
+        ...instructionView(i, 0n, 'cancelled'),
+        outstanding: amount(0n, i.currency),
+        carriedToWindowId: event.carriedToWindowId,
+      },
     };
   }
   if (event.type === 'limit.alarm' || event.type === 'limit.cleared') {

@@ -2,8 +2,8 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ClearingEvent, clearingEventSchema } from '@concord/contracts';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
-import type { KnownInstruction } from './settlement-events';
-import type { SettlementInstructionsRepository } from './settlement-instructions.repository';
+import type { InstructionEvent } from '../settlement/settlement-instructions.repository';
+import { knownInstruction, KnownInstruction } from './settlement-events';
 import { SettlementWebhooksService } from './settlement-webhooks.service';
 import type { NewDelivery, Subscription } from './webhook-events';
 import type { WebhooksRepository } from './webhooks.repository';
@@ -14,7 +14,11 @@ function setup() {
     {
       id: 'wh_hk',
       participantId: 'hk-remit',
-      events: ['settlement.instruction.created', 'settlement.instruction.confirmed'],
+      events: [
+        'settlement.instruction.created',
+        'settlement.instruction.confirmed',
+        'settlement.instruction.cancelled',
+      ],
     },
     { id: 'wh_mnl', participantId: 'mnl-payout', events: ['settlement.instruction.created'] },
   ];
@@ -32,14 +36,17 @@ function setup() {
       return written;
     },
   } as unknown as WebhooksRepository;
+  // The instructions table: what the created events stored.
   const remembered = new Map<string, KnownInstruction>();
   const instructions = {
-    remember: async (list: readonly KnownInstruction[]) => {
-      for (const i of list) remembered.set(i.id, i);
+    apply: async (messages: readonly InstructionEvent[]) => {
+      for (const { event } of messages)
+        if (event.type === 'instruction.created')
+          remembered.set(event.instruction.instructionId, knownInstruction(event.instruction));
     },
-    find: async (ids: readonly string[]) =>
+    known: async (ids: readonly string[]) =>
       new Map(ids.filter((id) => remembered.has(id)).map((id) => [id, remembered.get(id)!])),
-  } as unknown as SettlementInstructionsRepository;
+  };
   const queued: string[][] = [];
   const registry = new Registry();
   const service = new SettlementWebhooksService(
@@ -144,5 +151,41 @@ describe('settlement webhooks service', () => {
       'settlement.instruction.confirmed',
       'settlement.instruction.created',
     ]);
+  });
+
+  it('tells the participant its instruction of an aborted window is cancelled, and nobody else', async () => {
+    const { service, stored, results } = setup();
+    const cancelled = (participantId: string): ClearingEvent =>
+      clearingEventSchema.parse({
+        v: 1,
+        type: 'instruction.cancelled',
+        eventId: `instruction.cancelled:w3.${participantId}`,
+        instruction: (created(participantId) as Extract<ClearingEvent, { type: 'instruction.created' }>)
+          .instruction,
+        cancelledAt: '2027-01-15T10:00:00.000Z',
+        carriedToWindowId: 5,
+      });
+    await service.take([at(cancelled('hk-remit')), at(cancelled('mnl-payout')), at(cancelled('hk-remit'))]);
+    // mnl-payout did not subscribe to cancellations; the copy of hk-remit's event sends nothing more.
+    expect([...stored.values()].map((d) => [d.webhookId, d.event, d.transferId])).toEqual([
+      ['wh_hk', 'settlement.instruction.cancelled', 'w3.hk-remit'],
+    ]);
+    expect(JSON.parse([...stored.values()][0].payload)).toMatchObject({
+      type: 'settlement.instruction.cancelled',
+      data: {
+        id: 'w3.hk-remit',
+        participantId: 'hk-remit',
+        amount: '100.00',
+        confirmed: '0.00',
+        outstanding: '0.00',
+        status: 'cancelled',
+        carriedToWindowId: 5,
+      },
+    });
+    expect(await results()).toEqual({
+      'instruction.cancelled queued': 1,
+      'instruction.cancelled unsubscribed': 1,
+      'instruction.cancelled duplicate': 1,
+    });
   });
 });

@@ -1,13 +1,8 @@
 import type { ClearingEvent } from '@concord/contracts';
 import type { Logger } from '@concord/observability';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
-import {
-  knownInstruction,
-  KnownInstruction,
-  settlementDeliveries,
-  settlementEventOf,
-} from './settlement-events';
-import type { SettlementInstructionsRepository } from './settlement-instructions.repository';
+import type { SettlementInstructionsRepository } from '../settlement/settlement-instructions.repository';
+import { settlementDeliveries, settlementEventOf } from './settlement-events';
 import type { NewDelivery } from './webhook-events';
 import type { WebhooksRepository } from './webhooks.repository';
 
@@ -20,15 +15,15 @@ export interface ClearingMessage {
 type Result = 'queued' | 'duplicate' | 'unsubscribed' | 'unroutable' | 'ignored';
 
 /**
- * Turns the clearing service's instruction events into webhooks of the instruction's participant, and
- * of nobody else. Deliveries are written to the same outbox table as the transfer events (then sent by
+ * Stores the clearing service's instruction events (the partner API's settlement instructions) and turns
+ * them into webhooks of the instruction's participant, and of nobody else. Deliveries are written to the same outbox table as the transfer events (then sent by
  * the same BullMQ worker, signed the same way), with ids derived from the clearing event id: a
  * redelivered event writes nothing and sends nothing twice.
  */
 export class SettlementWebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
-    private readonly instructions: SettlementInstructionsRepository,
+    private readonly instructions: Pick<SettlementInstructionsRepository, 'apply' | 'known'>,
     /** Queues deliveries just written (the delivery processor's afterRecord). */
     private readonly queue: (ids: string[]) => Promise<void>,
     private readonly log: Logger,
@@ -37,18 +32,15 @@ export class SettlementWebhooksService {
 
   /** Takes in a batch of clearing events in their topic order; resolves once their deliveries are stored. */
   async take(messages: readonly ClearingMessage[]): Promise<void> {
-    const created: KnownInstruction[] = [];
-    const wanted: string[] = [];
-    for (const { event } of messages) {
-      if (event.type === 'instruction.created') created.push(knownInstruction(event.instruction));
-      else if (event.type === 'instruction.confirmed' || event.type === 'instruction.reversed')
-        wanted.push(event.instructionId);
-    }
-    // Remembered before anything else: if the rest fails, the batch comes again and finds them.
-    await this.instructions.remember(created);
-    const known = new Map(created.map((i) => [i.id, i]));
-    const missing = wanted.filter((id) => !known.has(id));
-    for (const [id, i] of await this.instructions.find(missing)) known.set(id, i);
+    // Stored before anything else (once per event id): if the rest fails, the batch comes again, changes
+    // nothing more there, and finds the instructions it created.
+    await this.instructions.apply(messages);
+    const wanted = messages.flatMap(({ event }) =>
+      event.type === 'instruction.confirmed' || event.type === 'instruction.reversed'
+        ? [event.instructionId]
+        : [],
+    );
+    const known = await this.instructions.known(wanted);
 
     const mapped = messages.map((m) => ({ message: m, outcome: settlementEventOf(m.event, known) }));
     const participants = mapped.flatMap(({ outcome }) =>

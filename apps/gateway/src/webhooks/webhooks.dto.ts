@@ -12,12 +12,14 @@ export const TRANSFER_EVENTS = [
 
 /**
  * Events of the partner's own settlement instructions, from the clearing service: an instruction of a
- * closed window, a confirmation of (part of) it by the settlement bank, and the reversal of one.
+ * closed window, a confirmation of (part of) it, the reversal of one, and its cancellation when an operator
+ * aborts its window.
  */
 export const SETTLEMENT_EVENTS = [
   'settlement.instruction.created',
   'settlement.instruction.confirmed',
   'settlement.instruction.reversed',
+  'settlement.instruction.cancelled',
 ] as const;
 export type SettlementEvent = (typeof SETTLEMENT_EVENTS)[number];
 
