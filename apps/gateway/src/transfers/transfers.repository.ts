@@ -30,10 +30,25 @@ export interface NewTransfer {
   requestHash: string;
 }
 
+/** What inserting a request's transfers gives: the stored row of each id, and which ids it created. */
+export interface InsertResult {
+  rows: Map<string, TransferRow>;
+  created: Set<string>;
+}
+
+/** Transfers one coalesced insert statement carries at most (whole requests, so a batch may pass it). */
+const MAX_TRANSFERS_PER_INSERT = 4000;
+
 /** All I/O of the gateway's transfers table. */
 export class TransfersRepository {
   /** Plain SQL on the client's pool for the statements of every request (see libs/db/src/sql.ts). */
   private readonly sql;
+  private readonly pendingInserts: {
+    transfers: NewTransfer[];
+    resolve: (result: InsertResult) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private inserting = false;
 
   constructor(private readonly prisma: ServicesPrismaClient) {
     this.sql = sqlOf(prisma);
@@ -55,39 +70,72 @@ export class TransfersRepository {
     return transferRows(this.sql, ids);
   }
 
-  /** Inserts every transfer whose id is new, in one statement; returns all rows for those ids. */
-  async insertManyOrGet(
-    transfers: NewTransfer[],
-  ): Promise<{ rows: Map<string, TransferRow>; created: Set<string> }> {
+  /**
+   * Inserts every transfer whose id is new; returns all rows for those ids. Requests that arrive while an
+   * insert is running wait for the next one and go in together: under load one statement (one round trip,
+   * one commit) carries the transfers of many requests, and a lone request waits for nothing.
+   */
+  insertManyOrGet(transfers: NewTransfer[]): Promise<InsertResult> {
+    return new Promise<InsertResult>((resolve, reject) => {
+      this.pendingInserts.push({ transfers, resolve, reject });
+      if (!this.inserting) void this.drainInserts();
+    });
+  }
+
+  private async drainInserts(): Promise<void> {
+    this.inserting = true;
+    try {
+      while (this.pendingInserts.length > 0) {
+        let count = 0;
+        let take = 0;
+        while (take < this.pendingInserts.length && (take === 0 || count < MAX_TRANSFERS_PER_INSERT)) {
+          count += this.pendingInserts[take++].transfers.length;
+        }
+        const group = this.pendingInserts.splice(0, take);
+        try {
+          const results = await this.insertGroup(group.map((g) => g.transfers));
+          group.forEach((g, i) => g.resolve(results[i]));
+        } catch (error) {
+          for (const g of group) g.reject(error);
+        }
+      }
+    } finally {
+      this.inserting = false;
+    }
+  }
+
+  /** One statement for the transfers of several requests, in order: a repeated id is the first one's. */
+  private async insertGroup(requests: NewTransfer[][]): Promise<InsertResult[]> {
+    const first = new Map<string, NewTransfer>();
+    for (const transfers of requests) for (const t of transfers) if (!first.has(t.id)) first.set(t.id, t);
     // The rows go as one JSON document (JSON.stringify is native; node-postgres escapes array parameters
     // element by element), and only what the database decides (the times) comes back: the rest of a new
     // row is what was sent.
-    const byId = new Map(transfers.map((t) => [t.id, t]));
-    const inserted = (
-      await this.sql.query<{ id: string; createdAt: Date; updatedAt: Date }>(
-        `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase,
-           request_hash, status, updated_at)
-         select v.*, 'accepted', now() from json_to_recordset($1::json)
-           as v(i text, p text, a text, b text, m bigint, c text, t boolean, h text)
-         on conflict (id) do nothing returning id, created_at as "createdAt", updated_at as "updatedAt"`,
-        [
-          JSON.stringify(
-            transfers.map((t) => ({
-              i: t.id,
-              p: t.participantId,
-              a: t.payer,
-              b: t.payee,
-              m: t.amountMinor.toString(),
-              c: t.currency,
-              t: t.twoPhase,
-              h: t.requestHash,
-            })),
-          ),
-        ],
-      )
-    ).map((r): TransferRow => {
-      const t = byId.get(r.id)!;
-      return {
+    const inserted = new Map<string, TransferRow>();
+    const times = await this.sql.query<{ id: string; createdAt: Date; updatedAt: Date }>(
+      `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase,
+         request_hash, status, updated_at)
+       select v.*, 'accepted', now() from json_to_recordset($1::json)
+         as v(i text, p text, a text, b text, m bigint, c text, t boolean, h text)
+       on conflict (id) do nothing returning id, created_at as "createdAt", updated_at as "updatedAt"`,
+      [
+        JSON.stringify(
+          [...first.values()].map((t) => ({
+            i: t.id,
+            p: t.participantId,
+            a: t.payer,
+            b: t.payee,
+            m: t.amountMinor.toString(),
+            c: t.currency,
+            t: t.twoPhase,
+            h: t.requestHash,
+          })),
+        ),
+      ],
+    );
+    for (const r of times) {
+      const t = first.get(r.id)!;
+      inserted.set(r.id, {
         id: t.id,
         participantId: t.participantId,
         payer: t.payer,
@@ -102,13 +150,23 @@ export class TransfersRepository {
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,
         finalizedAt: null,
-      };
+      });
+    }
+    // Ids that existed before (retries, reuse) are read in a second statement, for all requests at once.
+    const missing = [...first.keys()].filter((id) => !inserted.has(id));
+    const existing = new Map((missing.length > 0 ? await this.findMany(missing) : []).map((r) => [r.id, r]));
+    // The request whose transfer was inserted created it; any other request naming the id finds it existing.
+    return requests.map((transfers) => {
+      const rows = new Map<string, TransferRow>();
+      const created = new Set<string>();
+      for (const t of transfers) {
+        const row = inserted.get(t.id) ?? existing.get(t.id);
+        if (!row) continue;
+        rows.set(t.id, row);
+        if (inserted.has(t.id) && first.get(t.id) === t) created.add(t.id);
+      }
+      return { rows, created };
     });
-    // One statement in the usual case (all new); existing ids (retries, reuse) are read in a second one.
-    const rows = new Map(inserted.map((r) => [r.id, r]));
-    const missing = transfers.map((t) => t.id).filter((id) => !rows.has(id));
-    if (missing.length > 0) for (const row of await this.findMany(missing)) rows.set(row.id, row);
-    return { rows, created: new Set(inserted.map((r) => r.id)) };
   }
 
   /**
