@@ -38,10 +38,10 @@ export class FinalizedConsumer {
       handle: async (messages) => {
         const blocks = messages.map((m) => m.value);
         await this.view.store(messages.map((m) => ({ block: m.value, body: m.raw.value!.toString('utf8') })));
-        const applied = await this.view.applyReady(blocks);
+        const { blocks: applied, appliedAt } = await this.view.applyReady(blocks);
         for (const block of applied) {
           this.participants.remember(block.participants);
-          this.transfers.notify(block.outcomes);
+          this.transfers.notify(block, appliedAt);
           this.log.debug(
             { height: block.header.height, outcomes: block.outcomes.length },
             'finalized block applied',

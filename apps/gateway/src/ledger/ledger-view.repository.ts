@@ -46,16 +46,24 @@ export class LedgerViewRepository {
    * (one lock of the cursor for the lot). `known` are blocks already parsed and validated by the consumer,
    * which saves parsing them again; others are read back from the table.
    */
-  async applyReady(known: readonly FinalizedBlock[] = []): Promise<FinalizedBlock[]> {
+  async applyReady(
+    known: readonly FinalizedBlock[] = [],
+  ): Promise<{ blocks: FinalizedBlock[]; appliedAt: Date }> {
     const parsed = new Map(known.map((b) => [b.header.height, b]));
     return this.sql.transaction(async (tx) => {
       // The cursor (locked for the lot) and the stored blocks after it in one round trip; the bodies of
-      // blocks the consumer already parsed are not read back.
-      const rows = await tx.query<{ cursor: number; height: number | null; body: string | null }>(
+      // blocks the consumer already parsed are not read back. `now()` is the time of this transaction,
+      // which every row it finalizes gets as finalized_at.
+      const rows = await tx.query<{
+        cursor: number;
+        appliedAt: Date;
+        height: number | null;
+        body: string | null;
+      }>(
         `with c as (
              select coalesce(max(height), 0) as height
              from (select height from gateway.cursors where name = 'finalized' for update) locked)
-           select c.height as cursor, b.height,
+           select c.height as cursor, now()::timestamp as "appliedAt", b.height,
              case when b.height = any($1::int[]) then null else b.body end as body
            from c left join gateway.blocks b on b.height > c.height
            order by b.height limit 1000`,
@@ -70,7 +78,7 @@ export class LedgerViewRepository {
         applied.push(block);
         cursor = row.height;
       }
-      return applied;
+      return { blocks: applied, appliedAt: rows[0]?.appliedAt ?? new Date() };
     });
   }
 

@@ -5,9 +5,9 @@ import {
   emptyInstructionSchema,
   ID_PATTERN,
   MAX_BATCH_TRANSFERS,
+  FinalizedBlock,
   topicName,
   transferInstructionSchema,
-  TransferOutcome,
 } from '@concord/contracts';
 import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '@concord/crypto';
@@ -19,6 +19,13 @@ import { isSettled, toTransferView, TransferView } from './transfers.dto';
 import { fieldErrors } from '../problems/problem';
 import { TransferFailure } from './transfers.errors';
 import { NewTransfer, TransferRow, TransfersRepository } from './transfers.repository';
+
+/** A transfer's state as a finalized block's application wrote it (see LedgerViewRepository.apply). */
+interface FinalState {
+  /** Written only over a row still `accepted`. */
+  refusal: boolean;
+  fields: Pick<TransferRow, 'status' | 'reason' | 'blockHeight' | 'finalizedAt'> & { finalizedAt: Date };
+}
 
 /** The batch envelope; each element is validated on its own so that errors name the element. */
 const transferBatchEnvelopeSchema = z
@@ -169,9 +176,10 @@ export class TransfersService {
   }
 
   /**
-   * Sends the instruction and, with `waitMs`, waits until each of `rows` is final (or the time is up) and
-   * reads them once more. The listeners are in place before the send, so the rows just written stand for
-   * the first read and no outcome is missed.
+   * Sends the instruction and, with `waitMs`, waits until each of `rows` is final (or the time is up). The
+   * listeners are in place before the send, so the rows just written stand for the first read and no
+   * outcome is missed; the states the finalized blocks brought are laid over them exactly as the block's
+   * application wrote them, so that only a row that no block settled in time is read again.
    */
   private async forwardAndWait(
     write: AuthenticatedRequest,
@@ -188,16 +196,24 @@ export class TransfersService {
       await this.forward(write);
       for (const row of rows) if (isSettled(row.status)) watch.settled(row.id);
       await watch.done(waitMs);
-      const latest = new Map((await this.repository.findMany(ids)).map((r) => [r.id, r]));
-      return rows.map((r) => toTransferView(latest.get(r.id) ?? r));
+      const current = rows.map((r) => watch.latest(r));
+      const unsettled = current.filter((r) => !isSettled(r.status)).map((r) => r.id);
+      const reread = new Map(
+        (unsettled.length > 0 ? await this.repository.findMany(unsettled) : []).map((r) => [r.id, r]),
+      );
+      return current.map((r) => toTransferView(reread.get(r.id) ?? r));
     } finally {
       watch.close();
     }
   }
 
-  /** Listens for the outcomes of `ids` from now on; `done` resolves once each has one, or on time-out. */
+  /**
+   * Listens for the outcomes of `ids` from now on; `done` resolves once each has one, or on time-out, and
+   * `latest` lays the last state a block brought over a row.
+   */
   private watch(ids: string[]) {
     const pending = new Set(ids);
+    const states = new Map<string, FinalState>();
     let wake: () => void = () => undefined;
     const woke = new Promise<void>((resolve) => (wake = resolve));
     const settled = (id: string) => {
@@ -205,12 +221,21 @@ export class TransfersService {
       if (pending.size === 0) wake();
     };
     const listeners = ids.map((id) => {
-      const listener = () => settled(id);
+      const listener = (state: FinalState) => {
+        states.set(id, state);
+        settled(id);
+      };
       this.finalized.on(`final:${id}`, listener);
       return [id, listener] as const;
     });
     return {
       settled,
+      latest: (row: TransferRow): TransferRow => {
+        const state = states.get(row.id);
+        // A refusal settles only a row the ledger never gave a state of its own (see LedgerViewRepository).
+        if (!state || (state.refusal && row.status !== 'accepted')) return row;
+        return { ...row, ...state.fields, updatedAt: state.fields.finalizedAt };
+      },
       done: async (waitMs: number) => {
         if (pending.size === 0) return;
         const timer = setTimeout(wake, waitMs);
@@ -315,8 +340,26 @@ export class TransfersService {
     }
   }
 
-  /** Called by the finalized-blocks consumer after it stored a block's outcomes. */
-  notify(outcomes: TransferOutcome[]): void {
-    for (const o of outcomes) this.finalized.emit(`final:${o.transferId}`);
+  /**
+   * Called by the finalized-blocks consumer after it applied a block (in the transaction whose time is
+   * `appliedAt`): each transfer's state as that application wrote it.
+   */
+  notify(block: Pick<FinalizedBlock, 'header' | 'outcomes'>, appliedAt: Date): void {
+    const states = new Map<string, FinalState>();
+    for (const o of block.outcomes) {
+      const refusal = o.refusal === true;
+      // A state in the block wins over a refusal of the same id (as the block's application does).
+      if (refusal && states.has(o.transferId) && !states.get(o.transferId)!.refusal) continue;
+      states.set(o.transferId, {
+        refusal,
+        fields: {
+          status: refusal ? 'rejected' : o.status,
+          reason: o.reason ?? null,
+          blockHeight: block.header.height,
+          finalizedAt: appliedAt,
+        },
+      });
+    }
+    for (const [id, state] of states) this.finalized.emit(`final:${id}`, state);
   }
 }
