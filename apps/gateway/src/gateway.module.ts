@@ -77,8 +77,10 @@ export const GATEWAY_CONTROLLERS = [
     {
       provide: Redis,
       inject: [CONFIG],
+      // Auto-pipelining: the commands that concurrent requests issue in one turn of the event loop (replay
+      // checks, rate counts, idempotency keys) go to Redis in one write and come back in one read.
       useFactory: (c: GatewayConfig) =>
-        new Redis(c.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }),
+        new Redis(c.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true }),
     },
     {
       provide: KAFKA_SETTINGS,
