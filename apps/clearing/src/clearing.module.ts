@@ -93,7 +93,6 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         const service = new ClearingService(r, log, m, {
           alarmShareBps: c.CLEARING_CAP_ALARM_SHARE_BPS,
           valueDateDays: c.CLEARING_VALUE_DATE_DAYS,
-          cgsParticipants: c.CLEARING_CGS_PARTICIPANTS,
           onNewCurrency: (currency) => scheduler.ensure(currency),
           onEvents: () => outbox.kick(),
         });
@@ -154,7 +153,6 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
         windowIntervalMs: this.config.CLEARING_WINDOW_INTERVAL_MS,
         windowSchedule: this.config.CLEARING_WINDOW_SCHEDULE,
         api: this.config.CLEARING_PORT ?? null,
-        cgsParticipants: this.config.CLEARING_CGS_PARTICIPANTS,
       },
       'clearing service started',
     );

@@ -7,7 +7,6 @@ export class ClearingMetrics {
   readonly instructions: Counter<'currency' | 'direction'>;
   readonly limitAlarms: Counter<'currency'>;
   readonly eventsPublished: Counter<'topic'>;
-  readonly grossSettlements: Counter<'currency' | 'direction'>;
   readonly postingsRefused: Counter<'reason'>;
 
   constructor(readonly registry: Registry) {
@@ -38,12 +37,6 @@ export class ClearingMetrics {
       name: 'clearing_events_published_total',
       help: 'Outbox messages published, by topic (clearingEvents: events; ledgerCommands: settlement postings)',
       labelNames: ['topic'],
-      registers: [registry],
-    });
-    this.grossSettlements = new Counter({
-      name: 'clearing_gross_settlements_total',
-      help: 'Continuous gross settlement postings queued for the ledger, by currency and direction',
-      labelNames: ['currency', 'direction'],
       registers: [registry],
     });
     this.postingsRefused = new Counter({

@@ -207,17 +207,6 @@ export const clearingSchema = commonSchema
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,64}$/)
       .default('clearing-1'),
-    /** Participants settled gross at once (continuous gross settlement) instead of in windows. */
-    CLEARING_CGS_PARTICIPANTS: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((id) => id.trim())
-          .filter((id) => id.length > 0),
-      )
-      .pipe(z.array(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'participant ids, comma-separated'))),
   })
   .superRefine(operatorTokenWithPort('CLEARING_PORT'));
 

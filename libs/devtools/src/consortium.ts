@@ -172,6 +172,8 @@ export const DEMO_CONSORTIUM: ConsortiumSpec = {
       name: 'Manila Payout Co.',
       currencies: ['HKD', 'USD', 'PHP', 'SGD'],
       fundsMinor: 100_000_000n,
+      // A payout company on prefunded liquidity, settled transfer by transfer: the demo shows both models.
+      settlement: 'gross',
     },
     {
       id: 'sg-fx',

@@ -6,7 +6,7 @@ import { OperatorAuth } from '@concord/operator-auth';
 import { ClearingError } from '../errors';
 import { ClearingRepository } from '../windows/clearing.repository';
 import { ClearingService } from '../windows/clearing.service';
-import { grossSettlementView, instructionsCsv, instructionView, windowDetailView, windowView } from './views';
+import { instructionsCsv, instructionView, windowDetailView, windowView } from './views';
 
 const bankReference = z
   .string()
@@ -22,20 +22,6 @@ const windowsQuery = z
       .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
       .optional(),
     status: z.enum(['open', 'closed', 'settling', 'settled', 'aborted']).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  })
-  .strict();
-
-const grossQuery = z
-  .object({
-    participantId: z
-      .string()
-      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
-      .optional(),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
-      .optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -177,13 +163,6 @@ export class ClearingController {
       windowStatus: window?.status,
       replayed: result.replayed,
     };
-  }
-
-  /** Continuous gross settlements (CLEARING_CGS_PARTICIPANTS), newest first. */
-  @Get('gross-settlements')
-  async grossSettlements(@Query() query: unknown) {
-    const q = parse(grossQuery, query);
-    return { grossSettlements: (await this.repo.grossSettlementRows(q)).map(grossSettlementView) };
   }
 
   @Post('instructions/:id/reverse')

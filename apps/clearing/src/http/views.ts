@@ -1,6 +1,6 @@
 import { formatAmount } from '@concord/money';
 import type { Netting } from '../netting/netting';
-import type { GrossSettlementRow, InstructionRow, WindowRow } from '../windows/clearing.repository';
+import type { InstructionRow, WindowRow } from '../windows/clearing.repository';
 
 /** Minor units as the currency's decimal string ("125.50" USD); plain minor units for an unknown code. */
 export function amount(minor: bigint, currency: string): string {
@@ -9,21 +9,6 @@ export function amount(minor: bigint, currency: string): string {
   } catch {
     return minor.toString();
   }
-}
-
-/** A continuous gross settlement: one side of a finalized move, posted to the ledger at once. */
-export function grossSettlementView(g: GrossSettlementRow) {
-  return {
-    id: g.id,
-    height: g.height,
-    participantId: g.participantId,
-    counterpartyId: g.counterpartyId,
-    currency: g.currency,
-    direction: g.direction,
-    amount: amount(g.amountMinor, g.currency),
-    postingId: g.postingId,
-    at: g.createdAt.toISOString(),
-  };
 }
 
 export function windowView(w: WindowRow) {

@@ -4,7 +4,6 @@ import {
   alarmThreshold,
   alarmTransition,
   blockDeltas,
-  grossSettlements,
   GrossPosition,
   HUB,
   netPositions,
@@ -23,19 +22,20 @@ const move: fc.Arbitrary<BlockMove> = fc.record({
   count: fc.integer({ min: 1, max: 5 }),
 });
 const blocks = fc.array(fc.array(move, { maxLength: 12 }), { maxLength: 12 });
-const cgsSets = fc.subarray(participants).map((ids) => new Set(ids));
+/** Which participants settle gross (as the ledger announced them): any subset, none and all included. */
+const grossSets = fc.subarray(participants).map((ids) => new Set(ids));
 
 /** Accumulates blocks the way the repository does: once per height, whatever the delivery order. */
 function accumulate(
   delivered: { height: number; moves: BlockMove[] }[],
-  cgs: ReadonlySet<string> = new Set(),
+  grossIds: ReadonlySet<string> = new Set(),
 ) {
   const seen = new Set<number>();
   const gross = new Map<string, Map<string, GrossPosition>>();
   for (const block of delivered) {
     if (seen.has(block.height)) continue;
     seen.add(block.height);
-    for (const delta of blockDeltas(settlingMoves(block, cgs))) {
+    for (const delta of blockDeltas(settlingMoves(block, grossIds))) {
       const positions = gross.get(delta.currency) ?? new Map<string, GrossPosition>();
       gross.set(delta.currency, positions);
       for (const p of delta.positions) {
@@ -56,12 +56,12 @@ function accumulate(
 }
 
 describe('netting', () => {
-  it('net positions of each currency sum to zero, and the net moved never exceeds the gross (with CGS)', () => {
+  it('net positions of each currency sum to zero with the hub, and the net moved never exceeds the gross', () => {
     fc.assert(
-      fc.property(blocks, cgsSets, (bs, cgs) => {
+      fc.property(blocks, grossSets, (bs, grossIds) => {
         const gross = accumulate(
           bs.map((moves, i) => ({ height: i + 1, moves })),
-          cgs,
+          grossIds,
         );
         for (const positions of gross.values()) {
           const n = netPositions(positions);
@@ -70,16 +70,17 @@ describe('netting', () => {
           expect(n.netMovedMinor >= 0n).toBe(true);
           expect(n.efficiencyBps).toBeGreaterThanOrEqual(0);
           expect(n.efficiencyBps).toBeLessThanOrEqual(10000);
-          // No continuous gross settlement participant is netted; the hub stands in for them.
-          expect(n.positions.some((p) => cgs.has(p.participantId))).toBe(false);
-          // Pay-ins and pay-outs balance exactly, with the hub's net (settled gross) as the difference.
+          // No gross settlement participant is netted; the hub stands in for them.
+          expect(n.positions.some((p) => grossIds.has(p.participantId))).toBe(false);
+          // Pay-ins and pay-outs balance exactly, with the hub's net (the gross participants' prefunding
+          // that paid or received it) as the difference.
           const instructions = settlementInstructions(1, 'USD', n, '2026-01-01');
           expect(instructions.some((i) => i.participantId === HUB)).toBe(false);
           const sum = (d: string) =>
             instructions.filter((i) => i.direction === d).reduce((s, i) => s + i.amountMinor, 0n);
           const hubNet = n.positions.find((p) => p.participantId === HUB)?.netMinor ?? 0n;
           expect(sum('pay-out') - sum('pay-in')).toBe(-hubNet);
-          if (cgs.size === 0) {
+          if (grossIds.size === 0) {
             expect(hubNet).toBe(0n);
             expect(sum('pay-out')).toBe(n.netMovedMinor);
           }
@@ -88,10 +89,11 @@ describe('netting', () => {
     );
   });
 
-  it('settles each CGS side gross: with the window instructions every participant ends where it started', () => {
+  it('settles gross participants at once and net ones by the window: every net position back, the hub pays the difference', () => {
     fc.assert(
-      fc.property(fc.array(move, { maxLength: 30 }), cgsSets, (moves, cgs) => {
-        // What the moves did to each participant's position, per currency.
+      fc.property(fc.array(move, { maxLength: 30 }), grossSets, (moves, grossIds) => {
+        // The ledger: each move takes the amount from the payer's position to the payee's at once, gross
+        // participants' positions included (their prefunding, which the hub's settlement account holds).
         const position = new Map<string, bigint>();
         const add = (p: string, c: string, d: bigint) =>
           position.set(`${p} ${c}`, (position.get(`${p} ${c}`) ?? 0n) + d);
@@ -100,18 +102,26 @@ describe('netting', () => {
           add(m.payer, m.currency, -BigInt(m.amountMinor));
           add(m.payee, m.currency, BigInt(m.amountMinor));
         }
-        // A pay-in raises the position by its amount, a pay-out lowers it.
-        const settle = (p: string, c: string, direction: string, amount: bigint) =>
-          add(p, c, direction === 'pay-in' ? amount : -amount);
-        for (const g of grossSettlements({ moves }, cgs)) {
-          expect(cgs.has(g.participantId)).toBe(true);
-          settle(g.participantId, g.currency, g.direction, g.amountMinor);
+        // What the gross participants' positions did is final: nothing settles it later.
+        const grossDelta = new Map<string, bigint>();
+        for (const [key, value] of position) {
+          const [p, c] = key.split(' ');
+          if (grossIds.has(p)) grossDelta.set(c, (grossDelta.get(c) ?? 0n) + value);
         }
-        for (const [currency, positions] of accumulate([{ height: 1, moves }], cgs)) {
-          for (const i of settlementInstructions(1, currency, netPositions(positions), '2026-01-01'))
-            settle(i.participantId, currency, i.direction, i.amountMinor);
+        // The window's instructions go to net participants only; a pay-in raises the position, a pay-out
+        // lowers it, and the hub's net is what the gross participants' positions moved in all.
+        for (const [currency, positions] of accumulate([{ height: 1, moves }], grossIds)) {
+          const netting = netPositions(positions);
+          for (const i of settlementInstructions(1, currency, netting, '2026-01-01')) {
+            expect(grossIds.has(i.participantId)).toBe(false);
+            add(i.participantId, currency, i.direction === 'pay-in' ? i.amountMinor : -i.amountMinor);
+          }
+          const hubNet = netting.positions.find((p) => p.participantId === HUB)?.netMinor ?? 0n;
+          expect([currency, hubNet]).toEqual([currency, grossDelta.get(currency) ?? 0n]);
         }
-        for (const [key, value] of position) expect([key, value]).toEqual([key, 0n]);
+        for (const [key, value] of position) {
+          if (!grossIds.has(key.split(' ')[0])) expect([key, value]).toEqual([key, 0n]);
+        }
       }),
     );
   });
@@ -120,10 +130,10 @@ describe('netting', () => {
     fc.assert(
       fc.property(
         blocks,
-        cgsSets,
+        grossSets,
         fc.array(fc.nat(), { maxLength: 20 }),
         fc.infiniteStream(fc.nat()),
-        (bs, cgs, replays, order) => {
+        (bs, grossIds, replays, order) => {
           const once = bs.map((moves, i) => ({ height: i + 1, moves }));
           const again = [...once, ...replays.filter((r) => r < once.length).map((r) => once[r])];
           // A deterministic shuffle of the deliveries.
@@ -132,7 +142,7 @@ describe('netting', () => {
             .sort((x, y) => x.k - y.k)
             .map((x) => x.b);
           const plan = (delivered: typeof once) =>
-            [...accumulate(delivered, cgs)]
+            [...accumulate(delivered, grossIds)]
               .sort(([a], [b]) => a.localeCompare(b))
               .map(([currency, positions]) =>
                 settlementInstructions(7, currency, netPositions(positions), '2026-01-01'),
@@ -181,17 +191,16 @@ describe('netting', () => {
     ]);
   });
 
-  it('nets a CGS participant against the hub, gives the hub no instruction, and settles it gross', () => {
+  it('nets a gross participant against the hub, and gives neither of them an instruction', () => {
     const block = {
       moves: [
-        { payer: 'cgs-bank', payee: 'b', currency: 'USD', amountMinor: '300', count: 1 },
+        { payer: 'gross-bank', payee: 'b', currency: 'USD', amountMinor: '300', count: 1 },
         { payer: 'b', payee: 'c', currency: 'USD', amountMinor: '100', count: 1 },
-        { payer: 'c', payee: 'cgs-bank', currency: 'USD', amountMinor: '50', count: 1 },
-        { payer: 'cgs-bank', payee: 'cgs-2', currency: 'USD', amountMinor: '7', count: 1 },
+        { payer: 'c', payee: 'gross-bank', currency: 'USD', amountMinor: '50', count: 1 },
+        { payer: 'gross-bank', payee: 'gross-2', currency: 'USD', amountMinor: '7', count: 1 },
       ],
     };
-    const cgs = new Set(['cgs-bank', 'cgs-2']);
-    const [usd] = blockDeltas(settlingMoves(block, cgs));
+    const [usd] = blockDeltas(settlingMoves(block, new Set(['gross-bank', 'gross-2'])));
     const n = netPositions(usd.positions);
     expect(n.positions.map((p) => [p.participantId, p.netMinor])).toEqual([
       ['b', 200n],
@@ -208,13 +217,15 @@ describe('netting', () => {
       ['b', 'pay-out', 200n],
       ['c', 'pay-out', 50n],
     ]);
-    expect(grossSettlements(block, cgs).map((g) => [g.participantId, g.direction, g.amountMinor])).toEqual([
-      ['cgs-bank', 'pay-in', 300n],
-      ['cgs-bank', 'pay-out', 50n],
-      ['cgs-bank', 'pay-in', 7n],
-      ['cgs-2', 'pay-out', 7n],
+    // The move between the two gross participants is in no window: both positions moved at the ledger.
+    expect(usd.bilateral.map((b) => [b.payer, b.payee, b.amountMinor])).toEqual([
+      ['b', 'c', 100n],
+      ['c', 'hub', 50n],
+      ['hub', 'b', 300n],
     ]);
-    expect(grossSettlements(block, new Set())).toEqual([]);
+    // Without gross participants every side is netted.
+    const [net] = blockDeltas(settlingMoves(block));
+    expect(net.positions.map((p) => p.participantId)).toEqual(['b', 'c', 'gross-2', 'gross-bank']);
   });
 
   it('computes positions, bilateral obligations, efficiency and instructions of a small example', () => {

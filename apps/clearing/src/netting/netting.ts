@@ -8,8 +8,9 @@ import type { FinalizedBlock, InstructionDirection } from '@concord/contracts';
 
 /**
  * The hub: in a finalized block's moves it never appears (prefunding, withdrawals, settlement postings and
- * scheme fees are left out by the ledger); in a window it stands for the hub's settlement account, the
- * counterparty of continuous gross settlement participants' moves. It never gets an instruction.
+ * scheme fees are left out by the ledger); in a window it stands for the hub's settlement account, which
+ * holds the gross settlement participants' prefunding: what a gross participant pays a net one comes out
+ * of it, what a net one pays a gross one goes into it. It never gets an instruction.
  */
 export const HUB = 'hub';
 
@@ -25,60 +26,27 @@ export interface Move {
 /**
  * The moves of a block that clearing nets, from the block's `moves` (the ledger's postings between two
  * participants, so a cross-currency transfer counts as its legs: payer to FX provider in the source
- * currency, FX provider to payee in the target currency). A side that is a continuous gross settlement
- * participant (`cgs`) settled at once (see grossSettlements), so in the window it is replaced by the hub
- * that paid or received it; a move between two such participants leaves nothing to net.
+ * currency, FX provider to payee in the target currency). A side that is a gross settlement participant
+ * (`gross`, as the ledger announced it) is settled already: the ledger moved its prefunded position at
+ * once. So in the window that side is replaced by the hub whose settlement account holds that prefunding,
+ * and the net participant on the other side settles against it; a move between two gross participants
+ * leaves nothing to net.
  */
 export function settlingMoves(
   block: Pick<FinalizedBlock, 'moves'>,
-  cgs: ReadonlySet<string> = new Set(),
+  gross: ReadonlySet<string> = new Set(),
 ): Move[] {
   const moves: Move[] = [];
   for (const m of block.moves) {
     if (m.payer === HUB || m.payee === HUB || m.payer === m.payee) continue;
     const amountMinor = BigInt(m.amountMinor);
     if (amountMinor <= 0n) continue;
-    const payer = cgs.has(m.payer) ? HUB : m.payer;
-    const payee = cgs.has(m.payee) ? HUB : m.payee;
+    const payer = gross.has(m.payer) ? HUB : m.payer;
+    const payee = gross.has(m.payee) ? HUB : m.payee;
     if (payer === payee) continue;
     moves.push({ payer, payee, currency: m.currency, amountMinor, count: m.count });
   }
   return moves;
-}
-
-/** A settlement posting that a continuous gross settlement participant's side of a move needs at once. */
-export interface GrossSettlement {
-  participantId: string;
-  /** The other party of the move. */
-  counterpartyId: string;
-  currency: string;
-  /** pay-in for the payer (it pays the hub what it sent), pay-out for the payee. */
-  direction: InstructionDirection;
-  amountMinor: bigint;
-}
-
-/**
- * The gross settlements of a block's moves for the continuous gross settlement participants: each move
- * with such a payer is paid in by it at once, each move with such a payee paid out to it at once, in the
- * order of the moves (payer side first).
- */
-export function grossSettlements(
-  block: Pick<FinalizedBlock, 'moves'>,
-  cgs: ReadonlySet<string>,
-): GrossSettlement[] {
-  const out: GrossSettlement[] = [];
-  if (cgs.size === 0) return out;
-  for (const m of block.moves) {
-    if (m.payer === HUB || m.payee === HUB || m.payer === m.payee) continue;
-    const amountMinor = BigInt(m.amountMinor);
-    if (amountMinor <= 0n) continue;
-    const base = { currency: m.currency, amountMinor };
-    if (cgs.has(m.payer))
-      out.push({ ...base, participantId: m.payer, counterpartyId: m.payee, direction: 'pay-in' });
-    if (cgs.has(m.payee))
-      out.push({ ...base, participantId: m.payee, counterpartyId: m.payer, direction: 'pay-out' });
-  }
-  return out;
 }
 
 export interface GrossPosition {
@@ -177,7 +145,7 @@ export function instructionId(windowId: number, participantId: string): string {
 /**
  * Settlement instructions of a closed window, in participant order: a negative net position pays in, a
  * positive one is paid out; a participant at exactly zero gets none, and neither does the hub (its net is
- * what continuous gross settlement participants already paid in or were paid out).
+ * what the gross participants' prefunding paid or received: already settled by the ledger).
  */
 export function settlementInstructions(
   windowId: number,

@@ -4,7 +4,6 @@ import { verifyBytes } from '@concord/crypto';
 import { buildGenesis, DEMO_CONSORTIUM, settlementKey } from '../../../../libs/devtools/src/consortium';
 import {
   confirmationPostingId,
-  grossPostingId,
   refusedPostings,
   reversalPostingId,
   SettlementSigner,
@@ -50,22 +49,7 @@ describe('settlement signer', () => {
         signature,
       ),
     ).toBe(false);
-    expect([confirmationPostingId(7), reversalPostingId(7), grossPostingId(12, 0)]).toEqual([
-      'conf-7',
-      'rev-7',
-      'cgs-12-0',
-    ]);
-  });
-
-  it('reads the continuous gross settlement participants from a comma-separated list', () => {
-    expect(loadConfig(clearingSchema, {}).CLEARING_CGS_PARTICIPANTS).toEqual([]);
-    expect(
-      loadConfig(clearingSchema, { CLEARING_CGS_PARTICIPANTS: ' us-send, hk-remit ,' })
-        .CLEARING_CGS_PARTICIPANTS,
-    ).toEqual(['us-send', 'hk-remit']);
-    expect(() => loadConfig(clearingSchema, { CLEARING_CGS_PARTICIPANTS: 'a b' })).toThrow(
-      /CLEARING_CGS_PARTICIPANTS/,
-    );
+    expect([confirmationPostingId(7), reversalPostingId(7)]).toEqual(['conf-7', 'rev-7']);
   });
 
   it('finds the postings the ledger refused in a block, but not repeats of applied ones nor transfers', () => {

@@ -36,10 +36,6 @@ export function confirmationPostingId(confirmationId: number): string {
 export function reversalPostingId(confirmationId: number): string {
   return `rev-${confirmationId}`;
 }
-/** The posting id of the `index`th gross settlement of the block at `height` (deterministic per chain). */
-export function grossPostingId(height: number, index: number): string {
-  return `cgs-${height}-${index}`;
-}
 
 /**
  * The settlement postings the ledger refused in a block, by posting id and reason: positions that did not

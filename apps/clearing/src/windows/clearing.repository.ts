@@ -13,7 +13,6 @@ import {
   alarmThreshold,
   alarmTransition,
   blockDeltas,
-  grossSettlements,
   netPositions,
   Netting,
   PlannedInstruction,
@@ -23,7 +22,6 @@ import {
 } from '../netting/netting';
 import {
   confirmationPostingId,
-  grossPostingId,
   reversalPostingId,
   SettlementPosting,
   SettlementSigner,
@@ -80,22 +78,9 @@ export interface InstructionRow {
   status: string;
 }
 
-export interface GrossSettlementRow {
-  id: number;
-  height: number;
-  participantId: string;
-  counterpartyId: string;
-  currency: string;
-  direction: string;
-  amountMinor: bigint;
-  postingId: string;
-  createdAt: Date;
-}
-
-/** How blocks are taken in: the alarm share of the caps and the continuous gross settlement participants. */
+/** How blocks are taken in: the alarm share of the caps. */
 export interface BlockOptions {
   alarmShareBps: number;
-  cgs: ReadonlySet<string>;
 }
 
 /** Test-only fault injection: throw after writing this many instructions of a close. */
@@ -117,8 +102,8 @@ interface LimitRow {
 /**
  * The clearing service's state in PostgreSQL (schema `clearing`). Every change and the events that
  * announce it are written in one transaction (the outbox), so a crash never loses or doubles either.
- * Settlement postings for the ledger (confirmations, their reversals, gross settlements) go through the
- * same outbox, signed, in the transaction of what caused them. Lock order everywhere: window, then
+ * Settlement postings for the ledger (confirmations and their reversals) go through the same outbox,
+ * signed, in the transaction of what caused them. Lock order everywhere: window, then
  * instruction.
  */
 export class ClearingRepository {
@@ -128,19 +113,15 @@ export class ClearingRepository {
   ) {}
 
   /**
-   * Adds one finalized block, once (a repeated height changes nothing): its moves to the open window of
-   * each currency (a continuous gross settlement participant's side settled at once instead, against the
-   * hub), its position accounts' balances and caps, and the limit alarms they trigger.
+   * Adds one finalized block, once (a repeated height changes nothing): the members it announces, its
+   * moves to the open window of each currency (a gross settlement participant's side replaced by the hub:
+   * the ledger settled it already, against that participant's prefunding), its position accounts'
+   * balances and caps, and the limit alarms they trigger.
    */
   async applyBlock(
     block: FinalizedBlock,
     options: BlockOptions,
-  ): Promise<{
-    applied: boolean;
-    crossings: LimitCrossing[];
-    openedCurrencies: string[];
-    gross: GrossSettlementRow[];
-  }> {
+  ): Promise<{ applied: boolean; crossings: LimitCrossing[]; openedCurrencies: string[] }> {
     const height = block.header.height;
     return this.prisma.$transaction(async (tx) => {
       const inserted = await tx.$executeRawUnsafe(
@@ -148,10 +129,10 @@ export class ClearingRepository {
         height,
         block.header.chainId,
       );
-      if (inserted === 0) return { applied: false, crossings: [], openedCurrencies: [], gross: [] };
-      const gross = await this.settleGross(tx, block, options.cgs);
+      if (inserted === 0) return { applied: false, crossings: [], openedCurrencies: [] };
+      const gross = await this.grossParticipants(tx, block);
       const openedCurrencies: string[] = [];
-      const deltas = blockDeltas(settlingMoves(block, options.cgs));
+      const deltas = blockDeltas(settlingMoves(block, gross));
       // The open windows of the block's currencies, locked in one statement and in currency order (the
       // order in which blocks always lock them); a currency without one gets it opened.
       const windows = new Map<string, number>();
@@ -230,64 +211,34 @@ export class ClearingRepository {
           )),
         );
       }
-      return { applied: true, crossings, openedCurrencies, gross };
+      return { applied: true, crossings, openedCurrencies };
     });
   }
 
   /**
-   * Records the gross settlements of a block's moves for the continuous gross settlement participants and
-   * queues their ledger postings (payer: pay-in, payee: pay-out), with posting ids from the height and the
-   * position in the block, so that they are the same whoever computes them.
+   * Records the members a block announces with their settlement model (the ledger fixes it when they
+   * join), and answers which parties of the block's moves settle gross. Most blocks announce nobody: then
+   * this is one read by primary key, and none for a block without moves.
    */
-  private async settleGross(
-    tx: Tx,
-    block: FinalizedBlock,
-    cgs: ReadonlySet<string>,
-  ): Promise<GrossSettlementRow[]> {
-    const height = block.header.height;
-    const rows: GrossSettlementRow[] = [];
-    for (const [index, g] of grossSettlements(block, cgs).entries()) {
-      const postingId = grossPostingId(height, index);
-      const [row] = await tx.$queryRawUnsafe<GrossSettlementRow[]>(
-        `insert into clearing.gross_settlements
-           (height, participant_id, counterparty_id, currency, direction, amount_minor, posting_id)
-         values ($1, $2, $3, $4, $5, $6::bigint, $7)
-         on conflict do nothing
-         returning id, height, participant_id as "participantId", counterparty_id as "counterpartyId",
-           currency, direction, amount_minor as "amountMinor", posting_id as "postingId",
-           created_at as "createdAt"`,
-        height,
-        g.participantId,
-        g.counterpartyId,
-        g.currency,
-        g.direction,
-        g.amountMinor.toString(),
-        postingId,
+  private async grossParticipants(tx: Tx, block: FinalizedBlock): Promise<ReadonlySet<string>> {
+    if (block.participants.length > 0) {
+      await tx.$executeRawUnsafe(
+        `insert into clearing.participants (id, settlement, height)
+         select id, settlement, $3 from unnest($1::text[], $2::text[]) as v(id, settlement)
+         on conflict (id) do update set settlement = excluded.settlement, height = excluded.height
+         where clearing.participants.height <= excluded.height`,
+        block.participants.map((p) => p.id),
+        block.participants.map((p) => p.settlement),
+        block.header.height,
       );
-      if (!row) continue;
-      rows.push({ ...row, amountMinor: BigInt(row.amountMinor) });
-      await this.outboxPosting(tx, block.header.chainId, {
-        postingId,
-        participantId: g.participantId,
-        currency: g.currency,
-        direction: g.direction,
-        amountMinor: g.amountMinor.toString(),
-        reference: `gross settlement: block ${height}, ${g.direction} with ${g.counterpartyId}`,
-      });
-      await this.outbox(tx, `${g.participantId}/${g.currency}`, {
-        v: 1,
-        type: 'settlement.gross',
-        eventId: `settlement.gross:${postingId}`,
-        participantId: g.participantId,
-        counterpartyId: g.counterpartyId,
-        currency: g.currency,
-        direction: g.direction,
-        amountMinor: g.amountMinor.toString(),
-        height,
-        postingId,
-      });
     }
-    return rows;
+    const parties = [...new Set(block.moves.flatMap((m) => [m.payer, m.payee]))];
+    if (parties.length === 0) return new Set();
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `select id from clearing.participants where id = any($1::text[]) and settlement = 'gross'`,
+      parties,
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /** The open window of a currency, locked; opened (from the height after the last close) if none. */
@@ -976,22 +927,6 @@ export class ClearingRepository {
       orderBy: { id: 'asc' },
     });
     return { instruction, confirmations };
-  }
-
-  /** Gross settlements, newest first. */
-  grossSettlementRows(filter: {
-    participantId?: string;
-    currency?: string;
-    limit: number;
-  }): Promise<GrossSettlementRow[]> {
-    return this.prisma.clearingGrossSettlement.findMany({
-      where: {
-        ...(filter.participantId ? { participantId: filter.participantId } : {}),
-        ...(filter.currency ? { currency: filter.currency } : {}),
-      },
-      orderBy: { id: 'desc' },
-      take: filter.limit,
-    });
   }
 
   async openCurrencies(): Promise<string[]> {

@@ -9,8 +9,6 @@ import { ClearingRepository, CloseFault, LimitCrossing } from './clearing.reposi
 export interface ClearingOptions {
   alarmShareBps: number;
   valueDateDays: number;
-  /** Participants settled gross, at once, instead of in windows (CLEARING_CGS_PARTICIPANTS). */
-  cgsParticipants?: readonly string[];
   /** Called when a currency gets its first window (to schedule its cut-off). */
   onNewCurrency?: (currency: string) => Promise<void>;
   /** Called after changes that wrote events or settlement postings (to publish the outbox). */
@@ -21,22 +19,15 @@ export interface ClearingOptions {
 
 /** What the clearing service does, whatever asked for it: a block, a command, the schedule, the HTTP API. */
 export class ClearingService {
-  private readonly cgs: ReadonlySet<string>;
-
   constructor(
     private readonly repo: ClearingRepository,
     private readonly log: Logger,
     private readonly metrics: ClearingMetrics,
     private readonly options: ClearingOptions,
-  ) {
-    this.cgs = new Set(options.cgsParticipants ?? []);
-  }
+  ) {}
 
   async applyBlock(block: FinalizedBlock): Promise<void> {
-    const result = await this.repo.applyBlock(block, {
-      alarmShareBps: this.options.alarmShareBps,
-      cgs: this.cgs,
-    });
+    const result = await this.repo.applyBlock(block, { alarmShareBps: this.options.alarmShareBps });
     if (!result.applied) return;
     this.metrics.blocks.inc();
     for (const c of result.crossings) this.reportCrossing(c);
@@ -48,23 +39,8 @@ export class ClearingService {
         'the ledger refused a settlement posting',
       );
     }
-    for (const g of result.gross) {
-      this.metrics.grossSettlements.inc({ currency: g.currency, direction: g.direction });
-      this.log.info(
-        {
-          participantId: g.participantId,
-          counterpartyId: g.counterpartyId,
-          currency: g.currency,
-          direction: g.direction,
-          amountMinor: g.amountMinor.toString(),
-          postingId: g.postingId,
-          height: g.height,
-        },
-        'gross settlement posted',
-      );
-    }
     for (const currency of result.openedCurrencies) await this.options.onNewCurrency?.(currency);
-    if (result.crossings.length > 0 || result.gross.length > 0) await this.options.onEvents?.();
+    if (result.crossings.length > 0) await this.options.onEvents?.();
   }
 
   async handleCommand(command: ClearingCommandsMessage): Promise<void> {

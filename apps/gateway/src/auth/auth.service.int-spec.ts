@@ -86,9 +86,16 @@ describe('AuthService', () => {
       '/v1/participants/me',
       '/v1/webhooks',
       '/v1/webhooks/wh_1/deliveries',
+      '/v1/settlement-instructions',
+      '/v1/settlement-instructions/w1.p2',
     ];
     for (const path of reads) expect([path, await as('p2', 'GET', path)]).toEqual([path, 'ok']);
-    for (const path of ['/v1/transfers/t-1/fulfil', '/v1/transfers/t-1/abort', '/v1/webhooks'])
+    for (const path of [
+      '/v1/transfers/t-1/fulfil',
+      '/v1/transfers/t-1/abort',
+      '/v1/webhooks',
+      '/v1/settlement-instructions/w1.p2/confirmations',
+    ])
       expect([path, await as('p2', 'POST', path)]).toEqual([path, 'ok']);
     expect(await as('p2', 'DELETE', '/v1/webhooks/wh_1')).toBe('ok');
     for (const path of ['/v1/transfers', '/v1/transfer-batches', '/v1/quotes'])
