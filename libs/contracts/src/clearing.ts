@@ -194,9 +194,10 @@ export const limitAlarmEventSchema = event('limit.alarm', limitCrossing);
 export const limitClearedEventSchema = event('limit.cleared', limitCrossing);
 
 /**
- * One side of a move settled gross, at once, for a continuous gross settlement participant: the payer
- * paid in (or the payee was paid out) the amount, against the hub; the ledger posting `postingId` was
- * sent to ledger.commands with it. That side is not netted in any window.
+ * No longer published: clearing once sent a settlement posting per block for each side of a continuous
+ * gross settlement participant's moves, and announced it with this event. The ledger now settles such a
+ * participant's transfers at once against its prefunding, so nothing is posted; the schema stays so that
+ * events already on the topic still parse instead of going to the dead-letter topic.
  */
 export const grossSettledEventSchema = event('settlement.gross', {
   participantId: id,
