@@ -177,7 +177,7 @@ export const clearingSchema = commonSchema
     OPERATOR_TOKEN: operatorToken.optional(),
     /**
      * Cut-off interval of the currencies CLEARING_WINDOW_SCHEDULE does not name: their open window closes
-     * this often (when it holds transfers), at multiples of the interval since the epoch.
+     * this often (when it holds transfers), the first time one interval after its scheduler is created.
      */
     CLEARING_WINDOW_INTERVAL_MS: z.coerce
       .number()

@@ -93,14 +93,10 @@ export class WindowScheduler {
     };
     if ('everyMs' in wanted) {
       // Without a start date an `every` scheduler runs its first job right away, which would close the
-      // window that has just opened: cut-offs fall on multiples of the interval since the epoch (every
-      // hour on the hour by default), the first one after now.
+      // window that has just opened: the first cut-off is one interval after the scheduler is created (a
+      // restart keeps it, above), the next ones one interval apart.
       const every = wanted.everyMs;
-      await this.queue.upsertJobScheduler(
-        id,
-        { every, startDate: Math.floor(Date.now() / every) * every + every },
-        template,
-      );
+      await this.queue.upsertJobScheduler(id, { every, startDate: Date.now() + every }, template);
     } else {
       await this.queue.upsertJobScheduler(id, { pattern: wanted.pattern, tz: wanted.tz }, template);
     }
