@@ -167,6 +167,12 @@ export const governanceActionSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('remove-signer'), signerId: z.string(), quorum: z.number().int().min(1) })
     .strict(),
+  /**
+   * Key rotation: a participant's new signing key (its key id unused by anyone), and the revocation of an
+   * old one (never the last: a participant without a key could not even complete what it reserved).
+   */
+  z.object({ kind: z.literal('add-participant-key'), participantId: id, key: publicKeySchema }).strict(),
+  z.object({ kind: z.literal('revoke-participant-key'), participantId: id, keyId: id }).strict(),
   /** Prefunding confirmed by the settlement bank: the hub account pays the participant's position. */
   z
     .object({ kind: z.literal('funds-in'), participantId: id, currency, amountMinor: positiveMinorString })

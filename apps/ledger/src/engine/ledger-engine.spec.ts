@@ -9,7 +9,16 @@ import type {
 import { fxKey, governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
 import { calculateQuote } from '../../../fx/src/quotes/quote-calculator';
 import { buildQuote, signQuote } from '../../../fx/src/quotes/quote.signer';
-import { canonicalJson, merkleRoot, sha256Hex, SignedRequestParts, verifyMerkleProof } from '@concord/crypto';
+import {
+  canonicalJson,
+  merkleRoot,
+  sha256Hex,
+  signatureBase,
+  signBytes,
+  SignedRequestParts,
+  signingKeyFromSeed,
+  verifyMerkleProof,
+} from '@concord/crypto';
 import { formatAmount } from '@concord/money';
 import {
   emitOp,
@@ -1207,6 +1216,54 @@ describe('LedgerEngine', () => {
       expect(govern(h, 'g-rm-ghost', { kind: 'remove-signer', signerId: 's1', quorum: 3 }).rejection).toBe(
         'INVALID_PROPOSAL',
       );
+    });
+
+    it('rotates a participant key: a new key signs from the next record, a revoked one no more, never the last', () => {
+      const h = started();
+      const second = signingKeyFromSeed('2b'.repeat(32));
+      // A transfer signed with p1's second key, sent as p1 under key id p1-2.
+      const signedWith = (id: string) => {
+        const request = {
+          method: 'POST' as const,
+          path: '/v1/transfers',
+          body: JSON.stringify(tr(id)),
+          created: h.log.nowSeconds,
+          keyId: 'p1-2',
+        };
+        const signature = signBytes(second, signatureBase(request));
+        return h.log.raw(
+          JSON.stringify({ v: 1, type: 'instruction', participantId: 'p1', request, signature }),
+        );
+      };
+      expect(h.entry(signedWith('k-before')).rejection).toBe('UNKNOWN_KEY');
+      const key = { keyId: 'p1-2', publicKey: second.publicKeyHex };
+      const added = govern(h, 'g-key', { kind: 'add-participant-key', participantId: 'p1', key });
+      expect(added.rejection).toBeUndefined();
+      // The change reaches readers of finalized blocks with the participant's keys.
+      const announced = h.blocks[h.blocks.length - 1].participantsChanged.find((p) => p.id === 'p1')!;
+      expect(announced.keys.map((k) => k.keyId).sort()).toEqual(['p1-1', 'p1-2']);
+      expect(h.entry(signedWith('k-during')).outcomes[0].status).toBe('committed');
+      expect(h.outcome(h.log.transfer(tr('k-old'))).status).toBe('committed');
+      // A key id already in use (by anyone) cannot be added again.
+      const taken = { keyId: 'p2-1', publicKey: second.publicKeyHex };
+      expect(
+        govern(h, 'g-key-taken', { kind: 'add-participant-key', participantId: 'p1', key: taken }).rejection,
+      ).toBe('INVALID_PROPOSAL');
+      expect(
+        govern(h, 'g-revoke', { kind: 'revoke-participant-key', participantId: 'p1', keyId: 'p1-1' })
+          .rejection,
+      ).toBeUndefined();
+      expectRejected(h.outcome(h.log.transfer(tr('k-revoked'))), 'UNKNOWN_KEY');
+      expect(h.entry(signedWith('k-after')).outcomes[0].status).toBe('committed');
+      // The last key stays: a participant without one could not even complete what it reserved.
+      expect(
+        govern(h, 'g-revoke-last', { kind: 'revoke-participant-key', participantId: 'p1', keyId: 'p1-2' })
+          .rejection,
+      ).toBe('INVALID_PROPOSAL');
+      expect(
+        govern(h, 'g-revoke-ghost', { kind: 'revoke-participant-key', participantId: 'p9', keyId: 'p9-1' })
+          .rejection,
+      ).toBe('INVALID_PROPOSAL');
     });
 
     it('withdraws prefunded liquidity in two phases, only from what is there', () => {

@@ -495,6 +495,21 @@ export class LedgerEngine {
         this.changed.add(account.id);
         return null;
       }
+      case 'add-participant-key': {
+        const participant = this.participants.get(action.participantId);
+        const taken = [...this.participants.values()].some((p) => p.keys.has(action.key.keyId));
+        if (!participant || taken) return 'INVALID_PROPOSAL';
+        participant.keys.set(action.key.keyId, action.key.publicKey);
+        this.participantsChanged.add(participant.id);
+        return null;
+      }
+      case 'revoke-participant-key': {
+        const participant = this.participants.get(action.participantId);
+        if (!participant?.keys.has(action.keyId) || participant.keys.size === 1) return 'INVALID_PROPOSAL';
+        participant.keys.delete(action.keyId);
+        this.participantsChanged.add(participant.id);
+        return null;
+      }
       case 'add-signer':
       case 'remove-signer': {
         const next =
