@@ -53,7 +53,7 @@ export class LedgerViewRepository {
     return this.sql.transaction(async (tx) => {
       // The cursor (locked for the lot) and the stored blocks after it in one round trip; the bodies of
       // blocks the consumer already parsed are not read back. `now()` is the time of this transaction,
-      // which every row it finalizes gets as finalized_at.
+      // which every row it finalizes gets as finalized_at (a timestamp(3) column: rounded to the ms alike).
       const rows = await tx.query<{
         cursor: number;
         appliedAt: Date;
@@ -63,7 +63,7 @@ export class LedgerViewRepository {
         `with c as (
              select coalesce(max(height), 0) as height
              from (select height from gateway.cursors where name = 'finalized' for update) locked)
-           select c.height as cursor, now()::timestamp as "appliedAt", b.height,
+           select c.height as cursor, now()::timestamp(3) as "appliedAt", b.height,
              case when b.height = any($1::int[]) then null else b.body end as body
            from c left join gateway.blocks b on b.height > c.height
            order by b.height limit 1000`,

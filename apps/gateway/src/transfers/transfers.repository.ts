@@ -96,7 +96,12 @@ export class TransfersRepository {
           const results = await this.insertGroup(group.map((g) => g.transfers));
           group.forEach((g, i) => g.resolve(results[i]));
         } catch (error) {
-          for (const g of group) g.reject(error);
+          if (group.length === 1) {
+            group[0].reject(error);
+            continue;
+          }
+          // One request's rows must not fail the others': each is tried again on its own.
+          for (const g of group) await this.insertGroup([g.transfers]).then(([r]) => g.resolve(r), g.reject);
         }
       }
     } finally {

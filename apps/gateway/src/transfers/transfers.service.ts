@@ -222,7 +222,9 @@ export class TransfersService {
     };
     const listeners = ids.map((id) => {
       const listener = (state: FinalState) => {
-        states.set(id, state);
+        // As the block's application does: a refusal after the id got a state (even in an earlier block of
+        // the same lot, notified before this request resumes) writes nothing.
+        if (!(state.refusal && states.has(id))) states.set(id, state);
         settled(id);
       };
       this.finalized.on(`final:${id}`, listener);
@@ -347,6 +349,8 @@ export class TransfersService {
   notify(block: Pick<FinalizedBlock, 'header' | 'outcomes'>, appliedAt: Date): void {
     const states = new Map<string, FinalState>();
     for (const o of block.outcomes) {
+      // Most outcomes of a large block have nobody waiting for them.
+      if (this.finalized.listenerCount(`final:${o.transferId}`) === 0) continue;
       const refusal = o.refusal === true;
       // A state in the block wins over a refusal of the same id (as the block's application does).
       if (refusal && states.has(o.transferId) && !states.get(o.transferId)!.refusal) continue;
