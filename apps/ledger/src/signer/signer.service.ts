@@ -59,6 +59,8 @@ export class SignerService {
   private cutTimer: NodeJS.Timeout | null = null;
   private lastApplied = -1n;
   private lastCutSent = 0;
+  /** The expiry that lone cuts were last proposed for, and how many were (see maybeCut). */
+  private expiryCut = { forMs: 0, tries: 0 };
   private lastCutAtMs = 0;
   /** When this signer last sealed a block from the live log. */
   private lastSealedAtMs = 0;
@@ -470,8 +472,17 @@ export class SignerService {
     if (this.stopped || !this.engine.hasGenesis) return;
     // Nothing open: a cut is still worth proposing when a reservation is due, so that it is released
     // without waiting for other traffic (the ledger judges "due" by the cut's own log time).
-    const nextExpiryMs = this.engine.openEntryCount === 0 ? this.engine.nextExpiryMs() : null;
-    if (this.engine.openEntryCount === 0 && (nextExpiryMs === null || nextExpiryMs > Date.now())) return;
+    // Should the broker's clock lag this node's, such a cut may seal a block that expires nothing yet:
+    // each further one for the same expiry waits twice as long as the one before.
+    const lone = this.engine.openEntryCount === 0;
+    const nextExpiryMs = lone ? this.engine.nextExpiryMs() : null;
+    if (lone) {
+      if (nextExpiryMs === null) return;
+      if (nextExpiryMs !== this.expiryCut.forMs) this.expiryCut = { forMs: nextExpiryMs, tries: 0 };
+      const backOffMs =
+        this.expiryCut.tries === 0 ? 0 : this.settings.cutIntervalMs * 2 ** this.expiryCut.tries;
+      if (nextExpiryMs + backOffMs > Date.now()) return;
+    }
     const height = this.engine.height;
     const index = this.engine.signers.findIndex((s) => s.id === this.settings.signerId);
     const myTurn = index === height % this.engine.signers.length;
@@ -490,6 +501,7 @@ export class SignerService {
     }
     this.lastCutSent = height;
     this.lastCutAtMs = now;
+    if (lone) this.expiryCut.tries = Math.min(this.expiryCut.tries + 1, 10);
     await sendJson(this.producer, this.topic('ledgerCommands'), [{ value: { v: 1, type: 'cut', height } }]);
   }
 

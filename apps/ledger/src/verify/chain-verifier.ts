@@ -391,7 +391,9 @@ export class ChainVerifier {
     } catch {
       return `entry ${i} (offset ${stored.offset}): stored postings are not JSON`;
     }
-    const got = Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+    if (!Array.isArray(rows))
+      return `entry ${i} (offset ${stored.offset}): stored postings are not a JSON array`;
+    const got = rows as Record<string, unknown>[];
     const want = JSON.parse(postingsJson(replayed.postings)) as Record<string, unknown>[];
     for (let leg = 0; leg < Math.max(got.length, want.length); leg++) {
       const where = `posting (entry ${i}, leg ${leg})`;

@@ -231,6 +231,10 @@ describe('ledger:verify on a stored chain', () => {
         /^posting \(entry 3, leg 0\): stored amountMinor \d+ differs from the replay/,
       ),
     });
+    expect(broken(await tampered(set('{}'), set(original)))).toEqual({
+      height: 2,
+      reason: expect.stringMatching(/^entry 3 \(offset \d+\): stored postings are not a JSON array$/),
+    });
     expect(broken(await tampered(set('not json'), set(original)))).toEqual({
       height: 2,
       reason: expect.stringMatching(/^entry 3 \(offset \d+\): stored postings are not JSON$/),
