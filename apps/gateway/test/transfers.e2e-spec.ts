@@ -63,6 +63,25 @@ describe('one transfer end to end', () => {
     expect(seenByPayee.status).toBe(200);
     expect(seenByPayee.body.status).toBe('committed');
     expect(seenByPayee.body.blockHeight).toBeGreaterThan(1);
+
+    // The same with one request: the POST long-polls (?wait=) and answers with the final state, exactly as
+    // a later read shows it (the state comes from the block that settled it, not from a second read).
+    const posted = Date.now();
+    const waited = await hk.createTransfer(
+      { id: 'e2e-1w', payer: 'hk-remit', payee: 'mnl-payout', amount: '1.25', currency: 'USD' },
+      { waitMs: 5000 },
+    );
+    expect(Date.now() - posted).toBeLessThan(1000);
+    expect(waited.body).toMatchObject({ id: 'e2e-1w', status: 'committed' });
+    expect((await hk.getTransfer('e2e-1w')).body).toEqual(waited.body);
+    // Paid back, so that the balances the next examples expect stay as they were.
+    const back = await net
+      .client('mnl-payout')
+      .createTransfer(
+        { id: 'e2e-1w-back', payer: 'mnl-payout', payee: 'hk-remit', amount: '1.25', currency: 'USD' },
+        { waitMs: 5000 },
+      );
+    expect(back.body.status).toBe('committed');
   });
 
   it('moves the money by double entry on every signer, with equal state roots and a certificate', async () => {
@@ -528,7 +547,7 @@ describe('one transfer end to end', () => {
   });
 
   // Last: it suspends a participant of this network.
-  it('applies governance approved by two operators: funds in, then a suspension the gateway enforces', async () => {
+  it('applies governance approved by two operators: funds in, then a suspension the gateway enforces on new transfers', async () => {
     const kafka = new Kafka({
       clientId: 'e2e-governance',
       brokers: [TEST_KAFKA_BROKERS],
@@ -581,14 +600,24 @@ describe('one transfer end to end', () => {
         status: 'suspended',
       }),
     );
-    const refused = await eventually(
+    // A suspended partner still reads (it follows its settlement), but may start no new transfer.
+    const suspended = await eventually(
       async () => {
         const res = await net.client('mnl-payout').me();
-        return res.status === 403 ? res : undefined;
+        return res.status === 200 && res.body.status === 'suspended' ? res : undefined;
       },
       15_000,
       'the suspension to reach the gateway',
     );
+    expect(suspended.body.id).toBe('mnl-payout');
+    const refused = await net.client('mnl-payout').createTransfer({
+      id: 'from-suspended',
+      payer: 'mnl-payout',
+      payee: 'hk-remit',
+      amount: '1.00',
+      currency: 'USD',
+    });
+    expect(refused.status).toBe(403);
     expect((refused.body as unknown as { code: string }).code).toBe('PARTICIPANT_NOT_ACTIVE');
     const toSuspended = await net
       .client('hk-remit')
