@@ -19,7 +19,10 @@ export const TOPICS = {
   fxEvents: { name: 'fx.events', partitions: 3, retentionMs: 7 * 24 * 3600 * 1000 },
   /** Clearing events: windows, instructions, limit alarms. */
   clearingEvents: { name: 'clearing.events', partitions: 3, retentionMs: 7 * 24 * 3600 * 1000 },
-  /** Operators' commands to the clearing service (close-window), keyed by currency. */
+  /**
+   * Commands to the clearing service: operators' close-window (keyed by currency) and partners'
+   * confirm-settlement, forwarded by the gateway (keyed by instruction id).
+   */
   clearingCommands: { name: 'clearing.commands', partitions: 1, retentionMs: 7 * 24 * 3600 * 1000 },
   /** Messages that failed validation, with the reason; never dropped silently. */
   deadLetter: { name: 'concord.dead-letter', partitions: 1, retentionMs: 30 * 24 * 3600 * 1000 },
