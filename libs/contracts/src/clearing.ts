@@ -23,6 +23,33 @@ export type InstructionDirection = z.infer<typeof instructionDirectionSchema>;
 export const instructionStatusSchema = z.enum(['pending', 'partially-confirmed', 'confirmed', 'cancelled']);
 export type InstructionStatus = z.infer<typeof instructionStatusSchema>;
 
+/** The columns of a settlement instructions CSV, as both clearing's operator API and the partners' API serve it. */
+export const INSTRUCTION_CSV_COLUMNS = [
+  'id',
+  'windowId',
+  'participantId',
+  'currency',
+  'direction',
+  'amount',
+  'confirmed',
+  'outstanding',
+  'valueDate',
+  'status',
+] as const;
+
+/** RFC 4180 CSV of settlement instructions (amounts as decimal strings), one header line, CRLF line ends. */
+export function instructionsCsv(
+  rows: readonly Record<(typeof INSTRUCTION_CSV_COLUMNS)[number], string | number>[],
+): string {
+  const cell = (v: string | number) => {
+    const s = String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [INSTRUCTION_CSV_COLUMNS.join(',')];
+  for (const v of rows) lines.push(INSTRUCTION_CSV_COLUMNS.map((k) => cell(v[k])).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
 /** Closes the open window of a currency (a new one opens); `requestId` makes a redelivery a no-op. */
 export const closeWindowCommandSchema = z
   .object({ v: z.literal(1), type: z.literal('close-window'), requestId: id, currency })

@@ -1,6 +1,7 @@
 import { formatAmount } from '@concord/money';
 import type { Netting } from '../netting/netting';
 import type { InstructionRow, WindowRow } from '../windows/clearing.repository';
+import { instructionsCsv as contractsInstructionsCsv } from '@concord/contracts';
 
 /** Minor units as the currency's decimal string ("125.50" USD); plain minor units for an unknown code. */
 export function amount(minor: bigint, currency: string): string {
@@ -69,29 +70,7 @@ export function instructionView(i: InstructionRow) {
   };
 }
 
-const CSV_COLUMNS = [
-  'id',
-  'windowId',
-  'participantId',
-  'currency',
-  'direction',
-  'amount',
-  'confirmed',
-  'outstanding',
-  'valueDate',
-  'status',
-] as const;
-
-/** RFC 4180 CSV of instructions, one header line, CRLF line ends. */
+/** RFC 4180 CSV of instructions, one header line, CRLF line ends (the columns of libs/contracts). */
 export function instructionsCsv(rows: InstructionRow[]): string {
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    const v = instructionView(r);
-    lines.push(CSV_COLUMNS.map((k) => cell(v[k])).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
+  return contractsInstructionsCsv(rows.map(instructionView));
 }

@@ -1,3 +1,4 @@
+import { instructionsCsv } from '@concord/contracts';
 import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import {
@@ -16,7 +17,6 @@ import {
   createConfirmationSchema,
   INSTRUCTION_STATUSES,
   instructionDetailViewSchema,
-  instructionsCsv,
   instructionViewSchema,
   negotiateInstructionsFormat,
 } from './settlement-instructions.dto';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatAmount } from '@concord/money';
+import { decodeCursor } from '../pagination/cursor';
 
 /** Instruction statuses as the API shows them (the clearing service's). */
 export const INSTRUCTION_STATUSES = ['pending', 'partially-confirmed', 'confirmed', 'cancelled'] as const;
@@ -20,7 +21,7 @@ export const listInstructionsQuerySchema = z
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,200}$/, 'a cursor from a previous page')
-      .refine((c) => decodeInstructionCursor(c) !== undefined, 'a cursor from a previous page')
+      .refine((c) => decodeCursor(c) !== undefined, 'a cursor from a previous page')
       .optional(),
   })
   .strict();
@@ -160,30 +161,6 @@ export function toConfirmationView(c: ConfirmationRow, currency: string): Confir
   };
 }
 
-const CSV_COLUMNS = [
-  'id',
-  'windowId',
-  'participantId',
-  'currency',
-  'direction',
-  'amount',
-  'confirmed',
-  'outstanding',
-  'valueDate',
-  'status',
-] as const;
-
-/** RFC 4180 CSV of instructions (the clearing operator API's columns), one header line, CRLF line ends. */
-export function instructionsCsv(rows: readonly InstructionView[]): string {
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const v of rows) lines.push(CSV_COLUMNS.map((k) => cell(v[k])).join(','));
-  return lines.join('\r\n') + '\r\n';
-}
-
 /** Picks JSON or CSV from an Accept header (q-values honoured, the first on a tie); null when neither fits. */
 export function negotiateInstructionsFormat(accept: string | undefined): 'json' | 'csv' | null {
   if (!accept || accept.trim() === '') return 'json';
@@ -202,18 +179,4 @@ export function negotiateInstructionsFormat(accept: string | undefined): 'json' 
     if (format && (!best || q > best.q)) best = { format, q };
   }
   return best?.format ?? null;
-}
-
-export function encodeInstructionCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-export function decodeInstructionCursor(cursor: string): { createdAt: Date; id: string } | undefined {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    return typeof id === 'string' && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
-  } catch {
-    return undefined;
-  }
 }

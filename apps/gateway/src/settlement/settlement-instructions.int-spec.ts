@@ -5,6 +5,7 @@ import {
   ClearingEvent,
   clearingEventSchema,
   topicName,
+  instructionsCsv,
 } from '@concord/contracts';
 import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka, createProducer } from '@concord/kafka';
@@ -16,7 +17,6 @@ import {
   TEST_KAFKA_BROKERS,
   uniqueName,
 } from '../../../../libs/testing/src';
-import { instructionsCsv } from './settlement-instructions.dto';
 import { SettlementFailure } from './settlement-instructions.errors';
 import { SettlementInstructionsRepository } from './settlement-instructions.repository';
 import { SettlementInstructionsService } from './settlement-instructions.service';

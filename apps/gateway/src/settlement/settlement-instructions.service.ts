@@ -6,8 +6,6 @@ import { fieldErrors } from '../problems/problem';
 import {
   ConfirmationRow,
   createConfirmationSchema,
-  decodeInstructionCursor,
-  encodeInstructionCursor,
   InstructionDetailView,
   InstructionRow,
   InstructionView,
@@ -17,6 +15,7 @@ import {
 } from './settlement-instructions.dto';
 import { SettlementFailure } from './settlement-instructions.errors';
 import type { SettlementInstructionsRepository } from './settlement-instructions.repository';
+import { decodeCursor, encodeCursor } from '../pagination/cursor';
 
 /**
  * A partner's own settlement instructions (the caller's, never another's: anyone else's is 404), and its
@@ -47,13 +46,13 @@ export class SettlementInstructionsService {
       windowId: q.window,
       currency: q.currency,
       status: q.status,
-      before: q.cursor ? decodeInstructionCursor(q.cursor) : undefined,
+      before: q.cursor ? decodeCursor(q.cursor) : undefined,
       limit: q.limit,
     });
     const last = rows[rows.length - 1];
     return {
       instructions: rows.map(toInstructionView),
-      nextCursor: rows.length === q.limit && last ? encodeInstructionCursor(last.createdAt, last.id) : null,
+      nextCursor: rows.length === q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
 

@@ -8,6 +8,7 @@ import { isCompleted, toTransferView } from './transfers.dto';
 import { TransfersRepository } from './transfers.repository';
 import { TransferFailure, transferProblem } from './transfers.errors';
 import { TransfersService } from './transfers.service';
+import { decodeCursor, encodeCursor } from '../pagination/cursor';
 
 export const GATEWAY_LIMITS = 'GATEWAY_LIMITS';
 
@@ -165,17 +166,3 @@ const listQuerySchema = z
       .optional(),
   })
   .strict();
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    return typeof id === 'string' && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
-  } catch {
-    return undefined;
-  }
-}
