@@ -1,4 +1,10 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type {
+  QuoteAnswer as QuoteAnswerOf,
+  QuoteBreakdownView,
+  QuoteRateLeg,
+  QuoteRateView,
+} from '@concord/contracts';
 import { signingKeyFromSeed, signRequest, SigningKey } from '@concord/crypto';
 
 export interface ConcordClientOptions {
@@ -40,44 +46,13 @@ export type FxQuote = Record<string, unknown> & {
   expiresAtMs: number;
 };
 
-/** One reference rate behind a quote: its age when quoted, and the age past which it is stale. */
-export interface QuoteRateLeg {
-  pair: string;
-  source: string;
-  asOf: string;
-  ageMs: number;
-  maxAgeMs: number;
-  stale: boolean;
-}
-
 /**
  * The answer of `POST /v1/quotes`: the signed quote (put it as it is in the transfer), the rates it rests on
  * (`ageing` when the FX service's rate refresh is failing and they are the last good ones) and its total
- * cost in parts, decimal strings in the source currency: principal + spread + fee = totalCost.
+ * cost in parts, decimal strings in the source currency (the types of libs/contracts).
  */
-export interface QuoteAnswer {
-  quote: FxQuote;
-  rate: {
-    source: string;
-    asOf: string;
-    ageMs: number;
-    maxAgeMs: number | null;
-    ageing: boolean;
-    lastRefreshAt: string | null;
-    legs: QuoteRateLeg[];
-  };
-  breakdown: {
-    currency: string;
-    principal: string;
-    spread: string;
-    feeFixed: string;
-    feePercentage: string;
-    feePercentBps: number;
-    feeAdjustment: string;
-    fee: string;
-    totalCost: string;
-  } | null;
-}
+export type QuoteAnswer = QuoteAnswerOf<FxQuote>;
+export type { QuoteBreakdownView, QuoteRateLeg, QuoteRateView };
 
 export interface TransferRequest {
   id: string;

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import type { FxQuote, FxQuoteBreakdown, FxQuoteReply, FxRateStatus } from '@concord/contracts';
+import type {
+  FxQuote,
+  FxQuoteBreakdown,
+  FxQuoteReply,
+  FxRateStatus,
+  QuoteAnswer,
+  QuoteBreakdownView,
+  QuoteRateLeg,
+  QuoteRateView,
+} from '@concord/contracts';
+
+export type { QuoteAnswer, QuoteBreakdownView, QuoteRateLeg, QuoteRateView };
 import { FxClient, FxTimeoutError } from '@concord/fx-client';
 import { formatAmount } from '@concord/money';
 import type { KnownParticipant } from '../auth/participants.repository';
@@ -25,66 +36,6 @@ export const quoteRequestSchema = z
     message: 'give exactly one of sendAmount and receiveAmount',
     path: ['sendAmount'],
   });
-
-/** One reference rate behind a quote (or a refused one), as the partner sees it. */
-export interface QuoteRateLeg {
-  pair: string;
-  source: string;
-  asOf: string;
-  ageMs: number;
-  maxAgeMs: number;
-  stale: boolean;
-}
-
-/** The rates a quote rests on: where they came from, how old they are, and whether they are ageing. */
-export interface QuoteRateView {
-  /** The legs' sources, joined with "+" when they differ (the signed quote's rateSource). */
-  source: string;
-  /** The as-of time of the oldest leg (the signed quote's rateAsOfMs). */
-  asOf: string;
-  /** How old the oldest leg was when the quote was made, and how old a rate may get (null: not known). */
-  ageMs: number;
-  maxAgeMs: number | null;
-  /**
-   * The FX service's last refresh of its rates failed: the quote rests on the last good rates, which are
-   * getting older and will be refused as stale past maxAgeMs.
-   */
-  ageing: boolean;
-  /** When the rates were last refreshed successfully, if known. */
-  lastRefreshAt: string | null;
-  legs: QuoteRateLeg[];
-}
-
-/**
- * The total cost in its parts, decimal strings in the source currency's exponent:
- * principal + spread + feeFixed + feePercentage + feeAdjustment = totalCost, and the last three = fee.
- */
-export interface QuoteBreakdownView {
-  currency: string;
-  /** What is converted at the mid rate (the ledger's principal entry). */
-  principal: string;
-  /** The margin of spread and markup over the mid rate (the ledger's `<id>:spread` entry). */
-  spread: string;
-  feeFixed: string;
-  /** `feePercentBps` of the send amount, rounded up. */
-  feePercentage: string;
-  feePercentBps: number;
-  /** What the fee schedule's minimum added (positive) or its maximum took off (negative). */
-  feeAdjustment: string;
-  fee: string;
-  totalCost: string;
-}
-
-/**
- * The answer to `POST /v1/quotes`: the signed quote, to be put as it is in the transfer, and next to it
- * what the partner should know but the ledger does not need (and the signature does not cover).
- */
-export interface QuoteAnswer {
-  quote: FxQuote;
-  rate: QuoteRateView;
-  /** Null only when an older FX service did not send the fee's parts. */
-  breakdown: QuoteBreakdownView | null;
-}
 
 /** FX error codes and how they reach the partner: one table. */
 const FX_PROBLEMS: Record<string, [number, string]> = {
