@@ -1,6 +1,10 @@
 import { Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import type { z } from 'zod';
 import { DeadLetter, topicName } from '@concord/contracts';
+import { patchRequestQueueIdleLoop } from './request-queue-patch';
+
+// Every process that talks to Kafka does so through this library: fix kafkajs's idle timer loop once here.
+patchRequestQueueIdleLoop();
 
 export interface KafkaSettings {
   brokers: string;
