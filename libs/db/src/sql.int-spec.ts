@@ -1,5 +1,5 @@
 import { createTestDatabase } from '../../testing/src';
-import { servicesClient, ServicesPrismaClient, sqlOf } from './index';
+import { RawSql, rawSqlOf, servicesClient, ServicesPrismaClient, sqlOf } from './index';
 
 /** The plain-SQL side of a Prisma client, on a real PostgreSQL: values as Prisma gives them, transactions. */
 describe('sqlOf', () => {
@@ -48,6 +48,30 @@ describe('sqlOf', () => {
       }),
     ).rejects.toThrow('changed its mind');
     expect(await count()).toBe(1n);
+  });
+
+  it('answers RawSql calls inside a transaction as a Prisma transaction does', async () => {
+    // The same helper, run once on each kind of transaction.
+    const upsert = async (tx: RawSql, name: string) => {
+      const inserted = await tx.$executeRawUnsafe(
+        `insert into gateway.cursors (name, height) values ($1, $2) on conflict do nothing`,
+        name,
+        7,
+      );
+      const rows = await tx.$queryRawUnsafe<{ name: string; height: number; n: bigint }[]>(
+        `select name, height, count(*) over () as n from gateway.cursors where name = $1`,
+        name,
+      );
+      return { inserted, rows };
+    };
+    const viaPg = await sqlOf(prisma).transaction((sql) => upsert(rawSqlOf(sql), 'raw-x'));
+    const viaPrisma = await prisma.$transaction((tx) => upsert(tx, 'raw-y'));
+    expect(viaPg).toEqual({ inserted: 1, rows: [{ name: 'raw-x', height: 7, n: 1n }] });
+    expect(viaPrisma).toEqual({ inserted: 1, rows: [{ name: 'raw-y', height: 7, n: 1n }] });
+    // A conflict inserts nothing, and says so in the count.
+    expect(await sqlOf(prisma).transaction((sql) => upsert(rawSqlOf(sql), 'raw-x'))).toMatchObject({
+      inserted: 0,
+    });
   });
 
   it('refuses a client it did not make', () => {

@@ -14,6 +14,24 @@ export interface Sql {
   execute(text: string, values?: readonly unknown[]): Promise<number>;
 }
 
+/**
+ * The raw-query surface that a Prisma interactive transaction and node-postgres both offer, for
+ * repository helpers that run inside either kind of transaction: a per-block path on node-postgres, an
+ * operator's rarer command on Prisma, with the same statements.
+ */
+export interface RawSql {
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+/** An Sql (a pool or one of its transactions) seen through the RawSql surface. */
+export function rawSqlOf(sql: Sql): RawSql {
+  return {
+    $executeRawUnsafe: (query, ...values) => sql.execute(query, values),
+    $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) => (await sql.query(query, values)) as T,
+  };
+}
+
 const TIMESTAMP = 1114;
 const parsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {

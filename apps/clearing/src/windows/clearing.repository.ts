@@ -7,7 +7,7 @@ import type {
   SettlementCommand,
   TopicKey,
 } from '@concord/contracts';
-import type { ServicesPrismaClient } from '@concord/db';
+import { rawSqlOf, RawSql, ServicesPrismaClient, sqlOf } from '@concord/db';
 import { ClearingError } from '../errors';
 import {
   alarmThreshold,
@@ -123,7 +123,10 @@ export class ClearingRepository {
     options: BlockOptions,
   ): Promise<{ applied: boolean; crossings: LimitCrossing[]; openedCurrencies: string[] }> {
     const height = block.header.height;
-    return this.prisma.$transaction(async (tx) => {
+    // Every block comes through here: node-postgres rather than a Prisma interactive transaction, whose
+    // query interpreter cost several times the statements' own CPU (see libs/db/src/sql.ts).
+    return sqlOf(this.prisma).transaction(async (sql) => {
+      const tx = rawSqlOf(sql);
       const inserted = await tx.$executeRawUnsafe(
         `insert into clearing.blocks (height, chain_id) values ($1, $2) on conflict do nothing`,
         height,
@@ -220,7 +223,7 @@ export class ClearingRepository {
    * join), and answers which parties of the block's moves settle gross. Most blocks announce nobody: then
    * this is one read by primary key, and none for a block without moves.
    */
-  private async grossParticipants(tx: Tx, block: FinalizedBlock): Promise<ReadonlySet<string>> {
+  private async grossParticipants(tx: RawSql, block: FinalizedBlock): Promise<ReadonlySet<string>> {
     if (block.participants.length > 0) {
       await tx.$executeRawUnsafe(
         `insert into clearing.participants (id, settlement, height)
@@ -242,7 +245,7 @@ export class ClearingRepository {
   }
 
   /** The open window of a currency, locked; opened (from the height after the last close) if none. */
-  private async lockOpenWindow(tx: Tx, currency: string): Promise<{ id: number; created: boolean }> {
+  private async lockOpenWindow(tx: RawSql, currency: string): Promise<{ id: number; created: boolean }> {
     let created = false;
     for (let attempt = 0; attempt < 5; attempt++) {
       const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
@@ -266,7 +269,7 @@ export class ClearingRepository {
   /** Evaluates the limit alarm of one position account against its cap (if any); updates its state. */
   /** Evaluates the limit alarms of position accounts against their caps (if any); updates their state. */
   private async checkLimits(
-    tx: Tx,
+    tx: RawSql,
     accountIds: string[],
     shareBps: number,
     /** What caused the check (a block height): part of the event id. */
@@ -287,7 +290,7 @@ export class ClearingRepository {
   }
 
   private async limitTransition(
-    tx: Tx,
+    tx: RawSql,
     row: LimitRow,
     shareBps: number,
     origin: string,
@@ -844,7 +847,7 @@ export class ClearingRepository {
     });
   }
 
-  private async outbox(tx: Tx, key: string, event: ClearingEvent): Promise<void> {
+  private async outbox(tx: RawSql, key: string, event: ClearingEvent): Promise<void> {
     await this.enqueue(tx, 'clearingEvents', event.eventId, key, event);
   }
 
@@ -861,7 +864,7 @@ export class ClearingRepository {
   }
 
   private async enqueue(
-    tx: Tx,
+    tx: RawSql,
     topic: TopicKey,
     eventId: string,
     key: string,

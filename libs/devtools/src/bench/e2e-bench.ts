@@ -45,6 +45,7 @@
  *                          profiles and their summaries go to the log folder
  *   --log-level L          services' log level (info)          --seed N  workload seed (1)
  *   --cut-interval-ms N    signers' cut interval (service default 150)
+ *   --block-max-bytes N    the genesis's block size bound in characters of log records (contracts default)
  *
  * The last line is `e2e: <n> transfers/s finalized (batches), <m> transfers/s (single), p99 <ms> ms at half
  * load, pgbench-N <b> tps, ratio <n/b>`; the whole result is also written to results/e2e-bench-<time>.json.
@@ -108,6 +109,7 @@ interface Args {
   logLevel: string;
   seed: number;
   cutIntervalMs?: number;
+  blockMaxBytes?: number;
 }
 
 const NUMERIC: (keyof Args)[] = [
@@ -132,6 +134,7 @@ const NUMERIC: (keyof Args)[] = [
   'pgbenchScale',
   'seed',
   'cutIntervalMs',
+  'blockMaxBytes',
 ];
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -204,9 +207,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
  * Besides them, the FX provider, which neither pays nor is paid by same-currency transfers: it only takes
  * the other side of the cross-currency ones, so it needs liquidity in every currency it may pay out in.
  */
-export function benchConsortium(participants: number, chainId: string): ConsortiumSpec {
+export function benchConsortium(
+  participants: number,
+  chainId: string,
+  blockMaxBytes?: number,
+): ConsortiumSpec {
   return {
     chainId,
+    ...(blockMaxBytes === undefined ? {} : { blockMaxBytes }),
     secret: 'concord-bench-not-secret',
     signerCount: 4,
     quorum: 3,
@@ -546,7 +554,7 @@ async function main(): Promise<number> {
   }
 
   // 2. A fresh network.
-  const spec = benchConsortium(args.participants, `concord-${prefix}`);
+  const spec = benchConsortium(args.participants, `concord-${prefix}`, args.blockMaxBytes);
   await dropDatabase(databaseUrl);
   const deleted = await deleteOldBenchTopics(kafkaBrokers, prefix).catch((e: Error) => {
     log(`could not delete old bench topics: ${e.message}`);
