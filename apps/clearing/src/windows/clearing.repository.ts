@@ -266,7 +266,6 @@ export class ClearingRepository {
     throw new Error(`could not open a window for ${currency}`);
   }
 
-  /** Evaluates the limit alarm of one position account against its cap (if any); updates its state. */
   /** Evaluates the limit alarms of position accounts against their caps (if any); updates their state. */
   private async checkLimits(
     tx: RawSql,
