@@ -13,7 +13,7 @@ export function createLogger(service: string, level: string, fields: Record<stri
  * a hundred times a second even when it is idle, which on a VM where each wake-up is a context switch
  * costs more than it tells; delays longer than 100 ms, the ones worth an alert, are still measured.
  */
-export const EVENT_LOOP_MONITORING_PRECISION_MS = 100;
+const EVENT_LOOP_MONITORING_PRECISION_MS = 100;
 
 /** A Prometheus registry per process, with Node's default metrics. */
 export function createMetricsRegistry(service: string): Registry {

@@ -265,7 +265,7 @@ export class ConcordClient {
     pathAndQuery: string,
     headers: Record<string, string>,
     text: string,
-  ): Promise<{ status: number; headers: Headers; body: string }> {
+  ): Promise<ApiResponse<string>> {
     return new Promise((resolve, reject) => {
       const request = this.transport.request(
         this.options.baseUrl + pathAndQuery,
