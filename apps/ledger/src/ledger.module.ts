@@ -57,6 +57,7 @@ const PRODUCER = 'PRODUCER';
             topicPrefix: c.KAFKA_TOPIC_PREFIX,
             cutIntervalMs: c.LEDGER_CUT_INTERVAL_MS,
             faultFromHeight: c.LEDGER_FAULT_FROM_HEIGHT,
+            silentPublisher: c.LEDGER_FAULT_SILENT_PUBLISHER === 'true',
           },
           new BlocksRepository(prisma),
           createKafka({

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { Alarm, alarmSchema, topicName } from '@concord/contracts';
+import { Alarm, alarmSchema, publishedNoticeSchema, topicName } from '@concord/contracts';
 import { ConsortiumSpec, governanceCommand, signerKey } from '../../../libs/devtools/src/consortium';
 import { migrate } from '../../../libs/devtools/src/prisma';
 import {
@@ -170,6 +170,87 @@ describe('a Byzantine signer', () => {
     expect(certified).toEqual([]);
     expect((await net.client('beta').getTransfer('b2')).body.status).toBe('accepted');
     await watch.stop();
+  });
+});
+
+/** Every message of a topic's single partition, up to its end now, as key and value text. */
+async function readAll(topic: string): Promise<{ key: string; value: string }[]> {
+  const kafka = new Kafka({
+    clientId: 'topic-read',
+    brokers: [TEST_KAFKA_BROKERS],
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const high = Number((await admin.fetchTopicOffsets(topic))[0].high);
+  await admin.disconnect();
+  const out: { key: string; value: string }[] = [];
+  if (high === 0) return out;
+  const consumer = kafka.consumer({ groupId: `${topic}-read-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      out.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' });
+      if (Number(message.offset) >= high - 1) done();
+    },
+  });
+  await finished;
+  await consumer.disconnect();
+  return out;
+}
+
+describe('the publisher of a finalized block', () => {
+  let net: TestNetwork;
+  afterAll(async () => net?.stop());
+
+  it('is replaced by the next certificate signer when the first voter never publishes, and each block is published once', async () => {
+    // s1 votes and stores certificates like the others but, as first voter, never publishes.
+    net = await startTestNetwork(spec('silent-publisher'), {
+      extraEnv: { 'ledger-s1': { LEDGER_FAULT_SILENT_PUBLISHER: 'true' } },
+    });
+    const alpha = net.client('alpha');
+    const prefix = net.network.options.topicPrefix;
+    // Transfers one after another until s1 has been the first voter of a block (each vote race is open, so
+    // about one block in four); every one of them still reaches its final state at the gateway.
+    let silentHeight: number | null = null;
+    let fallback: string | null = null;
+    for (let i = 0; i < 40 && silentHeight === null; i++) {
+      const res = await alpha.createTransfer(
+        { id: `sp-${i}`, payer: 'alpha', payee: 'beta', amount: '1.00', currency: 'USD' },
+        { waitMs: 15_000 },
+      );
+      expect(res.body.status).toBe('committed');
+      const [row] = await net.query<{ signatures: string }>(
+        `select signatures from ledger_s2.certificates where height = $1`,
+        [res.body.blockHeight],
+      );
+      const signers = (JSON.parse(row.signatures) as { signerId: string }[]).map((x) => x.signerId);
+      if (signers[0] === 's1') {
+        silentHeight = res.body.blockHeight!;
+        fallback = signers[1];
+      }
+    }
+    expect(silentHeight).not.toBeNull();
+    const tip = (
+      await net.query<{ h: number }>(`select max(height)::int as h from ledger_s2.certificates`)
+    )[0].h;
+    // Once the later fallbacks' waits are over, the finalized topic holds each height exactly once: the
+    // notice of the one that published stood the others down.
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    const finalized = await readAll(topicName('ledgerFinalized', prefix));
+    const heights = finalized.map((m) => Number(m.key)).sort((a, b) => a - b);
+    expect(heights).toEqual(Array.from({ length: tip }, (_, i) => i + 1));
+    const notices = (await readAll(topicName('ledgerVotes', prefix)))
+      .filter((m) => m.key.startsWith('published:'))
+      .map((m) => publishedNoticeSchema.parse(JSON.parse(m.value)));
+    expect(notices.filter((n) => n.height === silentHeight)).toEqual([
+      { v: 1, type: 'published', height: silentHeight, signerId: fallback },
+    ]);
+    expect(notices.some((n) => n.signerId === 's1' && n.height === silentHeight)).toBe(false);
+    expect(new Set(notices.map((n) => n.height)).size).toBe(notices.length);
   });
 });
 

@@ -96,6 +96,8 @@ export const ledgerSchema = commonSchema.extend({
   LEDGER_HEALTH_PORT: port.optional(),
   /** Test-only fault injection (see SignerService): never set it in a real network. */
   LEDGER_FAULT_FROM_HEIGHT: z.coerce.number().int().min(1).optional(),
+  /** Test-only fault injection: `true` makes the node never publish as first voter (see SignerService). */
+  LEDGER_FAULT_SILENT_PUBLISHER: z.enum(['true', 'false']).default('false'),
 });
 
 /**

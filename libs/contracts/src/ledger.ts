@@ -300,6 +300,25 @@ export const voteSchema = z
   .strict();
 export type Vote = z.infer<typeof voteSchema>;
 
+/**
+ * Also on the votes topic, which every signer reads: "the finalized block of `height` is on the finalized
+ * topic", sent by the signer that published it, so that the others stand their fallback publishers down
+ * without reading the finalized blocks themselves. Keyed `published:<height>`, so that no reader of the
+ * topic mistakes it for a vote.
+ */
+export const publishedNoticeSchema = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('published'),
+    height: z.number().int().positive(),
+    signerId: z.string(),
+  })
+  .strict();
+export type PublishedNotice = z.infer<typeof publishedNoticeSchema>;
+
+/** What the votes topic carries: votes (no `type`) and published notices. */
+export const votesTopicMessageSchema = z.union([voteSchema, publishedNoticeSchema]);
+
 export const transferStatusSchema = z.enum([
   'committed',
   'reserved',

@@ -1,4 +1,4 @@
-import { Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { CompressionTypes, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import type { z } from 'zod';
 import { DeadLetter, topicName } from '@concord/contracts';
 import { patchRequestQueueIdleLoop } from './request-queue-patch';
@@ -42,15 +42,21 @@ export async function createProducer(kafka: Kafka): Promise<Producer> {
   return producer;
 }
 
+/** Sends JSON values (strings as they are) with acks = all, in one produce request. */
 export async function sendJson(
   producer: Producer,
   topic: string,
   messages: { key?: string; value: unknown }[],
+  options: { gzip?: boolean } = {},
 ): Promise<void> {
   if (messages.length === 0) return;
   await producer.send({
     topic,
     acks: -1,
+    // gzip (kafkajs's built-in codec, node's zlib off the event loop) for large repetitive JSON such as a
+    // finalized block: the broker's 1 MB bound applies to the compressed batch, and consumers
+    // decompress transparently.
+    ...(options.gzip ? { compression: CompressionTypes.GZIP } : {}),
     messages: messages.map((m) => ({
       key: m.key,
       value: typeof m.value === 'string' ? m.value : JSON.stringify(m.value),

@@ -1,5 +1,13 @@
 import { Consumer, Kafka, Producer } from 'kafkajs';
-import { Alarm, FinalizedBlock, topicName, TransferOutcome, Vote, voteSchema } from '@concord/contracts';
+import {
+  Alarm,
+  FinalizedBlock,
+  PublishedNotice,
+  topicName,
+  TransferOutcome,
+  Vote,
+  votesTopicMessageSchema,
+} from '@concord/contracts';
 import { signBytes, SigningKey } from '@concord/crypto';
 import { deadLetterOf, groupName, sendDeadLetters, sendJson, validate } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
@@ -34,6 +42,11 @@ export interface SignerSettings {
    * root disagrees. Used to prove that honest signers flag it and still finalize.
    */
   faultFromHeight?: number;
+  /**
+   * Test-only fault injection: the node never publishes a finalized block as first voter, as if it crashed
+   * right after its vote, so that the fallback publishers have to.
+   */
+  silentPublisher?: boolean;
 }
 
 interface RecentBlock {
@@ -52,8 +65,7 @@ export class SignerService {
   private quorum: QuorumTracker | null = null;
   private commandsConsumer: Consumer | null = null;
   private votesConsumer: Consumer | null = null;
-  private finalizedConsumer: Consumer | null = null;
-  /** Heights seen on the finalized topic since start, so that a fallback publisher can stand down. */
+  /** Heights whose finalized block a signer announced as published, so that a fallback stands down. */
   private readonly publishedHeights = new Set<number>();
   private readonly fallbackTimers = new Set<NodeJS.Timeout>();
   private cutTimer: NodeJS.Timeout | null = null;
@@ -121,9 +133,11 @@ export class SignerService {
       eachBatchAutoResolve: false,
       eachBatch: this.orCrash(async ({ batch, resolveOffset, heartbeat }) => {
         for (const message of batch.messages) {
-          const parsed = validate(voteSchema, message.value?.toString('utf8') ?? '');
+          const parsed = validate(votesTopicMessageSchema, message.value?.toString('utf8') ?? '');
           if (parsed.ok) {
-            await this.onVote(parsed.value);
+            const value = parsed.value;
+            if ('type' in value) this.onPublished(value.height);
+            else await this.onVote(value);
           } else {
             // An invalid vote counts for nothing, but it goes on record with its reason before the
             // signer moves past it. This group commits no offsets (every start reads all votes again),
@@ -137,20 +151,6 @@ export class SignerService {
         }
         await heartbeat();
       }),
-    });
-    this.finalizedConsumer = this.kafka.consumer({
-      groupId: groupName(this.settings.topicPrefix, `ledger-finalized-${this.settings.signerId}`),
-    });
-    await this.finalizedConsumer.connect();
-    await this.finalizedConsumer.subscribe({ topic: this.topic('ledgerFinalized'), fromBeginning: false });
-    await this.finalizedConsumer.run({
-      eachMessage: async ({ message }) => {
-        const height = Number(message.key?.toString() ?? NaN);
-        if (Number.isInteger(height)) this.publishedHeights.add(height);
-        if (this.publishedHeights.size > 10_000) {
-          for (const h of this.publishedHeights) if (h < height - 5_000) this.publishedHeights.delete(h);
-        }
-      },
     });
     this.commandsConsumer = this.kafka.consumer({
       groupId: groupName(this.settings.topicPrefix, `ledger-commands-${this.settings.signerId}`),
@@ -299,6 +299,13 @@ export class SignerService {
     ]);
   }
 
+  private onPublished(height: number): void {
+    this.publishedHeights.add(height);
+    if (this.publishedHeights.size > 10_000) {
+      for (const h of this.publishedHeights) if (h < height - 5_000) this.publishedHeights.delete(h);
+    }
+  }
+
   /**
    * Votes reach this node from the votes consumer and from the queue of early votes; they are counted one
    * at a time, in arrival order, so that every signer tallies the same sequence.
@@ -385,11 +392,11 @@ export class SignerService {
     this.quorum?.prune(this.certifiedHeight - RECENT_BLOCKS);
     this.metrics.certified.set(this.certifiedHeight);
     if (event.firstVoter === this.settings.signerId) {
-      await this.publishFinalized(certificate, mine);
+      if (!this.settings.silentPublisher) await this.publishFinalized(certificate, mine);
       return;
     }
     // The first voter publishes; should it fail to, the other certificate signers take over in certificate
-    // order, each after a longer wait, unless the block has shown up on the finalized topic by then.
+    // order, each after a longer wait, unless the publisher's notice has come on the votes topic by then.
     const position = certificate.signatures.findIndex((s) => s.signerId === this.settings.signerId);
     if (position <= 0) return;
     const timer = setTimeout(() => {
@@ -452,8 +459,22 @@ export class SignerService {
           }
         : {}),
     };
-    await sendJson(this.producer, this.topic('ledgerFinalized'), [
-      { key: String(block.header.height), value: finalized },
+    // About three times the size of the block's log records, and mostly repeated keys and ids: gzip keeps
+    // a block at the size bound well under Kafka's 1 MB message limit (a tenth of it, measured).
+    await sendJson(
+      this.producer,
+      this.topic('ledgerFinalized'),
+      [{ key: String(block.header.height), value: finalized }],
+      { gzip: true },
+    );
+    const notice: PublishedNotice = {
+      v: 1,
+      type: 'published',
+      height: block.header.height,
+      signerId: this.settings.signerId,
+    };
+    await sendJson(this.producer, this.topic('ledgerVotes'), [
+      { key: `published:${block.header.height}`, value: notice },
     ]);
   }
 
@@ -532,7 +553,6 @@ export class SignerService {
     if (this.cutTimer) clearInterval(this.cutTimer);
     await this.commandsConsumer?.disconnect();
     await this.votesConsumer?.disconnect();
-    await this.finalizedConsumer?.disconnect();
     for (const timer of this.fallbackTimers) clearTimeout(timer);
   }
 }

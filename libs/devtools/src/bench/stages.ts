@@ -109,6 +109,8 @@ export async function stageBreakdown(options: {
   });
   const votes = new Map<number, number[]>();
   await readTopic(kafka, topicName('ledgerVotes', options.topicPrefix), (m) => {
+    // Published notices share the topic under `published:<height>` keys: only votes count here.
+    if (!/^\d+$/.test(m.key)) return;
     const height = Number(m.key);
     const list = votes.get(height) ?? [];
     list.push(m.timestampMs);
