@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Producer } from 'kafkajs';
 import {
   InstructionCommand,
@@ -27,6 +26,35 @@ interface FinalState {
   fields: Pick<TransferRow, 'status' | 'reason' | 'blockHeight' | 'finalizedAt'> & { finalizedAt: Date };
 }
 
+/**
+ * Who waits for which transfer's final state: one listener set per transfer id. (An EventEmitter with an
+ * event name per id did the same at several times the cost: thousands of names come and go per second
+ * under batches, each a property added to and deleted from one object.)
+ */
+class FinalStateListeners {
+  private readonly byId = new Map<string, Set<(state: FinalState) => void>>();
+
+  on(id: string, listener: (state: FinalState) => void): void {
+    const set = this.byId.get(id);
+    if (set) set.add(listener);
+    else this.byId.set(id, new Set([listener]));
+  }
+
+  off(id: string, listener: (state: FinalState) => void): void {
+    const set = this.byId.get(id);
+    if (set?.delete(listener) && set.size === 0) this.byId.delete(id);
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  emit(id: string, state: FinalState): void {
+    const set = this.byId.get(id);
+    if (set) for (const listener of [...set]) listener(state);
+  }
+}
+
 /** The batch envelope; each element is validated on its own so that errors name the element. */
 const transferBatchEnvelopeSchema = z
   .object({ transfers: z.array(z.unknown()).min(1).max(MAX_BATCH_TRANSFERS) })
@@ -37,7 +65,7 @@ const transferBatchEnvelopeSchema = z
  * signed instruction to the ledger's command log, and answers with the state the ledger finalized.
  */
 export class TransfersService {
-  private readonly finalized = new EventEmitter();
+  private readonly finalized = new FinalStateListeners();
 
   private readonly commands: CoalescingSender;
 
@@ -48,7 +76,6 @@ export class TransfersService {
     topicPrefix: string,
   ) {
     this.commands = new CoalescingSender(producer, topicName('ledgerCommands', topicPrefix));
-    this.finalized.setMaxListeners(0);
   }
 
   /** Validates one transfer of the caller; throws a TransferFailure naming the field (prefixed by `at`). */
@@ -227,7 +254,7 @@ export class TransfersService {
         if (!(state.refusal && states.has(id))) states.set(id, state);
         settled(id);
       };
-      this.finalized.on(`final:${id}`, listener);
+      this.finalized.on(id, listener);
       return [id, listener] as const;
     });
     return {
@@ -245,7 +272,7 @@ export class TransfersService {
         clearTimeout(timer);
       },
       close: () => {
-        for (const [id, listener] of listeners) this.finalized.off(`final:${id}`, listener);
+        for (const [id, listener] of listeners) this.finalized.off(id, listener);
       },
     };
   }
@@ -350,7 +377,7 @@ export class TransfersService {
     const states = new Map<string, FinalState>();
     for (const o of block.outcomes) {
       // Most outcomes of a large block have nobody waiting for them.
-      if (this.finalized.listenerCount(`final:${o.transferId}`) === 0) continue;
+      if (!this.finalized.has(o.transferId)) continue;
       const refusal = o.refusal === true;
       // A state in the block wins over a refusal of the same id (as the block's application does).
       if (refusal && states.has(o.transferId) && !states.get(o.transferId)!.refusal) continue;
@@ -364,6 +391,6 @@ export class TransfersService {
         },
       });
     }
-    for (const [id, state] of states) this.finalized.emit(`final:${id}`, state);
+    for (const [id, state] of states) this.finalized.emit(id, state);
   }
 }
