@@ -72,8 +72,9 @@ export const genesisSchema = z
     blockMaxEntries: z.number().int().min(1).max(100_000).default(1000),
     /**
      * Size bound of a block in characters of its log records (the block seals after the record that
-     * reaches it). A finalized block is about three times its records, and a Kafka message is at most
-     * 1 MB by default: 128 Ki characters plus one record of up to 500 transfers keeps it well under.
+     * reaches it). A finalized block is about three times its records; it goes gzip-compressed (about a
+     * tenth) under the broker's 1 MB default message bound. The default applies to a genesis that states
+     * none, so it never changes; new consortia state theirs (libs/devtools consortium.ts: 512 Ki).
      */
     blockMaxBytes: z
       .number()

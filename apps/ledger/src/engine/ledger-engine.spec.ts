@@ -922,6 +922,8 @@ describe('LedgerEngine', () => {
         const block = h.apply(record);
         if (chars < 1024) {
           expect(block).toBeNull();
+          // How full the open block is, which the signers' cut timing reads (see minOpenMs).
+          expect(h.engine.openBlockFill).toBeCloseTo(chars / 1024, 10);
           continue;
         }
         expect(i).toBeGreaterThan(1);
@@ -929,6 +931,7 @@ describe('LedgerEngine', () => {
         break;
       }
       expect(h.engine.openEntryCount).toBe(0);
+      expect(h.engine.openBlockFill).toBe(0);
       expect(h.engine.height).toBe(h.log.openHeight);
     });
 
@@ -979,6 +982,11 @@ describe('LedgerEngine', () => {
         expect(engine.height).toBe(log.openHeights[i]);
         if (block) {
           expect(block.header.stateRoot).toBe(engine.stateRoot());
+          // From scratch, not through the engine's cached leaves: every account's leaf hashed again.
+          const ids = [...engine.accounts.keys()].sort();
+          expect(block.header.stateRoot).toBe(
+            merkleRoot(ids.map((id) => accountLeaf(engine.accounts.get(id)!))).toString('hex'),
+          );
           blocks.push(block);
         }
       }

@@ -199,6 +199,15 @@ export class LedgerEngine {
   private readonly participants = new Map<string, Participant>();
   private readonly reserved = new Map<string, TransferRecord>();
   private sortedAccountIds: string[] = [];
+  /**
+   * Each account's last state-root leaf with the balances it hashed: a block changes a few accounts, so
+   * the others' leaves are reused instead of hashed again at every seal (a leaf depends only on the id
+   * and the two balances compared here).
+   */
+  private readonly leafCache = new Map<
+    string,
+    { balanceMinor: bigint; reservedMinor: bigint; leaf: Buffer }
+  >();
 
   /** Height of the block being filled; the last sealed block is `height - 1`. */
   height = 1;
@@ -246,6 +255,11 @@ export class LedgerEngine {
 
   get openEntryCount(): number {
     return this.open.length;
+  }
+
+  /** How full the open block is against the genesis's size bound in record characters (0 to 1, or more). */
+  get openBlockFill(): number {
+    return this.openBytes / this.blockMaxBytes;
   }
 
   /** Applies one log record; returns the sealed block when this record closed one. */
@@ -1153,15 +1167,35 @@ export class LedgerEngine {
 
   /** The Merkle root over every account, in id order. */
   stateRoot(): string {
-    return merkleRoot(this.sortedAccountIds.map((id) => accountLeaf(this.mustAccount(id)))).toString('hex');
+    return merkleRoot(this.leaves()).toString('hex');
   }
 
   /** A proof of one account's current balance against `stateRoot()`. */
   balanceProof(accountId: string): { account: Account; proof: ProofStep[] } | null {
     const index = this.sortedAccountIds.indexOf(accountId);
     if (index < 0) return null;
-    const leaves = this.sortedAccountIds.map((id) => accountLeaf(this.mustAccount(id)));
-    return { account: this.mustAccount(accountId), proof: merkleProof(leaves, index) };
+    return { account: this.mustAccount(accountId), proof: merkleProof(this.leaves(), index) };
+  }
+
+  private leaves(): Buffer[] {
+    return this.sortedAccountIds.map((id) => {
+      const account = this.mustAccount(id);
+      const cached = this.leafCache.get(id);
+      if (
+        cached &&
+        cached.balanceMinor === account.balanceMinor &&
+        cached.reservedMinor === account.reservedMinor
+      ) {
+        return cached.leaf;
+      }
+      const leaf = accountLeaf(account);
+      this.leafCache.set(id, {
+        balanceMinor: account.balanceMinor,
+        reservedMinor: account.reservedMinor,
+        leaf,
+      });
+      return leaf;
+    });
   }
 
   private seal(record: LogRecord): SealedBlock {
