@@ -31,7 +31,7 @@
  *   --seconds N            every scenario's duration (default 25; 0 skips a scenario); or per scenario:
  *   --warmup-seconds N     (5)  --batch-seconds N  --single-seconds N  --half-seconds N  --skew-seconds N
  *   A short run to check that everything works: --seconds 5 --warmup-seconds 2 --pgbench-seconds 5
- *   --batch-clients N      closed-loop batch clients (8)       --batch-size N   transfers per batch (500)
+ *   --batch-clients N      closed-loop batch clients (16)      --batch-size N   transfers per batch (500)
  *   --concurrency N        closed-loop single-transfer clients (128)
  *   --skew-concurrency N   single-transfer clients of the skewed mix (48), plus --skew-batch-clients (2)
  *   --hot-share X          share of the skewed mix paid by the hot payer (0.7)
@@ -45,7 +45,7 @@
  *                          profiles and their summaries go to the log folder
  *   --log-level L          services' log level (info)          --seed N  workload seed (1)
  *   --cut-interval-ms N    signers' cut interval (service default 150)
- *   --block-max-bytes N    the genesis's block size bound in characters of log records (contracts default)
+ *   --block-max-bytes N    the genesis's block size bound in characters of log records (consortium default 512 Ki)
  *
  * The last line is `e2e: <n> transfers/s finalized (batches), <m> transfers/s (single), p99 <ms> ms at half
  * load, pgbench-N <b> tps, ratio <n/b>`; the whole result is also written to results/e2e-bench-<time>.json.
@@ -147,7 +147,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     singleSeconds: 25,
     halfSeconds: 25,
     skewSeconds: 25,
-    batchClients: 8,
+    batchClients: 16,
     batchSize: 500,
     concurrency: 128,
     skewConcurrency: 48,

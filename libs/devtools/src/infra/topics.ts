@@ -27,9 +27,9 @@ export async function ensureTopics(brokers: string | string[], prefix = ''): Pro
       replicationFactor: 1,
       configEntries: [
         { name: 'retention.ms', value: String(spec.retentionMs) },
-        // Headroom over the broker's 1 MB default: the ledger bounds a block (genesis blockMaxBytes) so
-        // that its finalized message stays under 1 MB, and this margin keeps an unusual block (long ids,
-        // many accounts changed) from stopping the network.
+        // Headroom over the broker's 1 MB default: the ledger bounds a block (genesis blockMaxBytes) and
+        // compresses its finalized message so that it stays well under 1 MB, and this margin keeps an
+        // unusual block (long ids, many accounts changed) from stopping the network.
         { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
         ...(spec.timestampType ? [{ name: 'message.timestamp.type', value: spec.timestampType }] : []),
       ],
