@@ -1,5 +1,5 @@
 import type { FxFeeView, FxMarkupView, FxSpreadView } from '@concord/contracts';
-import { ServicesPrismaClient } from '@concord/db';
+import { ServicesPrismaClient, sqlOf } from '@concord/db';
 import { formatAmount, parseAmount } from '@concord/money';
 import type { FeeSchedule } from './quote-calculator';
 
@@ -25,6 +25,11 @@ export interface FeeRow {
   maxMinor: bigint | null;
   validFrom: Date;
   createdBy: string;
+}
+
+/** A moment as the text of a UTC timestamp without time zone, as Prisma stores DateTime columns. */
+function utcText(at: Date): string {
+  return at.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 /** A stored version: its row id (ties of valid_from go to the later one) and when it was recorded. */
@@ -55,47 +60,49 @@ export const DEMO_PRICING = {
  * redelivered request does not add a second row.
  */
 export class PricingRepository {
-  constructor(private readonly prisma: ServicesPrismaClient) {}
+  /** Plain SQL on the client's pool for the lookups on every quote's path (see libs/db/src/sql.ts). */
+  private readonly sql;
+
+  constructor(private readonly prisma: ServicesPrismaClient) {
+    this.sql = sqlOf(prisma);
+  }
 
   /*
    * The three lookups in force are on every quote's path. Prisma's model queries cost milliseconds of CPU
-   * each (its query compiler), so these are plain SQL over the same indexes, one row each.
+   * each (its query compiler), and its raw queries still go through its query interpreter, so these are
+   * plain SQL on node-postgres over the same indexes, one row each. The time goes as UTC text: the
+   * columns are timestamps without time zone, written by Prisma in UTC.
    */
   async spread(sourceCurrency: string, targetCurrency: string, at: Date): Promise<SpreadRow | null> {
-    const rows = await this.prisma.$queryRawUnsafe<SpreadRow[]>(
+    const rows = await this.sql.query<SpreadRow>(
       `select source_currency as "sourceCurrency", target_currency as "targetCurrency",
               spread_bps as "spreadBps", valid_from as "validFrom", created_by as "createdBy"
-         from fx.spreads where source_currency = $1 and target_currency = $2 and valid_from <= $3
+         from fx.spreads where source_currency = $1 and target_currency = $2 and valid_from <= $3::timestamp
         order by valid_from desc, id desc limit 1`,
-      sourceCurrency,
-      targetCurrency,
-      at,
+      [sourceCurrency, targetCurrency, utcText(at)],
     );
     return rows[0] ?? null;
   }
 
   async markup(participantId: string, at: Date): Promise<MarkupRow | null> {
-    const rows = await this.prisma.$queryRawUnsafe<MarkupRow[]>(
+    const rows = await this.sql.query<MarkupRow>(
       `select participant_id as "participantId", markup_bps as "markupBps", valid_from as "validFrom",
               created_by as "createdBy"
-         from fx.markups where participant_id = $1 and valid_from <= $2
+         from fx.markups where participant_id = $1 and valid_from <= $2::timestamp
         order by valid_from desc, id desc limit 1`,
-      participantId,
-      at,
+      [participantId, utcText(at)],
     );
     return rows[0] ?? null;
   }
 
   async fee(sourceCurrency: string, targetCurrency: string, at: Date): Promise<FeeRow | null> {
-    const rows = await this.prisma.$queryRawUnsafe<FeeRow[]>(
+    const rows = await this.sql.query<FeeRow>(
       `select source_currency as "sourceCurrency", target_currency as "targetCurrency",
               fixed_minor as "fixedMinor", percent_bps as "percentBps", min_minor as "minMinor",
               max_minor as "maxMinor", valid_from as "validFrom", created_by as "createdBy"
-         from fx.fee_schedules where source_currency = $1 and target_currency = $2 and valid_from <= $3
+         from fx.fee_schedules where source_currency = $1 and target_currency = $2 and valid_from <= $3::timestamp
         order by valid_from desc, id desc limit 1`,
-      sourceCurrency,
-      targetCurrency,
-      at,
+      [sourceCurrency, targetCurrency, utcText(at)],
     );
     return rows[0] ?? null;
   }
