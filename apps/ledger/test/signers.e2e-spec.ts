@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Alarm, alarmSchema, publishedNoticeSchema, topicName } from '@concord/contracts';
 import { ConsortiumSpec, governanceCommand, signerKey } from '../../../libs/devtools/src/consortium';
+import { readTopic } from '../../../libs/devtools/src/bench/stages';
 import { migrate } from '../../../libs/devtools/src/prisma';
 import {
   eventually,
@@ -180,25 +181,8 @@ async function readAll(topic: string): Promise<{ key: string; value: string }[]>
     brokers: [TEST_KAFKA_BROKERS],
     logLevel: logLevel.NOTHING,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  const high = Number((await admin.fetchTopicOffsets(topic))[0].high);
-  await admin.disconnect();
   const out: { key: string; value: string }[] = [];
-  if (high === 0) return out;
-  const consumer = kafka.consumer({ groupId: `${topic}-read-${Date.now()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      out.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' });
-      if (Number(message.offset) >= high - 1) done();
-    },
-  });
-  await finished;
-  await consumer.disconnect();
+  await readTopic(kafka, topic, (m) => void out.push(m));
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { createTestDatabase } from '../../testing/src';
-import { RawSql, rawSqlOf, servicesClient, ServicesPrismaClient, sqlOf } from './index';
+import { RawSql, rawSqlOf, servicesClient, ServicesPrismaClient, sqlOf, timestampText } from './index';
 
 /** The plain-SQL side of a Prisma client, on a real PostgreSQL: values as Prisma gives them, transactions. */
 describe('sqlOf', () => {
@@ -31,6 +31,13 @@ describe('sqlOf', () => {
     const viaPrisma = await prisma.gatewayTransfer.findUnique({ where: { id: 't1' } });
     expect(viaPrisma?.createdAt.toISOString()).toBe(row.created_at.toISOString());
     expect(viaPrisma?.amountMinor).toBe(row.amount_minor);
+    // timestampText writes what the parser reads: the same moment finds the row Prisma stored.
+    const [found] = await sqlOf(prisma).query<{ id: string }>(
+      `select id from gateway.transfers where created_at = $1::timestamp`,
+      [timestampText(viaPrisma!.createdAt)],
+    );
+    expect(found?.id).toBe('t1');
+    expect(timestampText(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02 03:04:05.678');
   });
 
   it('commits a transaction that returns and rolls back one that throws', async () => {

@@ -33,6 +33,15 @@ export function rawSqlOf(sql: Sql): RawSql {
 }
 
 const TIMESTAMP = 1114;
+
+/**
+ * A moment as the text of a timestamp without time zone in UTC, the way Prisma stores DateTime columns (and
+ * the inverse of how timestamps are read back below): pass it with `::timestamp`, whatever the process's
+ * time zone.
+ */
+export function timestampText(at: Date | number): string {
+  return new Date(at).toISOString().replace('T', ' ').replace('Z', '');
+}
 const parsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === types.builtins.INT8) return (value: string) => BigInt(value);

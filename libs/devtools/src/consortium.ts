@@ -9,12 +9,6 @@ import {
 import { sha256Hex, signBytes, signingKeyFromSeed, SigningKey } from '@concord/crypto';
 
 /**
- * A consortium described in one place: the participants with their keys and accounts, the signer nodes
- * and the operators. Keys are derived from a name and a secret word so that the demo and the tests can
- * rebuild the same keys in another process without passing private keys around. Never use derived keys
- * outside a demo or a test.
- */
-/**
  * The block size bound that the genesis of a new consortium states: four times the schema's default (which
  * stays what it was, since a genesis that states none must keep cutting the same blocks on replay). Under
  * heavy traffic a block then carries up to ~3,000 transfers instead of ~1,400, so that the fixed cost of
@@ -23,6 +17,12 @@ import { sha256Hex, signBytes, signingKeyFromSeed, SigningKey } from '@concord/c
  */
 export const CONSORTIUM_BLOCK_MAX_BYTES = 512 * 1024;
 
+/**
+ * A consortium described in one place: the participants with their keys and accounts, the signer nodes
+ * and the operators. Keys are derived from a name and a secret word so that the demo and the tests can
+ * rebuild the same keys in another process without passing private keys around. Never use derived keys
+ * outside a demo or a test.
+ */
 export interface ConsortiumSpec {
   chainId: string;
   secret: string;

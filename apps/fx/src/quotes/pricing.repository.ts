@@ -1,5 +1,5 @@
 import type { FxFeeView, FxMarkupView, FxSpreadView } from '@concord/contracts';
-import { ServicesPrismaClient, sqlOf } from '@concord/db';
+import { ServicesPrismaClient, sqlOf, timestampText } from '@concord/db';
 import { formatAmount, parseAmount } from '@concord/money';
 import type { FeeSchedule } from './quote-calculator';
 
@@ -25,11 +25,6 @@ export interface FeeRow {
   maxMinor: bigint | null;
   validFrom: Date;
   createdBy: string;
-}
-
-/** A moment as the text of a UTC timestamp without time zone, as Prisma stores DateTime columns. */
-function utcText(at: Date): string {
-  return at.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 /** A stored version: its row id (ties of valid_from go to the later one) and when it was recorded. */
@@ -70,8 +65,7 @@ export class PricingRepository {
   /*
    * The three lookups in force are on every quote's path. Prisma's model queries cost milliseconds of CPU
    * each (its query compiler), and its raw queries still go through its query interpreter, so these are
-   * plain SQL on node-postgres over the same indexes, one row each. The time goes as UTC text: the
-   * columns are timestamps without time zone, written by Prisma in UTC.
+   * plain SQL on node-postgres over the same indexes, one row each.
    */
   async spread(sourceCurrency: string, targetCurrency: string, at: Date): Promise<SpreadRow | null> {
     const rows = await this.sql.query<SpreadRow>(
@@ -79,7 +73,7 @@ export class PricingRepository {
               spread_bps as "spreadBps", valid_from as "validFrom", created_by as "createdBy"
          from fx.spreads where source_currency = $1 and target_currency = $2 and valid_from <= $3::timestamp
         order by valid_from desc, id desc limit 1`,
-      [sourceCurrency, targetCurrency, utcText(at)],
+      [sourceCurrency, targetCurrency, timestampText(at)],
     );
     return rows[0] ?? null;
   }
@@ -90,7 +84,7 @@ export class PricingRepository {
               created_by as "createdBy"
          from fx.markups where participant_id = $1 and valid_from <= $2::timestamp
         order by valid_from desc, id desc limit 1`,
-      [participantId, utcText(at)],
+      [participantId, timestampText(at)],
     );
     return rows[0] ?? null;
   }
@@ -102,7 +96,7 @@ export class PricingRepository {
               max_minor as "maxMinor", valid_from as "validFrom", created_by as "createdBy"
          from fx.fee_schedules where source_currency = $1 and target_currency = $2 and valid_from <= $3::timestamp
         order by valid_from desc, id desc limit 1`,
-      [sourceCurrency, targetCurrency, utcText(at)],
+      [sourceCurrency, targetCurrency, timestampText(at)],
     );
     return rows[0] ?? null;
   }

@@ -1,4 +1,4 @@
-import { ServicesPrismaClient, Sql, sqlOf } from '@concord/db';
+import { ServicesPrismaClient, Sql, sqlOf, timestampText } from '@concord/db';
 import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
 import type { StatementPosting } from './statement.builder';
 
@@ -148,7 +148,7 @@ export class StatementsRepository {
         ),
         POSTINGS_CURSOR,
         block.header.height,
-        new Date(block.header.blockTimeMs).toISOString().replace('T', ' ').replace('Z', ''),
+        timestampText(block.header.blockTimeMs),
       ],
     );
   }

@@ -532,9 +532,7 @@ export class SignerService {
     // stops this after UNCERTIFIED_WAIT_MAX_MS, so that cutting never stalls.
     const uncertified = height - 1 - this.certifiedHeight;
     if (uncertified >= MAX_UNCERTIFIED_BLOCKS && now - this.lastSealedAtMs < UNCERTIFIED_WAIT_MAX_MS) return;
-    // Heavy traffic: a block already past HEAVY_BLOCK_FILL of its size bound stays open for two intervals
-    // instead of one, so that its fixed cost is shared by more transfers; light traffic keeps the short
-    // cadence, and with it the short wait for finality.
+    // One interval since the last seal, two under heavy traffic (see minOpenMs).
     if (now - this.lastSealedAtMs < minOpenMs(this.engine.openBlockFill, this.settings.cutIntervalMs)) return;
     if (this.lastCutSent === height && now - this.lastCutAtMs < this.settings.cutIntervalMs * 3) return;
     if (!myTurn && this.lastCutSent !== height) {

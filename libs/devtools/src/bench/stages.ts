@@ -36,7 +36,8 @@ export interface StageFigures {
   stages: Record<StageName, { p50: number; p90: number; p99: number; mean: number }>;
 }
 
-async function readTopic(
+/** Reads a topic's single partition from its start up to its end at the time of the call. */
+export async function readTopic(
   kafka: Kafka,
   topic: string,
   each: (m: { key: string; value: string; timestampMs: number }) => void,
