@@ -271,7 +271,7 @@ describe('statements end to end', () => {
     const before = (await hk.statement(window())).body;
     await net.network.stop('gateway');
     // As a gateway upgraded from a version without postings: blocks applied, no postings at all.
-    await net.query(`delete from gateway.postings`);
+    await net.query(`delete from gateway.account_postings`);
     await net.query(`delete from gateway.cursors where name = 'postings'`);
     net.network.start('gateway');
     await net.network.waitUntilReady(60_000);

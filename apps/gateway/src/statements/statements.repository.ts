@@ -106,6 +106,58 @@ export interface StatementSnapshot {
   postings: StatementPosting[];
 }
 
+/** A posting of one account as statements read it back from `gateway.account_postings`. */
+interface PostingReadRow {
+  transferId: string;
+  direction: string;
+  amount: string;
+  counterparty: string;
+  status: string;
+  height: number;
+  blockTimeMs: string;
+}
+
+/** One `gateway.account_postings` row as recordBlock sends it (see the table's doc in schema.prisma). */
+export interface AccountPostingsRow {
+  a: string;
+  p: string;
+  c: string;
+  d: string;
+  k: string;
+  j: { t: string; d: 'debit' | 'credit'; m: string; o: string; s: string; q: number }[];
+}
+
+/** The posting rows of one block grouped by account, in the order they come, with each account's sums. */
+export function accountPostingsOf(rows: readonly PostingRow[]): AccountPostingsRow[] {
+  const byAccount = new Map<string, { row: AccountPostingsRow; debit: bigint; credit: bigint }>();
+  for (const r of rows) {
+    let group = byAccount.get(r.accountId);
+    if (!group) {
+      group = {
+        row: { a: r.accountId, p: r.participantId, c: r.currency, d: '', k: '', j: [] },
+        debit: 0n,
+        credit: 0n,
+      };
+      byAccount.set(r.accountId, group);
+    }
+    if (r.direction === 'debit') group.debit += r.amountMinor;
+    else group.credit += r.amountMinor;
+    group.row.j.push({
+      t: r.transferId,
+      d: r.direction,
+      m: r.amountMinor.toString(),
+      o: r.counterparty,
+      s: r.status,
+      q: r.seq,
+    });
+  }
+  return [...byAccount.values()].map(({ row, debit, credit }) => ({
+    ...row,
+    d: debit.toString(),
+    k: credit.toString(),
+  }));
+}
+
 /** The account postings table: written when a block is applied, read by statements. */
 export class StatementsRepository {
   constructor(private readonly prisma: ServicesPrismaClient) {}
@@ -116,7 +168,7 @@ export class StatementsRepository {
    * postings cursor, the rows and the cursor move are one statement: one round trip per block.
    */
   async recordBlock(tx: Sql, block: FinalizedBlock): Promise<void> {
-    const rows = postingsOf(block);
+    // One row per account the block moves, holding that account's postings of the block and their sums.
     // Plain SQL on the path of every finalized block (libs/db/src/sql.ts), the rows as one JSON document
     // (JSON.stringify is native; node-postgres escapes array parameters element by element). Height and
     // block time are the block's, the same for every row: sent once, not once per row.
@@ -124,28 +176,15 @@ export class StatementsRepository {
       `with next as (
          select 1 where coalesce((select height from gateway.cursors where name = $2), 0) = $3 - 1),
        p as (
-         insert into gateway.postings (account_id, transfer_id, participant_id, currency, direction,
-           amount_minor, counterparty, status, height, seq, block_time)
-         select u.a, u.t, u.p, u.c, u.d, u.m, u.o, u.s, $3, u.q, $4::timestamp
-         from json_to_recordset($1::json)
-           as u(a text, t text, p text, c text, d text, m bigint, o text, s text, q int), next
-         on conflict (account_id, transfer_id) do nothing)
+         insert into gateway.account_postings (account_id, height, participant_id, currency, block_time,
+           debit_minor, credit_minor, postings)
+         select u.a, $3, u.p, u.c, $4::timestamp, u.d, u.k, u.j
+         from json_to_recordset($1::json) as u(a text, p text, c text, d bigint, k bigint, j json), next
+         on conflict (account_id, height) do nothing)
        insert into gateway.cursors (name, height) select $2, $3 from next
        on conflict (name) do update set height = excluded.height`,
       [
-        JSON.stringify(
-          rows.map((r) => ({
-            a: r.accountId,
-            t: r.transferId,
-            p: r.participantId,
-            c: r.currency,
-            d: r.direction,
-            m: r.amountMinor.toString(),
-            o: r.counterparty,
-            s: r.status,
-            q: r.seq,
-          })),
-        ),
+        JSON.stringify(accountPostingsOf(postingsOf(block))),
         POSTINGS_CURSOR,
         block.header.height,
         timestampText(block.header.blockTimeMs),
@@ -206,18 +245,25 @@ export class StatementsRepository {
           finalizedHeight,
         );
         const account = await tx.gatewayAccount.findUnique({ where: { id: accountId } });
-        const sums = await tx.gatewayPosting.groupBy({
-          by: ['direction'],
-          where: { accountId, blockTime: { lt: from } },
-          _sum: { amountMinor: true },
-        });
-        const sum = (direction: string) =>
-          sums.find((s) => s.direction === direction)?._sum.amountMinor ?? 0n;
-        const rows = await tx.gatewayPosting.findMany({
-          where: { accountId, blockTime: { gte: from, lt: to } },
-          orderBy: [{ height: 'asc' }, { seq: 'asc' }],
-          take: limit,
-        });
+        const [sums] = await tx.$queryRawUnsafe<{ debit: string; credit: string }[]>(
+          `select coalesce(sum(debit_minor), 0)::text as debit, coalesce(sum(credit_minor), 0)::text as credit
+           from gateway.account_postings where account_id = $1 and block_time < $2::timestamp`,
+          accountId,
+          timestampText(from),
+        );
+        const rows = await tx.$queryRawUnsafe<PostingReadRow[]>(
+          `select p.t as "transferId", p.d as direction, p.m as amount, p.o as counterparty, p.s as status,
+             r.height, (extract(epoch from r.block_time) * 1000)::bigint::text as "blockTimeMs"
+           from gateway.account_postings r
+             cross join lateral json_to_recordset(r.postings) as p(t text, d text, m text, o text, s text, q int)
+           where r.account_id = $1 and r.block_time >= $2::timestamp and r.block_time < $3::timestamp
+           order by r.height, p.q
+           limit $4`,
+          accountId,
+          timestampText(from),
+          timestampText(to),
+          limit,
+        );
         return {
           finalizedHeight,
           postingsHeight,
@@ -230,15 +276,15 @@ export class StatementsRepository {
                 balanceMinor: account.balanceMinor,
               }
             : null,
-          openingMinor: sum('credit') - sum('debit'),
+          openingMinor: BigInt(sums?.credit ?? '0') - BigInt(sums?.debit ?? '0'),
           postings: rows.map((r) => ({
             transferId: r.transferId,
             direction: r.direction as 'debit' | 'credit',
-            amountMinor: r.amountMinor,
+            amountMinor: BigInt(r.amount),
             counterparty: r.counterparty,
             status: r.status,
-            height: r.height,
-            blockTime: r.blockTime,
+            height: Number(r.height),
+            blockTime: new Date(Number(r.blockTimeMs)),
           })),
         };
       },

@@ -9,7 +9,7 @@ import {
   statementToJson,
 } from './statement.builder';
 import { negotiateStatementFormat } from './statements.controller';
-import { postingsOf } from './statements.repository';
+import { accountPostingsOf, postingsOf } from './statements.repository';
 
 const from = new Date('2027-01-15T00:00:00Z');
 const to = new Date('2027-01-16T00:00:00Z');
@@ -377,6 +377,50 @@ describe('postings of a finalized block', () => {
     expect(
       rows.every((r) => r.height === 3 && r.blockTime.toISOString() === '2027-01-15T01:00:00.000Z'),
     ).toBe(true);
+  });
+
+  it('are stored one row per account, with the sums of its debits and credits, in ledger order', () => {
+    const rows = accountPostingsOf(
+      postingsOf(
+        blockOf(
+          6,
+          [o({ transferId: 'a' }), o({ transferId: 'x' }), o({ transferId: 'b', status: 'fulfilled' })],
+          [
+            p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+            p('x', 'hk-remit/USD', 'sg-fx/USD', '995'),
+            p('x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
+            p('b', 'mnl-payout/USD', 'hk-remit/USD', '40'),
+          ],
+        ),
+      ),
+    );
+    expect(
+      rows.map((r) => [r.a, r.p, r.c, r.d, r.k, r.j.map((j) => `${j.q}:${j.t}:${j.d}:${j.m}:${j.o}:${j.s}`)]),
+    ).toEqual([
+      [
+        'hk-remit/USD',
+        'hk-remit',
+        'USD',
+        '1120',
+        '40',
+        [
+          '0:a:debit:100:mnl-payout:committed',
+          '1:x:debit:995:sg-fx:committed',
+          '2:x:fee:debit:25:sg-fx:committed',
+          '3:b:credit:40:mnl-payout:fulfilled',
+        ],
+      ],
+      [
+        'mnl-payout/USD',
+        'mnl-payout',
+        'USD',
+        '40',
+        '100',
+        ['0:a:credit:100:hk-remit:committed', '3:b:debit:40:hk-remit:fulfilled'],
+      ],
+      ['sg-fx/USD', 'sg-fx', 'USD', '0', '995', ['1:x:credit:995:hk-remit:committed']],
+      ['sg-fx/USD/fees', 'sg-fx', 'USD', '0', '25', ['2:x:fee:credit:25:hk-remit:committed']],
+    ]);
   });
 
   it('moves nothing for a block without postings, nor for a posting from an account to itself', () => {
