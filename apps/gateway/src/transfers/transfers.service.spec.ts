@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import type { Producer } from 'kafkajs';
+import { ID_PATTERN, type TransferInstruction } from '@concord/contracts';
+import { canonicalJson } from '@concord/crypto';
 import type { AuthenticatedRequest } from '../auth/auth.service';
 import type { KnownParticipant, ParticipantsRepository } from '../auth/participants.repository';
 import type { InsertResult, NewTransfer, TransferRow, TransfersRepository } from './transfers.repository';
-import { TransfersService } from './transfers.service';
+import { requestHashText, TransfersService } from './transfers.service';
 
 const member = (id: string): KnownParticipant => ({
   id,
@@ -155,5 +158,51 @@ describe('TransfersService long-poll', () => {
     const { view } = await service.submit(write({ ...body, id: 't-4' }), 20);
     expect(view.status).toBe('accepted');
     expect(repository.reads).toBe(1);
+  });
+});
+
+describe('requestHashText', () => {
+  const quote = {
+    v: 1,
+    id: 'q-1',
+    keyId: 'fx-1',
+    fxProvider: 'fxp',
+    sourceCurrency: 'USD',
+    targetCurrency: 'PHP',
+    payer: 'p1',
+    payee: null,
+    rate: { num: '56', den: '1', decimal: '56' },
+    spreadBps: 0,
+    expiresAtMs: 1_700_000_060_000,
+    signature: 'A'.repeat(86),
+  };
+  const id = fc.stringMatching(ID_PATTERN);
+  const transfer = fc.record(
+    {
+      id,
+      payer: id,
+      payee: id,
+      amount: fc.string(),
+      currency: fc.stringMatching(/^[A-Z]{3}$/),
+      twoPhase: fc.option(fc.boolean(), { nil: undefined }),
+      expiresInMs: fc.option(fc.integer({ min: 1_000, max: 604_800_000 }), { nil: undefined }),
+      quote: fc.option(fc.constant(quote as unknown as TransferInstruction['quote']), { nil: undefined }),
+    },
+    { requiredKeys: ['id', 'payer', 'payee', 'amount', 'currency'] },
+  );
+
+  it('is the canonical JSON of the transfer with its amount in minor units and its defaults', () => {
+    fc.assert(
+      fc.property(transfer, fc.bigInt({ min: 0n, max: 10n ** 30n }), (t, amountMinor) => {
+        const expected = canonicalJson({
+          ...t,
+          amount: amountMinor.toString(),
+          twoPhase: t.twoPhase ?? false,
+          expiresInMs: t.expiresInMs ?? null,
+        });
+        expect(requestHashText(t, amountMinor)).toBe(expected);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
