@@ -11,6 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { ConfigError, loadConfig, serviceSchemas } from '../../config/src/config';
 import { TOPICS } from '../../contracts/src/topics';
 import { buildGenesis, DEMO_CONSORTIUM } from './consortium';
+import { SERVICE_NODE_FLAGS } from './node-flags';
 import { signingKeyFromSeed } from '../../crypto/src/ed25519';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -733,6 +734,14 @@ describe('k8s/*.yaml', () => {
     expect(problems).toContain(
       'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.votes is not created',
     );
+  });
+});
+
+describe('k8s/Dockerfile', () => {
+  it("runs the services with the Node flags of the local network's processes", () => {
+    const dockerfile = readFileSync(path.join(ROOT, 'k8s', 'Dockerfile'), 'utf8');
+    const options = /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1];
+    expect(options?.split(' ')).toEqual([...SERVICE_NODE_FLAGS]);
   });
 });
 

@@ -18,6 +18,7 @@ import {
 } from './consortium';
 import { ensureTopics, infraUp } from './infra';
 import { ledgerSchemaName, migrate, REPO_ROOT } from './prisma';
+import { SERVICE_NODE_FLAGS } from './node-flags';
 
 export type AppName = 'gateway' | 'ledger' | 'clearing' | 'fx';
 
@@ -238,7 +239,7 @@ export class LocalNetwork {
       this.options.runtime === 'dist'
         ? [join(REPO_ROOT, 'dist/apps', app, 'src/main.js')]
         : ['--require', 'tsx/cjs', join(REPO_ROOT, 'apps', app, 'src/main.ts')];
-    const child = spawn(process.execPath, entry, {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...entry], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
