@@ -32,7 +32,7 @@
  *   --warmup-seconds N     (5)  --batch-seconds N  --single-seconds N  --half-seconds N  --skew-seconds N
  *   A short run to check that everything works: --seconds 5 --warmup-seconds 2 --pgbench-seconds 5
  *   --batch-clients N      closed-loop batch clients (32)      --batch-size N   transfers per batch (500)
- *   --concurrency N        closed-loop single-transfer clients (128)
+ *   --concurrency N        closed-loop single-transfer clients (256)
  *   --skew-concurrency N   single-transfer clients of the skewed mix (48), plus --skew-batch-clients (2)
  *   --hot-share X          share of the skewed mix paid by the hot payer (0.7)
  *   --fx-share X           cross-currency share of the skewed mix's transfers (0.1; 0 sends none); the
@@ -151,7 +151,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     // 2026-12-04: 16 clients 10,000/s at 1.71 cores, 32 clients 11,550/s at 1.85).
     batchClients: 32,
     batchSize: 500,
-    concurrency: 128,
+    // Every single-transfer client long-polls for the final state, so they must outnumber what one block
+    // carries: 128 left the cores a fifth idle (639/s at 1.64 cores, 256: 735/s at 1.81; 2026-12-04).
+    concurrency: 256,
     skewConcurrency: 48,
     skewBatchClients: 2,
     hotShare: 0.7,
