@@ -12,6 +12,10 @@ import { ConfigError, loadConfig, serviceSchemas } from '../../config/src/config
 import { TOPICS } from '../../contracts/src/topics';
 import { buildGenesis, DEMO_CONSORTIUM } from './consortium';
 import { SERVICE_NODE_FLAGS } from './node-flags';
+
+/** How docker-compose.yml, k8s/ and the image run an app: node with the services' flags. */
+const serviceCommand = (app: string) =>
+  ['node', ...SERVICE_NODE_FLAGS, `dist/apps/${app}/src/main.js`].join(' ');
 import { signingKeyFromSeed } from '../../crypto/src/ed25519';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -252,7 +256,7 @@ function composeProblems(compose: Obj, kafkaVersion = kafkaVersionFromPom()): st
     apps.add(app);
     if (image !== APP_IMAGE) problems.push(`${where}: image ${image}, expected ${APP_IMAGE}`);
     const command = composeCommand(service).join(' ');
-    if (command !== `node dist/apps/${app}/src/main.js`) problems.push(`${where}: command "${command}"`);
+    if (command !== serviceCommand(app)) problems.push(`${where}: command "${command}"`);
 
     const env = composeEnv(service);
     if (app === 'ledger') signers.push({ name, env });
@@ -417,7 +421,7 @@ function k8sApps(docs: K8sDoc[], problems: string[], kafkaVersion: string): K8sA
         continue;
       }
       const command = arr(c.command).map(String).join(' ');
-      if (command !== `node dist/apps/${app}/src/main.js`) problems.push(`${cwhere}: command "${command}"`);
+      if (command !== serviceCommand(app)) problems.push(`${cwhere}: command "${command}"`);
 
       const env = k8sEnv(cwhere, c, docs, problems);
       apps.push({ workload: name, app, env });
@@ -738,10 +742,10 @@ describe('k8s/*.yaml', () => {
 });
 
 describe('k8s/Dockerfile', () => {
-  it("runs the services with the Node flags of the local network's processes", () => {
+  it("runs the gateway with the Node flags of the local network's processes", () => {
     const dockerfile = readFileSync(path.join(ROOT, 'k8s', 'Dockerfile'), 'utf8');
-    const options = /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1];
-    expect(options?.split(' ')).toEqual([...SERVICE_NODE_FLAGS]);
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect((JSON.parse(cmd ?? '[]') as string[]).join(' ')).toBe(serviceCommand('gateway'));
   });
 });
 
