@@ -2,20 +2,6 @@ import { ServicesPrismaClient, Sql, sqlOf, timestampText } from '@concord/db';
 import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
 import type { StatementPosting } from './statement.builder';
 
-export interface PostingRow {
-  accountId: string;
-  transferId: string;
-  participantId: string;
-  currency: string;
-  direction: 'debit' | 'credit';
-  amountMinor: bigint;
-  counterparty: string;
-  status: string;
-  height: number;
-  seq: number;
-  blockTime: Date;
-}
-
 /** `<participant>/<currency>`: the position account of a participant (`hub/<currency>` for the hub). */
 export function accountIdOf(participantId: string, currency: string): string {
   return `${participantId}/${currency}`;
@@ -27,16 +13,43 @@ function ownerOf(accountId: string): string {
   return slash < 0 ? accountId : accountId.slice(0, slash);
 }
 
+/** One posting of an account, as its `gateway.account_postings` row holds it. */
+export interface AccountPosting {
+  /** The transfer or posting id. */
+  t: string;
+  /** Debit or credit, seen from this account. */
+  d: 'debit' | 'credit';
+  /** Amount in minor units. */
+  m: string;
+  /** The other side's owner. */
+  o: string;
+  /** Status of the transfer that moved the money. */
+  s: string;
+  /** Position of the posting in its block. */
+  q: number;
+}
+
+/** One account's postings of a block with their sums: a `gateway.account_postings` row without its block. */
+export interface AccountPostingsRow {
+  a: string;
+  /** The account's owner and currency. */
+  p: string;
+  c: string;
+  /** Sums of the debits and of the credits, in minor units. */
+  d: string;
+  k: string;
+  j: AccountPosting[];
+}
+
 /**
- * The postings of a finalized block as statement rows: each ledger posting the block carries is a debit
- * of one account and a credit of another, at the block's height and time, with the status of the transfer
- * it belongs to (`<id>:fee`, `<id>:spread` and `<id>:scheme-fee` belong to `<id>`). So a cross-currency
+ * The postings of a finalized block as statement rows, grouped by account in one pass: each ledger posting
+ * the block carries is a debit of one account and a credit of another, with the status of the transfer it
+ * belongs to (`<id>:fee`, `<id>:spread` and `<id>:scheme-fee` belong to `<id>`). So a cross-currency
  * transfer shows as its legs, fees and spread on their own accounts, and settlement postings as the moves
- * between position and settlement account they are. A posting appears once per account and posting id.
+ * between position and settlement account they are. A posting appears once per account and posting id;
+ * accounts come in the order the block first moves them, each one's postings in ledger order.
  */
-export function postingsOf(block: FinalizedBlock): PostingRow[] {
-  const height = block.header.height;
-  const blockTime = new Date(block.header.blockTimeMs);
+export function accountPostingsOf(block: FinalizedBlock): AccountPostingsRow[] {
   const statusOf = new Map<string, string>();
   for (const o of block.outcomes) if (!o.refusal) statusOf.set(o.transferId, o.status);
   const status = (postingId: string): string => {
@@ -45,51 +58,52 @@ export function postingsOf(block: FinalizedBlock): PostingRow[] {
     const colon = postingId.lastIndexOf(':');
     return (colon > 0 ? statusOf.get(postingId.slice(0, colon)) : undefined) ?? 'committed';
   };
-  // Built field by field, without spreading a shared part into each row: this runs for every posting of
-  // every finalized block, on the gateway's busiest path.
-  const rows = new Map<string, PostingRow>();
-  const add = (row: PostingRow) => {
-    const key = `${row.accountId}\n${row.transferId}`;
-    if (!rows.has(key)) rows.set(key, row);
+  // This runs for every posting of every finalized block, on the gateway's busiest path: each posting
+  // goes straight into its account's group, and the sums are kept as it goes.
+  const groups = new Map<
+    string,
+    { row: AccountPostingsRow; ids: Set<string>; debit: bigint; credit: bigint }
+  >();
+  const add = (accountId: string, currency: string, posting: AccountPosting, amountMinor: bigint): void => {
+    let group = groups.get(accountId);
+    if (!group) {
+      const row = { a: accountId, p: ownerOf(accountId), c: currency, d: '', k: '', j: [] };
+      group = { row, ids: new Set(), debit: 0n, credit: 0n };
+      groups.set(accountId, group);
+    }
+    if (group.ids.has(posting.t)) return;
+    group.ids.add(posting.t);
+    if (posting.d === 'debit') group.debit += amountMinor;
+    else group.credit += amountMinor;
+    group.row.j.push(posting);
   };
   block.postings.forEach((p, seq) => {
     // A posting from an account to itself (an FX provider paying itself) moves nothing.
     if (p.debitAccount === p.creditAccount) return;
     const amountMinor = BigInt(p.amountMinor);
     if (amountMinor <= 0n) return;
-    const transferId = p.transferId;
-    const currency = p.currency;
-    const state = status(transferId);
+    const m = amountMinor.toString();
+    const s = status(p.transferId);
     const debitOwner = ownerOf(p.debitAccount);
     const creditOwner = ownerOf(p.creditAccount);
-    add({
-      accountId: p.debitAccount,
-      transferId,
-      participantId: debitOwner,
-      currency,
-      direction: 'debit',
+    add(
+      p.debitAccount,
+      p.currency,
+      { t: p.transferId, d: 'debit', m, o: creditOwner, s, q: seq },
       amountMinor,
-      counterparty: creditOwner,
-      status: state,
-      height,
-      seq,
-      blockTime,
-    });
-    add({
-      accountId: p.creditAccount,
-      transferId,
-      participantId: creditOwner,
-      currency,
-      direction: 'credit',
+    );
+    add(
+      p.creditAccount,
+      p.currency,
+      { t: p.transferId, d: 'credit', m, o: debitOwner, s, q: seq },
       amountMinor,
-      counterparty: debitOwner,
-      status: state,
-      height,
-      seq,
-      blockTime,
-    });
+    );
   });
-  return [...rows.values()];
+  return [...groups.values()].map(({ row, debit, credit }) => ({
+    ...row,
+    d: debit.toString(),
+    k: credit.toString(),
+  }));
 }
 
 const POSTINGS_CURSOR = 'postings';
@@ -115,47 +129,6 @@ interface PostingReadRow {
   status: string;
   height: number;
   blockTimeMs: string;
-}
-
-/** One `gateway.account_postings` row as recordBlock sends it (see the table's doc in schema.prisma). */
-export interface AccountPostingsRow {
-  a: string;
-  p: string;
-  c: string;
-  d: string;
-  k: string;
-  j: { t: string; d: 'debit' | 'credit'; m: string; o: string; s: string; q: number }[];
-}
-
-/** The posting rows of one block grouped by account, in the order they come, with each account's sums. */
-export function accountPostingsOf(rows: readonly PostingRow[]): AccountPostingsRow[] {
-  const byAccount = new Map<string, { row: AccountPostingsRow; debit: bigint; credit: bigint }>();
-  for (const r of rows) {
-    let group = byAccount.get(r.accountId);
-    if (!group) {
-      group = {
-        row: { a: r.accountId, p: r.participantId, c: r.currency, d: '', k: '', j: [] },
-        debit: 0n,
-        credit: 0n,
-      };
-      byAccount.set(r.accountId, group);
-    }
-    if (r.direction === 'debit') group.debit += r.amountMinor;
-    else group.credit += r.amountMinor;
-    group.row.j.push({
-      t: r.transferId,
-      d: r.direction,
-      m: r.amountMinor.toString(),
-      o: r.counterparty,
-      s: r.status,
-      q: r.seq,
-    });
-  }
-  return [...byAccount.values()].map(({ row, debit, credit }) => ({
-    ...row,
-    d: debit.toString(),
-    k: credit.toString(),
-  }));
 }
 
 /** The account postings table: written when a block is applied, read by statements. */
@@ -184,7 +157,7 @@ export class StatementsRepository {
        insert into gateway.cursors (name, height) select $2, $3 from next
        on conflict (name) do update set height = excluded.height`,
       [
-        JSON.stringify(accountPostingsOf(postingsOf(block))),
+        JSON.stringify(accountPostingsOf(block)),
         POSTINGS_CURSOR,
         block.header.height,
         timestampText(block.header.blockTimeMs),

@@ -9,7 +9,7 @@ import {
   statementToJson,
 } from './statement.builder';
 import { negotiateStatementFormat } from './statements.controller';
-import { accountPostingsOf, postingsOf } from './statements.repository';
+import { AccountPostingsRow, accountPostingsOf } from './statements.repository';
 
 const from = new Date('2027-01-15T00:00:00Z');
 const to = new Date('2027-01-16T00:00:00Z');
@@ -319,8 +319,14 @@ describe('postings of a finalized block', () => {
     currency: debitAccount.split('/')[1],
   });
 
+  /** Each account's postings as [account, id, direction, amount, counterparty, status, seq], in ledger order. */
+  const flat = (rows: AccountPostingsRow[]) =>
+    rows
+      .flatMap((r) => r.j.map((j) => [r.a, j.t, j.d, BigInt(j.m), j.o, j.s, j.q] as const))
+      .sort((x, y) => x[6] - y[6] || (x[2] === y[2] ? 0 : x[2] === 'debit' ? -1 : 1));
+
   it("are the ledger's own postings: legs, fees and spread, settlement moves, each on its account", () => {
-    const rows = postingsOf(
+    const rows = accountPostingsOf(
       blockOf(
         3,
         [
@@ -344,17 +350,7 @@ describe('postings of a finalized block', () => {
         ],
       ),
     );
-    expect(
-      rows.map((r) => [
-        r.accountId,
-        r.transferId,
-        r.direction,
-        r.amountMinor,
-        r.counterparty,
-        r.status,
-        r.seq,
-      ]),
-    ).toEqual([
+    expect(flat(rows)).toEqual([
       ['hub/USD', 'genesis-funds-0', 'debit', 5000n, 'mnl-payout', 'committed', 0],
       ['mnl-payout/USD', 'genesis-funds-0', 'credit', 5000n, 'hub', 'committed', 0],
       ['hk-remit/USD', 'a', 'debit', 100n, 'mnl-payout', 'committed', 1],
@@ -372,26 +368,39 @@ describe('postings of a finalized block', () => {
       ['hk-remit/USD/settlement', 'settlement:conf-1', 'debit', 300n, 'hk-remit', 'committed', 7],
       ['hk-remit/USD', 'settlement:conf-1', 'credit', 300n, 'hk-remit', 'committed', 7],
     ]);
-    expect(rows.find((r) => r.accountId === 'mnl-payout/PHP')?.participantId).toBe('mnl-payout');
-    expect(rows.find((r) => r.accountId === 'sg-fx/USD/fees')?.participantId).toBe('sg-fx');
-    expect(
-      rows.every((r) => r.height === 3 && r.blockTime.toISOString() === '2027-01-15T01:00:00.000Z'),
-    ).toBe(true);
+    expect(rows.find((r) => r.a === 'mnl-payout/PHP')?.p).toBe('mnl-payout');
+    expect(rows.find((r) => r.a === 'sg-fx/USD/fees')?.p).toBe('sg-fx');
+    // The block's height and time are the statement's parameters, sent once per block, not per row.
+    expect(rows.every((r) => !('height' in r) && !('blockTime' in r))).toBe(true);
+  });
+
+  it('records a posting once per account and posting id', () => {
+    const rows = accountPostingsOf(
+      blockOf(
+        7,
+        [o({ transferId: 'a' })],
+        [p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'), p('a', 'hk-remit/USD', 'sg-fx/USD', '7')],
+      ),
+    );
+    expect(flat(rows)).toEqual([
+      ['hk-remit/USD', 'a', 'debit', 100n, 'mnl-payout', 'committed', 0],
+      ['mnl-payout/USD', 'a', 'credit', 100n, 'hk-remit', 'committed', 0],
+      ['sg-fx/USD', 'a', 'credit', 7n, 'hk-remit', 'committed', 1],
+    ]);
+    expect(rows.find((r) => r.a === 'hk-remit/USD')?.d).toBe('100');
   });
 
   it('are stored one row per account, with the sums of its debits and credits, in ledger order', () => {
     const rows = accountPostingsOf(
-      postingsOf(
-        blockOf(
-          6,
-          [o({ transferId: 'a' }), o({ transferId: 'x' }), o({ transferId: 'b', status: 'fulfilled' })],
-          [
-            p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
-            p('x', 'hk-remit/USD', 'sg-fx/USD', '995'),
-            p('x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
-            p('b', 'mnl-payout/USD', 'hk-remit/USD', '40'),
-          ],
-        ),
+      blockOf(
+        6,
+        [o({ transferId: 'a' }), o({ transferId: 'x' }), o({ transferId: 'b', status: 'fulfilled' })],
+        [
+          p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('x', 'hk-remit/USD', 'sg-fx/USD', '995'),
+          p('x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
+          p('b', 'mnl-payout/USD', 'hk-remit/USD', '40'),
+        ],
       ),
     );
     expect(
@@ -424,10 +433,10 @@ describe('postings of a finalized block', () => {
   });
 
   it('moves nothing for a block without postings, nor for a posting from an account to itself', () => {
-    expect(postingsOf(blockOf(4, [o({ transferId: 'b', status: 'reserved' })]))).toEqual([]);
+    expect(accountPostingsOf(blockOf(4, [o({ transferId: 'b', status: 'reserved' })]))).toEqual([]);
     // An FX provider paying itself in the target currency: one account on both sides, nothing moves.
     expect(
-      postingsOf(blockOf(5, [o({ transferId: 's' })], [p('s', 'sg-fx/PHP', 'sg-fx/PHP', '10')])),
+      accountPostingsOf(blockOf(5, [o({ transferId: 's' })], [p('s', 'sg-fx/PHP', 'sg-fx/PHP', '10')])),
     ).toEqual([]);
   });
 });
