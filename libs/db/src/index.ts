@@ -6,7 +6,7 @@ import { PrismaClient as LedgerPrismaClient } from '.prisma/ledger-client';
 export { ServicesPrismaClient, LedgerPrismaClient };
 export type { Prisma as ServicesPrisma } from '.prisma/services-client';
 export type { Prisma as LedgerPrisma } from '.prisma/ledger-client';
-export { rawSqlOf, sqlOf, timestampText } from './sql';
+export { rawSqlOf, sqlOf, timestampText, valuesList } from './sql';
 export type { RawSql, Sql, SqlPool } from './sql';
 import { registerSql } from './sql';
 

@@ -1,5 +1,13 @@
 import { createTestDatabase } from '../../testing/src';
-import { RawSql, rawSqlOf, servicesClient, ServicesPrismaClient, sqlOf, timestampText } from './index';
+import {
+  RawSql,
+  rawSqlOf,
+  servicesClient,
+  ServicesPrismaClient,
+  sqlOf,
+  timestampText,
+  valuesList,
+} from './index';
 
 /** The plain-SQL side of a Prisma client, on a real PostgreSQL: values as Prisma gives them, transactions. */
 describe('sqlOf', () => {
@@ -38,6 +46,29 @@ describe('sqlOf', () => {
     );
     expect(found?.id).toBe('t1');
     expect(timestampText(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02 03:04:05.678');
+  });
+
+  it("inserts rows as a VALUES list of parameters numbered after the statement's own, texts as they are", async () => {
+    const texts = [
+      '{"a":"quote \\" and backslash \\\\"}',
+      "it's",
+      '',
+      'émoji 💸 \n tab\t',
+      '\\x00 not a NUL',
+    ];
+    const rows = texts.map((text, i) => [`v-${i}`, i + 1, text]);
+    const list = valuesList(rows, 2);
+    expect(list.text).toBe(rows.map((_, i) => `($${2 + 3 * i}, $${3 + 3 * i}, $${4 + 3 * i})`).join(', '));
+    await sqlOf(prisma).execute(
+      `with c as (insert into gateway.cursors (name, height) values ($1, 0))
+       insert into gateway.blocks (header_hash, height, body) values ${list.text}`,
+      ['values-list', ...list.values],
+    );
+    const stored = await sqlOf(prisma).query<{ header_hash: string; height: number; body: string }>(
+      `select header_hash, height, body from gateway.blocks where header_hash like 'v-%' order by height`,
+    );
+    expect(stored).toEqual(rows.map(([hash, height, body]) => ({ header_hash: hash, height, body })));
+    expect(valuesList([], 1)).toEqual({ text: '', values: [] });
   });
 
   it('commits a transaction that returns and rolls back one that throws', async () => {

@@ -32,6 +32,30 @@ export function rawSqlOf(sql: Sql): RawSql {
   };
 }
 
+/**
+ * Rows as a `VALUES` list of bind parameters, numbered from `$first`: `($3, $4), ($5, $6)` and the values
+ * in that order. For a few rows carrying large texts (a block's log records, their outcomes and postings):
+ * each text goes to PostgreSQL as it is, where a JSON document would escape it on the way out (every quote
+ * of a JSON payload) and PostgreSQL would parse and unescape it again, which costs twice the time of the
+ * insert on a block of 2 MB (`npm run bench`). Many small rows still go better as one JSON document.
+ */
+export function valuesList(
+  rows: readonly (readonly unknown[])[],
+  first: number,
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const tuples: string[] = [];
+  for (const row of rows) {
+    const params: string[] = [];
+    for (const value of row) {
+      values.push(value);
+      params.push(`$${first + values.length - 1}`);
+    }
+    tuples.push(`(${params.join(', ')})`);
+  }
+  return { text: tuples.join(', '), values };
+}
+
 const TIMESTAMP = 1114;
 
 /**
