@@ -36,9 +36,21 @@ export interface Account {
   limit: AccountLimit | { kind: 'unlimited' };
 }
 
+/** What an instruction said of a transfer beyond who pays whom how much (see TransferRecord). */
+export interface TransferTerms {
+  readonly twoPhase: boolean;
+  readonly expiresInMs: number | null;
+  readonly quoteId: string | null;
+}
+
 export interface TransferRecord {
   readonly id: string;
-  readonly contentHash: string;
+  /**
+   * The instruction's terms that a repeat must state alike, besides its payer, payee, amount and currency
+   * below (see `repeats` in the engine); null for a transfer that no instruction made (a withdrawal), which
+   * no instruction repeats.
+   */
+  readonly terms: TransferTerms | null;
   readonly payer: string;
   readonly payee: string;
   readonly payerAccount: string;

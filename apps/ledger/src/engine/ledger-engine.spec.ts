@@ -32,14 +32,7 @@ import {
 } from './engine.fixtures';
 import { LedgerInvariantError, REJECTION_REASONS, RejectionReason } from './engine.errors';
 import type { Entry, LogRecord, SealedBlock } from './engine.types';
-import {
-  accountLeaf,
-  entryJson,
-  headerHash,
-  LedgerEngine,
-  transferContentJson,
-  ZERO_HASH,
-} from './ledger-engine';
+import { accountLeaf, entryJson, headerHash, LedgerEngine, ZERO_HASH } from './ledger-engine';
 
 /**
  * p1: USD and PHP, 1,000.00 each, no overdraft. p2: USD and PHP, 1,000.00 each, net debit cap 500.00.
@@ -1865,40 +1858,6 @@ describe('hand-written canonical JSON of hashed shapes', () => {
             postings: postings.map((p) => ({ ...p, amountMinor: p.amountMinor.toString() })),
           });
           expect(entryJson({ offset, timestampMs }, payload, rejection, outcomes, postings)).toBe(expected);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it('transferContentJson equals canonicalJson of the transfer content for any content', () => {
-    fc.assert(
-      fc.property(
-        fc.record(
-          {
-            id: text,
-            payer: text,
-            payee: text,
-            amount: text,
-            currency: text,
-            twoPhase: fc.boolean(),
-            expiresInMs: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
-          },
-          { requiredKeys: ['id', 'payer', 'payee', 'amount', 'currency'] },
-        ),
-        fc.bigInt({ min: 1n, max: 10n ** 18n }),
-        (t, amount) => {
-          const expected = canonicalJson({
-            id: t.id,
-            payer: t.payer,
-            payee: t.payee,
-            amountMinor: amount.toString(),
-            currency: t.currency,
-            twoPhase: t.twoPhase ?? false,
-            expiresInMs: t.expiresInMs ?? null,
-            quoteId: null,
-          });
-          expect(transferContentJson(t, amount)).toBe(expected);
         },
       ),
       { numRuns: 300 },

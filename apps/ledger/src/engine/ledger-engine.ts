@@ -43,6 +43,7 @@ import {
   Posting,
   SealedBlock,
   TransferRecord,
+  TransferTerms,
 } from './engine.types';
 
 export const ZERO_HASH = '0'.repeat(64);
@@ -136,13 +137,28 @@ function jsonNumber(n: number): string {
   return JSON.stringify(n);
 }
 
-/** = canonicalJson({ id, payer, payee, amountMinor, currency, twoPhase, expiresInMs, quoteId }) of a transfer. */
-export function transferContentJson(t: TransferInstruction, amount: bigint): string {
+/** The terms of a transfer instruction that its record keeps (see TransferRecord). */
+function termsOf(t: TransferInstruction): TransferTerms {
+  return { twoPhase: t.twoPhase ?? false, expiresInMs: t.expiresInMs ?? null, quoteId: t.quote?.id ?? null };
+}
+
+/**
+ * Whether an instruction repeats the transfer recorded under its id: made by an instruction, and the same
+ * payer, payee, amount in minor units ("10" and "10.00" USD are one amount), currency, phases, expiry and
+ * quote. Anything else under a known id is DUPLICATE_MODIFIED. Compared field by field: every transfer of
+ * every batch is looked up, and a content hash per transfer cost the signers about a tenth of their CPU.
+ */
+function repeats(existing: TransferRecord, t: TransferInstruction, amount: bigint): boolean {
+  const terms = existing.terms;
   return (
-    `{"amountMinor":${jsonString(amount.toString())},"currency":${jsonString(t.currency)},` +
-    `"expiresInMs":${t.expiresInMs === undefined ? 'null' : jsonNumber(t.expiresInMs)},"id":${jsonString(t.id)},` +
-    `"payee":${jsonString(t.payee)},"payer":${jsonString(t.payer)},` +
-    `"quoteId":${t.quote ? jsonString(t.quote.id) : 'null'},"twoPhase":${t.twoPhase ? 'true' : 'false'}}`
+    terms !== null &&
+    existing.payer === t.payer &&
+    existing.payee === t.payee &&
+    existing.amountMinor === amount &&
+    existing.currency === t.currency &&
+    terms.twoPhase === (t.twoPhase ?? false) &&
+    terms.expiresInMs === (t.expiresInMs ?? null) &&
+    terms.quoteId === (t.quote?.id ?? null)
   );
 }
 
@@ -569,7 +585,7 @@ export class LedgerEngine {
         const hub = hubAccountId(action.currency);
         const withdrawal: TransferRecord = {
           id: transferId,
-          contentHash: '',
+          terms: null,
           payer: action.participantId,
           payee: 'hub',
           payerAccount: account.id,
@@ -794,20 +810,20 @@ export class LedgerEngine {
     }
     // Only the payer may use a transfer: anyone else's attempt is refused without taking or revealing the id.
     if (t.payer !== signer) return this.rejectNew(t, amount, 'PAYER_NOT_SIGNER');
-    const contentHash = sha256HexOf(transferContentJson(t, amount));
     const existing = this.transfers.get(t.id);
     if (existing) {
-      if (existing.contentHash !== contentHash) return this.rejectNew(t, amount, 'DUPLICATE_MODIFIED');
+      if (!repeats(existing, t, amount)) return this.rejectNew(t, amount, 'DUPLICATE_MODIFIED');
       return this.outcomeOf(existing);
     }
-    if (t.quote) return this.applyConversion(t, amount, contentHash, logTimeMs, postings);
+    const terms = termsOf(t);
+    if (t.quote) return this.applyConversion(t, amount, terms, logTimeMs, postings);
     const payerAccount = this.accounts.get(positionAccountId(t.payer, t.currency));
     const payeeAccount = this.accounts.get(positionAccountId(t.payee, t.currency));
     const fee = this.schemeFees.get(t.currency) ?? 0n;
     const reason = this.refusalOf(signer, t, amount + fee, payerAccount, payeeAccount);
     const record: TransferRecord = {
       id: t.id,
-      contentHash,
+      terms,
       payer: t.payer,
       payee: t.payee,
       payerAccount: '',
@@ -893,14 +909,14 @@ export class LedgerEngine {
   private applyConversion(
     t: TransferInstruction,
     amount: bigint,
-    contentHash: string,
+    terms: TransferTerms,
     logTimeMs: number,
     postings: Posting[],
   ): TransferOutcome {
     const quote = t.quote!;
     const record: TransferRecord = {
       id: t.id,
-      contentHash,
+      terms,
       payer: t.payer,
       payee: t.payee,
       payerAccount: '',

@@ -270,6 +270,34 @@ describe('LedgerEngine: FX quotes', () => {
     h.expectZeroTotals();
   });
 
+  it('a retry with the same quote is the same transfer; with another quote or none, DUPLICATE_MODIFIED', () => {
+    const h = new Harness();
+    const quote = quoteFor({ id: 'q-retry' });
+    const first = h.outcome(h.log.transfer(fxTransfer('fx-retry', quote)));
+    expect(first.status).toBe('committed');
+    const before = h.balances();
+    expect(h.entry(h.log.transfer(fxTransfer('fx-retry', quote)))).toMatchObject({
+      outcomes: [first],
+      postings: [],
+    });
+    // The same amounts under another quote id, then the same transfer without its quote.
+    const other = quoteFor({ id: 'q-retry-other' });
+    expect(other.sendAmountMinor).toBe(quote.sendAmountMinor);
+    for (const retry of [
+      fxTransfer('fx-retry', other),
+      fxTransfer('fx-retry', quote, { quote: undefined }),
+    ]) {
+      expect(h.outcome(h.log.transfer(retry))).toMatchObject({
+        status: 'rejected',
+        reason: 'DUPLICATE_MODIFIED',
+      });
+    }
+    expect(h.balances()).toEqual(before);
+    // The other quote was not used by the refused retry.
+    expect(h.outcome(h.log.transfer(fxTransfer('fx-other', other))).status).toBe('committed');
+    h.expectZeroTotals();
+  });
+
   it('pays a payee that is not the FX provider exactly the quoted amount, and the provider principal, spread and fee', () => {
     const h = new Harness();
     const quote = quoteFor({ id: 'q-third' });
