@@ -1,4 +1,4 @@
-import { ServicesPrismaClient, Sql, SqlPool, sqlOf } from '@concord/db';
+import { ServicesPrismaClient, Sql, SqlPool, sqlOf, valuesList } from '@concord/db';
 import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
 
 /** More work on a block in the transaction that applies it (statement postings, webhook outbox). */
@@ -22,18 +22,18 @@ export class LedgerViewRepository {
 
   /**
    * Stores blocks as received (in any order, repeats ignored), in one statement: `body` is the message
-   * text as it came, so a block of a megabyte is neither serialized again nor escaped as an array element.
+   * text as it came, sent as a bind parameter (`valuesList`), so a block of a megabyte is neither
+   * serialized again nor escaped.
    */
   async store(blocks: { block: FinalizedBlock; body: string }[]): Promise<void> {
     if (blocks.length === 0) return;
+    const rows = valuesList(
+      blocks.map(({ block, body }) => [block.header.height, block.headerHash, body]),
+      1,
+    );
     await this.sql.execute(
-      `insert into gateway.blocks (height, header_hash, body)
-       select * from json_to_recordset($1::json) as x(h int, s text, b text) on conflict (height) do nothing`,
-      [
-        JSON.stringify(
-          blocks.map(({ block, body }) => ({ h: block.header.height, s: block.headerHash, b: body })),
-        ),
-      ],
+      `insert into gateway.blocks (height, header_hash, body) values ${rows.text} on conflict (height) do nothing`,
+      rows.values,
     );
   }
 
