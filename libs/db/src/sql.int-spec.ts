@@ -69,6 +69,16 @@ describe('sqlOf', () => {
     );
     expect(stored).toEqual(rows.map(([hash, height, body]) => ({ header_hash: hash, height, body })));
     expect(valuesList([], 1)).toEqual({ text: '', values: [] });
+    // A Buffer goes in binary format: for a text column, the UTF-8 bytes of the text, stored as that text.
+    const bytes = valuesList([['v-bytes', 99, Buffer.from('{"name":"Zoë 💸 \\" \'"}', 'utf8')]], 1);
+    await sqlOf(prisma).execute(
+      `insert into gateway.blocks (header_hash, height, body) values ${bytes.text}`,
+      bytes.values,
+    );
+    const [fromBytes] = await sqlOf(prisma).query<{ body: string }>(
+      `select body from gateway.blocks where height = 99`,
+    );
+    expect(fromBytes.body).toBe('{"name":"Zoë 💸 \\" \'"}');
   });
 
   it('commits a transaction that returns and rolls back one that throws', async () => {

@@ -22,10 +22,11 @@ export class LedgerViewRepository {
 
   /**
    * Stores blocks as received (in any order, repeats ignored), in one statement: `body` is the message
-   * text as it came, sent as a bind parameter (`valuesList`), so a block of a megabyte is neither
-   * serialized again nor escaped.
+   * as it came, sent as a bind parameter (`valuesList`), so a block of a megabyte is neither serialized
+   * again nor escaped. A Buffer goes as the UTF-8 bytes of the text (node-postgres sends it in binary
+   * format, which for a text column is those bytes), without being decoded into a string first.
    */
-  async store(blocks: { block: FinalizedBlock; body: string }[]): Promise<void> {
+  async store(blocks: { block: FinalizedBlock; body: string | Buffer }[]): Promise<void> {
     if (blocks.length === 0) return;
     const rows = valuesList(
       blocks.map(({ block, body }) => [block.header.height, block.headerHash, body]),
