@@ -153,6 +153,27 @@ describe('TransfersService long-poll', () => {
     expect((await next).view).toMatchObject({ status: 'committed', blockHeight: 5 });
   });
 
+  it('answers every request that waits for the same transfer, also after one of them gave up', async () => {
+    const { repository, service, write, delivered } = setUp();
+    const patient = [service.submit(write({ ...body, id: 't-5' }), 5_000)];
+    await delivered;
+    // Retries of the same transfer while the first request waits: one gives up early, two wait on.
+    const hasty = service.submit(write({ ...body, id: 't-5' }), 20);
+    patient.push(service.submit(write({ ...body, id: 't-5' }), 5_000));
+    expect((await hasty).view.status).toBe('accepted');
+    const readsBefore = repository.reads;
+    service.notify(block(6, [outcome('t-5', 'reserved')]), new Date('2026-12-04T00:00:05.000Z'));
+    for (const answer of await Promise.all(patient)) {
+      expect(answer.view).toMatchObject({ id: 't-5', status: 'reserved', blockHeight: 6 });
+    }
+    expect(repository.reads).toBe(readsBefore);
+    // Nobody waits any more: a later block's outcome for the id finds no listener.
+    service.notify(block(7, [outcome('t-5', 'fulfilled')]), new Date('2026-12-04T00:00:06.000Z'));
+    expect((service as unknown as { finalized: { has(id: string): boolean } }).finalized.has('t-5')).toBe(
+      false,
+    );
+  });
+
   it('reads the row again only when no block settled it in time', async () => {
     const { repository, service, write } = setUp();
     const { view } = await service.submit(write({ ...body, id: 't-4' }), 20);

@@ -28,23 +28,33 @@ interface FinalState {
   fields: Pick<TransferRow, 'status' | 'reason' | 'blockHeight' | 'finalizedAt'> & { finalizedAt: Date };
 }
 
+type FinalStateListener = (id: string, state: FinalState) => void;
+
 /**
- * Who waits for which transfer's final state: one listener set per transfer id. (An EventEmitter with an
- * event name per id did the same at several times the cost: thousands of names come and go per second
- * under batches, each a property added to and deleted from one object.)
+ * Who waits for which transfer's final state: the listener of each waiting request by transfer id, as
+ * such or, for an id that several requests wait for, as an array. (An EventEmitter with an event name per
+ * id did the same at several times the cost: thousands of names come and go per second under batches,
+ * each a property added to and deleted from one object; a Set per id cost an allocation per transfer.)
  */
 class FinalStateListeners {
-  private readonly byId = new Map<string, Set<(state: FinalState) => void>>();
+  private readonly byId = new Map<string, FinalStateListener | FinalStateListener[]>();
 
-  on(id: string, listener: (state: FinalState) => void): void {
-    const set = this.byId.get(id);
-    if (set) set.add(listener);
-    else this.byId.set(id, new Set([listener]));
+  on(id: string, listener: FinalStateListener): void {
+    const current = this.byId.get(id);
+    if (current === undefined) this.byId.set(id, listener);
+    else if (Array.isArray(current)) current.push(listener);
+    else this.byId.set(id, [current, listener]);
   }
 
-  off(id: string, listener: (state: FinalState) => void): void {
-    const set = this.byId.get(id);
-    if (set?.delete(listener) && set.size === 0) this.byId.delete(id);
+  off(id: string, listener: FinalStateListener): void {
+    const current = this.byId.get(id);
+    if (current === listener) {
+      this.byId.delete(id);
+    } else if (Array.isArray(current)) {
+      const at = current.indexOf(listener);
+      if (at >= 0) current.splice(at, 1);
+      if (current.length === 0) this.byId.delete(id);
+    }
   }
 
   has(id: string): boolean {
@@ -52,8 +62,10 @@ class FinalStateListeners {
   }
 
   emit(id: string, state: FinalState): void {
-    const set = this.byId.get(id);
-    if (set) for (const listener of [...set]) listener(state);
+    const current = this.byId.get(id);
+    if (current === undefined) return;
+    if (Array.isArray(current)) for (const listener of [...current]) listener(id, state);
+    else current(id, state);
   }
 }
 
@@ -261,16 +273,14 @@ export class TransfersService {
       pending.delete(id);
       if (pending.size === 0) wake();
     };
-    const listeners = ids.map((id) => {
-      const listener = (state: FinalState) => {
-        // As the block's application does: a refusal after the id got a state (even in an earlier block of
-        // the same lot, notified before this request resumes) writes nothing.
-        if (!(state.refusal && states.has(id))) states.set(id, state);
-        settled(id);
-      };
-      this.finalized.on(id, listener);
-      return [id, listener] as const;
-    });
+    // One listener for all the ids of the request.
+    const listener: FinalStateListener = (id, state) => {
+      // As the block's application does: a refusal after the id got a state (even in an earlier block of
+      // the same lot, notified before this request resumes) writes nothing.
+      if (!(state.refusal && states.has(id))) states.set(id, state);
+      settled(id);
+    };
+    for (const id of ids) this.finalized.on(id, listener);
     return {
       settled,
       latest: (row: TransferRow): TransferRow => {
@@ -286,7 +296,7 @@ export class TransfersService {
         clearTimeout(timer);
       },
       close: () => {
-        for (const [id, listener] of listeners) this.finalized.off(id, listener);
+        for (const id of ids) this.finalized.off(id, listener);
       },
     };
   }
