@@ -19,6 +19,20 @@ describe('bench options', () => {
     expect(() => parseArgs(['--fx-share', '1.5'], {})).toThrow(/between 0 and 1/);
     expect(() => parseArgs(['--fx-share', '-0.1'], {})).toThrow(/non-negative/);
   });
+
+  it("profiles the gateway and s1 by default, or the services named, which must be the network's", () => {
+    expect(parseArgs(['--profile'], {})).toMatchObject({
+      profile: true,
+      profileServices: ['gateway', 'ledger-s1'],
+    });
+    expect(parseArgs(['--profile-services', 'clearing,ledger-s4'], {})).toMatchObject({
+      profile: true,
+      profileServices: ['clearing', 'ledger-s4'],
+    });
+    expect(parseArgs([], { BENCH_PROFILE_SERVICES: 'fx' }).profileServices).toEqual(['fx']);
+    expect(() => parseArgs(['--profile-services', 'gateway,postgres'], {})).toThrow(/profile-services/);
+    expect(() => parseArgs(['--profile-services', ''], {})).toThrow(/profile-services/);
+  });
 });
 
 describe('benchConsortium', () => {

@@ -43,6 +43,8 @@
  *   --no-pgbench           skip pgbench (the ratio is then n/a)
  *   --profile              CPU-profile the gateway and signer s1 per scenario (cpu-prof-hook.ts); the
  *                          profiles and their summaries go to the log folder
+ *   --profile-services L   profile these processes instead (implies --profile): a comma-separated list of
+ *                          gateway, ledger-s1..ledger-s4, clearing, fx
  *   --log-level L          services' log level (info)          --seed N  workload seed (1)
  *   --cut-interval-ms N    signers' cut interval (service default 150)
  *   --block-max-bytes N    the genesis's block size bound in characters of log records (consortium default 512 Ki)
@@ -83,6 +85,10 @@ const SYSTEM_GROUPS = (signers: string[]) => [
   'redis',
 ];
 const PGBENCH_DATABASE = 'concord_pgbench';
+/** The Node processes of the bench network that `--profile-services` can name (4 signers). */
+const PROFILABLE = SYSTEM_GROUPS(['s1', 's2', 's3', 's4']).filter(
+  (n) => !['postgres', 'kafka', 'redis'].includes(n),
+);
 
 interface Args {
   warmupSeconds: number;
@@ -106,6 +112,8 @@ interface Args {
   pgbenchScale: number;
   pgbench: boolean;
   profile: boolean;
+  /** The processes `--profile` profiles. */
+  profileServices: string[];
   logLevel: string;
   seed: number;
   cutIntervalMs?: number;
@@ -167,6 +175,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     pgbenchScale: 10,
     pgbench: true,
     profile: false,
+    profileServices: ['gateway', 'ledger-s1'],
     logLevel: 'info',
     seed: 1,
   };
@@ -187,6 +196,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
   }
   if (env.BENCH_NO_PGBENCH === '1') args.pgbench = false;
   if (env.BENCH_PROFILE === '1') args.profile = true;
+  const profileServices = (list: string) => {
+    args.profileServices = list.split(',').filter((name) => name !== '');
+    const unknown = args.profileServices.filter((name) => !PROFILABLE.includes(name));
+    if (args.profileServices.length === 0 || unknown.length > 0)
+      throw new Error(`--profile-services takes a list of ${PROFILABLE.join(', ')} (got ${list})`);
+    args.profile = true;
+  };
+  if (env.BENCH_PROFILE_SERVICES) profileServices(env.BENCH_PROFILE_SERVICES);
   if (env.BENCH_LOG_LEVEL) args.logLevel = env.BENCH_LOG_LEVEL;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
@@ -195,6 +212,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     if (flag === '--seconds') setSeconds(number(flag, value()));
     else if (flag === '--no-pgbench') args.pgbench = false;
     else if (flag === '--profile') args.profile = true;
+    else if (flag === '--profile-services') profileServices(value() ?? '');
     else if (flag === '--log-level') args.logLevel = value();
     else if ((NUMERIC as string[]).includes(key)) {
       (args as unknown as Record<string, number>)[key] = number(flag, value());
@@ -565,7 +583,7 @@ async function main(): Promise<number> {
     return 0;
   });
   if (deleted > 0) log(`deleted ${deleted} topics of earlier bench runs`);
-  const profiled = ['gateway', 'ledger-s1'];
+  const profiled = args.profileServices;
   const hook = join(REPO_ROOT, 'dist/libs/devtools/src/bench/cpu-prof-hook.js');
   const extraEnv: Record<string, Record<string, string>> = {};
   if (args.profile) {
