@@ -32,6 +32,8 @@ const entry = (postings: Posting[]): Entry => ({
   payload: '',
   outcomes: [],
   postings,
+  outcomesJson: '[]',
+  postingsJson: '[]',
   hash: '',
 });
 

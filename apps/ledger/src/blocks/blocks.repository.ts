@@ -2,7 +2,6 @@ import { canonicalJson } from '@concord/crypto';
 import { LedgerPrismaClient, sqlOf, valuesList } from '@concord/db';
 import type { Certificate } from '../votes/votes.types';
 import type { SealedBlock } from '../engine/engine.types';
-import { postingsJson } from './postings-json';
 
 /** A signer's vote as stored: whom it is from, the header it signs, the signature. */
 export interface VoteRow {
@@ -34,7 +33,8 @@ export class BlocksRepository {
     // trip to PostgreSQL costs far more than the rows it carries (`npm run bench`). An entry keeps its
     // postings and outcomes as JSON columns, so a block is one row per log record and one per changed
     // account, whatever the number of transfers: the views `postings` and `transfers` give them back as
-    // rows. The entries' columns go as bind parameters (`valuesList`: their texts are large and full of
+    // rows. They are stored as the canonical texts the entry hash was taken over (made once, by the
+    // engine). The entries' columns go as bind parameters (`valuesList`: their texts are large and full of
     // quotes, which a JSON document would escape and PostgreSQL parse again), the changed accounts as one
     // JSON document (many small rows: JSON.stringify is native, while node-postgres escapes array
     // parameters element by element in JavaScript, 5.5 ms against 0.9 ms for 1,450 elements). It goes
@@ -48,8 +48,8 @@ export class BlocksRepository {
         e.kind,
         e.payload,
         e.rejection ?? null,
-        JSON.stringify(e.outcomes),
-        postingsJson(e.postings),
+        e.outcomesJson,
+        e.postingsJson,
         e.hash,
       ]),
       13,

@@ -94,6 +94,12 @@ export interface Entry {
   rejection?: RejectionReason;
   outcomes: TransferOutcome[];
   postings: Posting[];
+  /**
+   * `outcomes` and `postings` as canonical JSON arrays (postings' amounts as strings): the texts the entry
+   * hash commits to, written once, and stored as they are by the signer.
+   */
+  outcomesJson: string;
+  postingsJson: string;
   hash: string;
 }
 

@@ -32,7 +32,15 @@ import {
 } from './engine.fixtures';
 import { LedgerInvariantError, REJECTION_REASONS, RejectionReason } from './engine.errors';
 import type { Entry, LogRecord, SealedBlock } from './engine.types';
-import { accountLeaf, entryJson, headerHash, LedgerEngine, ZERO_HASH } from './ledger-engine';
+import {
+  accountLeaf,
+  entryJson,
+  headerHash,
+  LedgerEngine,
+  outcomesJson,
+  postingsJson,
+  ZERO_HASH,
+} from './ledger-engine';
 
 /**
  * p1: USD and PHP, 1,000.00 each, no overdraft. p2: USD and PHP, 1,000.00 each, net debit cap 500.00.
@@ -1837,7 +1845,7 @@ describe('hand-written canonical JSON of hashed shapes', () => {
     currency: text,
   });
 
-  it('entryJson equals canonicalJson of the entry for any content', () => {
+  it('entryJson, outcomesJson and postingsJson equal canonicalJson of the entry and its arrays for any content', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: 0n, max: 2n ** 63n }),
@@ -1857,7 +1865,12 @@ describe('hand-written canonical JSON of hashed shapes', () => {
             outcomes,
             postings: postings.map((p) => ({ ...p, amountMinor: p.amountMinor.toString() })),
           });
-          expect(entryJson({ offset, timestampMs }, payload, rejection, outcomes, postings)).toBe(expected);
+          expect(outcomesJson(outcomes)).toBe(canonicalJson(outcomes));
+          expect(postingsJson(postings)).toBe(
+            canonicalJson(postings.map((p) => ({ ...p, amountMinor: p.amountMinor.toString() }))),
+          );
+          const texts = [outcomesJson(outcomes), postingsJson(postings)] as const;
+          expect(entryJson({ offset, timestampMs }, payload, rejection, ...texts)).toBe(expected);
         },
       ),
       { numRuns: 300 },
@@ -1867,7 +1880,7 @@ describe('hand-written canonical JSON of hashed shapes', () => {
   it('refuses a NaN or infinite timestamp like canonicalJson does', () => {
     for (const timestampMs of [NaN, Infinity, -Infinity]) {
       expect(() => canonicalJson({ timestampMs })).toThrow();
-      expect(() => entryJson({ offset: 0n, timestampMs }, '', undefined, [], [])).toThrow();
+      expect(() => entryJson({ offset: 0n, timestampMs }, '', undefined, '[]', '[]')).toThrow();
     }
   });
 });

@@ -182,23 +182,36 @@ function postingJson(p: Posting): string {
   );
 }
 
+/** = canonicalJson(outcomes). */
+export function outcomesJson(outcomes: readonly TransferOutcome[]): string {
+  // join makes one flat string; appending piece by piece would leave a tree of thousands of pieces in
+  // the entry until its block is stored.
+  return `[${outcomes.map(outcomeJson).join(',')}]`;
+}
+
+/** = canonicalJson(postings) with the amounts as strings. */
+export function postingsJson(postings: readonly Posting[]): string {
+  return `[${postings.map(postingJson).join(',')}]`;
+}
+
 /**
  * = canonicalJson({ offset, timestampMs, payload, rejection: rejection ?? null, outcomes, postings }) with
- * the postings' amounts as strings: the text an entry hash commits to.
+ * the postings' amounts as strings: the text an entry hash commits to. The outcomes and postings come as
+ * their texts (`outcomesJson`, `postingsJson`), which the entry keeps for its signer to store.
  */
 export function entryJson(
   record: Pick<LogRecord, 'offset' | 'timestampMs'>,
   payloadHash: string,
   rejection: RejectionReason | undefined,
-  outcomes: readonly TransferOutcome[],
-  postings: readonly Posting[],
+  outcomes: string,
+  postings: string,
 ): string {
-  let text = `{"offset":${jsonString(record.offset.toString())},"outcomes":[`;
-  for (let i = 0; i < outcomes.length; i++) text += (i === 0 ? '' : ',') + outcomeJson(outcomes[i]);
-  text += `],"payload":${jsonString(payloadHash)},"postings":[`;
-  for (let i = 0; i < postings.length; i++) text += (i === 0 ? '' : ',') + postingJson(postings[i]);
-  text += `],"rejection":${rejection === undefined ? 'null' : jsonString(rejection)},`;
-  return `${text}"timestampMs":${jsonNumber(record.timestampMs)}}`;
+  return (
+    `{"offset":${jsonString(record.offset.toString())},"outcomes":${outcomes},` +
+    `"payload":${jsonString(payloadHash)},"postings":${postings},` +
+    `"rejection":${rejection === undefined ? 'null' : jsonString(rejection)},` +
+    `"timestampMs":${jsonNumber(record.timestampMs)}}`
+  );
 }
 
 /**
@@ -339,8 +352,9 @@ export class LedgerEngine {
   private amendLastEntry(record: LogRecord, outcomes: TransferOutcome[]): void {
     const last = this.open[this.open.length - 1];
     last.outcomes = [...last.outcomes, ...outcomes];
+    last.outcomesJson = outcomesJson(last.outcomes);
     last.hash = sha256HexOf(
-      entryJson(record, sha256HexOf(record.value), last.rejection, last.outcomes, last.postings),
+      entryJson(record, sha256HexOf(record.value), last.rejection, last.outcomesJson, last.postingsJson),
     );
   }
 
@@ -1167,7 +1181,10 @@ export class LedgerEngine {
     postings: Posting[],
     rejection?: RejectionReason,
   ): void {
-    const hash = sha256HexOf(entryJson(record, sha256HexOf(record.value), rejection, outcomes, postings));
+    const texts = { outcomes: outcomesJson(outcomes), postings: postingsJson(postings) };
+    const hash = sha256HexOf(
+      entryJson(record, sha256HexOf(record.value), rejection, texts.outcomes, texts.postings),
+    );
     this.openBytes += record.value.length;
     this.open.push({
       offset: record.offset,
@@ -1177,6 +1194,8 @@ export class LedgerEngine {
       rejection,
       outcomes,
       postings,
+      outcomesJson: texts.outcomes,
+      postingsJson: texts.postings,
       hash,
     });
   }

@@ -2,7 +2,6 @@ import { BlockHeader, blockHeaderSchema } from '@concord/contracts';
 import { canonicalJson, checkCertificate, sha256Hex, verifyBytes } from '@concord/crypto';
 import { LedgerEngine, ZERO_HASH } from '../engine/ledger-engine';
 import type { SealedBlock } from '../engine/engine.types';
-import { postingsJson } from '../blocks/postings-json';
 
 /*
  * Offline audit of one signer's stored chain (schema ledger_<signer>). Nothing stored is trusted: the
@@ -37,7 +36,7 @@ export interface StoredEntryRow {
   payload: string;
   rejection: string | null;
   outcomes: string;
-  /** JSON array of the entry's postings (see BlocksRepository `postingsJson`). */
+  /** JSON array of the entry's postings (the engine's `postingsJson`; keys in any order). */
   postings: string;
   hash: string;
 }
@@ -394,7 +393,7 @@ export class ChainVerifier {
     if (!Array.isArray(rows))
       return `entry ${i} (offset ${stored.offset}): stored postings are not a JSON array`;
     const got = rows as Record<string, unknown>[];
-    const want = JSON.parse(postingsJson(replayed.postings)) as Record<string, unknown>[];
+    const want = JSON.parse(replayed.postingsJson) as Record<string, unknown>[];
     for (let leg = 0; leg < Math.max(got.length, want.length); leg++) {
       const where = `posting (entry ${i}, leg ${leg})`;
       if (!got[leg]) return `${where} is missing`;
