@@ -4,7 +4,6 @@ import {
   FinalizedBlock,
   PublishedNotice,
   topicName,
-  TransferOutcome,
   Vote,
   votesTopicMessageSchema,
 } from '@concord/contracts';
@@ -13,6 +12,7 @@ import { deadLetterOf, groupName, sendDeadLetters, sendJson, validate } from '@c
 import type { Logger } from '@concord/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { blockMoves } from '../blocks/block-moves';
+import { concatJsonArrays, finalizedJson } from '../blocks/finalized-json';
 import { BlocksRepository } from '../blocks/blocks.repository';
 import { headerHash, LedgerEngine } from '../engine/ledger-engine';
 import { SealedBlock } from '../engine/engine.types';
@@ -435,15 +435,12 @@ export class SignerService {
   ): Promise<void> {
     const block = mine.block;
     if (!block) return;
-    const outcomes: TransferOutcome[] = block.entries.flatMap((e) => e.outcomes);
-    const participants: FinalizedBlock['participants'] = block.participantsChanged;
-    const finalized: FinalizedBlock = {
+    const rest: Omit<FinalizedBlock, 'outcomes' | 'postings'> = {
       v: 1,
       header: block.header,
       headerHash: block.headerHash,
       certificate: certificate.signatures,
-      outcomes,
-      participants,
+      participants: block.participantsChanged,
       accounts: block.changedAccounts.map((a) => ({
         id: a.id,
         participantId: a.participantId,
@@ -454,15 +451,6 @@ export class SignerService {
         ...(a.limit.kind === 'unlimited' ? {} : { limit: a.limit }),
       })),
       moves: blockMoves(block.entries, (id) => this.engine.accounts.get(id)),
-      postings: block.entries.flatMap((e) =>
-        e.postings.map((p) => ({
-          transferId: p.transferId,
-          debitAccount: p.debitAccount,
-          creditAccount: p.creditAccount,
-          amountMinor: p.amountMinor.toString(),
-          currency: p.currency,
-        })),
-      ),
       // A signer set sealed in block h votes from h + 1 on; the genesis block's from block 1.
       ...(block.signerSet
         ? {
@@ -473,6 +461,13 @@ export class SignerService {
           }
         : {}),
     };
+    // Every entry's outcomes and postings in ledger order, as the texts the engine wrote for the entry
+    // hashes (canonical JSON, amounts as strings), not serialized again.
+    const finalized = finalizedJson(
+      rest,
+      concatJsonArrays(block.entries.map((e) => e.outcomesJson)),
+      concatJsonArrays(block.entries.map((e) => e.postingsJson)),
+    );
     // About three times the size of the block's log records, and mostly repeated keys and ids: gzip keeps
     // a block at the size bound well under Kafka's 1 MB message limit (a tenth of it, measured).
     await sendJson(
