@@ -1,10 +1,33 @@
-import { CompressionTypes, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { promisify } from 'node:util';
+import { gzip, unzip } from 'node:zlib';
+import {
+  CompressionCodecs,
+  CompressionTypes,
+  Consumer,
+  Kafka,
+  KafkaMessage,
+  logLevel,
+  Producer,
+} from 'kafkajs';
 import type { z } from 'zod';
 import { DeadLetter, topicName } from '@concord/contracts';
 import { patchRequestQueueIdleLoop } from './request-queue-patch';
 
 // Every process that talks to Kafka does so through this library: fix kafkajs's idle timer loop once here.
 patchRequestQueueIdleLoop();
+
+const gzipAsync = promisify(gzip);
+const unzipAsync = promisify(unzip);
+/**
+ * kafkajs's gzip codec (its own calls zlib at the default level 6), at zlib's fastest level: on a finalized
+ * block of 1.4 MB, 4 ms against 15 ms of CPU, for 153 KB against 122 KB on the wire, far under Kafka's
+ * 1 MB bound. Any gzip decompresses the same, so consumers read messages of either level.
+ */
+export const GZIP_LEVEL = 1;
+CompressionCodecs[CompressionTypes.GZIP] = () => ({
+  compress: (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer, { level: GZIP_LEVEL }),
+  decompress: (buffer: Buffer) => unzipAsync(buffer),
+});
 
 export interface KafkaSettings {
   brokers: string;
