@@ -1181,9 +1181,10 @@ export class LedgerEngine {
     postings: Posting[],
     rejection?: RejectionReason,
   ): void {
-    const texts = { outcomes: outcomesJson(outcomes), postings: postingsJson(postings) };
+    const outcomesText = outcomesJson(outcomes);
+    const postingsText = postingsJson(postings);
     const hash = sha256HexOf(
-      entryJson(record, sha256HexOf(record.value), rejection, texts.outcomes, texts.postings),
+      entryJson(record, sha256HexOf(record.value), rejection, outcomesText, postingsText),
     );
     this.openBytes += record.value.length;
     this.open.push({
@@ -1194,8 +1195,8 @@ export class LedgerEngine {
       rejection,
       outcomes,
       postings,
-      outcomesJson: texts.outcomes,
-      postingsJson: texts.postings,
+      outcomesJson: outcomesText,
+      postingsJson: postingsText,
       hash,
     });
   }

@@ -372,7 +372,7 @@ export class ChainVerifier {
         ['hash', stored.hash !== replayed.hash],
         ['kind', stored.kind !== replayed.kind],
         ['rejection', stored.rejection !== (replayed.rejection ?? null)],
-        ['outcomes', outcomes === undefined || canonicalJson(outcomes) !== canonicalJson(replayed.outcomes)],
+        ['outcomes', outcomes === undefined || canonicalJson(outcomes) !== replayed.outcomesJson],
       ];
       const column = differs.find(([, d]) => d)?.[0];
       if (column) return `entry ${i} (offset ${stored.offset}): stored ${column} differs from the replay`;
