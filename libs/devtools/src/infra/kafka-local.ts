@@ -133,10 +133,19 @@ export function writeConfig(k: KafkaSettings): void {
   writeFileSync(k.files.log4j, log4jProperties(k));
 }
 
-/** The cluster id: generated once and kept in .data/kafka/cluster-id. */
+/**
+ * The cluster id: generated once and kept in .data/kafka/cluster-id. Kafka's Uuid format (22 url-safe
+ * base64 characters), never starting with '-' (as Kafka's own `Uuid.randomUuid`): the storage tool's
+ * argument parser would take such an id for an option, and formatting failed on one clone in 64. A stored
+ * id that starts with '-' never formatted any storage, so it is replaced.
+ */
 export function clusterId(k: KafkaSettings): string {
-  if (existsSync(k.files.clusterId)) return readFileSync(k.files.clusterId, 'utf8').trim();
-  const id = randomBytes(16).toString('base64url'); // Kafka's Uuid format: 22 url-safe base64 characters
+  if (existsSync(k.files.clusterId)) {
+    const stored = readFileSync(k.files.clusterId, 'utf8').trim();
+    if (stored !== '' && !stored.startsWith('-')) return stored;
+  }
+  let id = randomBytes(16).toString('base64url');
+  while (id.startsWith('-')) id = randomBytes(16).toString('base64url');
   writeFileSync(k.files.clusterId, `${id}\n`);
   return id;
 }
