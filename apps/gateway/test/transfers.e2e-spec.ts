@@ -197,6 +197,42 @@ describe('one transfer end to end', () => {
     expect(stored).toEqual([]);
   });
 
+  it('answers a signed body that is not JSON with 400 INVALID_BODY, and another media type with 415', async () => {
+    const { keyId, key } = participantKey(spec, 'hk-remit');
+    const send = async (path: string, body: string, contentType = 'application/json') => {
+      const signed = signRequest(key, {
+        method: 'POST',
+        path,
+        body,
+        created: Math.floor(Date.now() / 1000),
+        keyId,
+        nonce: `nonce-${Math.random().toString(36).slice(2, 12)}`,
+      });
+      const r = await fetch(`${net.network.gatewayUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, ...signed },
+        body,
+      });
+      return {
+        status: r.status,
+        type: r.headers.get('content-type'),
+        body: (await r.json()) as { code: string; errors?: { field: string; message: string }[] },
+      };
+    };
+    for (const path of ['/v1/transfers', '/v1/transfer-batches']) {
+      const broken = await send(path, '{"id":"bad-json","payer":"hk-remit"');
+      expect(broken.status).toBe(400);
+      expect(broken.type).toContain('application/problem+json');
+      expect(broken.body.code).toBe('INVALID_BODY');
+      expect(broken.body.errors).toEqual([{ field: '(body)', message: 'not valid JSON' }]);
+    }
+    const text = await send('/v1/transfers', 'id=bad-text', 'text/plain');
+    expect(text.status).toBe(415);
+    expect(text.type).toContain('application/problem+json');
+    const stored = await net.query(`select id from gateway.transfers where id like 'bad-%'`);
+    expect(stored).toEqual([]);
+  });
+
   it('refuses unsigned, badly signed, stale and replayed requests with 401 and a reason', async () => {
     const url = `${net.network.gatewayUrl}/v1/transfers`;
     const body = JSON.stringify({
