@@ -230,7 +230,15 @@ export const GATEWAY_CONTROLLERS = [
         producer: Producer,
         c: GatewayConfig,
         metrics: GatewayMetrics,
-      ) => new MeteredTransfersService(metrics, t, p, producer, c.KAFKA_TOPIC_PREFIX),
+      ) =>
+        new MeteredTransfersService(
+          metrics,
+          t,
+          p,
+          producer,
+          c.KAFKA_TOPIC_PREFIX,
+          c.GATEWAY_COMMAND_LINGER_MS,
+        ),
     },
     {
       provide: FinalizedConsumer,

@@ -56,6 +56,11 @@ export const gatewaySchema = commonSchema.extend({
   GATEWAY_PORT: port.default(3000),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_MAX_WAIT_MS: z.coerce.number().int().min(0).max(30000).default(10000),
+  /**
+   * How long a small instruction waits for others before the gateway sends it to the command log (see
+   * CoalescingSender): each produce request wakes every signer.
+   */
+  GATEWAY_COMMAND_LINGER_MS: z.coerce.number().int().min(0).max(100).default(5),
   GATEWAY_SIGNATURE_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(300),
   /** Requests per second per participant before 429 (a batch counts as one request). */
   GATEWAY_RATE_LIMIT_PER_S: z.coerce.number().int().min(1).default(1000),

@@ -215,31 +215,68 @@ export function validate<S extends z.ZodType>(
   };
 }
 
+export interface CoalescingOptions {
+  /** Records per produce request at most (1000). */
+  maxBatch?: number;
+  /**
+   * How long records may wait for others before a request goes out while fewer than `lingerChars` are
+   * queued (0: no waiting, the default).
+   */
+  lingerMs?: number;
+  /** Queued characters of record values at which a request goes out without lingering (64 Ki). */
+  lingerChars?: number;
+}
+
 /**
  * Coalesces concurrent sends to one topic into a single produce request. An idempotent producer keeps one
  * request in flight, so sending one record per HTTP request would serialize every caller behind the
  * previous acknowledgement; here the callers that arrive while a request is in flight go out together in
  * the next one, and each caller's promise settles when its own record is acknowledged (or failed).
+ *
+ * With `lingerMs`, small records also wait that long for company, as Kafka's own `linger.ms` does: every
+ * produce request wakes every consumer of the topic, so a trickle of one-record requests costs the broker
+ * and each consumer a fetch per record. A request goes out at once when the queue holds `lingerChars`.
  */
 export class CoalescingSender {
   private queue: { value: string; key?: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private queuedChars = 0;
   private sending = false;
+  /** Ends the current linger early; set only while lingering. */
+  private stopLingering: (() => void) | null = null;
+  private readonly maxBatch: number;
+  private readonly lingerMs: number;
+  private readonly lingerChars: number;
 
   constructor(
     private readonly producer: Producer,
     private readonly topic: string,
-    private readonly maxBatch = 1000,
-  ) {}
+    options: CoalescingOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.lingerMs = options.lingerMs ?? 0;
+    this.lingerChars = options.lingerChars ?? 64 * 1024;
+  }
 
   send(value: unknown, key?: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({
-        value: typeof value === 'string' ? value : JSON.stringify(value),
-        key,
-        resolve,
-        reject,
-      });
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      this.queue.push({ value: text, key, resolve, reject });
+      this.queuedChars += text.length;
+      if (this.stopLingering && this.queuedChars >= this.lingerChars) this.stopLingering();
       if (!this.sending) void this.drain();
+    });
+  }
+
+  /** Waits `lingerMs`, or less if the queue fills up to `lingerChars` meanwhile. */
+  private linger(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopLingering = null;
+        resolve();
+      };
+      const timer = setTimeout(done, this.lingerMs);
+      this.stopLingering = done;
     });
   }
 
@@ -247,7 +284,9 @@ export class CoalescingSender {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
+        if (this.lingerMs > 0 && this.queuedChars < this.lingerChars) await this.linger();
         const batch = this.queue.splice(0, this.maxBatch);
+        for (const m of batch) this.queuedChars -= m.value.length;
         try {
           await this.producer.send({
             topic: this.topic,

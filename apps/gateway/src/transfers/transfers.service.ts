@@ -112,8 +112,12 @@ export class TransfersService {
     private readonly participants: ParticipantsRepository,
     producer: Producer,
     topicPrefix: string,
+    /** How long a single transfer's instruction may wait for others' (GATEWAY_COMMAND_LINGER_MS). */
+    commandLingerMs = 0,
   ) {
-    this.commands = new CoalescingSender(producer, topicName('ledgerCommands', topicPrefix));
+    this.commands = new CoalescingSender(producer, topicName('ledgerCommands', topicPrefix), {
+      lingerMs: commandLingerMs,
+    });
   }
 
   /** Validates one transfer of the caller; throws a TransferFailure naming the field (prefixed by `at`). */
