@@ -141,6 +141,26 @@ describe('AuthService', () => {
     );
   });
 
+  it('remembers a signature for its freshness window plus a minute, and a rate window for two seconds', async () => {
+    const prefix = `${uniqueName('auth-ttl')}:`;
+    const own = new AuthService(participants, redis, 300, prefix, 3);
+    const nowMs = Date.UTC(2030, 0, 1, 0, 4, 0);
+    await own.authenticate(request({ nowMs }));
+    await own.authenticate(request({ nowMs }));
+    const signatures = await redis.keys(`${prefix}sig:*`);
+    expect(signatures).toHaveLength(2);
+    for (const k of signatures) {
+      const ttl = await redis.ttl(k);
+      expect(ttl).toBeGreaterThan(300);
+      expect(ttl).toBeLessThanOrEqual(360);
+    }
+    const rateKey = `${prefix}rate:p1:${nowMs / 1000}`;
+    expect(await redis.get(rateKey)).toBe('2');
+    const rateTtl = await redis.ttl(rateKey);
+    expect(rateTtl).toBeGreaterThan(0);
+    expect(rateTtl).toBeLessThanOrEqual(2);
+  });
+
   it('answers 429 with Retry-After past the per-second limit of a participant', async () => {
     const nowMs = Date.UTC(2030, 0, 1, 0, 2, 0);
     const results = [];

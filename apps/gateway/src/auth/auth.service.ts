@@ -5,7 +5,7 @@ import {
   verifyRequestSignature,
 } from '@concord/crypto';
 import { routeInstruction } from '@concord/contracts';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
 import { Problem } from '../problems/problem';
 import { KnownParticipant, ParticipantsRepository } from './participants.repository';
@@ -36,6 +36,40 @@ export function statusAllows(status: string, method: string, path: string): bool
 }
 
 /**
+ * What admitting a signed request takes in Redis, as one script: remember the signature for its freshness
+ * window unless it is there already (a replay), and count the request in the participant's one-second
+ * window (which expires soon after). The same as MULTI/SET NX EX/INCR/EXPIRE/EXEC, in one command instead
+ * of five: ioredis's encoding and decoding of the transaction was ~6 % of the gateway under single
+ * transfers. Answers [1 if the signature was new else 0, the window's count].
+ */
+const ADMIT_SCRIPT = `
+local fresh = redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], 2) end
+return { fresh and 1 or 0, count }
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** See ADMIT_SCRIPT (defined by AuthService). */
+    concordAdmit(
+      signatureKey: string,
+      rateKey: string,
+      signatureTtlS: number,
+    ): Result<[fresh: number, count: number], Context>;
+  }
+}
+
+const admitDefined = new WeakSet<Redis>();
+
+function defineAdmitCommand(redis: Redis): void {
+  if (admitDefined.has(redis)) return;
+  // ioredis sends EVALSHA and loads the script on a NOSCRIPT answer (e.g. after Redis restarted).
+  redis.defineCommand('concordAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
+  admitDefined.add(redis);
+}
+
+/**
  * Checks a partner's HTTP message signature (README, "Signed requests"): the key must be an active key
  * of a member, the digest must match the body, the signature must verify, the request must be fresh and
  * seen only once (replays are remembered in Redis for the freshness window).
@@ -54,7 +88,9 @@ export class AuthService {
     private readonly keyPrefix: string,
     private readonly ratePerSecond: number,
     private readonly metrics?: Pick<GatewayMetrics, 'authRefusals' | 'rateLimited'>,
-  ) {}
+  ) {
+    defineAdmitCommand(redis);
+  }
 
   /**
    * Authenticates a Fastify request (method, URL, raw body, headers) at the current time; asked again for
@@ -137,21 +173,15 @@ export class AuthService {
         `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`,
       );
     }
-    // One round trip: remember the signature (replay protection) and count the request in the
-    // participant's current one-second window (rate limit).
+    // One command: remember the signature (replay protection) and count the request in the participant's
+    // current one-second window (rate limit).
     const rateKey = `${this.keyPrefix}rate:${found.participant.id}:${Math.floor(request.nowMs / 1000)}`;
-    const results = await this.redis
-      .multi()
-      .set(`${this.keyPrefix}sig:${parsed.signature}`, '1', 'EX', this.maxAgeS + 60, 'NX')
-      .incr(rateKey)
-      .expire(rateKey, 2)
-      .exec();
-    if (!results || results.some(([error]) => error))
-      throw new Error('redis failed the authentication round trip');
-    // Every method: a replayed read would let whoever saw a request fetch its answer again for as long as
-    // the signature is fresh. Clients that sign the same read twice in one second add a nonce (the SDK
-    // always does).
-    if (results[0][1] !== 'OK') {
+    const [fresh, count] = await this.redis.concordAdmit(
+      `${this.keyPrefix}sig:${parsed.signature}`,
+      rateKey,
+      this.maxAgeS + 60,
+    );
+    if (fresh !== 1) {
       throw new Problem(
         401,
         'REPLAYED_REQUEST',
@@ -159,7 +189,7 @@ export class AuthService {
         'this exact signed request was already received',
       );
     }
-    if (Number(results[1][1]) > this.ratePerSecond) {
+    if (count > this.ratePerSecond) {
       this.metrics?.rateLimited.inc({ participant: found.participant.id });
       const detail = `at most ${this.ratePerSecond} requests per second per participant`;
       throw new Problem(429, 'RATE_LIMITED', 'Too many requests', detail, undefined, { 'retry-after': '1' });
