@@ -13,6 +13,7 @@ import {
   deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TEST_REDIS_URL,
+  testPool,
   uniqueName,
 } from '../../../libs/testing/src';
 import { createFxHttpApp } from '../src/admin/http';
@@ -72,7 +73,7 @@ describe('FX admin HTTP API', () => {
   beforeAll(async () => {
     writeFileSync(ratesFile, startSheet);
     db = await createTestDatabase();
-    pg = new Pool({ connectionString: db.url, max: 2 });
+    pg = testPool(db.url, 2);
     await ensureTopics(TEST_KAFKA_BROKERS, prefix);
     Object.assign(process.env, {
       DATABASE_URL: db.url,

@@ -15,6 +15,7 @@ import {
   deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TEST_REDIS_URL,
+  testPool,
   uniqueName,
 } from '../../../libs/testing/src';
 import { FxModule } from '../src/fx.module';
@@ -57,7 +58,7 @@ describe('FX service: Kafka request/reply', () => {
   beforeAll(async () => {
     writeRates();
     db = await createTestDatabase();
-    pg = new Pool({ connectionString: db.url, max: 2 });
+    pg = testPool(db.url, 2);
     await ensureTopics(TEST_KAFKA_BROKERS, prefix);
     Object.assign(process.env, {
       DATABASE_URL: db.url,
