@@ -60,15 +60,6 @@ declare module 'ioredis' {
   }
 }
 
-const admitDefined = new WeakSet<Redis>();
-
-function defineAdmitCommand(redis: Redis): void {
-  if (admitDefined.has(redis)) return;
-  // ioredis sends EVALSHA and loads the script on a NOSCRIPT answer (e.g. after Redis restarted).
-  redis.defineCommand('concordAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
-  admitDefined.add(redis);
-}
-
 /**
  * Checks a partner's HTTP message signature (README, "Signed requests"): the key must be an active key
  * of a member, the digest must match the body, the signature must verify, the request must be fresh and
@@ -89,7 +80,9 @@ export class AuthService {
     private readonly ratePerSecond: number,
     private readonly metrics?: Pick<GatewayMetrics, 'authRefusals' | 'rateLimited'>,
   ) {
-    defineAdmitCommand(redis);
+    // ioredis sends EVALSHA and loads the script on a NOSCRIPT answer (e.g. after Redis restarted);
+    // defining it again on a shared connection replaces it with itself.
+    redis.defineCommand('concordAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
   }
 
   /**
@@ -181,6 +174,9 @@ export class AuthService {
       rateKey,
       this.maxAgeS + 60,
     );
+    // Every method: a replayed read would let whoever saw a request fetch its answer again for as long as
+    // the signature is fresh. Clients that sign the same read twice in one second add a nonce (the SDK
+    // always does).
     if (fresh !== 1) {
       throw new Problem(
         401,
