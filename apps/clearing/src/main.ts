@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ClearingConfig, DEMO_OPERATOR_TOKEN } from '@concord/config';
+import { clearingSchema, DEMO_OPERATOR_TOKEN, loadConfig } from '@concord/config';
 import type { Logger } from '@concord/observability';
-import { CONFIG, ClearingModule, LOGGER } from './clearing.module';
+import { ClearingModule, LOGGER } from './clearing.module';
 import { ClearingProblemFilter } from './http/problems';
 
 /**
@@ -11,7 +11,9 @@ import { ClearingProblemFilter } from './http/problems';
  * ledger blocks. With CLEARING_PORT set it also serves the operator HTTP API (bearer OPERATOR_TOKEN).
  */
 async function main(): Promise<void> {
-  if (!process.env.CLEARING_PORT) {
+  // Validated before anything starts, so that every invalid variable is named at once.
+  const config = loadConfig(clearingSchema);
+  if (config.CLEARING_PORT === undefined) {
     const app = await NestFactory.createApplicationContext(ClearingModule, { logger: ['error', 'warn'] });
     app.enableShutdownHooks();
     return;
@@ -24,11 +26,10 @@ async function main(): Promise<void> {
   const log = app.get<Logger>(LOGGER);
   app.useGlobalFilters(new ClearingProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
   app.enableShutdownHooks();
-  const config = app.get<ClearingConfig>(CONFIG);
   if (config.OPERATOR_TOKEN === DEMO_OPERATOR_TOKEN) {
     log.warn('OPERATOR_TOKEN is the public DEMO token: anyone can settle windows; set a real token');
   }
-  await app.listen(config.CLEARING_PORT!, config.CLEARING_HOST);
+  await app.listen(config.CLEARING_PORT, config.CLEARING_HOST);
   log.info(`clearing API listening on http://${config.CLEARING_HOST}:${config.CLEARING_PORT}`);
 }
 

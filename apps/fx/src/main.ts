@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { fxSchema, loadConfig } from '@concord/config';
 import { createFxHttpApp } from './admin/http';
 import { FxModule } from './fx.module';
 
@@ -9,7 +10,8 @@ import { FxModule } from './fx.module';
  * fxQuoteReplies). With FX_PORT set it also serves the operator admin HTTP API (OPERATOR_TOKEN).
  */
 async function main(): Promise<void> {
-  if (!process.env.FX_PORT) {
+  // Validated before anything starts, so that every invalid variable is named at once.
+  if (loadConfig(fxSchema).FX_PORT === undefined) {
     const app = await NestFactory.createApplicationContext(FxModule, { logger: ['error', 'warn'] });
     app.enableShutdownHooks();
     return;
