@@ -39,50 +39,133 @@ function operatorTokenWithPort<K extends string>(portVariable: K) {
 }
 
 export const commonSchema = z.object({
-  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/concord'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .default('postgresql://postgres@127.0.0.1:5432/concord')
+    .describe(
+      'PostgreSQL connection URL. Each service keeps its tables in its own schema of this database, each ledger signer in its own (`ledger_s1`, `ledger_s2`, ...).',
+    ),
+  REDIS_URL: z
+    .string()
+    .url()
+    .default('redis://127.0.0.1:6379')
+    .describe(
+      'Redis connection URL: replay protection and rate counts of signed requests, idempotency keys, live FX quotes, BullMQ schedules and queues.',
+    ),
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]')
-    .default('127.0.0.1:9092'),
+    .default('127.0.0.1:9092')
+    .describe('Kafka bootstrap brokers, host:port separated by commas.'),
   KAFKA_TOPIC_PREFIX: z
     .string()
     .regex(/^[a-z0-9._-]*$/, 'only lower-case letters, digits, dot, dash and underscore')
-    .default(''),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    .default('')
+    .describe(
+      'Prefix of every Kafka topic, and of the Redis keys and BullMQ queues derived from it, so that several networks share one broker and one Redis (the tests use a prefix per run).',
+    ),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
 });
 
 export const gatewaySchema = commonSchema.extend({
-  GATEWAY_PORT: port.default(3000),
-  GATEWAY_HOST: z.string().default('127.0.0.1'),
-  GATEWAY_MAX_WAIT_MS: z.coerce.number().int().min(0).max(30000).default(10000),
+  GATEWAY_PORT: port
+    .default(3000)
+    .describe("Port of the partners' API (/v1), the OpenAPI document (/docs), /health, /ready and /metrics."),
+  GATEWAY_HOST: z.string().default('127.0.0.1').describe('Address the gateway listens on.'),
+  GATEWAY_MAX_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30000)
+    .default(10000)
+    .describe('Longest long-poll (`?wait=<ms>`) a request may ask for; a longer wait is cut to this.'),
   /**
    * How long a small instruction waits for others before the gateway sends it to the command log (see
    * CoalescingSender): each produce request wakes every signer.
    */
-  GATEWAY_COMMAND_LINGER_MS: z.coerce.number().int().min(0).max(100).default(5),
-  GATEWAY_SIGNATURE_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(300),
-  /** Requests per second per participant before 429 (a batch counts as one request). */
-  GATEWAY_RATE_LIMIT_PER_S: z.coerce.number().int().min(1).default(1000),
-  /** HTTP attempts of one webhook delivery before it is marked dead. */
-  GATEWAY_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
-  /** Delay before the second attempt of a webhook delivery; doubled before each further attempt. */
-  GATEWAY_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
-  /** How long one webhook POST may take before it counts as failed. */
-  GATEWAY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  /** Webhook deliveries sent at the same time by one gateway process. */
-  GATEWAY_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
-  /** Active webhook subscriptions per participant. */
-  GATEWAY_WEBHOOK_MAX_PER_PARTICIPANT: z.coerce.number().int().min(1).max(1000).default(10),
-  /** Most entries in one statement; a longer window is refused (422) and must be split. */
-  GATEWAY_STATEMENT_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-  /** How long the response to a POST with an Idempotency-Key is kept for that key (24 h by default). */
+  GATEWAY_COMMAND_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(5)
+    .describe(
+      'How long a small instruction waits for others before it goes to the command log: one produce request wakes every signer, so a trickle of one-instruction requests would cost the broker and every signer a fetch each. 0 sends at once.',
+    ),
+  GATEWAY_SIGNATURE_MAX_AGE_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(300)
+    .describe(
+      'Freshness window of request signatures: an older one is refused (STALE_SIGNATURE), and each signature is remembered this long so that its replay is refused (REPLAYED_REQUEST).',
+    ),
+  GATEWAY_RATE_LIMIT_PER_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe('Requests per second per participant before 429 RATE_LIMITED (a batch counts as one request).'),
+  GATEWAY_WEBHOOK_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(6)
+    .describe('HTTP attempts of one webhook delivery before it is marked dead.'),
+  GATEWAY_WEBHOOK_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_600_000)
+    .default(30_000)
+    .describe('Delay before the second attempt of a webhook delivery; doubled before each further attempt.'),
+  GATEWAY_WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(5000)
+    .describe(
+      'How long one webhook POST may take before it counts as failed (the receiver must answer 2xx within it).',
+    ),
+  GATEWAY_WEBHOOK_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(10)
+    .describe('Webhook deliveries sent at the same time by one gateway process.'),
+  GATEWAY_WEBHOOK_MAX_PER_PARTICIPANT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Active webhook subscriptions per participant (more: 422 TOO_MANY_WEBHOOKS).'),
+  GATEWAY_STATEMENT_MAX_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(10_000)
+    .describe(
+      'Most entries in one statement; a longer window is refused (422 STATEMENT_TOO_LARGE) and must be split.',
+    ),
   GATEWAY_IDEMPOTENCY_TTL_S: z.coerce
     .number()
     .int()
     .min(60)
     .max(7 * 24 * 3600)
-    .default(24 * 3600),
+    .default(24 * 3600)
+    .describe(
+      'How long the response to a POST with an Idempotency-Key is kept for that key. Batch responses are kept whole: lower it when Redis memory matters.',
+    ),
   /**
    * Webhook URLs on loopback, private, link-local and other non-public addresses are refused unless this
    * is true (they would let a partner make the gateway call into the operator's own network). Only for a
@@ -91,18 +174,50 @@ export const gatewaySchema = commonSchema.extend({
   GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false'])
     .default('false')
-    .transform((v) => v === 'true'),
+    .transform((v) => v === 'true')
+    .describe(
+      "Accept webhook URLs on loopback, private, link-local and other non-public addresses (refused otherwise: they would let a partner make the gateway call into the operator's own network). Only for a network on one machine: `npm start` and the tests set it.",
+    ),
 });
 
 export const ledgerSchema = commonSchema.extend({
-  LEDGER_SIGNER_ID: z.string().regex(/^[a-z0-9]{1,16}$/, 'lower-case letters and digits, at most 16'),
-  LEDGER_SIGNER_KEY: hex32,
-  LEDGER_CUT_INTERVAL_MS: z.coerce.number().int().min(5).max(60000).default(150),
-  LEDGER_HEALTH_PORT: port.optional(),
+  LEDGER_SIGNER_ID: z
+    .string()
+    .regex(/^[a-z0-9]{1,16}$/, 'lower-case letters and digits, at most 16')
+    .describe(
+      'Which signer of the genesis this node is (`s1`, `s2`, ...); its tables live in the schema `ledger_<id>`.',
+    ),
+  LEDGER_SIGNER_KEY: hex32.describe(
+    "The signer's Ed25519 seed (64 hex characters); its public key is the one the genesis lists for LEDGER_SIGNER_ID.",
+  ),
+  LEDGER_CUT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(60000)
+    .default(150)
+    .describe(
+      'How long a block stays open after the previous one sealed before its cut is proposed (twice that once it is past a quarter of its size bound). Longer means fewer, fuller blocks (each costs every signer, clearing and the gateway a fixed amount of work) and a longer wait for finality; the tests use 50.',
+    ),
+  LEDGER_HEALTH_PORT: port
+    .optional()
+    .describe('Port of /health, /ready and /metrics; not served when unset.'),
   /** Test-only fault injection (see SignerService): never set it in a real network. */
-  LEDGER_FAULT_FROM_HEIGHT: z.coerce.number().int().min(1).optional(),
+  LEDGER_FAULT_FROM_HEIGHT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'Test-only fault injection, never in a real network: the signer corrupts its state from this height on.',
+    ),
   /** Test-only fault injection: `true` makes the node never publish as first voter (see SignerService). */
-  LEDGER_FAULT_SILENT_PUBLISHER: z.enum(['true', 'false']).default('false'),
+  LEDGER_FAULT_SILENT_PUBLISHER: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe(
+      'Test-only fault injection, never in a real network: `true` makes the node never publish as first voter.',
+    ),
 });
 
 /**
@@ -176,12 +291,20 @@ export function parseWindowSchedule(value: string): {
 
 export const clearingSchema = commonSchema
   .extend({
-    CLEARING_HEALTH_PORT: port.optional(),
-    /** The operator HTTP API (windows, instructions, confirmations); not served when unset. */
-    CLEARING_PORT: port.optional(),
-    CLEARING_HOST: z.string().default('127.0.0.1'),
-    /** The operator APIs' bearer token; required with CLEARING_PORT. */
-    OPERATOR_TOKEN: operatorToken.optional(),
+    CLEARING_HEALTH_PORT: port
+      .optional()
+      .describe('Port of /health, /ready and /metrics; not served when unset.'),
+    CLEARING_PORT: port
+      .optional()
+      .describe(
+        'Port of the operator HTTP API (windows, instructions, confirmations); not served when unset.',
+      ),
+    CLEARING_HOST: z.string().default('127.0.0.1').describe('Address the operator API listens on.'),
+    OPERATOR_TOKEN: operatorToken
+      .optional()
+      .describe(
+        "The operator APIs' bearer token, compared in constant time; required when CLEARING_PORT or FX_PORT is set.",
+      ),
     /**
      * Cut-off interval of the currencies CLEARING_WINDOW_SCHEDULE does not name: their open window closes
      * this often (when it holds transfers), the first time one interval after its scheduler is created.
@@ -190,8 +313,10 @@ export const clearingSchema = commonSchema
       .number()
       .int()
       .min(1000)
-      .default(60 * 60 * 1000),
-    /** Cut-off times per currency (see parseWindowSchedule); the others keep CLEARING_WINDOW_INTERVAL_MS. */
+      .default(60 * 60 * 1000)
+      .describe(
+        'Cut-off interval of the currencies CLEARING_WINDOW_SCHEDULE does not name: their open window closes this often (when it holds transfers), the first time one interval after its scheduler is created.',
+      ),
     CLEARING_WINDOW_SCHEDULE: z
       .string()
       .default('')
@@ -199,21 +324,42 @@ export const clearingSchema = commonSchema
         const { schedule, problems } = parseWindowSchedule(value);
         for (const message of problems) ctx.addIssue({ code: 'custom', message });
         return schedule;
-      }),
-    /** Days between a window's close (UTC date) and the value date of its settlement instructions. */
-    CLEARING_VALUE_DATE_DAYS: z.coerce.number().int().min(0).max(30).default(0),
-    /** The limit alarm fires when a position goes below -(this share, in basis points) x the cap. */
-    CLEARING_CAP_ALARM_SHARE_BPS: z.coerce.number().int().min(1).max(10000).default(8000),
+      })
+      .describe(
+        'Cut-off times per currency: `USD=0 0 16 * * 1-5@America/New_York;PHP=0 0 17 * * 1-5@Asia/Manila`, a cron pattern (5 fields, or 6 with seconds first) and an optional IANA time zone (UTC without one) per currency, `;` between entries. Each entry is checked at start-up as BullMQ will read it, and each bad one is named.',
+      ),
+    CLEARING_VALUE_DATE_DAYS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30)
+      .default(0)
+      .describe(
+        "Days between a window's close (UTC date) and the value date of its settlement instructions.",
+      ),
+    CLEARING_CAP_ALARM_SHARE_BPS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10000)
+      .default(8000)
+      .describe(
+        'The limit alarm (limit.alarm) fires when a position goes below -(this share, in basis points) x its net debit cap.',
+      ),
     /**
      * The Ed25519 seed that signs the ledger settlement postings (a key of the genesis `settlementKeys`);
      * the default is the public DEMO key (see DEMO_CLEARING_SETTLEMENT_KEY).
      */
-    CLEARING_SETTLEMENT_KEY: hex32.default(DEMO_CLEARING_SETTLEMENT_KEY),
-    /** The key id the postings name, so that the ledger picks the right public key. */
+    CLEARING_SETTLEMENT_KEY: hex32
+      .default(DEMO_CLEARING_SETTLEMENT_KEY)
+      .describe(
+        'The Ed25519 seed that signs ledger settlement postings (a key the genesis lists in settlementKeys). The default is the public demo key: set your own; clearing warns while it uses it.',
+      ),
     CLEARING_SETTLEMENT_KEY_ID: z
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,64}$/)
-      .default('clearing-1'),
+      .default('clearing-1')
+      .describe('The key id the settlement postings name, so that the ledger picks the right public key.'),
   })
   .superRefine(operatorTokenWithPort('CLEARING_PORT'));
 
@@ -229,57 +375,95 @@ const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as US
 
 export const fxSchema = commonSchema
   .extend({
-    FX_HEALTH_PORT: port.optional(),
-    /** The operator admin HTTP API (spreads, markups, fee schedules, rates); not served when unset. */
-    FX_PORT: port.optional(),
-    FX_HOST: z.string().default('127.0.0.1'),
-    /** The operator APIs' bearer token; required with FX_PORT. */
-    OPERATOR_TOKEN: operatorToken.optional(),
-    /** Where reference rates come from: a JSON file, the ECB daily XML, or an HTTP JSON endpoint. */
-    FX_RATE_PROVIDER: z.enum(['file', 'ecb', 'http']).default('file'),
-    /** A JSON rates file; the demo file in apps/fx/rates is used when unset. */
-    FX_RATES_FILE: z.string().optional(),
-    /** The URL of the ecb (default: the ECB's eurofxref-daily.xml) or http provider (required for http). */
-    FX_RATES_URL: z.string().url().optional(),
-    /** How long one fetch of the ecb or http provider may take before it counts as failed. */
-    FX_RATES_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+    FX_HEALTH_PORT: port.optional().describe('Port of /health, /ready and /metrics; not served when unset.'),
+    FX_PORT: port
+      .optional()
+      .describe(
+        'Port of the operator admin API (spreads, markups, fee schedules, rates); not served when unset.',
+      ),
+    FX_HOST: z.string().default('127.0.0.1').describe('Address the admin API listens on.'),
+    OPERATOR_TOKEN: operatorToken
+      .optional()
+      .describe(
+        "The operator APIs' bearer token, compared in constant time; required when CLEARING_PORT or FX_PORT is set.",
+      ),
+    FX_RATE_PROVIDER: z
+      .enum(['file', 'ecb', 'http'])
+      .default('file')
+      .describe('Where reference rates come from: a JSON file, the ECB daily XML, or an HTTP JSON endpoint.'),
+    FX_RATES_FILE: z
+      .string()
+      .optional()
+      .describe('The JSON rates file of the file provider; the demo file in apps/fx/rates when unset.'),
+    FX_RATES_URL: z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        "The URL of the ecb provider (default: the ECB's eurofxref-daily.xml) or of the http provider (required for http).",
+      ),
+    FX_RATES_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(120_000)
+      .default(5000)
+      .describe('How long one fetch of the ecb or http provider may take before it counts as failed.'),
     FX_REFRESH_INTERVAL_MS: z.coerce
       .number()
       .int()
       .min(1000)
-      .default(60 * 60 * 1000),
+      .default(60 * 60 * 1000)
+      .describe('How often the rates are refreshed (a BullMQ job scheduler).'),
     /**
      * A rate older than this (by its provider's as-of time) is stale and no quote is made on it. Unset: the
      * provider's own default (24 h for file and http, 4 days for ecb, whose rates are daily and not
      * published on weekends and TARGET holidays).
      */
-    FX_RATE_MAX_AGE_MS: z.coerce.number().int().min(1000).optional(),
-    /** The currency through which cross rates are computed when no direct rate exists. */
-    FX_PIVOT_CURRENCY: currencyCode.default('USD'),
-    /** How long a quote can be used. */
+    FX_RATE_MAX_AGE_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .optional()
+      .describe(
+        "A rate older than this (by its provider's as-of time) is stale and no quote is made on it (503 STALE_RATE). Unset: the provider's own default (24 h for file and http, 4 days for ecb, whose rates are daily and not published on weekends and TARGET holidays).",
+      ),
+    FX_PIVOT_CURRENCY: currencyCode
+      .default('USD')
+      .describe('The currency through which cross rates are computed when no direct rate exists.'),
     FX_QUOTE_TTL_MS: z.coerce
       .number()
       .int()
       .min(1000)
       .max(10 * 60 * 1000)
-      .default(30_000),
-    /** The FX service's Ed25519 seed that signs quotes; the default is the public DEMO key (see above). */
-    FX_SIGNING_KEY: hex32.default(DEMO_FX_SIGNING_KEY),
-    /** The key id quotes name, so that the ledger can pick the right public key (and keys can rotate). */
+      .default(30_000)
+      .describe('How long a quote can be used (its expiry, judged by the ledger at the instruction).'),
+    FX_SIGNING_KEY: hex32
+      .default(DEMO_FX_SIGNING_KEY)
+      .describe(
+        "The FX service's Ed25519 seed that signs quotes (a key the genesis lists in fxKeys). The default is the public demo key: set your own; the FX service warns while it signs with it.",
+      ),
     FX_SIGNING_KEY_ID: z
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,64}$/)
-      .default('fx-1'),
-    /** The participant that takes the other side of every FX conversion (the demo's liquidity provider). */
+      .default('fx-1')
+      .describe(
+        'The key id quotes name, so that the ledger can pick the right public key (and keys can rotate).',
+      ),
     FX_PROVIDER_ID: z
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,64}$/)
-      .default('sg-fx'),
-    /** Seed default spreads and fees for the demo currencies at start-up when no spread exists yet. */
+      .default('sg-fx')
+      .describe(
+        "The participant that takes the other side of every FX conversion (the demo's liquidity provider).",
+      ),
     FX_SEED_DEMO_PRICING: z
       .enum(['true', 'false'])
       .default('true')
-      .transform((v) => v === 'true'),
+      .transform((v) => v === 'true')
+      .describe(
+        'Seed default spreads and fees for the demo currencies at start-up when no spread exists yet.',
+      ),
   })
   .superRefine(operatorTokenWithPort('FX_PORT'));
 
