@@ -1,0 +1,105 @@
+import {
+  checkQuote,
+  fxQuoteLegs,
+  fxSpreadMinor,
+  TransferInstruction,
+  TransferOutcome,
+} from '@concord/contracts';
+import { feesAccountId, positionAccountId } from './account-ids';
+import type { RejectionReason } from './engine.errors';
+import type { Leg, Posting, TransferRecord, TransferTerms } from './engine.types';
+import type { LedgerState } from './ledger-state';
+import { begin, newTransferRecord, schemeFeeLeg } from './transfer-start';
+
+/**
+ * A cross-currency transfer: linked legs through the FX provider's accounts, all posted or none. In the
+ * source currency the payer pays the FX provider the converted principal (to its liquidity account) and
+ * the spread and the fee (to its fee income account), each its own posting; in the target currency the
+ * provider's liquidity account pays the payee the quoted receive amount. The quote is checked here,
+ * deterministically: its signature by a genesis FX key, its expiry against the log time of the
+ * instruction (of the prepare, for a two-phase transfer, which then holds the rate), and single use.
+ */
+export function applyConversion(
+  state: LedgerState,
+  t: TransferInstruction,
+  amount: bigint,
+  terms: TransferTerms,
+  logTimeMs: number,
+  postings: Posting[],
+): TransferOutcome {
+  const quote = t.quote!;
+  const record = newTransferRecord(t, amount, terms);
+  const provider = quote.fxProvider;
+  const payerSource = state.accounts.get(positionAccountId(t.payer, quote.sourceCurrency));
+  const providerSource = state.accounts.get(positionAccountId(provider, quote.sourceCurrency));
+  const providerFees = state.accounts.get(feesAccountId(provider, quote.sourceCurrency));
+  const providerTarget = state.accounts.get(positionAccountId(provider, quote.targetCurrency));
+  const payeeTarget = state.accounts.get(positionAccountId(t.payee, quote.targetCurrency));
+  const check = checkQuote(quote, { publicKeys: state.fxKeys, nowMs: logTimeMs });
+  const fee = BigInt(quote.feeMinor);
+  const schemeFee = state.schemeFees.get(quote.sourceCurrency) ?? 0n;
+  const received = BigInt(quote.receiveAmountMinor);
+  const payee = state.participants.get(t.payee);
+  const fxParticipant = state.participants.get(provider);
+  const reason: RejectionReason | null = !check.ok
+    ? check.reason === 'QUOTE_EXPIRED'
+      ? 'QUOTE_EXPIRED'
+      : 'QUOTE_INVALID'
+    : state.usedQuotes.has(quote.id)
+      ? 'QUOTE_ALREADY_USED'
+      : t.currency !== quote.sourceCurrency ||
+          amount !== BigInt(quote.sendAmountMinor) ||
+          !fxQuoteLegs(quote, { payer: t.payer, payee: t.payee })
+        ? 'QUOTE_MISMATCH'
+        : t.payer === t.payee
+          ? 'SAME_PARTICIPANT'
+          : !payee || !fxParticipant
+            ? 'UNKNOWN_PARTICIPANT'
+            : payee.status !== 'active' || fxParticipant.status !== 'active'
+              ? 'PARTICIPANT_NOT_ACTIVE'
+              : !payerSource || !providerSource || !providerFees || !providerTarget || !payeeTarget
+                ? 'UNKNOWN_ACCOUNT'
+                : !state.hasHeadroom(payerSource, amount + fee + schemeFee) ||
+                    !state.hasHeadroom(providerTarget, received)
+                  ? 'INSUFFICIENT_FUNDS'
+                  : null;
+  if (reason || !payerSource || !providerSource || !providerFees || !providerTarget || !payeeTarget) {
+    record.reason = reason ?? 'UNKNOWN_ACCOUNT';
+    state.transfers.set(record.id, record);
+    return state.outcomeOf(record);
+  }
+  const spread = fxSpreadMinor(quote);
+  const legs: Leg[] = [
+    { debit: payerSource.id, credit: providerSource.id, amountMinor: amount - spread, postingId: t.id },
+  ];
+  if (spread > 0n)
+    legs.push({
+      debit: payerSource.id,
+      credit: providerFees.id,
+      amountMinor: spread,
+      postingId: `${t.id}:spread`,
+    });
+  if (fee > 0n)
+    legs.push({
+      debit: payerSource.id,
+      credit: providerFees.id,
+      amountMinor: fee,
+      postingId: `${t.id}:fee`,
+    });
+  if (schemeFee > 0n) legs.push(schemeFeeLeg(payerSource.id, quote.sourceCurrency, schemeFee, t.id));
+  legs.push({ debit: providerTarget.id, credit: payeeTarget.id, amountMinor: received, postingId: t.id });
+  state.usedQuotes.add(quote.id);
+  const committed: TransferRecord = {
+    ...record,
+    payerAccount: payerSource.id,
+    payeeAccount: payeeTarget.id,
+    status: 'committed',
+  };
+  const reservations = [
+    { accountId: payerSource.id, amountMinor: amount + fee + schemeFee },
+    { accountId: providerTarget.id, amountMinor: received },
+  ];
+  begin(state, committed, legs, reservations, t, logTimeMs, postings);
+  state.transfers.set(committed.id, committed);
+  return state.outcomeOf(committed);
+}

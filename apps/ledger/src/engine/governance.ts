@@ -1,0 +1,198 @@
+/**
+ * Governance: proposals approved by enough distinct operator keys change the consortium (members, their
+ * keys, status and limits, the signer set) or move prefunding in and out through the hub.
+ */
+import {
+  GovernanceCommand,
+  governanceSigningPayload,
+  participantSpecProblem,
+  TransferOutcome,
+} from '@concord/contracts';
+import { verifyBytes } from '@concord/crypto';
+import { hubAccountId, positionAccountId } from './account-ids';
+import { LedgerInvariantError, RejectionReason } from './engine.errors';
+import type { LogRecord, Posting, TransferRecord } from './engine.types';
+import type { ConsortiumSigner, LedgerState } from './ledger-state';
+import { addParticipant } from './membership';
+
+/** The signers and quorum that vote on block `height`. */
+export function signerSetAt(
+  state: LedgerState,
+  height: number,
+): { signers: ConsortiumSigner[]; quorum: number } {
+  let current = state.signerSets[0];
+  for (const set of state.signerSets) if (set.fromHeight <= height) current = set;
+  if (!current) throw new LedgerInvariantError('no signer set before the genesis');
+  return { signers: current.signers, quorum: current.quorum };
+}
+
+/** Applies a governance proposal, or records why it is refused; a refused one changes nothing. */
+export function applyGovernance(state: LedgerState, record: LogRecord, cmd: GovernanceCommand): void {
+  const outcomes: TransferOutcome[] = [];
+  const postings: Posting[] = [];
+  const reason = governanceRefusal(state, cmd) ?? enact(state, cmd, outcomes, postings);
+  if (reason) {
+    state.push(record, 'governance', [], [], reason);
+    return;
+  }
+  state.proposals.add(cmd.proposalId);
+  state.push(record, 'governance', outcomes, postings);
+}
+
+function governanceRefusal(state: LedgerState, cmd: GovernanceCommand): RejectionReason | null {
+  if (!state.hasGenesis) return 'NO_GENESIS';
+  if (state.proposals.has(cmd.proposalId)) return 'DUPLICATE_PROPOSAL';
+  const payload = governanceSigningPayload(state.chainId, cmd.proposalId, cmd.action);
+  const approvers = new Set<string>();
+  for (const approval of cmd.approvals) {
+    const key = state.operators.get(approval.keyId);
+    if (key && !approvers.has(approval.keyId) && verifyBytes(key, payload, approval.signature)) {
+      approvers.add(approval.keyId);
+    }
+  }
+  return approvers.size >= state.governanceThreshold ? null : 'GOVERNANCE_NOT_APPROVED';
+}
+
+/** Applies an approved proposal; returns why it cannot be applied, changing nothing in that case. */
+function enact(
+  state: LedgerState,
+  cmd: GovernanceCommand,
+  outcomes: TransferOutcome[],
+  postings: Posting[],
+): RejectionReason | null {
+  const action = cmd.action;
+  const validQuorum = (n: number, q: number) => q <= n && q > n / 2;
+  switch (action.kind) {
+    case 'add-participant':
+      if (
+        state.participants.has(action.participant.id) ||
+        action.participant.id === 'hub' ||
+        participantSpecProblem(action.participant) !== null
+      )
+        return 'INVALID_PROPOSAL';
+      addParticipant(state, action.participant);
+      return null;
+    case 'set-participant-status': {
+      const p = state.participants.get(action.participantId);
+      // Closed is final: its accounts are settled and empty, and nothing may use them again.
+      if (!p || p.status === 'closed') return 'INVALID_PROPOSAL';
+      if (action.status === 'closed' && !isClosable(state, p.id)) return 'INVALID_PROPOSAL';
+      p.status = action.status;
+      state.participantsChanged.add(p.id);
+      return null;
+    }
+    case 'set-limit': {
+      const account = state.accounts.get(action.accountId);
+      if (!account || account.kind !== 'position') return 'INVALID_PROPOSAL';
+      // A gross participant pays only from what it prefunded: no credit, ever.
+      if (
+        action.limit.kind !== 'no-overdraft' &&
+        state.participants.get(account.participantId)?.settlement === 'gross'
+      )
+        return 'INVALID_PROPOSAL';
+      account.limit = action.limit;
+      account.floorMinor = action.limit.kind === 'no-overdraft' ? 0n : -BigInt(action.limit.capMinor);
+      state.changed.add(account.id);
+      return null;
+    }
+    case 'add-participant-key': {
+      const participant = state.participants.get(action.participantId);
+      const taken = [...state.participants.values()].some((p) => p.keys.has(action.key.keyId));
+      if (!participant || taken) return 'INVALID_PROPOSAL';
+      participant.keys.set(action.key.keyId, action.key.publicKey);
+      state.participantsChanged.add(participant.id);
+      return null;
+    }
+    case 'revoke-participant-key': {
+      const participant = state.participants.get(action.participantId);
+      if (!participant?.keys.has(action.keyId) || participant.keys.size === 1) return 'INVALID_PROPOSAL';
+      participant.keys.delete(action.keyId);
+      state.participantsChanged.add(participant.id);
+      return null;
+    }
+    case 'add-signer':
+    case 'remove-signer': {
+      const next =
+        action.kind === 'add-signer'
+          ? state.signers.some((s) => s.id === action.signer.id || s.publicKey === action.signer.publicKey)
+            ? null
+            : [...state.signers, action.signer]
+          : state.signers.some((s) => s.id === action.signerId)
+            ? state.signers.filter((s) => s.id !== action.signerId)
+            : null;
+      if (!next || next.length === 0 || !validQuorum(next.length, action.quorum)) return 'INVALID_PROPOSAL';
+      state.signers = next;
+      state.quorum = action.quorum;
+      state.signerSets.push({ fromHeight: state.height + 1, signers: next, quorum: action.quorum });
+      state.signerSetChanged = true;
+      return null;
+    }
+    case 'funds-in': {
+      const account = state.accounts.get(positionAccountId(action.participantId, action.currency));
+      // A closed participant takes no new money (a withdrawal of what settlement still brings is fine).
+      if (!account || state.participants.get(action.participantId)?.status === 'closed')
+        return 'INVALID_PROPOSAL';
+      const amount = BigInt(action.amountMinor);
+      const transferId = `funds-in:${cmd.proposalId}`;
+      postings.push(state.move(hubAccountId(action.currency), account.id, amount, transferId));
+      outcomes.push({
+        transferId,
+        status: 'committed',
+        payer: 'hub',
+        payee: action.participantId,
+        amountMinor: amount.toString(),
+        currency: action.currency,
+      });
+      return null;
+    }
+    case 'funds-out': {
+      const account = state.accounts.get(positionAccountId(action.participantId, action.currency));
+      if (!account) return 'INVALID_PROPOSAL';
+      const amount = BigInt(action.amountMinor);
+      // Prefunded money leaves only from what is there: a withdrawal never uses the credit of a cap.
+      if (account.balanceMinor - account.reservedMinor < amount) return 'INSUFFICIENT_FUNDS';
+      const transferId = `funds-out:${cmd.proposalId}`;
+      const hub = hubAccountId(action.currency);
+      const withdrawal: TransferRecord = {
+        id: transferId,
+        terms: null,
+        payer: action.participantId,
+        payee: 'hub',
+        payerAccount: account.id,
+        payeeAccount: hub,
+        amountMinor: amount,
+        currency: action.currency,
+        status: 'reserved',
+        legs: [{ debit: account.id, credit: hub, amountMinor: amount, postingId: transferId }],
+        reservations: [{ accountId: account.id, amountMinor: amount }],
+      };
+      state.reserve(withdrawal);
+      state.fundsOuts.set(cmd.proposalId, withdrawal);
+      outcomes.push(state.outcomeOf(withdrawal));
+      return null;
+    }
+    case 'funds-out-complete': {
+      const withdrawal = state.fundsOuts.get(action.fundsOutProposalId);
+      if (!withdrawal) return 'INVALID_PROPOSAL';
+      state.fundsOuts.delete(action.fundsOutProposalId);
+      state.settle(withdrawal, action.outcome === 'paid' ? 'fulfilled' : 'aborted', postings);
+      outcomes.push(state.outcomeOf(withdrawal));
+      return null;
+    }
+  }
+}
+
+/**
+ * Whether a participant may be closed without stranding money: every position account at zero with
+ * nothing reserved (no pending transfer or withdrawal of its own), and no reserved transfer that would
+ * pay it on fulfilment. Governance is rare, so the reserved transfers are scanned here rather than
+ * indexed on the transfer path.
+ */
+function isClosable(state: LedgerState, participantId: string): boolean {
+  for (const a of state.accounts.values()) {
+    if (a.participantId !== participantId || a.kind !== 'position') continue;
+    if (a.balanceMinor !== 0n || a.reservedMinor !== 0n) return false;
+  }
+  for (const r of state.reserved.values()) if (r.payee === participantId) return false;
+  return true;
+}

@@ -1,0 +1,102 @@
+/**
+ * Partners' signed instructions: the signature, key and age are checked, then the request is routed to
+ * a transfer, a batch of transfers, or the fulfilment or abort of a reserved transfer.
+ */
+import {
+  emptyInstructionSchema,
+  InstructionCommand,
+  parseTransferBatchInstructionJson,
+  parseTransferInstructionJson,
+  routeInstruction,
+  TransferOutcome,
+} from '@concord/contracts';
+import { verifyRequestSignature } from '@concord/crypto';
+import type { RejectionReason } from './engine.errors';
+import type { LogRecord, Posting } from './engine.types';
+import type { LedgerState, Participant } from './ledger-state';
+import { applyTransfer, completeTransfer, rejectNew } from './transfers';
+
+/** A signed request may reach the log at most this long after it was created (replay window). */
+export const SIGNATURE_MAX_AGE_MS = 10 * 60 * 1000;
+/** Tolerated clock skew of a partner ahead of the log's clock. */
+export const SIGNATURE_MAX_SKEW_MS = 60 * 1000;
+
+export function applyInstruction(state: LedgerState, record: LogRecord, cmd: InstructionCommand): void {
+  const outcomes: TransferOutcome[] = [];
+  const postings: Posting[] = [];
+  const signer = state.participants.get(cmd.participantId);
+  const rejection = checkAuthenticity(state, cmd, signer);
+  if (rejection || !signer) {
+    const reason = rejection ?? 'UNKNOWN_PARTICIPANT';
+    state.push(record, 'instruction', claimedRejections(cmd, reason), [], reason);
+    return;
+  }
+  const route = routeInstruction(cmd.request.path);
+  const fail = (reason: RejectionReason) => state.push(record, 'instruction', [], [], reason);
+  if (!route) return fail('UNKNOWN_INSTRUCTION');
+  // A suspended participant makes no new transfers, but completes (fulfils or aborts) those already
+  // reserved, so that nothing it started is left hanging while its settlement continues.
+  if ((route.kind === 'transfer' || route.kind === 'batch') && signer.status !== 'active') {
+    const reason = 'PARTICIPANT_NOT_ACTIVE';
+    state.push(record, 'instruction', claimedRejections(cmd, reason), [], reason);
+    return;
+  }
+  switch (route.kind) {
+    case 'transfer': {
+      const t = parseTransferInstructionJson(cmd.request.body);
+      if (!t) return fail('MALFORMED_INSTRUCTION');
+      outcomes.push(applyTransfer(state, cmd.participantId, t, state.clockMs, postings));
+      break;
+    }
+    case 'batch': {
+      const batch = parseTransferBatchInstructionJson(cmd.request.body);
+      if (!batch) return fail('MALFORMED_INSTRUCTION');
+      for (const t of batch.transfers) {
+        outcomes.push(applyTransfer(state, cmd.participantId, t, state.clockMs, postings));
+      }
+      break;
+    }
+    case 'fulfil':
+    case 'abort': {
+      let body: unknown;
+      try {
+        body = cmd.request.body === '' ? {} : JSON.parse(cmd.request.body);
+      } catch {
+        body = undefined;
+      }
+      if (!emptyInstructionSchema.safeParse(body).success) return fail('MALFORMED_INSTRUCTION');
+      outcomes.push(completeTransfer(state, cmd.participantId, route.transferId, route.kind, postings));
+      break;
+    }
+  }
+  state.push(record, 'instruction', outcomes, postings);
+}
+
+function checkAuthenticity(
+  state: LedgerState,
+  cmd: InstructionCommand,
+  participant: Participant | undefined,
+): RejectionReason | null {
+  if (!state.hasGenesis) return 'NO_GENESIS';
+  if (!participant) return 'UNKNOWN_PARTICIPANT';
+  const publicKey = participant.keys.get(cmd.request.keyId);
+  if (!publicKey) return 'UNKNOWN_KEY';
+  if (!verifyRequestSignature(publicKey, cmd.request, cmd.signature)) return 'INVALID_SIGNATURE';
+  const createdMs = cmd.request.created * 1000;
+  if (createdMs < state.clockMs - SIGNATURE_MAX_AGE_MS || createdMs > state.clockMs + SIGNATURE_MAX_SKEW_MS) {
+    return 'SIGNATURE_TOO_OLD';
+  }
+  // A closed participant may instruct nothing at all; a suspended one is refused new transfers only.
+  if (participant.status === 'closed') return 'PARTICIPANT_NOT_ACTIVE';
+  return null;
+}
+
+/**
+ * Outcomes for the transfer ids a refused command claimed, so that whoever submitted it learns the
+ * result. The ids are not taken: a forged command must not be able to squat on a partner's ids.
+ */
+function claimedRejections(cmd: InstructionCommand, reason: RejectionReason): TransferOutcome[] {
+  const single = parseTransferInstructionJson(cmd.request.body);
+  const claimed = single ? [single] : (parseTransferBatchInstructionJson(cmd.request.body)?.transfers ?? []);
+  return claimed.map((t) => rejectNew(t, 0n, reason));
+}

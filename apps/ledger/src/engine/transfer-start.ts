@@ -1,0 +1,65 @@
+/**
+ * The start of a new transfer, in one currency or across two: its record, the scheme fee leg, and the
+ * posting of its legs at once or their reservation until a two-phase transfer is fulfilled.
+ */
+import type { TransferInstruction } from '@concord/contracts';
+import { hubFeesAccountId } from './account-ids';
+import type { Leg, Posting, TransferRecord, TransferTerms } from './engine.types';
+import type { LedgerState } from './ledger-state';
+
+/** How long a two-phase transfer stays reserved when its instruction names no expiry. */
+const DEFAULT_EXPIRES_IN_MS = 24 * 3600 * 1000;
+
+/** The record of a new transfer as it is checked: rejected, until it is committed or reserved. */
+export function newTransferRecord(
+  t: TransferInstruction,
+  amount: bigint,
+  terms: TransferTerms,
+): TransferRecord {
+  return {
+    id: t.id,
+    terms,
+    payer: t.payer,
+    payee: t.payee,
+    payerAccount: '',
+    payeeAccount: '',
+    amountMinor: amount,
+    currency: t.currency,
+    status: 'rejected',
+  };
+}
+
+/** The leg that pays the operator's scheme fee of a transfer into the hub's fee income account. */
+export function schemeFeeLeg(payerAccount: string, currency: string, fee: bigint, transferId: string): Leg {
+  return {
+    debit: payerAccount,
+    credit: hubFeesAccountId(currency),
+    amountMinor: fee,
+    postingId: `${transferId}:scheme-fee`,
+  };
+}
+
+/**
+ * Posts the legs of a new transfer at once, or, for a two-phase one, reserves what they need and keeps
+ * them for its fulfilment.
+ */
+export function begin(
+  state: LedgerState,
+  record: TransferRecord,
+  legs: Leg[],
+  reservations: { accountId: string; amountMinor: bigint }[],
+  t: TransferInstruction,
+  logTimeMs: number,
+  postings: Posting[],
+): void {
+  if (!t.twoPhase) {
+    for (const leg of legs) postings.push(state.move(leg.debit, leg.credit, leg.amountMinor, leg.postingId));
+    return;
+  }
+  record.status = 'reserved';
+  record.legs = legs;
+  record.reservations = reservations;
+  record.expiresAtMs = logTimeMs + (t.expiresInMs ?? DEFAULT_EXPIRES_IN_MS);
+  state.reserve(record);
+  state.reserved.set(record.id, record);
+}
