@@ -7,7 +7,8 @@ import { createLogger, createMetricsRegistry, Logger, startOpsServer } from '@co
 import type { Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { BlocksRepository } from './blocks/blocks.repository';
-import { SignerService } from './signer/signer.service';
+import { createSignerMetrics, SignerService } from './signer/signer.service';
+import { SignerSupervisor } from './signer/signer.supervisor';
 
 const CONFIG = 'LEDGER_CONFIG';
 const LOGGER = 'LOGGER';
@@ -41,7 +42,7 @@ const PRODUCER = 'PRODUCER';
         ),
     },
     {
-      provide: SignerService,
+      provide: SignerSupervisor,
       inject: [CONFIG, PRISMA, PRODUCER, LOGGER, Registry],
       useFactory: (
         c: LedgerConfig,
@@ -49,26 +50,29 @@ const PRODUCER = 'PRODUCER';
         producer: Producer,
         log: Logger,
         registry: Registry,
-      ) =>
-        new SignerService(
-          {
-            signerId: c.LEDGER_SIGNER_ID,
-            key: signingKeyFromSeed(c.LEDGER_SIGNER_KEY),
-            topicPrefix: c.KAFKA_TOPIC_PREFIX,
-            cutIntervalMs: c.LEDGER_CUT_INTERVAL_MS,
-            faultFromHeight: c.LEDGER_FAULT_FROM_HEIGHT,
-            silentPublisher: c.LEDGER_FAULT_SILENT_PUBLISHER === 'true',
-          },
-          new BlocksRepository(prisma),
-          createKafka({
-            brokers: c.KAFKA_BROKERS,
-            clientId: `ledger-${c.LEDGER_SIGNER_ID}`,
-            topicPrefix: c.KAFKA_TOPIC_PREFIX,
-          }),
-          producer,
+      ) => {
+        const metrics = createSignerMetrics(registry);
+        const kafka = createKafka({
+          brokers: c.KAFKA_BROKERS,
+          clientId: `ledger-${c.LEDGER_SIGNER_ID}`,
+          topicPrefix: c.KAFKA_TOPIC_PREFIX,
+        });
+        const repository = new BlocksRepository(prisma);
+        const settings = {
+          signerId: c.LEDGER_SIGNER_ID,
+          key: signingKeyFromSeed(c.LEDGER_SIGNER_KEY),
+          topicPrefix: c.KAFKA_TOPIC_PREFIX,
+          cutIntervalMs: c.LEDGER_CUT_INTERVAL_MS,
+          stallAlarmMs: c.LEDGER_STALL_ALARM_MS,
+          faultFromHeight: c.LEDGER_FAULT_FROM_HEIGHT,
+          silentPublisher: c.LEDGER_FAULT_SILENT_PUBLISHER === 'true',
+        };
+        return new SignerSupervisor(
+          (onFailure) => new SignerService(settings, repository, kafka, producer, log, metrics, onFailure),
           log,
-          registry,
-        ),
+          metrics,
+        );
+      },
     },
   ],
 })
@@ -80,16 +84,19 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(PRISMA) private readonly prisma: LedgerPrismaClient,
     @Inject(PRODUCER) private readonly producer: Producer,
     @Inject(Registry) private readonly registry: Registry,
-    @Inject(SignerService) private readonly signer: SignerService,
+    @Inject(SignerSupervisor) private readonly signer: SignerSupervisor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.signer.start();
     if (this.config.LEDGER_HEALTH_PORT) {
       this.ops = await startOpsServer(this.config.LEDGER_HEALTH_PORT, this.registry, {
         postgres: async () => void (await this.prisma.$queryRawUnsafe('select 1')),
+        signer: async () => {
+          if (!this.signer.signer) throw new Error('restarting after a lost connection');
+        },
       });
     }
+    await this.signer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

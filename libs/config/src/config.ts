@@ -199,6 +199,15 @@ export const ledgerSchema = commonSchema.extend({
     .describe(
       'How long a block stays open after the previous one sealed before its cut is proposed (twice that once it is past a quarter of its size bound). Longer means fewer, fuller blocks (each costs every signer, clearing and the gateway a fixed amount of work) and a longer wait for finality; the tests use 50.',
     ),
+  LEDGER_STALL_ALARM_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600000)
+    .default(5000)
+    .describe(
+      'How long the certified height may stand still, with blocks sealed or transfers waiting, before the signer raises the no-quorum alarm naming the signers whose votes are missing (cleared by finality-resumed).',
+    ),
   LEDGER_HEALTH_PORT: port
     .optional()
     .describe('Port of /health, /ready and /metrics; not served when unset.'),

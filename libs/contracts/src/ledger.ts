@@ -435,9 +435,14 @@ export type FinalizedBlock = z.infer<typeof finalizedBlockSchema>;
 export const alarmSchema = z
   .object({
     v: z.literal(1),
-    kind: z.enum(['state-root-mismatch', 'no-quorum']),
+    /**
+     * `no-quorum`: no header can reach the quorum at `height`, or finality stood still past the configured
+     * time (then `signers` names those whose votes are missing); `finality-resumed` clears the latter.
+     */
+    kind: z.enum(['state-root-mismatch', 'no-quorum', 'finality-resumed']),
     height: z.number().int(),
     signerId: z.string(),
+    signers: z.array(z.string()).optional(),
     detail: z.string(),
     accounts: z.array(z.string()).default([]),
   })

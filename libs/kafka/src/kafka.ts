@@ -1,16 +1,9 @@
 import { gzipSync, unzipSync } from 'node:zlib';
-import {
-  CompressionCodecs,
-  CompressionTypes,
-  Consumer,
-  Kafka,
-  KafkaMessage,
-  logLevel,
-  Producer,
-} from 'kafkajs';
+import { CompressionCodecs, CompressionTypes, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import type { z } from 'zod';
 import { DeadLetter, topicName } from '@concord/contracts';
 import { patchRequestQueueIdleLoop } from './request-queue-patch';
+import { SupervisedConsumer } from './supervised-consumer';
 
 // Every process that talks to Kafka does so through this library: fix kafkajs's idle timer loop once here.
 patchRequestQueueIdleLoop();
@@ -148,6 +141,13 @@ export interface ConsumeOptions<S extends z.ZodType> {
   kafka: Kafka;
   producer: Producer;
   fromBeginning?: boolean;
+  /**
+   * A group of its own per start that commits nothing, reading from `position()` after every join: for a
+   * consumer whose position is kept with what it writes (see SupervisedConsumer).
+   */
+  ephemeral?: { position: () => string | undefined };
+  /** Told of every failure after which the consumer starts again. */
+  onRestart?: (error: unknown, delayMs: number) => void;
   /** Handles a batch of valid messages; offsets are committed only after it resolves. */
   handle: (messages: ValidatedMessage<z.infer<S>>[]) => Promise<void>;
 }
@@ -156,45 +156,55 @@ export interface ConsumeOptions<S extends z.ZodType> {
  * Consumes a topic, validating each message against its contract. An invalid message goes to the dead
  * letter topic with the reason, and its offset is committed only once that send succeeded, so nothing is
  * dropped silently. Offsets of valid messages are committed only after the handler finished with them.
+ * The consumer restarts by itself after any failure (a broker outage, a handler whose database was down):
+ * the batch that failed is read again. Resolves once the consumer is subscribed, before it has joined its
+ * group, so that a process restarted after a crash serves while its dead predecessor's session expires.
  */
-export async function consumeValidated<S extends z.ZodType>(options: ConsumeOptions<S>): Promise<Consumer> {
-  const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (!isRunning() || isStale()) return;
-      const valid: ValidatedMessage<z.infer<S>>[] = [];
-      const dead: DeadLetterMessage[] = [];
-      for (const message of batch.messages) {
-        const reason = validate(options.schema, message.value?.toString('utf8') ?? '');
-        if (reason.ok) {
-          valid.push({
-            value: reason.value,
-            offset: message.offset,
-            partition: batch.partition,
-            timestampMs: Number(message.timestamp),
-            raw: message,
-          });
-        } else {
-          dead.push(deadLetterOf(batch, message, reason.reason, options.service));
+export async function consumeValidated<S extends z.ZodType>(
+  options: ConsumeOptions<S>,
+): Promise<SupervisedConsumer> {
+  const supervised: SupervisedConsumer = new SupervisedConsumer({
+    kafka: options.kafka,
+    topic: options.topic,
+    groupId: options.groupId,
+    ephemeral: options.ephemeral !== undefined,
+    position: options.ephemeral?.position,
+    fromBeginning: options.fromBeginning ?? true,
+    onRestart: options.onRestart,
+    run: {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale()) return;
+        const valid: ValidatedMessage<z.infer<S>>[] = [];
+        const dead: DeadLetterMessage[] = [];
+        for (const message of batch.messages) {
+          const reason = validate(options.schema, message.value?.toString('utf8') ?? '');
+          if (reason.ok) {
+            valid.push({
+              value: reason.value,
+              offset: message.offset,
+              partition: batch.partition,
+              timestampMs: Number(message.timestamp),
+              raw: message,
+            });
+          } else {
+            dead.push(deadLetterOf(batch, message, reason.reason, options.service));
+          }
         }
-      }
-      await sendDeadLetters(options.producer, options.settings.topicPrefix, dead);
-      if (valid.length > 0) await options.handle(valid);
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) {
-        resolveOffset(last.offset);
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-        ]);
-      }
-      await heartbeat();
+        await sendDeadLetters(options.producer, options.settings.topicPrefix, dead);
+        if (valid.length > 0) await options.handle(valid);
+        const last = batch.messages[batch.messages.length - 1];
+        if (last) {
+          resolveOffset(last.offset);
+          if (!options.ephemeral) await supervised.commit(batch.topic, batch.partition, last.offset);
+        }
+        await heartbeat();
+      },
     },
   });
-  return consumer;
+  await supervised.start();
+  return supervised;
 }
 
 export function validate<S extends z.ZodType>(

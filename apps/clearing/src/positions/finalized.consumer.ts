@@ -1,11 +1,11 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { finalizedBlockSchema, topicName } from '@concord/contracts';
-import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, SupervisedConsumer, groupName, KafkaSettings } from '@concord/kafka';
 import type { ClearingService } from '../windows/clearing.service';
 
 /** Reads only finalized ledger blocks, in height order, and hands each to the clearing service. */
 export class ClearingFinalizedConsumer {
-  private consumer: Consumer | null = null;
+  private consumer: SupervisedConsumer | null = null;
 
   constructor(
     private readonly settings: KafkaSettings,

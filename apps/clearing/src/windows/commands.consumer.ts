@@ -1,6 +1,6 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { clearingCommandsMessageSchema, topicName } from '@concord/contracts';
-import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, SupervisedConsumer, groupName, KafkaSettings } from '@concord/kafka';
 import type { ClearingService } from './clearing.service';
 
 /**
@@ -8,7 +8,7 @@ import type { ClearingService } from './clearing.service';
  * gateway); invalid ones go to the dead letter.
  */
 export class ClearingCommandsConsumer {
-  private consumer: Consumer | null = null;
+  private consumer: SupervisedConsumer | null = null;
 
   constructor(
     private readonly settings: KafkaSettings,

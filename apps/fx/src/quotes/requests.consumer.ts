@@ -1,6 +1,6 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { fxRequestEnvelopeSchema, topicName } from '@concord/contracts';
-import { consumeValidated, groupName, KafkaSettings, sendJson } from '@concord/kafka';
+import { consumeValidated, SupervisedConsumer, groupName, KafkaSettings, sendJson } from '@concord/kafka';
 import type { FxRequestHandler } from './requests.handler';
 
 /**
@@ -9,7 +9,7 @@ import type { FxRequestHandler } from './requests.handler';
  * the dead-letter topic. Offsets are committed once the batch's replies are sent.
  */
 export class FxRequestsConsumer {
-  private consumer: Consumer | null = null;
+  private consumer: SupervisedConsumer | null = null;
 
   constructor(
     private readonly settings: KafkaSettings,

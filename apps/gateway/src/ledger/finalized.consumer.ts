@@ -1,6 +1,6 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { FinalizedBlock, finalizedBlockSchema, topicName } from '@concord/contracts';
-import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, SupervisedConsumer, groupName, KafkaSettings } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { ParticipantsRepository } from '../auth/participants.repository';
 import { LedgerViewRepository } from './ledger-view.repository';
@@ -12,7 +12,7 @@ import { TransfersService } from '../transfers/transfers.service';
  * block, never skips one; blocks are applied once each, in height order, whatever order they came in.
  */
 export class FinalizedConsumer {
-  private consumer: Consumer | null = null;
+  private consumer: SupervisedConsumer | null = null;
 
   constructor(
     private readonly settings: KafkaSettings,

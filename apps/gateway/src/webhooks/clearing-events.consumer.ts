@@ -1,6 +1,6 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { clearingEventSchema, topicName } from '@concord/contracts';
-import { consumeValidated, groupName, KafkaSettings } from '@concord/kafka';
+import { consumeValidated, SupervisedConsumer, groupName, KafkaSettings } from '@concord/kafka';
 import type { SettlementWebhooksService } from './settlement-webhooks.service';
 
 /**
@@ -9,7 +9,7 @@ import type { SettlementWebhooksService } from './settlement-webhooks.service';
  * never skips one; an event that fails its contract goes to the dead letter topic.
  */
 export class ClearingEventsConsumer {
-  private consumer: Consumer | null = null;
+  private consumer: SupervisedConsumer | null = null;
 
   constructor(
     private readonly settings: KafkaSettings,

@@ -13,7 +13,7 @@ import {
   uniqueName,
 } from '../../../../libs/testing/src';
 import { BlocksRepository } from '../blocks/blocks.repository';
-import { SignerService } from './signer.service';
+import { createSignerMetrics, SignerService } from './signer.service';
 
 jest.setTimeout(60_000);
 
@@ -48,12 +48,13 @@ describe('signer votes consumer', () => {
         key: signerKey({ secret: 'signer-int-spec' }, 's1'),
         topicPrefix: prefix,
         cutIntervalMs: 50,
+        stallAlarmMs: 5_000,
       },
       new BlocksRepository(prisma),
       kafka,
       producer,
       createLogger('ledger', 'silent'),
-      new Registry(),
+      createSignerMetrics(new Registry()),
     );
     const deadLetters: DeadLetter[] = [];
     const dlq = kafka.consumer({ groupId: `${prefix}-dlq-reader` });

@@ -1,4 +1,4 @@
-import { Consumer, Kafka, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import {
   Alarm,
   FinalizedBlock,
@@ -8,7 +8,14 @@ import {
   votesTopicMessageSchema,
 } from '@concord/contracts';
 import { signBytes, SigningKey } from '@concord/crypto';
-import { deadLetterOf, groupName, sendDeadLetters, sendJson, validate } from '@concord/kafka';
+import {
+  deadLetterOf,
+  groupName,
+  sendDeadLetters,
+  sendJson,
+  SupervisedConsumer,
+  validate,
+} from '@concord/kafka';
 import type { Logger } from '@concord/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { blockMoves } from '../blocks/block-moves';
@@ -44,11 +51,63 @@ const RECENT_BLOCKS = 1000;
 /** How long each fallback publisher waits, per place in the certificate, for the first voter. */
 const FALLBACK_PUBLISH_MS = 2000;
 
+/**
+ * Certified blocks behind the stored tip whose votes a restarted signer counts again, so that a block whose
+ * publication was cut short (by a broker outage, say) is published by a fallback once the votes topic shows
+ * that nobody did.
+ */
+const REPUBLISH_WINDOW_BLOCKS = 20;
+
+/** Signer failures of this kind stop the process: restarting from the same database cannot mend them. */
+export class ChainDivergence extends Error {
+  override readonly name = 'ChainDivergence';
+}
+
+/** The signer's Prometheus metrics: registered once per process, shared by every run of the signer. */
+export function createSignerMetrics(registry: Registry) {
+  return {
+    height: new Gauge({
+      name: 'ledger_sealed_height',
+      help: 'Height of the last sealed block',
+      registers: [registry],
+    }),
+    certified: new Gauge({
+      name: 'ledger_certified_height',
+      help: 'Height of the last certified block',
+      registers: [registry],
+    }),
+    entries: new Counter({
+      name: 'ledger_entries_total',
+      help: 'Log records applied',
+      registers: [registry],
+    }),
+    alarms: new Counter({
+      name: 'ledger_reconciliation_alarms_total',
+      help: 'State root disagreements, heights without quorum and finality stalls',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    stalled: new Gauge({
+      name: 'ledger_finality_stalled',
+      help: '1 while finality has not advanced for LEDGER_STALL_ALARM_MS with blocks or transfers waiting',
+      registers: [registry],
+    }),
+    restarts: new Counter({
+      name: 'ledger_signer_restarts_total',
+      help: 'Times the signer started again from its database after a lost connection',
+      registers: [registry],
+    }),
+  };
+}
+export type SignerMetrics = ReturnType<typeof createSignerMetrics>;
+
 export interface SignerSettings {
   signerId: string;
   key: SigningKey;
   topicPrefix: string;
   cutIntervalMs: number;
+  /** How long finality may stand still, with blocks sealed or transfers waiting, before `no-quorum`. */
+  stallAlarmMs: number;
   /**
    * Test-only fault injection: from this height on, the node corrupts its own state so that its state
    * root disagrees. Used to prove that honest signers flag it and still finalize.
@@ -75,8 +134,17 @@ interface RecentBlock {
 export class SignerService {
   readonly engine = new LedgerEngine();
   private quorum: QuorumTracker | null = null;
-  private commandsConsumer: Consumer | null = null;
-  private votesConsumer: Consumer | null = null;
+  private commandsConsumer: SupervisedConsumer | null = null;
+  private votesConsumer: SupervisedConsumer | null = null;
+  /** The offset after the last vote read, where a rejoined votes consumer goes on (all votes at start). */
+  private nextVoteOffset: string | undefined = undefined;
+  /** The certified height found in the database at start (see REPUBLISH_WINDOW_BLOCKS). */
+  private recoveredCertifiedHeight = 0;
+  /** When the certified height last moved (or the signer started), and whether `no-quorum` was raised. */
+  private certifiedMovedAtMs = Date.now();
+  private stall: { height: number } | null = null;
+  private cutInFlight = false;
+  private cutFailing = false;
   /** Heights whose finalized block a signer announced as published, so that a fallback stands down. */
   private readonly publishedHeights = new Set<number>();
   private readonly fallbackTimers = new Set<NodeJS.Timeout>();
@@ -94,7 +162,7 @@ export class SignerService {
   private stopped = false;
   private readonly earlyVotes: Vote[] = [];
   private voteQueue: Promise<void> = Promise.resolve();
-  private readonly metrics;
+  private failed = false;
 
   constructor(
     private readonly settings: SignerSettings,
@@ -102,32 +170,15 @@ export class SignerService {
     private readonly kafka: Kafka,
     private readonly producer: Producer,
     private readonly log: Logger,
-    registry: Registry,
-  ) {
-    this.metrics = {
-      height: new Gauge({
-        name: 'ledger_sealed_height',
-        help: 'Height of the last sealed block',
-        registers: [registry],
-      }),
-      certified: new Gauge({
-        name: 'ledger_certified_height',
-        help: 'Height of the last certified block',
-        registers: [registry],
-      }),
-      entries: new Counter({
-        name: 'ledger_entries_total',
-        help: 'Log records applied',
-        registers: [registry],
-      }),
-      alarms: new Counter({
-        name: 'ledger_reconciliation_alarms_total',
-        help: 'State root disagreements and heights without quorum',
-        labelNames: ['kind'],
-        registers: [registry],
-      }),
-    };
-  }
+    private readonly metrics: SignerMetrics,
+    /**
+     * Called once when this run of the signer cannot go on (its engine has moved past what it stored or
+     * voted): the supervisor discards it and starts a new one from the database, or stops the process.
+     */
+    private readonly onFailure: (error: unknown) => void = (error) => {
+      throw error;
+    },
+  ) {}
 
   private topic(key: Parameters<typeof topicName>[0]): string {
     return topicName(key, this.settings.topicPrefix);
@@ -135,71 +186,174 @@ export class SignerService {
 
   async start(): Promise<void> {
     await this.recover();
-    this.votesConsumer = this.kafka.consumer({
+    // Both consumers join groups of their own, named afresh at every start, and commit nothing: where to read
+    // from is this signer's own knowledge (its stored chain; the votes it has read), so a restarted signer
+    // never waits for its dead predecessor's session, and a rejoin after a pause goes on where it was.
+    this.votesConsumer = new SupervisedConsumer({
+      kafka: this.kafka,
+      topic: this.topic('ledgerVotes'),
       groupId: groupName(this.settings.topicPrefix, `ledger-votes-${this.settings.signerId}`),
+      ephemeral: true,
+      fromBeginning: true,
+      position: () => this.nextVoteOffset,
+      onRestart: (error, delayMs) => this.logRestart('votes', error, delayMs),
+      run: {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+          await this.orFail(async () => {
+            for (const message of batch.messages) {
+              if (this.stopped) return;
+              await this.readVote(batch, message);
+              resolveOffset(message.offset);
+              this.nextVoteOffset = (BigInt(message.offset) + 1n).toString();
+            }
+          });
+          // Outside orFail: a heartbeat refused after a pause makes kafkajs rejoin, which is what it should do.
+          await heartbeat();
+        },
+      },
     });
-    await this.votesConsumer.connect();
-    await this.votesConsumer.subscribe({ topic: this.topic('ledgerVotes'), fromBeginning: true });
-    await this.votesConsumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: this.orCrash(async ({ batch, resolveOffset, heartbeat }) => {
-        for (const message of batch.messages) {
-          const parsed = validate(votesTopicMessageSchema, message.value?.toString('utf8') ?? '');
-          if (parsed.ok) {
-            const value = parsed.value;
-            if ('type' in value) this.onPublished(value.height);
-            else await this.onVote(value);
-          } else {
-            // An invalid vote counts for nothing, but it goes on record with its reason before the
-            // signer moves past it. This group commits no offsets (every start reads all votes again),
-            // so a restarted signer sends the same dead letter again, under the same key.
-            this.log.warn({ offset: message.offset, reason: parsed.reason }, 'dead-lettered an invalid vote');
-            await sendDeadLetters(this.producer, this.settings.topicPrefix, [
-              deadLetterOf(batch, message, parsed.reason, `ledger-${this.settings.signerId}`),
-            ]);
-          }
-          resolveOffset(message.offset);
-        }
-        await heartbeat();
-      }),
-    });
-    this.commandsConsumer = this.kafka.consumer({
+    await this.votesConsumer.start();
+    this.commandsConsumer = new SupervisedConsumer({
+      kafka: this.kafka,
+      topic: this.topic('ledgerCommands'),
       groupId: groupName(this.settings.topicPrefix, `ledger-commands-${this.settings.signerId}`),
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      ephemeral: true,
+      fromBeginning: true,
+      config: { maxBytesPerPartition: 4 * 1024 * 1024 },
+      // The stored chain says where to resume: the offset after the last stored block. Records between it
+      // and a crash were never stored and are applied again, once.
+      position: () => (this.lastApplied + 1n).toString(),
+      onRestart: (error, delayMs) => this.logRestart('commands', error, delayMs),
+      run: {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
+          await this.orFail(async () => {
+            for (const message of batch.messages) {
+              if (!isRunning() || this.stopped) return;
+              await this.applyRecord(
+                BigInt(message.offset),
+                Number(message.timestamp),
+                message.value?.toString('utf8') ?? '',
+              );
+              resolveOffset(message.offset);
+            }
+          });
+          await heartbeat();
+        },
+      },
     });
-    await this.commandsConsumer.connect();
-    const commands = this.topic('ledgerCommands');
-    await this.commandsConsumer.subscribe({ topic: commands, fromBeginning: true });
-    await this.commandsConsumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: this.orCrash(async ({ batch, resolveOffset, heartbeat, isRunning }) => {
-        for (const message of batch.messages) {
-          if (!isRunning() || this.stopped) return;
-          await this.applyRecord(
-            BigInt(message.offset),
-            Number(message.timestamp),
-            message.value?.toString('utf8') ?? '',
-          );
-          resolveOffset(message.offset);
-        }
-        await heartbeat();
-      }),
-    });
-    // The stored chain, not the consumer group, says where to resume: the offset after the last stored
-    // block. Records between it and a crash were never stored and are applied again, once.
-    this.commandsConsumer.seek({ topic: commands, partition: 0, offset: (this.lastApplied + 1n).toString() });
+    await this.commandsConsumer.start();
     // Checked several times per interval, so that a block is cut soon after it has been open long enough
     // (see maybeCut), whatever the phase of this node's timer against the others'.
     this.cutTimer = setInterval(
-      () => void this.maybeCut().catch((e) => this.crash(e)),
+      () => void this.tick(),
       Math.max(5, Math.floor(this.settings.cutIntervalMs / CUT_CHECKS_PER_INTERVAL)),
     );
     this.log.info(
       { height: this.engine.height - 1, resumeOffset: (this.lastApplied + 1n).toString() },
       'signer started',
     );
+  }
+
+  private logRestart(consumer: string, error: unknown, delayMs: number): void {
+    this.log.warn(
+      { consumer, delayMs, err: describeError(error) },
+      'Kafka consumer failed; starting it again',
+    );
+  }
+
+  /** One vote, publication notice or invalid message from the votes topic. */
+  private async readVote(
+    batch: { topic: string; partition: number },
+    message: { offset: string; value: Buffer | null },
+  ): Promise<void> {
+    const parsed = validate(votesTopicMessageSchema, message.value?.toString('utf8') ?? '');
+    if (parsed.ok) {
+      const value = parsed.value;
+      if ('type' in value) this.onPublished(value.height);
+      else await this.onVote(value);
+      return;
+    }
+    // An invalid vote counts for nothing, but it goes on record with its reason before the signer moves
+    // past it. Every start reads all votes again, so a restarted signer sends the same dead letter again,
+    // under the same key.
+    this.log.warn({ offset: message.offset, reason: parsed.reason }, 'dead-lettered an invalid vote');
+    await sendDeadLetters(this.producer, this.settings.topicPrefix, [
+      deadLetterOf(
+        batch,
+        message as Parameters<typeof deadLetterOf>[1],
+        parsed.reason,
+        `ledger-${this.settings.signerId}`,
+      ),
+    ]);
+  }
+
+  /** The cut timer: propose a cut when one is due, and watch finality. Failures here are retried next tick. */
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    this.watchFinality(Date.now());
+    if (this.cutInFlight) return;
+    this.cutInFlight = true;
+    try {
+      await this.maybeCut();
+      this.cutFailing = false;
+    } catch (error) {
+      // The broker is unreachable: the cut is proposed again at a later tick. Said once per outage.
+      if (!this.cutFailing) this.log.warn({ err: describeError(error) }, 'could not propose a cut; retrying');
+      this.cutFailing = true;
+    } finally {
+      this.cutInFlight = false;
+    }
+  }
+
+  /**
+   * Raises `no-quorum` when the certified height has stood still for `stallAlarmMs` while blocks are sealed
+   * beyond it or transfers wait in the open block, naming the signers whose votes for the next height this
+   * signer has not seen; clears it (with `finality-resumed`) once finality moves again.
+   */
+  private watchFinality(nowMs: number): void {
+    if (!this.engine.hasGenesis) return;
+    const waiting = this.engine.height - 1 > this.certifiedHeight || this.engine.openEntryCount > 0;
+    if (this.stall || !waiting || nowMs - this.certifiedMovedAtMs < this.settings.stallAlarmMs) return;
+    const height = this.certifiedHeight + 1;
+    const voted = new Set((this.quorum?.votesOf(height) ?? []).map((v) => v.signerId));
+    const missing = this.engine
+      .signerSetAt(height)
+      .signers.map((s) => s.id)
+      .filter((id) => !voted.has(id));
+    this.stall = { height };
+    this.metrics.stalled.set(1);
+    void this.alarm({
+      v: 1,
+      kind: 'no-quorum',
+      height,
+      signerId: this.settings.signerId,
+      signers: missing,
+      detail:
+        `finality stalled at height ${this.certifiedHeight} for ${nowMs - this.certifiedMovedAtMs} ms; ` +
+        `no vote seen for height ${height} from ${missing.join(', ') || '(none: votes disagree)'}`,
+      accounts: [],
+    }).catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'could not send an alarm'));
+  }
+
+  /** Called when the certified height moves: resets the stall clock and clears a raised `no-quorum`. */
+  private finalityMoved(): void {
+    this.certifiedMovedAtMs = Date.now();
+    if (!this.stall) return;
+    const stalledAt = this.stall.height;
+    this.stall = null;
+    this.metrics.stalled.set(0);
+    void this.alarm({
+      v: 1,
+      kind: 'finality-resumed',
+      height: this.certifiedHeight,
+      signerId: this.settings.signerId,
+      detail: `finality resumed: certified height ${this.certifiedHeight} (stalled before ${stalledAt})`,
+      accounts: [],
+    }).catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'could not send an alarm'));
   }
 
   /** Rebuilds the state by replaying this signer's own stored entries, checking every header on the way. */
@@ -216,7 +370,7 @@ export class SignerService {
       if (sealed) {
         const stored = headers[next++];
         if (!stored || stored.headerHash !== sealed.headerHash) {
-          throw new Error(
+          throw new ChainDivergence(
             `recovery diverged at block ${sealed.header.height}: stored chain and replay disagree`,
           );
         }
@@ -224,9 +378,10 @@ export class SignerService {
         await this.afterGenesis();
       }
     }
-    if (next !== headers.length) throw new Error('recovery left stored blocks unmatched');
+    if (next !== headers.length) throw new ChainDivergence('recovery left stored blocks unmatched');
     this.lastApplied = headers.length > 0 ? headers[headers.length - 1].lastOffset : -1n;
     this.certifiedHeight = await this.repository.lastCertifiedHeight();
+    this.recoveredCertifiedHeight = this.certifiedHeight;
     this.metrics.height.set(this.engine.height - 1);
     this.metrics.certified.set(this.certifiedHeight);
     // Votes of blocks that were sealed but not certified before a crash are sent again; duplicates of a
@@ -338,7 +493,11 @@ export class SignerService {
       return;
     }
     const height = vote.header.height;
-    if (height <= this.certifiedHeight && !this.quorum.certifiedHash(height)) return;
+    // Votes of heights certified before are counted again only in the republish window after a restart.
+    const replayed =
+      height <= this.recoveredCertifiedHeight &&
+      height > this.recoveredCertifiedHeight - REPUBLISH_WINDOW_BLOCKS;
+    if (height <= this.certifiedHeight && !this.quorum.certifiedHash(height) && !replayed) return;
     const events = this.quorum.add(height, {
       signerId: vote.signerId,
       headerHash: vote.headerHash,
@@ -402,16 +561,23 @@ export class SignerService {
     }
     // The votes counted so far (the certificate's and any dissent) go in with it, in one statement.
     await this.repository.saveCertificate(certificate, this.quorum?.votesOf(certificate.height) ?? []);
-    this.certifiedHeight = Math.max(this.certifiedHeight, certificate.height);
+    if (certificate.height > this.certifiedHeight) {
+      this.certifiedHeight = certificate.height;
+      this.finalityMoved();
+    }
     this.quorum?.prune(this.certifiedHeight - RECENT_BLOCKS);
     this.metrics.certified.set(this.certifiedHeight);
-    if (event.firstVoter === this.settings.signerId) {
+    // A block certified again from the votes after a restart may have been published already: every signer
+    // of its certificate, the first voter too, waits for the notice and publishes only without one.
+    const replayed = certificate.height <= this.recoveredCertifiedHeight;
+    if (event.firstVoter === this.settings.signerId && !replayed) {
       if (!this.settings.silentPublisher) await this.publishFinalized(certificate, mine);
       return;
     }
     // The first voter publishes; should it fail to, the other certificate signers take over in certificate
     // order, each after a longer wait, unless the publisher's notice has come on the votes topic by then.
-    const position = certificate.signatures.findIndex((s) => s.signerId === this.settings.signerId);
+    const position =
+      certificate.signatures.findIndex((s) => s.signerId === this.settings.signerId) + (replayed ? 1 : 0);
     if (position <= 0) return;
     const timer = setTimeout(() => {
       this.fallbackTimers.delete(timer);
@@ -420,7 +586,7 @@ export class SignerService {
         { height: certificate.height },
         'finalized block not published by its first voter; publishing it',
       );
-      void this.publishFinalized(certificate, mine).catch((e) => this.crash(e));
+      void this.publishFinalized(certificate, mine).catch((e) => this.fail(e));
     }, position * FALLBACK_PUBLISH_MS);
     this.fallbackTimers.add(timer);
   }
@@ -518,8 +684,7 @@ export class SignerService {
       if (nextExpiryMs + backOffMs > Date.now()) return;
     }
     const height = this.engine.height;
-    const index = this.engine.signers.findIndex((s) => s.id === this.settings.signerId);
-    const myTurn = index === height % this.engine.signers.length;
+    const myTurn = this.cutTurn(height) === this.settings.signerId;
     const now = Date.now();
     // While the last sealed block waits for its quorum, the next one keeps filling: under load blocks grow
     // with the time a certification takes, so the fixed cost of a block (storing it on every signer,
@@ -542,32 +707,53 @@ export class SignerService {
   }
 
   /**
-   * The engine's state has moved on once a record is applied, so a failure to store or sign a block cannot
-   * be retried in place: the node stops and recovers from its database, which holds only whole blocks.
+   * Whose turn it is to propose the cut of block `height`: the signer at `height` modulo the signer count,
+   * or, when that one's vote for the last sealed block has not come, the next one in order whose vote has.
+   * A signer that is down thus costs the blocks of its turns no wait: the others see alike that it did not
+   * vote (or each proposes once, which the engine takes as one cut).
    */
-  private orCrash<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-    return async (...args: A) => {
-      try {
-        await fn(...args);
-      } catch (error) {
-        this.crash(error);
-      }
-    };
+  private cutTurn(height: number): string {
+    const signers = this.engine.signers;
+    const voted = new Set((this.quorum?.votesOf(height - 1) ?? []).map((v) => v.signerId));
+    const first = height % signers.length;
+    if (voted.size === 0) return signers[first].id;
+    for (let i = 0; i < signers.length; i++) {
+      const candidate = signers[(first + i) % signers.length].id;
+      if (voted.has(candidate)) return candidate;
+    }
+    return signers[first].id;
   }
 
-  private crash(error: unknown): void {
-    this.log.fatal(
-      { err: error instanceof Error ? { message: error.message, stack: error.stack } : error },
-      'signer failed',
-    );
-    process.exit(1);
+  /**
+   * The engine's state has moved on once a record is applied, so a failure to store or sign a block cannot
+   * be retried in place: this run of the signer stops, and its supervisor starts a new one from the
+   * database, which holds only whole blocks.
+   */
+  private async orFail(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.stopped = true;
+    if (this.cutTimer) clearInterval(this.cutTimer);
+    this.onFailure(error);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.cutTimer) clearInterval(this.cutTimer);
-    await this.commandsConsumer?.disconnect();
-    await this.votesConsumer?.disconnect();
     for (const timer of this.fallbackTimers) clearTimeout(timer);
+    await Promise.all([this.commandsConsumer?.disconnect(), this.votesConsumer?.disconnect()]);
   }
+}
+
+/** An error as a log field: its name, message and stack, which pino would not take from a plain object. */
+export function describeError(error: unknown): unknown {
+  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
 }
