@@ -20,6 +20,12 @@ import { ensureTopics, infraUp } from './infra';
 import { ledgerSchemaName, migrate, REPO_ROOT } from './prisma';
 import { SERVICE_NODE_FLAGS } from './node-flags';
 
+/** Waits before a supervised process is started again (see LocalNetwork.supervise). */
+const RESTART_FIRST_MS = 500;
+const RESTART_MAX_MS = 15_000;
+/** A process up for this long has recovered: its next crash waits RESTART_FIRST_MS again. */
+const SUPERVISED_STABLE_MS = 60_000;
+
 export type AppName = 'gateway' | 'ledger' | 'clearing' | 'fx';
 
 export interface NetworkOptions {
@@ -58,6 +64,10 @@ export interface RunningProcess {
  */
 export class LocalNetwork {
   readonly processes = new Map<string, RunningProcess>();
+  /** While set, a process that exits on its own is started again (see supervise). */
+  private supervisor: ((line: string) => void) | null = null;
+  /** Restarts in a row of each process that did not stay up for SUPERVISED_STABLE_MS. */
+  private readonly crashes = new Map<string, { count: number; startedAtMs: number }>();
 
   constructor(readonly options: NetworkOptions) {}
 
@@ -258,7 +268,34 @@ export class LocalNetwork {
     }
     const running = { name, child, env, app };
     this.processes.set(name, running);
+    child.once('exit', (code, signal) => this.onExit(running, signal ?? String(code)));
     return running;
+  }
+
+  /**
+   * From now on a process that exits without having been stopped is started again, after a wait that
+   * doubles with each crash in a row (from 500 ms to 15 s; a process that stayed up for a minute starts
+   * over from 500 ms), and `log` is told of each restart. As a process manager or an orchestrator would.
+   */
+  supervise(log: (line: string) => void): void {
+    this.supervisor = log;
+  }
+
+  private onExit(running: RunningProcess, how: string): void {
+    const log = this.supervisor;
+    // Stopped on purpose (stop() forgets the process first), or already replaced.
+    if (!log || this.processes.get(running.name) !== running) return;
+    const now = Date.now();
+    const last = this.crashes.get(running.name);
+    const count = last && now - last.startedAtMs < SUPERVISED_STABLE_MS ? last.count + 1 : 0;
+    const delayMs = Math.min(RESTART_FIRST_MS * 2 ** count, RESTART_MAX_MS);
+    log(`${running.name} exited (${how}); restarting it in ${delayMs} ms`);
+    setTimeout(() => {
+      if (this.supervisor === null || this.processes.get(running.name) !== running) return;
+      this.crashes.set(running.name, { count, startedAtMs: Date.now() });
+      this.start(running.name);
+      log(`${running.name} restarted`);
+    }, delayMs);
   }
 
   startAll(): void {
@@ -280,6 +317,7 @@ export class LocalNetwork {
   }
 
   async stopAll(): Promise<void> {
+    this.supervisor = null;
     await Promise.all([...this.processes.keys()].map((name) => this.stop(name)));
   }
 

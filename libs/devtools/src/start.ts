@@ -108,11 +108,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   await bringUp(network, (line) => console.log(`  ${line}`), 120_000);
-  for (const p of network.processes.values()) {
-    p.child.once('exit', (code, signal) => {
-      if (!stopping) console.error(`concord: ${p.name} exited (${signal ?? code}); the others keep running`);
-    });
-  }
+  // A service that dies is started again, with a growing wait if it keeps dying; the others keep running.
+  network.supervise((line) => {
+    if (!stopping) console.error(`concord: ${line}`);
+  });
   console.log(`
 concord: the demo network is up.
   gateway     ${network.gatewayUrl}   (health: ${network.gatewayUrl}/ready, metrics: ${network.gatewayUrl}/metrics)

@@ -31,7 +31,7 @@ export interface SupervisedConsumerOptions {
   /** Where to read from after each join; undefined for the group's committed offset (or the topic's start). */
   position?: () => string | undefined;
   config?: Partial<ConsumerConfig>;
-  run: Omit<ConsumerRunConfig, 'eachMessage'>;
+  run: ConsumerRunConfig;
   /** Told of every failure that restarts the consumer, with the wait before the restart. */
   onRestart?: (error: unknown, delayMs: number) => void;
 }

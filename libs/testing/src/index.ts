@@ -54,14 +54,16 @@ export interface TestNetwork {
  */
 export async function startTestNetwork(
   spec: ConsortiumSpec,
-  options: Partial<Pick<NetworkOptions, 'extraEnv' | 'cutIntervalMs'>> & { only?: string[] } = {},
+  options: Partial<Pick<NetworkOptions, 'extraEnv' | 'cutIntervalMs' | 'kafkaBrokers'>> & {
+    only?: string[];
+  } = {},
 ): Promise<TestNetwork> {
   const prefix = uniqueName('t');
   const databaseUrl = `${BASE_DATABASE_URL}/concord_test_${prefix}`;
   const network = new LocalNetwork({
     databaseUrl,
     redisUrl: TEST_REDIS_URL,
-    kafkaBrokers: TEST_KAFKA_BROKERS,
+    kafkaBrokers: options.kafkaBrokers ?? TEST_KAFKA_BROKERS,
     topicPrefix: prefix,
     gatewayPort: await freePort(),
     spec,
@@ -95,7 +97,7 @@ export async function startTestNetwork(
       await pg.end();
       await dropDatabase(databaseUrl).catch(() => undefined);
       // Every run has its own prefix, so its topics would otherwise pile up on the shared broker.
-      await deleteTestTopics(prefix);
+      await deleteTestTopics(prefix, options.kafkaBrokers);
     },
   };
 }
@@ -128,10 +130,10 @@ export async function eventually<T>(
 }
 
 /** Deletes every topic of a test's own prefix (`<prefix>.*`), so that runs leave no topics behind. */
-export async function deleteTestTopics(prefix: string): Promise<void> {
+export async function deleteTestTopics(prefix: string, brokers = TEST_KAFKA_BROKERS): Promise<void> {
   const admin = new Kafka({
     clientId: 'cleanup',
-    brokers: [TEST_KAFKA_BROKERS],
+    brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   }).admin();
   await admin.connect();
@@ -142,3 +144,4 @@ export async function deleteTestTopics(prefix: string): Promise<void> {
     await admin.disconnect();
   }
 }
+export { PrivateBroker } from './private-broker';
