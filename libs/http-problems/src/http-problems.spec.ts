@@ -1,5 +1,15 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { frameworkProblem, problemBody, ProblemTable } from './index';
+import { z } from 'zod';
+import {
+  DomainFailure,
+  fieldErrors,
+  frameworkProblem,
+  mapProblem,
+  Problem,
+  problemBody,
+  ProblemMap,
+  ProblemTable,
+} from './index';
 
 const TABLE: ProblemTable<'LIMIT_EXCEEDED'> = {
   LIMIT_EXCEEDED: [422, 'The limit is exceeded'],
@@ -42,5 +52,59 @@ describe('problem+json bodies', () => {
     const bug = frameworkProblem(TABLE, new Error('secret internals'));
     expect(bug).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', detail: 'the error was logged' });
     expect(JSON.stringify(bug)).not.toContain('secret');
+  });
+});
+
+type LimitError = { kind: 'OVER_LIMIT'; limit: string } | { kind: 'NO_LIMIT' };
+
+const LIMIT_PROBLEMS: ProblemMap<LimitError> = {
+  OVER_LIMIT: (e) =>
+    new Problem(422, 'LIMIT_EXCEEDED', 'The limit is exceeded', {
+      detail: `at most ${e.limit}`,
+      headers: { 'retry-after': '5' },
+      extensions: { limit: e.limit },
+    }),
+  NO_LIMIT: () => new Problem(404, 'NO_LIMIT', 'No limit'),
+};
+
+class LimitFailure extends DomainFailure<LimitError> {
+  toProblem(): Problem {
+    return mapProblem(LIMIT_PROBLEMS, this.error);
+  }
+}
+
+describe('problems as values', () => {
+  it("maps a domain's typed failure through its table, with headers and extension members", () => {
+    const problem = new LimitFailure({ kind: 'OVER_LIMIT', limit: '10.00' }).toProblem();
+    expect(problem.headers).toEqual({ 'retry-after': '5' });
+    expect(JSON.parse(JSON.stringify(problem))).toEqual({
+      type: 'https://concord.example/problems/limit-exceeded',
+      title: 'The limit is exceeded',
+      status: 422,
+      code: 'LIMIT_EXCEEDED',
+      detail: 'at most 10.00',
+      limit: '10.00',
+    });
+    expect(new LimitFailure({ kind: 'NO_LIMIT' }).toProblem().toJSON()).toEqual({
+      type: 'https://concord.example/problems/no-limit',
+      title: 'No limit',
+      status: 404,
+      code: 'NO_LIMIT',
+    });
+  });
+
+  it('turns zod issues into field errors: paths, unknown keys by name, the whole value, a prefix', () => {
+    const schema = z.strictObject({ amount: z.string(), legs: z.array(z.number()) });
+    const bad = schema.safeParse({ amount: 1, legs: [1, 'x'], extra: true, more: 1 });
+    expect(bad.success).toBe(false);
+    expect(fieldErrors(bad.error!.issues, '(body)')).toEqual([
+      { field: 'amount', message: expect.any(String) },
+      { field: 'legs.1', message: expect.any(String) },
+      { field: 'extra, more', message: expect.any(String) },
+    ]);
+    const whole = schema.safeParse('text');
+    expect(fieldErrors(whole.error!.issues, '(body)', 'transfers.2.')).toEqual([
+      { field: 'transfers.2.(body)', message: expect.any(String) },
+    ]);
   });
 });

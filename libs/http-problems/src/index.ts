@@ -2,9 +2,10 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { FastifyReply } from 'fastify';
 
 /**
- * RFC 9457 problem+json for the operator HTTP APIs (clearing, FX admin): each app keeps its one table of
- * codes to statuses and titles and its domain errors; the body's shape, the framework's own errors and
- * the filter that answers them are the same everywhere, and live here.
+ * RFC 9457 problem+json for every HTTP API of Concord (the partners' gateway, the clearing and FX operator
+ * APIs, and those still to come): the body's shape, the one translation of zod issues into field errors,
+ * typed domain failures with their exhaustive tables, and the filter that answers them all. Each app keeps
+ * only its own tables of codes.
  */
 export interface FieldProblem {
   field: string;
@@ -18,6 +19,103 @@ export interface ProblemBody<C extends string = string> {
   code: C;
   detail?: string;
   errors?: FieldProblem[];
+}
+
+/** The stable `type` URI of a code: `INVALID_BODY` -> https://concord.example/problems/invalid-body. */
+export function problemType(code: string): string {
+  return `https://concord.example/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** What a Problem carries besides status, code and title. */
+export interface ProblemOptions {
+  detail?: string;
+  errors?: FieldProblem[];
+  /** Response headers that belong to the answer (Retry-After...). */
+  headers?: Record<string, string>;
+  /** Extension members of the body (RFC 9457 section 3.2), after the standard ones. */
+  extensions?: Record<string, unknown>;
+}
+
+/** An RFC 9457 problem, thrown where the answer is known: the filter sends it as it is. */
+export class Problem extends Error {
+  readonly detail?: string;
+  readonly errors?: FieldProblem[];
+  readonly headers: Record<string, string>;
+  readonly extensions?: Record<string, unknown>;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    options: ProblemOptions = {},
+  ) {
+    super(options.detail ?? title);
+    this.detail = options.detail;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+    this.extensions = options.extensions;
+  }
+
+  toJSON(): ProblemBody & Record<string, unknown> {
+    return {
+      type: problemType(this.code),
+      title: this.title,
+      status: this.status,
+      code: this.code,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extensions,
+    };
+  }
+}
+
+/** The shape of a zod issue that field errors need (zod 4's `$ZodIssue`, without depending on zod here). */
+export interface ValidationIssue {
+  path: readonly PropertyKey[];
+  message: string;
+  code: string;
+  keys?: string[];
+}
+
+/**
+ * The one translation of zod issues into the field errors of a problem: the path (`transfers.3.amount`),
+ * or for unknown keys their names, or `whole` ('(body)', '(query)') when the issue is about the whole
+ * value. `prefix` places the errors of an element inside a larger body.
+ */
+export function fieldErrors(issues: readonly ValidationIssue[], whole: string, prefix = ''): FieldProblem[] {
+  return issues.map((i) => ({
+    field:
+      prefix +
+      (i.path.map(String).join('.') ||
+        (i.code === 'unrecognized_keys' && i.keys ? i.keys.join(', ') : whole)),
+    message: i.message,
+  }));
+}
+
+/**
+ * Expected outcomes of a domain are values of a union discriminated by `kind`; a DomainFailure carries one
+ * out of a service, and knows its domain's table. Subclasses implement `toProblem` with `mapProblem` and
+ * their ProblemMap, so that the filter needs no list of domains.
+ */
+export abstract class DomainFailure<E extends { kind: string } = { kind: string }> extends Error {
+  constructor(readonly error: E) {
+    super(error.kind);
+  }
+
+  abstract toProblem(): Problem;
+}
+
+/**
+ * One domain's table: a row for every kind of its error union, each making the problem of that kind.
+ * Exhaustive by its type: an error kind without a row does not compile.
+ */
+export type ProblemMap<E extends { kind: string }> = {
+  [K in E['kind']]: (error: Extract<E, { kind: K }>) => Problem;
+};
+
+/** The problem of `error` from its domain's table. */
+export function mapProblem<E extends { kind: string }>(table: ProblemMap<E>, error: E): Problem {
+  return (table[error.kind as E['kind']] as (e: E) => Problem)(error);
 }
 
 /** The codes every operator API answers framework errors with. */
@@ -34,7 +132,7 @@ export function problemBody<C extends string>(
 ): ProblemBody<C | CommonProblemCode> {
   const [status, title] = table[code];
   return {
-    type: `https://concord.example/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    type: problemType(code),
     title,
     status,
     code,
@@ -64,11 +162,20 @@ export function frameworkProblem<C extends string>(
   return problemBody(table, 'INTERNAL_ERROR', 'the error was logged');
 }
 
+/** Sends a problem as `application/problem+json`, with the headers a Problem carries (Retry-After...). */
+export function sendProblem(reply: FastifyReply, problem: ProblemBody | Problem): FastifyReply {
+  const headers = problem instanceof Problem ? problem.headers : {};
+  return reply
+    .status(problem.status)
+    .headers({ 'content-type': 'application/problem+json', ...headers })
+    .send(JSON.stringify(problem));
+}
+
 /** Answers every error with the problem `problemOf` makes of it; 5xx are reported to `onBug`. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(
-    private readonly problemOf: (exception: unknown) => ProblemBody,
+    private readonly problemOf: (exception: unknown) => ProblemBody | Problem,
     private readonly onBug: (error: unknown) => void,
   ) {}
 
@@ -76,9 +183,6 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.problemOf(exception);
     if (problem.status >= 500) this.onBug(exception);
-    void reply
-      .status(problem.status)
-      .header('content-type', 'application/problem+json')
-      .send(JSON.stringify(problem));
+    void sendProblem(reply, problem);
   }
 }
