@@ -4,3 +4,4 @@ export * from './instructions';
 export * from './instruction-parser';
 export * from './fx';
 export * from './clearing';
+export * from './partner-api';
