@@ -1,11 +1,35 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { z } from 'zod';
 import type {
+  AccountView,
+  BalanceProofView,
+  ConfirmationView,
+  CreateConfirmation,
+  CreatedWebhookView,
+  CreateWebhook,
+  deliveriesQuerySchema,
+  DeliveryView,
+  LimitAlarmView,
+  ParticipantView,
   QuoteAnswer as QuoteAnswerOf,
   QuoteBreakdownView,
   QuoteRateLeg,
   QuoteRateView,
+  QuoteRequest,
+  settlementInstructionListQuerySchema,
+  SettlementInstructionDetailView,
+  SettlementInstructionEventView,
+  SettlementInstructionView,
+  StatementQuery,
+  StatementView,
+  transferInstructionSchema,
+  transferListQuerySchema,
+  TransferView,
+  WebhookEvent as WebhookEventOf,
+  WebhookEventType,
+  WebhookView,
 } from '@concord/contracts';
 import { signingKeyFromSeed, signRequest, SigningKey } from '@concord/crypto';
 
@@ -56,185 +80,30 @@ export type FxQuote = Record<string, unknown> & {
 export type QuoteAnswer = QuoteAnswerOf<FxQuote>;
 export type { QuoteBreakdownView, QuoteRateLeg, QuoteRateView };
 
-export interface TransferRequest {
-  id: string;
-  payer: string;
-  payee: string;
-  amount: string;
-  currency: string;
-  twoPhase?: boolean;
-  expiresInMs?: number;
+/** The API's types, all `z.infer` of the contract's schemas (libs/contracts, partner-api.ts). */
+export type TransferRequest = Omit<z.input<typeof transferInstructionSchema>, 'quote'> & {
   /** A quote from createQuote: makes the transfer cross-currency. */
   quote?: FxQuote;
-}
-
-export interface Transfer {
-  id: string;
-  status: 'accepted' | 'committed' | 'reserved' | 'fulfilled' | 'aborted' | 'expired' | 'rejected';
-  reason?: string;
-  payer: string;
-  payee: string;
-  amount: string;
-  currency: string;
-  twoPhase: boolean;
-  blockHeight?: number;
-  createdAt: string;
-  finalizedAt?: string;
-}
-
-export interface Account {
-  id: string;
-  currency: string;
-  kind: string;
-  balance: string;
-  reserved: string;
-  available: string;
-  asOfHeight: number;
-}
-
-export interface BalanceProof {
-  account: { id: string; balanceMinor: string; reservedMinor: string; balance: string; currency: string };
-  proof: { hash: string; left: boolean }[];
-  header: { stateRoot: string; height: number } & Record<string, unknown>;
-  headerHash: string;
-  certificate: { signerId: string; signature: string }[];
-  signers: { id: string; publicKey: string }[];
-  quorum: number;
-}
-
-export type WebhookEventType =
-  | 'transfer.committed'
-  | 'transfer.rejected'
-  | 'transfer.reserved'
-  | 'transfer.fulfilled'
-  | 'transfer.aborted'
-  | 'transfer.expired'
-  | 'settlement.instruction.created'
-  | 'settlement.instruction.confirmed'
-  | 'settlement.instruction.reversed'
-  | 'settlement.instruction.cancelled'
-  | 'limit.alarm'
-  | 'limit.cleared';
-
-export interface Webhook {
-  id: string;
-  url: string;
-  events: WebhookEventType[];
-  createdAt: string;
-}
-
-export interface WebhookDelivery {
-  id: string;
-  eventId: string;
-  event: WebhookEventType;
-  /** The transfer and its block, for transfer.* events. */
-  transferId?: string;
-  blockHeight?: number;
-  /** The settlement instruction, for settlement.* events. */
-  instructionId?: string;
-  /** The position account, for limit.* events. */
-  accountId?: string;
-  status: 'pending' | 'delivered' | 'dead' | 'cancelled';
-  attempts: number;
-  createdAt: string;
-  deliveredAt?: string;
-  attemptLog: { attempt: number; statusCode?: number; error?: string; durationMs: number; at: string }[];
-}
-
+};
+export type Transfer = TransferView;
+export type TransferListQuery = Partial<z.infer<typeof transferListQuerySchema>>;
+export type Participant = ParticipantView;
+export type Account = AccountView;
+export type BalanceProof = BalanceProofView;
+export type { QuoteRequest, WebhookEventType };
+export type Webhook = WebhookView;
+export type WebhookDelivery = DeliveryView;
+export type WebhookDeliveryQuery = Partial<z.infer<typeof deliveriesQuerySchema>>;
 /** The body of a webhook request (verify `Concord-Signature` first: ConcordClient.verifyWebhookSignature). */
-export interface WebhookEvent {
-  id: string;
-  type: WebhookEventType;
-  createdAt: string;
-  /** The transfer (transfer.*), the settlement instruction (settlement.*) or the limit alarm (limit.*). */
-  data: Transfer | SettlementInstructionEvent | LimitAlarmEvent;
-}
-
-export interface SettlementInstructionEvent {
-  id: string;
-  windowId: number;
-  participantId: string;
-  currency: string;
-  direction: 'pay-in' | 'pay-out';
-  amount: string;
-  confirmed: string;
-  outstanding: string;
-  valueDate: string;
-  status: 'pending' | 'partially-confirmed' | 'confirmed' | 'cancelled';
-  confirmation?: { bankReference: string; amount: string };
-  /** A cancelled instruction's window was aborted; its positions are settled in this window instead. */
-  carriedToWindowId?: number;
-}
-
+export type WebhookEvent = WebhookEventOf;
+export type SettlementInstructionEvent = SettlementInstructionEventView;
 /** One of the caller's settlement instructions as `GET /v1/settlement-instructions` lists it. */
-export interface SettlementInstruction {
-  id: string;
-  windowId: number;
-  participantId: string;
-  currency: string;
-  direction: 'pay-in' | 'pay-out';
-  amount: string;
-  confirmed: string;
-  outstanding: string;
-  valueDate: string;
-  status: 'pending' | 'partially-confirmed' | 'confirmed' | 'cancelled';
-  carriedToWindowId?: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
+export type SettlementInstruction = SettlementInstructionView;
 /** A bank reference of an instruction: a recorded confirmation, its reversal, or a participant's request. */
-export interface SettlementConfirmation {
-  bankReference: string;
-  amount: string;
-  status: 'requested' | 'confirmed' | 'reversed' | 'refused';
-  source: 'operator' | 'participant';
-  requestedAt?: string;
-  confirmedAt?: string;
-  reversedAt?: string;
-  refusal?: { code: string; detail: string };
-}
-
-export interface SettlementInstructionQuery {
-  window?: number;
-  currency?: string;
-  status?: SettlementInstruction['status'];
-  limit?: number;
-  cursor?: string;
-}
-
-export interface LimitAlarmEvent {
-  accountId: string;
-  participantId: string;
-  currency: string;
-  position: string;
-  cap: string;
-  threshold: string;
-  blockHeight: number;
-}
-
-export interface Statement {
-  id: string;
-  account: string;
-  currency: string;
-  from: string;
-  to: string;
-  createdAt: string;
-  asOfHeight: number;
-  openingBalance: string;
-  closingBalance: string;
-  totals: { credits: { count: number; amount: string }; debits: { count: number; amount: string } };
-  entries: {
-    transferId: string;
-    direction: 'debit' | 'credit';
-    amount: string;
-    counterparty: string;
-    status: 'committed' | 'fulfilled';
-    blockHeight: number;
-    bookedAt: string;
-    balanceAfter: string;
-  }[];
-}
+export type SettlementConfirmation = ConfirmationView;
+export type SettlementInstructionQuery = Partial<z.infer<typeof settlementInstructionListQuerySchema>>;
+export type LimitAlarmEvent = LimitAlarmView;
+export type Statement = StatementView;
 
 /**
  * A partner's client for the Concord settlement API. It signs every request (RFC 9421 profile described in
@@ -383,15 +252,7 @@ export class ConcordClient {
     );
   }
 
-  listTransfers(
-    query: {
-      role?: 'payer' | 'payee';
-      status?: string;
-      currency?: string;
-      limit?: number;
-      cursor?: string;
-    } = {},
-  ) {
+  listTransfers(query: TransferListQuery = {}) {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
     const suffix = params.size ? `?${params}` : '';
@@ -405,24 +266,12 @@ export class ConcordClient {
    * A signed, time-limited FX quote with the rates behind it and its cost in parts; pass `body.quote`,
    * as it is, as `quote` in createTransfer, with its send amount.
    */
-  createQuote(
-    request: {
-      sourceCurrency: string;
-      targetCurrency: string;
-      sendAmount?: string;
-      receiveAmount?: string;
-      payee?: string;
-    },
-    options: WriteOptions = {},
-  ) {
+  createQuote(request: QuoteRequest, options: WriteOptions = {}) {
     return this.request<QuoteAnswer>('POST', '/v1/quotes', request, options);
   }
 
   me() {
-    return this.request<{ id: string; name: string; status: string; currencies: string[]; keyId: string }>(
-      'GET',
-      '/v1/participants/me',
-    );
+    return this.request<Participant>('GET', '/v1/participants/me');
   }
 
   accounts() {
@@ -462,8 +311,8 @@ export class ConcordClient {
   }
 
   /** Subscribes a URL to transfer events; the answer holds the signing secret, shown only this once. */
-  createWebhook(webhook: { url: string; events: WebhookEventType[] }, options: WriteOptions = {}) {
-    return this.request<Webhook & { secret: string }>('POST', '/v1/webhooks', webhook, options);
+  createWebhook(webhook: CreateWebhook, options: WriteOptions = {}) {
+    return this.request<CreatedWebhookView>('POST', '/v1/webhooks', webhook, options);
   }
 
   listWebhooks() {
@@ -475,7 +324,7 @@ export class ConcordClient {
   }
 
   /** A webhook's deliveries, newest first, each with the log of its attempts. */
-  webhookDeliveries(id: string, query: { limit?: number; status?: WebhookDelivery['status'] } = {}) {
+  webhookDeliveries(id: string, query: WebhookDeliveryQuery = {}) {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
     const suffix = params.size ? `?${params}` : '';
@@ -500,7 +349,7 @@ export class ConcordClient {
 
   /** One of the caller's settlement instructions with its confirmations (404 for anyone else's). */
   getSettlementInstruction(id: string) {
-    return this.request<SettlementInstruction & { confirmations: SettlementConfirmation[] }>(
+    return this.request<SettlementInstructionDetailView>(
       'GET',
       `/v1/settlement-instructions/${encodeURIComponent(id)}`,
     );
@@ -510,12 +359,8 @@ export class ConcordClient {
    * The payee confirms that (part of) a pay-out reached it, with the bank's reference: 202 while the
    * clearing service records it, 200 when that reference was already recorded with this amount.
    */
-  confirmSettlement(
-    id: string,
-    confirmation: { bankReference: string; amount: string },
-    options: WriteOptions = {},
-  ) {
-    return this.request<SettlementInstruction & { confirmations: SettlementConfirmation[] }>(
+  confirmSettlement(id: string, confirmation: CreateConfirmation, options: WriteOptions = {}) {
+    return this.request<SettlementInstructionDetailView>(
       'POST',
       `/v1/settlement-instructions/${encodeURIComponent(id)}/confirmations`,
       confirmation,
@@ -524,12 +369,12 @@ export class ConcordClient {
   }
 
   /** A statement of one of the caller's accounts over [from, to) of block time, as JSON. */
-  statement(query: { account: string; from: string; to: string }) {
+  statement(query: StatementQuery) {
     return this.request<Statement>('GET', `/v1/statements?${new URLSearchParams(query)}`);
   }
 
   /** The same statement as ISO 20022 camt.053.001.08 XML (the body is the XML text). */
-  statementXml(query: { account: string; from: string; to: string }) {
+  statementXml(query: StatementQuery) {
     return this.requestText('GET', `/v1/statements?${new URLSearchParams(query)}`, 'application/xml');
   }
 

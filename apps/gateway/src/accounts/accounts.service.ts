@@ -1,29 +1,9 @@
-import { accountLeafHash, merkleProof, ProofStep } from '@concord/crypto';
-import type { BlockHeader } from '@concord/contracts';
+import { accountLeafHash, merkleProof } from '@concord/crypto';
+import type { AccountView, BalanceProofView } from '@concord/contracts';
 import { formatAmount } from '@concord/money';
 import { KnownParticipant } from '../auth/participants.repository';
 import { LedgerViewRepository } from '../ledger/ledger-view.repository';
 import { Problem } from '../problems/problem';
-
-export interface AccountView {
-  id: string;
-  currency: string;
-  kind: string;
-  balance: string;
-  reserved: string;
-  available: string;
-  asOfHeight: number;
-}
-
-export interface BalanceProofView {
-  account: { id: string; balanceMinor: string; reservedMinor: string; balance: string; currency: string };
-  proof: ProofStep[];
-  header: BlockHeader;
-  headerHash: string;
-  certificate: { signerId: string; signature: string }[];
-  signers: { id: string; publicKey: string }[];
-  quorum: number;
-}
 
 /** A partner's own accounts and balances, and balance proofs against a certified state root. */
 export class AccountsService {
@@ -55,12 +35,9 @@ export class AccountsService {
     const index = sorted.findIndex((a) => a.id === accountId);
     const account = sorted[index];
     if (!snapshot || index < 0 || !accountId.startsWith(`${participant.id}/`)) {
-      throw new Problem(
-        404,
-        'ACCOUNT_NOT_FOUND',
-        'No such account',
-        `no account ${accountId} is visible to you`,
-      );
+      throw new Problem(404, 'ACCOUNT_NOT_FOUND', 'No such account', {
+        detail: `no account ${accountId} is visible to you`,
+      });
     }
     const leaves = sorted.map((a) =>
       accountLeafHash(a.id, a.balanceMinor.toString(), a.reservedMinor.toString()),

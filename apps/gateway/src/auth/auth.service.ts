@@ -140,11 +140,13 @@ export class AuthService {
         SIGNATURE_COMPONENTS: `the signature must cover ${COVERED_COMPONENTS}`,
         DIGEST_MISMATCH: 'Content-Digest is missing or does not match the body',
       };
-      throw new Problem(401, parsed.problem, 'Unauthenticated', details[parsed.problem]);
+      throw new Problem(401, parsed.problem, 'Unauthenticated', { detail: details[parsed.problem] });
     }
     const found = this.participants.byKeyId(parsed.keyId);
     if (!found)
-      throw new Problem(401, 'UNKNOWN_KEY', 'Unauthenticated', `key "${parsed.keyId}" is not an active key`);
+      throw new Problem(401, 'UNKNOWN_KEY', 'Unauthenticated', {
+        detail: `key "${parsed.keyId}" is not an active key`,
+      });
     const parts: SignedRequestParts = {
       method: request.method,
       path: request.path,
@@ -155,16 +157,15 @@ export class AuthService {
       ...(parsed.nonce ? { nonce: parsed.nonce } : {}),
     };
     if (!verifyRequestSignature(found.publicKey, parts, parsed.signature)) {
-      throw new Problem(401, 'INVALID_SIGNATURE', 'Unauthenticated', 'the signature does not verify');
+      throw new Problem(401, 'INVALID_SIGNATURE', 'Unauthenticated', {
+        detail: 'the signature does not verify',
+      });
     }
     const ageS = request.nowMs / 1000 - parsed.created;
     if (ageS > this.maxAgeS || ageS < -60) {
-      throw new Problem(
-        401,
-        'STALE_SIGNATURE',
-        'Unauthenticated',
-        `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`,
-      );
+      throw new Problem(401, 'STALE_SIGNATURE', 'Unauthenticated', {
+        detail: `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`,
+      });
     }
     // One command: remember the signature (replay protection) and count the request in the participant's
     // current one-second window (rate limit).
@@ -178,28 +179,26 @@ export class AuthService {
     // the signature is fresh. Clients that sign the same read twice in one second add a nonce (the SDK
     // always does).
     if (fresh !== 1) {
-      throw new Problem(
-        401,
-        'REPLAYED_REQUEST',
-        'Unauthenticated',
-        'this exact signed request was already received',
-      );
+      throw new Problem(401, 'REPLAYED_REQUEST', 'Unauthenticated', {
+        detail: 'this exact signed request was already received',
+      });
     }
     if (count > this.ratePerSecond) {
       this.metrics?.rateLimited.inc({ participant: found.participant.id });
       const detail = `at most ${this.ratePerSecond} requests per second per participant`;
-      throw new Problem(429, 'RATE_LIMITED', 'Too many requests', detail, undefined, { 'retry-after': '1' });
+      throw new Problem(429, 'RATE_LIMITED', 'Too many requests', {
+        detail,
+        headers: { 'retry-after': '1' },
+      });
     }
     if (!statusAllows(found.participant.status, request.method, request.path)) {
       const status = found.participant.status;
-      throw new Problem(
-        403,
-        'PARTICIPANT_NOT_ACTIVE',
-        'Forbidden',
-        status === 'suspended'
-          ? `participant ${found.participant.id} is suspended: no new transfers or quotes; it may still read, fulfil and abort`
-          : `participant ${found.participant.id} is ${status}`,
-      );
+      throw new Problem(403, 'PARTICIPANT_NOT_ACTIVE', 'Forbidden', {
+        detail:
+          status === 'suspended'
+            ? `participant ${found.participant.id} is suspended: no new transfers or quotes; it may still read, fulfil and abort`
+            : `participant ${found.participant.id} is ${status}`,
+      });
     }
     return {
       participant: found.participant,

@@ -13,6 +13,25 @@ import { GATEWAY_CONTROLLERS } from '../gateway.module';
 import { QuotesService } from '../quotes/quotes.service';
 import { SettlementInstructionsService } from '../settlement/settlement-instructions.service';
 import { buildOpenApiDocument } from './openapi';
+import { z } from 'zod';
+import {
+  PARTNER_API_COMPONENTS,
+  PARTNER_API_ROUTES,
+  PartnerApiRoute,
+  TRANSFER_VIEW_STATUSES,
+} from '@concord/contracts';
+
+/** What zod itself makes of a contract schema: the test's own reading, independent of the builder. */
+function zodJson(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return rest;
+}
+
+type Json = Record<string, unknown>;
 
 describe('OpenAPI document', () => {
   let app: NestFastifyApplication;
@@ -185,5 +204,69 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/v1/webhooks/{id}'].delete!.parameters).toEqual([
       expect.objectContaining({ name: 'id', in: 'path', required: true, schema: { type: 'string' } }),
     ]);
+  });
+
+  it('agrees with the contract: every /v1 operation, query, body, response and component comes from its zod schemas', () => {
+    const doc = buildOpenApiDocument(app);
+    const routes: Record<string, PartnerApiRoute> = PARTNER_API_ROUTES;
+    const documented: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const method of ['get', 'post', 'delete'] as const) {
+        if (item[method] && path.startsWith('/v1/')) documented.push(`${method} ${path}`);
+      }
+    }
+    // No operation without a contract, and no contract without an operation.
+    expect(documented.sort()).toEqual(Object.keys(routes).sort());
+
+    const components = doc.components!.schemas as Record<string, Json>;
+    for (const [name, schema] of Object.entries(PARTNER_API_COMPONENTS)) {
+      expect(components[name]).toEqual(zodJson(schema));
+    }
+    const refOf = (schema: z.ZodType) => {
+      const named = Object.entries(PARTNER_API_COMPONENTS).find(([, s]) => s === schema);
+      return named ? { $ref: `#/components/schemas/${named[0]}` } : zodJson(schema);
+    };
+
+    for (const [key, route] of Object.entries(routes)) {
+      const [method, path] = key.split(' ') as ['get' | 'post' | 'delete', string];
+      const operation = doc.paths[path][method]!;
+      const parameters = (operation.parameters ?? []) as { name: string; in: string; required?: boolean }[];
+      const query = parameters.filter((p) => p.in === 'query');
+      const expected = route.query
+        ? (zodJson(route.query, 'input') as { properties?: Record<string, Json>; required?: string[] })
+        : {};
+      expect(query.map((p) => p.name)).toEqual(Object.keys(expected.properties ?? {}));
+      for (const p of query) {
+        const { description, ...schema } = expected.properties![p.name];
+        expect(p).toEqual({
+          name: p.name,
+          in: 'query',
+          required: (expected.required ?? []).includes(p.name),
+          ...(description ? { description } : {}),
+          schema,
+        });
+      }
+      const body = (operation.requestBody as { content?: Record<string, { schema: Json }> } | undefined)
+        ?.content?.['application/json']?.schema;
+      expect(body).toEqual(route.body ? zodJson(route.body, 'input') : undefined);
+      for (const [status, schema] of Object.entries(route.responses)) {
+        const response = operation.responses[status] as { content?: Record<string, { schema: Json }> };
+        expect(response).toBeDefined();
+        expect(response.content?.['application/json']?.schema).toEqual(schema ? refOf(schema) : undefined);
+      }
+      // Every success status the document gives is one the contract describes.
+      const successes = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
+      expect(successes.sort()).toEqual(Object.keys(route.responses).sort());
+    }
+  });
+
+  it('lists the transfer statuses once, from the contract, wherever the document shows them', () => {
+    const doc = buildOpenApiDocument(app);
+    const transfer = doc.components!.schemas!.Transfer as { properties: { status: { enum: string[] } } };
+    expect(transfer.properties.status.enum).toEqual([...TRANSFER_VIEW_STATUSES]);
+    const status = (
+      doc.paths['/v1/transfers'].get!.parameters as unknown as { name: string; schema: Json }[]
+    ).find((p) => p.name === 'status');
+    expect(status!.schema.enum).toEqual([...TRANSFER_VIEW_STATUSES]);
   });
 });

@@ -4,18 +4,9 @@ import type {
   OperationObject,
   ParameterObject,
   PathItemObject,
-  SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { transferBatchInstructionSchema, transferInstructionSchema } from '@concord/contracts';
-import {
-  jsonSchema,
-  PROBLEM_REF,
-  problemSchema,
-  settlementWebhookPayloadSchema,
-  limitWebhookPayloadSchema,
-  transferViewSchema,
-  webhookPayloadSchema,
-} from './schemas';
+import { PARTNER_API_ROUTES, PartnerApiRoute } from '@concord/contracts';
+import { applyRoute, componentSchemas, PROBLEM_REF } from './schemas';
 
 /** Where the interactive documentation and the raw document are served (no signature needed). */
 export const DOCS_PATH = 'docs';
@@ -79,15 +70,6 @@ from your clock, compute HMAC-SHA256 with the subscription's secret (its UTF-8 b
 attempt. The same event keeps its id on every attempt: drop duplicates by \`Concord-Event-Id\`.
 `.trim();
 
-function query(name: string, schema: SchemaObject): ParameterObject {
-  return { name, in: 'query', required: false, schema };
-}
-
-const WAIT = query('wait', {
-  type: 'integer',
-  minimum: 0,
-  description: 'milliseconds to wait for the final state (at most GATEWAY_MAX_WAIT_MS)',
-});
 /** The optional header of every POST under /v1 (README, "Idempotency"). */
 export const IDEMPOTENCY_KEY: ParameterObject = {
   name: 'Idempotency-Key',
@@ -97,94 +79,33 @@ export const IDEMPOTENCY_KEY: ParameterObject = {
     'Makes the request safe to retry: the same key and request answer the first response again (for 24 h by default).',
   schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' },
 };
-const TRANSFER_LIST: SchemaObject = {
-  type: 'object',
-  properties: { transfers: { type: 'array', items: { $ref: '#/components/schemas/Transfer' } } },
-};
 
-/** Summaries, bodies and responses of operations whose controllers carry no OpenAPI decorators. */
+/**
+ * Tags and prose of the operations whose controllers carry no OpenAPI decorators; their parameters, bodies
+ * and responses come from the contract (PARTNER_API_ROUTES).
+ */
 const OPERATIONS: Record<string, Partial<OperationObject>> = {
   'post /v1/transfers': {
     tags: ['transfers'],
-    parameters: [WAIT],
     summary: 'Submit a transfer',
     description:
       'Answers 202 with status `accepted`; `?wait=<ms>` waits for the final state. The same id and body ' +
       'return the first result (200); the same id with another body gets 409.',
-    requestBody: {
-      required: true,
-      content: { 'application/json': { schema: jsonSchema(transferInstructionSchema, 'input') } },
-    },
-    responses: {
-      '200': {
-        description: 'Already known',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } },
-      },
-      '202': {
-        description: 'Accepted (or final, with ?wait)',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } },
-      },
-    },
+  },
+  'post /v1/transfers/{id}/fulfil': {
+    tags: ['transfers'],
+    summary: 'The payee confirms the payout of a reserved two-phase transfer',
+  },
+  'post /v1/transfers/{id}/abort': {
+    tags: ['transfers'],
+    summary: 'The payer or the payee releases a reserved two-phase transfer',
   },
   'post /v1/transfer-batches': {
     tags: ['transfers'],
     summary: 'Submit up to 500 transfers under one signature',
-    parameters: [WAIT],
-    requestBody: {
-      required: true,
-      content: { 'application/json': { schema: jsonSchema(transferBatchInstructionSchema, 'input') } },
-    },
-    responses: {
-      '200': {
-        description: 'Every transfer already known',
-        content: { 'application/json': { schema: TRANSFER_LIST } },
-      },
-      '202': {
-        description: 'Accepted; each transfer keeps its own outcome',
-        content: { 'application/json': { schema: TRANSFER_LIST } },
-      },
-    },
   },
-  'get /v1/transfers': {
-    tags: ['transfers'],
-    summary: "The caller's transfers, newest first",
-    parameters: [
-      query('role', { type: 'string', enum: ['payer', 'payee'] }),
-      query('status', {
-        type: 'string',
-        enum: ['accepted', 'committed', 'reserved', 'fulfilled', 'aborted', 'expired', 'rejected'],
-      }),
-      query('currency', { type: 'string', pattern: '^[A-Z]{3}$' }),
-      query('from', { type: 'string', format: 'date-time' }),
-      query('to', { type: 'string', format: 'date-time' }),
-      query('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
-      query('cursor', { type: 'string', description: 'nextCursor of the previous page' }),
-    ],
-    responses: {
-      '200': {
-        description: 'A page',
-        content: {
-          'application/json': {
-            schema: {
-              ...TRANSFER_LIST,
-              properties: { ...TRANSFER_LIST.properties, nextCursor: { type: 'string', nullable: true } },
-            },
-          },
-        },
-      },
-    },
-  },
-  'get /v1/transfers/{id}': {
-    tags: ['transfers'],
-    summary: 'A transfer, to its payer or payee',
-    parameters: [WAIT],
-    responses: {
-      '200': {
-        description: 'The transfer',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } },
-      },
-    },
-  },
+  'get /v1/transfers': { tags: ['transfers'], summary: "The caller's transfers, newest first" },
+  'get /v1/transfers/{id}': { tags: ['transfers'], summary: 'A transfer, to its payer or payee' },
   'get /v1/participants/me': { tags: ['accounts'], summary: 'Who the key belongs to' },
   'get /v1/accounts': { tags: ['accounts'], summary: "The caller's accounts and balances" },
   'get /v1/accounts/{participant}/{currency}/proof': {
@@ -237,26 +158,17 @@ function webhookCallback(summary: string, schema: string): Record<string, PathIt
 /** Adds what the decorators cannot say: the signature on every /v1 operation, shared schemas, callbacks. */
 export function enrichDocument(document: OpenAPIObject): OpenAPIObject {
   document.components = document.components ?? {};
-  document.components.schemas = {
-    ...(document.components.schemas ?? {}),
-    Problem: problemSchema,
-    Transfer: jsonSchema(transferViewSchema),
-    WebhookEvent: jsonSchema(webhookPayloadSchema),
-    SettlementWebhookEvent: jsonSchema(settlementWebhookPayloadSchema),
-    LimitWebhookEvent: jsonSchema(limitWebhookPayloadSchema),
-  };
+  document.components.schemas = { ...(document.components.schemas ?? {}), ...componentSchemas() };
+  const routes: Record<string, PartnerApiRoute> = PARTNER_API_ROUTES;
   const requirement = Object.fromEntries(Object.keys(SIGNATURE_SCHEMES).map((k) => [k, [] as string[]]));
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
       const extra = OPERATIONS[`${method} ${path}`];
-      if (extra) {
-        const { responses, ...rest } = extra;
-        Object.assign(operation, rest);
-        // The generated default (an empty 200 or 201) says nothing: the table's responses replace it.
-        if (responses) operation.responses = { ...responses };
-      }
+      if (extra) Object.assign(operation, extra);
+      const route = routes[`${method} ${path}`];
+      if (route) applyRoute(operation, route);
       // Path parameters are found from route metadata only when decorator metadata was emitted (tsc,
       // not tsx): declare every template variable, as a string.
       const parameters = [...((operation.parameters ?? []) as ParameterObject[])];

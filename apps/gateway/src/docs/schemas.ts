@@ -1,13 +1,17 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  OperationObject,
+  ParameterObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
-import { fxQuoteSchema } from '@concord/contracts';
-import { LIMIT_EVENTS, SETTLEMENT_EVENTS } from '../webhooks/webhooks.dto';
+import { PARTNER_API_COMPONENTS, PartnerApiRoute } from '@concord/contracts';
 
 /**
- * OpenAPI schemas from the zod schemas that validate requests and describe responses, so that the
- * document says what the code does.
+ * OpenAPI schemas from the contract's zod schemas (libs/contracts, partner-api.ts), by zod's own JSON
+ * Schema generator, so that the document says what the code validates and answers.
  */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): SchemaObject {
   const generated = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<
@@ -18,28 +22,82 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output')
   return generated as SchemaObject;
 }
 
-export const PROBLEM_REF = '#/components/schemas/Problem';
+const componentRef = (name: string) => `#/components/schemas/${name}`;
+export const PROBLEM_REF = componentRef('Problem');
 
-/** RFC 9457 problem details, as every error of the API is answered. */
-export const problemSchema: SchemaObject = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'code'],
-  properties: {
-    type: { type: 'string', example: 'https://concord.example/problems/invalid-body' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string', description: 'stable machine-readable code', example: 'INVALID_BODY' },
-    detail: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['field', 'message'],
-        properties: { field: { type: 'string', example: 'events.1' }, message: { type: 'string' } },
-      },
-    },
-  },
+/** The named schemas of the document: one per shared view of the contract. */
+export function componentSchemas(): Record<string, SchemaObject> {
+  return Object.fromEntries(
+    Object.entries(PARTNER_API_COMPONENTS).map(([name, schema]) => [name, jsonSchema(schema)]),
+  );
+}
+
+/** A response schema: a reference when the contract names the schema as a component, else inline. */
+export function responseSchema(schema: z.ZodType): SchemaObject | { $ref: string } {
+  const named = Object.entries(PARTNER_API_COMPONENTS).find(([, s]) => s === schema);
+  return named ? { $ref: componentRef(named[0]) } : jsonSchema(schema);
+}
+
+/** The query parameters of a query schema, one per property, in the schema's order. */
+export function queryParameters(schema: z.ZodType): ParameterObject[] {
+  const object = jsonSchema(schema, 'input') as SchemaObject & {
+    properties?: Record<string, SchemaObject>;
+    required?: string[];
+  };
+  return Object.entries(object.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: 'query',
+      required: (object.required ?? []).includes(name),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+const SUCCESS_DESCRIPTIONS: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted',
+  '204': 'No content',
 };
+
+/**
+ * Puts an operation's contract into its OpenAPI operation: the query parameters, the JSON request body and
+ * the JSON body of each success response (replacing whatever the decorators said of them), keeping the
+ * decorators' prose and other media types (CSV, XML).
+ */
+export function applyRoute(operation: OperationObject, route: PartnerApiRoute): void {
+  const parameters = (operation.parameters ?? []) as ParameterObject[];
+  const query = route.query ? queryParameters(route.query) : [];
+  operation.parameters = [
+    ...parameters.filter((p) => !(p.in === 'query' && query.some((q) => q.name === p.name))),
+    ...query,
+  ];
+  if (route.body) {
+    operation.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+    };
+  }
+  // The generated default (an empty 200 or 201) says nothing: the contract's statuses replace it.
+  for (const [status, response] of Object.entries(operation.responses)) {
+    const empty = !(response as ResponseObject).content && !(response as ResponseObject).description;
+    if (status.startsWith('2') && empty && !(status in route.responses)) delete operation.responses[status];
+  }
+  for (const [status, schema] of Object.entries(route.responses)) {
+    const existing = operation.responses[status] as ResponseObject | undefined;
+    const response: ResponseObject = existing ?? { description: SUCCESS_DESCRIPTIONS[status] ?? 'OK' };
+    if (schema) {
+      response.content = {
+        ...response.content,
+        'application/json': { ...response.content?.['application/json'], schema: responseSchema(schema) },
+      };
+    }
+    operation.responses[status] = response;
+  }
+}
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request or query is not valid (the fields are named).',
@@ -65,152 +123,3 @@ export function problemResponses(...statuses: number[]) {
     ),
   );
 }
-
-/** A transfer as the API shows it (transfers.dto.ts, TransferView). */
-export const transferViewSchema = z.object({
-  id: z.string(),
-  status: z.enum(['accepted', 'committed', 'reserved', 'fulfilled', 'aborted', 'expired', 'rejected']),
-  reason: z.string().optional().describe("the ledger's reason code of a rejection"),
-  payer: z.string(),
-  payee: z.string(),
-  amount: z.string().describe('decimal string in the currency exponent, e.g. "125.50"'),
-  currency: z.string().describe('ISO 4217'),
-  twoPhase: z.boolean(),
-  blockHeight: z.number().int().optional(),
-  createdAt: z.string(),
-  finalizedAt: z.string().optional(),
-});
-
-/** The body of a transfer webhook request. */
-export const webhookPayloadSchema = z.object({
-  id: z.string().describe('the event id (evt_...), also in Concord-Event-Id; the same on every attempt'),
-  type: z.string().describe('transfer.committed, transfer.rejected, ...'),
-  createdAt: z.string().describe('block time of the block that finalized the state'),
-  data: transferViewSchema,
-});
-
-/** A settlement instruction as a webhook shows it (webhooks/settlement-events.ts, SettlementInstructionView). */
-export const settlementInstructionViewSchema = z.object({
-  id: z.string().describe('the instruction id of the clearing service'),
-  windowId: z.number().int().describe('the settlement window it settles'),
-  participantId: z.string().describe('the partner that pays in or is paid out: the receiver of the webhook'),
-  currency: z.string().describe('ISO 4217'),
-  direction: z
-    .enum(['pay-in', 'pay-out'])
-    .describe('pay-in: the partner pays its net debit; pay-out: it is paid its net credit'),
-  amount: z.string().describe('decimal string in the currency exponent, e.g. "970.00"'),
-  confirmed: z.string().describe('confirmed by the settlement bank so far, reversals deducted'),
-  outstanding: z.string().describe('amount - confirmed; 0 once cancelled'),
-  valueDate: z.string().describe('YYYY-MM-DD'),
-  status: z.enum(['pending', 'partially-confirmed', 'confirmed', 'cancelled']),
-  confirmation: z
-    .object({ bankReference: z.string(), amount: z.string() })
-    .optional()
-    .describe('the confirmation this event added (confirmed) or took back (reversed)'),
-  carriedToWindowId: z
-    .number()
-    .int()
-    .optional()
-    .describe('cancelled: its window was aborted and its positions carried into this window'),
-});
-
-/** The body of a settlement webhook request. */
-export const settlementWebhookPayloadSchema = z.object({
-  id: z.string().describe('the event id (evt_...), also in Concord-Event-Id; the same on every attempt'),
-  type: z.enum(SETTLEMENT_EVENTS),
-  createdAt: z.string().describe('when the clearing service published the event'),
-  data: settlementInstructionViewSchema,
-});
-
-/** The body of a limit alarm webhook request. */
-export const limitWebhookPayloadSchema = z.object({
-  id: z.string().describe('the event id (evt_...), also in Concord-Event-Id; the same on every attempt'),
-  type: z.enum(LIMIT_EVENTS),
-  createdAt: z.string().describe('when the clearing service published the event'),
-  data: z.object({
-    accountId: z.string().describe('the position account, e.g. hk-remit/USD'),
-    participantId: z.string(),
-    currency: z.string().describe('ISO 4217'),
-    position: z.string().describe('balance - reserved after the block, decimal string (negative: owed)'),
-    cap: z.string().describe('the net debit cap of the account, decimal string'),
-    threshold: z.string().describe('-(cap x alarm share): limit.alarm fires below it, limit.cleared above'),
-    blockHeight: z.number().int().describe('the block whose balances crossed it'),
-  }),
-});
-
-/** One reference rate behind a quote (quotes.service.ts, QuoteRateLeg). */
-const quoteRateLegSchema = z
-  .object({
-    pair: z.string().describe('the stored rate used, e.g. USD/PHP (a cross rate has two legs)'),
-    source: z.string(),
-    asOf: z.string().describe('ISO time the provider says the rate is as of'),
-    ageMs: z.number().int().describe('its age when the quote was asked for'),
-    maxAgeMs: z.number().int().describe('older than this, the rate is stale and no quote is given on it'),
-    stale: z.boolean(),
-  })
-  .strict();
-
-/** The answer to POST /v1/quotes (quotes.service.ts, QuoteAnswer). */
-export const quoteAnswerSchema = z
-  .object({
-    quote: fxQuoteSchema.describe(
-      'the signed quote: put it, exactly as it is, as `quote` of the transfer (its send amount as `amount`)',
-    ),
-    rate: z
-      .object({
-        source: z.string().describe("the rates' source (the quote's rateSource)"),
-        asOf: z.string().describe('ISO as-of time of the oldest rate behind the quote (its rateAsOfMs)'),
-        ageMs: z.number().int().describe('age of the oldest rate when the quote was made'),
-        maxAgeMs: z.number().int().nullable().describe('the age past which rates are stale'),
-        ageing: z
-          .boolean()
-          .describe(
-            "true when the FX service's last rate refresh failed: the quote rests on the last good rates, " +
-              'which keep ageing until they are refused as stale',
-          ),
-        lastRefreshAt: z.string().nullable().describe('ISO time of the last successful rate refresh'),
-        legs: z.array(quoteRateLegSchema),
-      })
-      .strict(),
-    breakdown: z
-      .object({
-        currency: z.string().describe('the source currency: every amount below is in it'),
-        principal: z.string().describe('what is converted at the mid rate (send amount less spread)'),
-        spread: z.string().describe('the margin of spread and markup over the mid rate'),
-        feeFixed: z.string(),
-        feePercentage: z.string().describe('feePercentBps of the send amount, rounded up'),
-        feePercentBps: z.number().int(),
-        feeAdjustment: z
-          .string()
-          .describe("what the fee schedule's minimum added (positive) or its maximum took off (negative)"),
-        fee: z.string().describe('feeFixed + feePercentage + feeAdjustment'),
-        totalCost: z.string().describe('principal + spread + fee: what the payer pays'),
-      })
-      .strict()
-      .nullable()
-      .describe(
-        'decimal strings in the source currency exponent; principal + spread + fee = totalCost exactly',
-      ),
-  })
-  .strict();
-
-/** A quote refused for stale rates: the problem with the rates behind the corridor (quotes.errors.ts). */
-export const staleRateProblemSchema: SchemaObject = {
-  allOf: [
-    { $ref: PROBLEM_REF },
-    {
-      type: 'object',
-      properties: {
-        rates: jsonSchema(
-          z
-            .object({
-              stale: z.boolean(),
-              ageing: z.boolean().describe("the FX service's last rate refresh failed"),
-              legs: z.array(quoteRateLegSchema),
-            })
-            .strict(),
-        ),
-      },
-    },
-  ],
-};

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth.service';
 import { sendProblem, toProblem } from '../problems/problem';
-import { idempotencyProblem, IdempotencyFailure } from './idempotency.errors';
 import { IDEMPOTENCY_HEADER, IdempotencyService, StoredResponse } from './idempotency.service';
 
 /** Headers of a stored response that are sent again with it. */
@@ -45,8 +44,7 @@ export function installIdempotency(
       const { statusCode, headers, body } = begun.response;
       return reply.status(statusCode).headers(headers).header('idempotent-replayed', 'true').send(body);
     } catch (error) {
-      const problem =
-        error instanceof IdempotencyFailure ? idempotencyProblem(error.error) : toProblem(error);
+      const problem = toProblem(error);
       if (problem.status >= 500) onBug(error);
       return sendProblem(reply, problem);
     }

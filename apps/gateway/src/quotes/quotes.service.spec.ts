@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { FxQuote, FxQuoteBreakdown, FxRateStatus } from '@concord/contracts';
 import type { FxClient, FxRequestBody, FxResult } from '@concord/fx-client';
 import { formatAmount, parseAmount } from '@concord/money';
-import { quoteAnswerSchema } from '../docs/schemas';
+import { quoteAnswerSchema } from '@concord/contracts';
 import { Problem } from '../problems/problem';
 import type { KnownParticipant } from '../auth/participants.repository';
 import { RateProblem } from './quotes.errors';

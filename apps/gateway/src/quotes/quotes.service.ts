@@ -1,41 +1,19 @@
-import { z } from 'zod';
-import type {
-  FxQuote,
-  FxQuoteBreakdown,
-  FxQuoteReply,
-  FxRateStatus,
-  QuoteAnswer,
-  QuoteBreakdownView,
-  QuoteRateLeg,
-  QuoteRateView,
+import {
+  quoteRequestSchema,
+  type FxQuote,
+  type FxQuoteBreakdown,
+  type FxQuoteReply,
+  type FxRateStatus,
+  type QuoteAnswer,
+  type QuoteBreakdownView,
+  type QuoteRateLeg,
+  type QuoteRateView,
 } from '@concord/contracts';
-
-export type { QuoteAnswer, QuoteBreakdownView, QuoteRateLeg, QuoteRateView };
 import { FxClient, FxTimeoutError } from '@concord/fx-client';
 import { formatAmount } from '@concord/money';
 import type { KnownParticipant } from '../auth/participants.repository';
 import { fieldErrors, invalidInput, Problem } from '../problems/problem';
 import { RateProblem } from './quotes.errors';
-
-const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
-
-/** `POST /v1/quotes`: exactly one of sendAmount (source currency) or receiveAmount (target currency). */
-export const quoteRequestSchema = z
-  .object({
-    sourceCurrency: currency,
-    targetCurrency: currency,
-    sendAmount: z.string().max(40).optional(),
-    receiveAmount: z.string().max(40).optional(),
-    payee: z
-      .string()
-      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
-      .optional(),
-  })
-  .strict()
-  .refine((q) => (q.sendAmount === undefined) !== (q.receiveAmount === undefined), {
-    message: 'give exactly one of sendAmount and receiveAmount',
-    path: ['sendAmount'],
-  });
 
 /** FX error codes and how they reach the partner: one table. */
 const FX_PROBLEMS: Record<string, [number, string]> = {
@@ -122,14 +100,10 @@ export class QuotesService {
       reply = await this.fx.quote({ ...parsed.data, payer: caller.id });
     } catch (e) {
       if (e instanceof FxTimeoutError) {
-        throw new Problem(
-          504,
-          'FX_TIMEOUT',
-          'The FX service did not answer in time',
-          'retry shortly',
-          undefined,
-          { 'retry-after': '1' },
-        );
+        throw new Problem(504, 'FX_TIMEOUT', 'The FX service did not answer in time', {
+          detail: 'retry shortly',
+          headers: { 'retry-after': '1' },
+        });
       }
       throw e;
     }
@@ -143,17 +117,13 @@ export class QuotesService {
     if (code === 'RATE_UNAVAILABLE') {
       // The FX service's message may name its provider's failure: internal, not the partner's business.
       const { sourceCurrency: s, targetCurrency: t } = parsed.data;
-      throw new Problem(
-        status,
-        code,
-        title,
-        `no reference rate for ${s} to ${t} is available now; retry later`,
-        undefined,
+      throw new Problem(status, code, title, {
+        detail: `no reference rate for ${s} to ${t} is available now; retry later`,
         headers,
-      );
+      });
     }
     const errors = field ? [{ field, message }] : undefined;
-    throw new Problem(status, code, title, message, errors, headers);
+    throw new Problem(status, code, title, { detail: message, errors, headers });
   }
 
   private answer(reply: FxQuoteReply): QuoteAnswer {

@@ -1,9 +1,7 @@
+import { DomainFailure, mapProblem, ProblemMap } from '@concord/http-problems';
 import { FieldError, invalidInput, Problem } from '../problems/problem';
 
-/**
- * Expected outcomes of the settlement instructions domain, and the one table that maps each to its HTTP
- * problem. The mapping is exhaustive: adding an error without a row does not compile.
- */
+/** Expected outcomes of the settlement instructions domain. */
 export type SettlementError =
   | { kind: 'INVALID_QUERY'; errors: FieldError[] }
   | { kind: 'INVALID_BODY'; errors: FieldError[] }
@@ -14,61 +12,46 @@ export type SettlementError =
   | { kind: 'OVER_CONFIRMATION'; outstanding: string }
   | { kind: 'CONFIRMATION_CONFLICT'; bankReference: string; amount: string };
 
-export function settlementProblem(error: SettlementError): Problem {
-  switch (error.kind) {
-    case 'INVALID_QUERY':
-      return invalidInput('query', error.errors);
-    case 'INVALID_BODY':
-      return invalidInput('body', error.errors);
-    case 'NOT_FOUND':
-      return new Problem(
-        404,
-        'SETTLEMENT_INSTRUCTION_NOT_FOUND',
-        'No such settlement instruction',
-        `no settlement instruction ${error.id} is visible to you`,
-      );
-    case 'NOT_ACCEPTABLE':
-      return new Problem(
-        406,
-        'NOT_ACCEPTABLE',
-        'Not acceptable',
-        `settlement instructions are served as application/json or text/csv, not ${error.accept}`,
-      );
-    case 'PAY_IN_NOT_CONFIRMABLE':
-      return new Problem(
-        403,
-        'CONFIRMATION_NOT_ALLOWED',
-        'A participant confirms only what it was paid out',
-        `${error.id} is a pay-in: the operator confirms it once the settlement bank has received the money`,
-      );
-    case 'NOT_CONFIRMABLE':
-      return new Problem(
-        409,
-        'INSTRUCTION_NOT_CONFIRMABLE',
-        'The settlement instruction takes no more confirmations',
-        `${error.id} is ${error.status}`,
-      );
-    case 'OVER_CONFIRMATION':
-      return new Problem(
-        422,
-        'OVER_CONFIRMATION',
-        'The confirmation exceeds the instruction',
-        `at most ${error.outstanding} is outstanding`,
-        [{ field: 'amount', message: 'more than the amount still open' }],
-      );
-    case 'CONFIRMATION_CONFLICT':
-      return new Problem(
-        409,
-        'CONFIRMATION_CONFLICT',
-        'The bank reference was already used differently',
-        `bank reference ${error.bankReference} already stands for ${error.amount}; use a new reference`,
-        [{ field: 'bankReference', message: 'already used with another amount' }],
-      );
-  }
-}
+/** The one table of the domain's problems; exhaustive: an error without a row does not compile. */
+export const SETTLEMENT_PROBLEMS: ProblemMap<SettlementError> = {
+  INVALID_QUERY: (e) => invalidInput('query', e.errors),
+  INVALID_BODY: (e) => invalidInput('body', e.errors),
+  NOT_FOUND: (e) =>
+    new Problem(404, 'SETTLEMENT_INSTRUCTION_NOT_FOUND', 'No such settlement instruction', {
+      detail: `no settlement instruction ${e.id} is visible to you`,
+    }),
+  NOT_ACCEPTABLE: (e) =>
+    new Problem(406, 'NOT_ACCEPTABLE', 'Not acceptable', {
+      detail: `settlement instructions are served as application/json or text/csv, not ${e.accept}`,
+    }),
+  PAY_IN_NOT_CONFIRMABLE: (e) =>
+    new Problem(403, 'CONFIRMATION_NOT_ALLOWED', 'A participant confirms only what it was paid out', {
+      detail: `${e.id} is a pay-in: the operator confirms it once the settlement bank has received the money`,
+    }),
+  NOT_CONFIRMABLE: (e) =>
+    new Problem(
+      409,
+      'INSTRUCTION_NOT_CONFIRMABLE',
+      'The settlement instruction takes no more confirmations',
+      {
+        detail: `${e.id} is ${e.status}`,
+      },
+    ),
+  OVER_CONFIRMATION: (e) =>
+    new Problem(422, 'OVER_CONFIRMATION', 'The confirmation exceeds the instruction', {
+      detail: `at most ${e.outstanding} is outstanding`,
+      errors: [{ field: 'amount', message: 'more than the amount still open' }],
+    }),
+  CONFIRMATION_CONFLICT: (e) =>
+    new Problem(409, 'CONFIRMATION_CONFLICT', 'The bank reference was already used differently', {
+      detail: `bank reference ${e.bankReference} already stands for ${e.amount}; use a new reference`,
+      errors: [{ field: 'bankReference', message: 'already used with another amount' }],
+    }),
+};
 
-export class SettlementFailure extends Error {
-  constructor(readonly error: SettlementError) {
-    super(error.kind);
+/** A settlement request refused with an expected outcome; answered through SETTLEMENT_PROBLEMS. */
+export class SettlementFailure extends DomainFailure<SettlementError> {
+  toProblem(): Problem {
+    return mapProblem(SETTLEMENT_PROBLEMS, this.error);
   }
 }

@@ -1,21 +1,25 @@
 import type { Producer } from 'kafkajs';
-import { ConfirmSettlementCommand, topicName } from '@concord/contracts';
+import {
+  ConfirmSettlementCommand,
+  createConfirmationSchema,
+  decodePageCursor,
+  encodePageCursor,
+  settlementInstructionListQuerySchema,
+  topicName,
+} from '@concord/contracts';
 import { sendJson } from '@concord/kafka';
 import { MoneyError, parseAmount } from '@concord/money';
 import { fieldErrors } from '../problems/problem';
 import {
   ConfirmationRow,
-  createConfirmationSchema,
   InstructionDetailView,
   InstructionRow,
   InstructionView,
-  listInstructionsQuerySchema,
   toConfirmationView,
   toInstructionView,
 } from './settlement-instructions.dto';
 import { SettlementFailure } from './settlement-instructions.errors';
 import type { SettlementInstructionsRepository } from './settlement-instructions.repository';
-import { decodeCursor, encodeCursor } from '../pagination/cursor';
 
 /**
  * A partner's own settlement instructions (the caller's, never another's: anyone else's is 404), and its
@@ -34,7 +38,7 @@ export class SettlementInstructionsService {
     participantId: string,
     query: unknown,
   ): Promise<{ instructions: InstructionView[]; nextCursor: string | null }> {
-    const parsed = listInstructionsQuerySchema.safeParse(query ?? {});
+    const parsed = settlementInstructionListQuerySchema.safeParse(query ?? {});
     if (!parsed.success)
       throw new SettlementFailure({
         kind: 'INVALID_QUERY',
@@ -46,13 +50,13 @@ export class SettlementInstructionsService {
       windowId: q.window,
       currency: q.currency,
       status: q.status,
-      before: q.cursor ? decodeCursor(q.cursor) : undefined,
+      before: q.cursor ? decodePageCursor(q.cursor) : undefined,
       limit: q.limit,
     });
     const last = rows[rows.length - 1];
     return {
       instructions: rows.map(toInstructionView),
-      nextCursor: rows.length === q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor: rows.length === q.limit && last ? encodePageCursor(last.createdAt, last.id) : null,
     };
   }
 

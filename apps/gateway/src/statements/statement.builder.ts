@@ -1,7 +1,7 @@
 import { sha256Hex } from '@concord/crypto';
 import { formatAmount } from '@concord/money';
 import { create } from 'xmlbuilder2';
-import { z } from 'zod';
+import type { StatementView } from '@concord/contracts';
 
 /** One money movement of the account, as recorded when its block was applied. */
 export interface StatementPosting {
@@ -37,38 +37,6 @@ export interface StatementData extends StatementInput {
   credits: { count: number; sumMinor: bigint };
   debits: { count: number; sumMinor: bigint };
 }
-
-/** The statement as JSON (amounts as signed decimal strings in the currency exponent). */
-export const statementViewSchema = z.object({
-  id: z
-    .string()
-    .describe('the statement id (also camt.053 MsgId and Stmt/Id); the same for the same window and height'),
-  account: z.string().describe('<participant>/<currency>'),
-  currency: z.string(),
-  from: z.string().describe('start of the window (inclusive), by block time'),
-  to: z.string().describe('end of the window (exclusive), by block time'),
-  createdAt: z.string(),
-  asOfHeight: z.number().int().describe('the last finalized block included'),
-  openingBalance: z.string().describe('the balance before the first block at or after `from`'),
-  closingBalance: z.string().describe('openingBalance + credits - debits of the window'),
-  totals: z.object({
-    credits: z.object({ count: z.number().int(), amount: z.string() }),
-    debits: z.object({ count: z.number().int(), amount: z.string() }),
-  }),
-  entries: z.array(
-    z.object({
-      transferId: z.string(),
-      direction: z.enum(['debit', 'credit']),
-      amount: z.string(),
-      counterparty: z.string(),
-      status: z.enum(['committed', 'fulfilled']),
-      blockHeight: z.number().int(),
-      bookedAt: z.string().describe('block time'),
-      balanceAfter: z.string(),
-    }),
-  ),
-});
-export type StatementView = z.infer<typeof statementViewSchema>;
 
 /** A Max35Text id that is the same for the same account, window and height. */
 export function statementId(account: string, from: Date, to: Date, asOfHeight: number): string {

@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import type { RawBodyRequest } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthService } from '../auth/auth.service';
-import { jsonSchema, problemResponses } from '../docs/schemas';
-import { statementToCamt053, statementToJson, statementViewSchema } from './statement.builder';
-import { StatementFailure, statementProblem } from './statements.errors';
+import { Controller, Get, Headers, Inject, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Partner, PartnerGuard } from '../auth/partner.guard';
+import type { KnownParticipant } from '../auth/participants.repository';
+import { problemResponses } from '../docs/schemas';
+import { statementToCamt053, statementToJson } from './statement.builder';
+import { StatementFailure } from './statements.errors';
 import { StatementsService } from './statements.service';
 
 export type StatementFormat = 'json' | 'camt053';
@@ -37,11 +37,9 @@ export function negotiateStatementFormat(accept: string | undefined): StatementF
 /** `GET /v1/statements?account&from&to`: a statement of one of the caller's own accounts. */
 @ApiTags('statements')
 @Controller('v1/statements')
+@UseGuards(PartnerGuard)
 export class StatementsController {
-  constructor(
-    @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(StatementsService) private readonly statements: StatementsService,
-  ) {}
+  constructor(@Inject(StatementsService) private readonly statements: StatementsService) {}
 
   @Get()
   @ApiOperation({
@@ -54,30 +52,12 @@ export class StatementsController {
       'transfer id). When the window reaches the present, the closing balance equals GET /v1/accounts.',
   })
   @ApiProduces('application/json', 'application/xml')
-  // Decorators apply bottom-up: listed in reverse so that the document shows account, from, to.
-  @ApiQuery({
-    name: 'to',
-    required: true,
-    description: 'end of the window (exclusive), by block time',
-    schema: { type: 'string', format: 'date-time', example: '2026-12-01T00:00:00Z' },
-  })
-  @ApiQuery({
-    name: 'from',
-    required: true,
-    description: 'start of the window (inclusive), by block time',
-    schema: { type: 'string', format: 'date-time', example: '2026-11-01T00:00:00Z' },
-  })
-  @ApiQuery({
-    name: 'account',
-    required: true,
-    description: 'one of your own accounts: <participant>/<currency>',
-    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}/[A-Z]{3}$', example: 'hk-remit/USD' },
-  })
   @ApiResponse({
     status: 200,
     description: 'The statement',
     content: {
-      'application/json': { schema: jsonSchema(statementViewSchema) },
+      // The JSON body's schema comes from the contract (statementViewSchema).
+      'application/json': {},
       'application/xml': {
         schema: {
           type: 'string',
@@ -88,27 +68,16 @@ export class StatementsController {
   })
   @problemResponses(400, 401, 404, 406, 422, 429)
   async get(
-    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Partner('participant') participant: KnownParticipant,
+    @Headers('accept') accept: string | undefined,
     @Res() reply: FastifyReply,
     @Query() query: Record<string, string>,
   ) {
-    const auth = await this.auth.authenticateRequest(req);
-    try {
-      const accept = req.headers.accept;
-      const format = negotiateStatementFormat(accept);
-      if (!format) throw new StatementFailure({ kind: 'NOT_ACCEPTABLE', accept: accept ?? '' });
-      const statement = await this.statements.statement(auth.participant, { ...query });
-      void reply.header('vary', 'Accept');
-      if (format === 'camt053') {
-        void reply
-          .header('content-type', 'application/xml; charset=utf-8')
-          .send(statementToCamt053(statement));
-      } else {
-        void reply.send(statementToJson(statement));
-      }
-    } catch (e) {
-      if (e instanceof StatementFailure) throw statementProblem(e.error);
-      throw e;
-    }
+    const format = negotiateStatementFormat(accept);
+    if (!format) throw new StatementFailure({ kind: 'NOT_ACCEPTABLE', accept: accept ?? '' });
+    const statement = await this.statements.statement(participant, { ...query });
+    void reply.header('vary', 'Accept');
+    if (format === 'json') return void reply.send(statementToJson(statement));
+    void reply.header('content-type', 'application/xml; charset=utf-8').send(statementToCamt053(statement));
   }
 }

@@ -1,35 +1,10 @@
 import { formatAmount } from '@concord/money';
-import { z } from 'zod';
+import { statementQuerySchema } from '@concord/contracts';
 import type { KnownParticipant } from '../auth/participants.repository';
 import { buildStatement, StatementData } from './statement.builder';
-import { queryErrors, StatementFailure } from './statements.errors';
+import { fieldErrors } from '../problems/problem';
+import { StatementFailure } from './statements.errors';
 import { StatementsRepository } from './statements.repository';
-
-/** `GET /v1/statements?account&from&to`. */
-export const statementQuerySchema = z
-  .object({
-    account: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9._:-]{1,64}\/[A-Z]{3}(\/(settlement|fees))?$/,
-        '<participant>/<currency>[/settlement|/fees], e.g. hk-remit/USD',
-      )
-      .describe(
-        'one of your own accounts: <participant>/<currency> (position), or with /settlement or /fees',
-      ),
-    from: z.string().datetime({ offset: true }).describe('start of the window (inclusive), ISO 8601'),
-    to: z.string().datetime({ offset: true }).describe('end of the window (exclusive), ISO 8601'),
-  })
-  .strict()
-  .refine(
-    (q) => {
-      // Only when both are dates: otherwise their own issues say what is wrong.
-      const from = Date.parse(String(q.from));
-      const to = Date.parse(String(q.to));
-      return Number.isNaN(from) || Number.isNaN(to) || from < to;
-    },
-    { message: 'must be after from', path: ['to'] },
-  );
 
 /**
  * Statements of a partner's own account over a window of block time: the opening balance from every
@@ -49,7 +24,10 @@ export class StatementsService {
   ): Promise<StatementData> {
     const parsed = statementQuerySchema.safeParse(query);
     if (!parsed.success) {
-      throw new StatementFailure({ kind: 'INVALID_QUERY', errors: queryErrors(parsed.error.issues) });
+      throw new StatementFailure({
+        kind: 'INVALID_QUERY',
+        errors: fieldErrors(parsed.error.issues, '(query)'),
+      });
     }
     const { account } = parsed.data;
     const from = new Date(parsed.data.from);

@@ -1,9 +1,8 @@
-import { Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import type { RawBodyRequest } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthService } from '../auth/auth.service';
-import { GATEWAY_LIMITS, GatewayLimits, parseWaitMs } from './transfers.controller';
-import { TransferFailure, transferProblem } from './transfers.errors';
+import { Controller, Inject, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { AuthenticatedRequest } from '../auth/auth.service';
+import { Partner, PartnerGuard } from '../auth/partner.guard';
+import { WaitMsPipe } from './transfers.controller';
 import { TransfersService } from './transfers.service';
 
 /**
@@ -11,27 +10,17 @@ import { TransfersService } from './transfers.service';
  * transfer keeps its own id, idempotency and outcome; the batch is validated whole (400 names the element).
  */
 @Controller('v1/transfer-batches')
+@UseGuards(PartnerGuard)
 export class TransferBatchesController {
-  constructor(
-    @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(TransfersService) private readonly transfers: TransfersService,
-    @Inject(GATEWAY_LIMITS) private readonly limits: GatewayLimits,
-  ) {}
+  constructor(@Inject(TransfersService) private readonly transfers: TransfersService) {}
 
   @Post()
   async create(
-    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Partner() caller: AuthenticatedRequest,
     @Res() reply: FastifyReply,
-    @Query('wait') wait?: string,
+    @Query('wait', WaitMsPipe) waitMs: number,
   ) {
-    const auth = await this.auth.authenticateRequest(req);
-    const waitMs = parseWaitMs(wait, this.limits.maxWaitMs);
-    try {
-      const { views: final, created } = await this.transfers.submitBatch(auth, waitMs);
-      void reply.status(created > 0 ? 202 : 200).send({ transfers: final });
-    } catch (e) {
-      if (e instanceof TransferFailure) throw transferProblem(e.error);
-      throw e;
-    }
+    const { views, created } = await this.transfers.submitBatch(caller, waitMs);
+    void reply.status(created > 0 ? 202 : 200).send({ transfers: views });
   }
 }

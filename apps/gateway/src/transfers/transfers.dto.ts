@@ -1,20 +1,19 @@
+import {
+  decodePageCursor,
+  encodePageCursor,
+  TransferView,
+  TransferViewStatus,
+  transferListQuerySchema,
+} from '@concord/contracts';
 import { formatAmount } from '@concord/money';
+import { fieldErrors, invalidInput } from '../problems/problem';
+import type { TransferRow, TransfersRepository } from './transfers.repository';
 
-/** A transfer as the API shows it: amounts as decimal strings in the currency's exponent. */
-export interface TransferView {
-  id: string;
-  status: string;
-  reason?: string;
-  payer: string;
-  payee: string;
-  amount: string;
-  currency: string;
-  twoPhase: boolean;
-  blockHeight?: number;
-  createdAt: string;
-  finalizedAt?: string;
-}
+type TransferListFilter = Parameters<TransfersRepository['list']>[0];
 
+export type { TransferView };
+
+/** A transfer row as the API shows it (the contract's TransferView): amounts as decimal strings. */
 export function toTransferView(row: {
   id: string;
   status: string;
@@ -30,7 +29,7 @@ export function toTransferView(row: {
 }): TransferView {
   return {
     id: row.id,
-    status: row.status,
+    status: row.status as TransferViewStatus,
     ...(row.reason ? { reason: row.reason } : {}),
     payer: row.payer,
     payee: row.payee,
@@ -40,6 +39,32 @@ export function toTransferView(row: {
     ...(row.blockHeight !== null ? { blockHeight: row.blockHeight } : {}),
     createdAt: row.createdAt.toISOString(),
     ...(row.finalizedAt ? { finalizedAt: row.finalizedAt.toISOString() } : {}),
+  };
+}
+
+/** `GET /v1/transfers`'s query (the contract's schema) as the repository's filter of the caller's rows. */
+export function transferListFilter(participantId: string, query: unknown): TransferListFilter {
+  const parsed = transferListQuerySchema.safeParse(query);
+  if (!parsed.success) throw invalidInput('query', fieldErrors(parsed.error.issues, '(query)'));
+  const q = parsed.data;
+  return {
+    participantId,
+    role: q.role,
+    status: q.status,
+    currency: q.currency,
+    from: q.from ? new Date(q.from) : undefined,
+    to: q.to ? new Date(q.to) : undefined,
+    before: q.cursor ? decodePageCursor(q.cursor) : undefined,
+    limit: q.limit,
+  };
+}
+
+/** A page of transfers, with the cursor of the next one when the page is full. */
+export function transferPage(rows: TransferRow[], limit: number) {
+  const last = rows[rows.length - 1];
+  return {
+    transfers: rows.map(toTransferView),
+    nextCursor: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
   };
 }
 

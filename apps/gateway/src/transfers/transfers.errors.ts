@@ -1,11 +1,9 @@
-import { invalidInput, Problem } from '../problems/problem';
+import { DomainFailure, mapProblem, ProblemMap } from '@concord/http-problems';
+import { FieldError, invalidInput, Problem } from '../problems/problem';
 
-/**
- * Expected outcomes of the transfers domain, and the one table that maps each to its HTTP problem.
- * The mapping is exhaustive: adding an error without a row does not compile.
- */
+/** Expected outcomes of the transfers domain. */
 export type TransferError =
-  | { kind: 'INVALID_BODY'; errors: { field: string; message: string }[] }
+  | { kind: 'INVALID_BODY'; errors: FieldError[] }
   | { kind: 'PAYER_NOT_CALLER'; payer: string }
   | { kind: 'UNKNOWN_PAYEE'; payee: string }
   | { kind: 'NO_ACCOUNT'; participant: string; currency: string }
@@ -15,79 +13,52 @@ export type TransferError =
   | { kind: 'ACTION_NOT_ALLOWED'; id: string; action: 'fulfil' | 'abort' }
   | { kind: 'NOT_RESERVED'; id: string; status: string };
 
-export function transferProblem(error: TransferError): Problem {
-  switch (error.kind) {
-    case 'INVALID_BODY':
-      return invalidInput('body', error.errors);
-    case 'PAYER_NOT_CALLER':
-      return new Problem(
-        403,
-        'PAYER_NOT_CALLER',
-        'Forbidden',
-        `only ${error.payer} may instruct a transfer it pays`,
-      );
-    case 'UNKNOWN_PAYEE':
-      return new Problem(
-        422,
-        'UNKNOWN_PAYEE',
-        'Unknown payee',
-        `${error.payee} is not a member of the consortium`,
-        [{ field: 'payee', message: 'not a member of the consortium' }],
-      );
-    case 'NO_ACCOUNT':
-      return new Problem(
-        422,
-        'NO_ACCOUNT',
-        'No account in that currency',
-        `${error.participant} holds no ${error.currency} account`,
-        [{ field: 'currency', message: `${error.participant} holds no ${error.currency} account` }],
-      );
-    case 'ID_REUSED':
-      return new Problem(
-        409,
-        'ID_REUSED',
-        'Transfer id already used',
-        `transfer ${error.id} exists with a different body`,
-      );
-    case 'NOT_FOUND':
-      return new Problem(
-        404,
-        'TRANSFER_NOT_FOUND',
-        'No such transfer',
-        `no transfer ${error.id} is visible to you`,
-      );
-    case 'ACTION_NOT_ALLOWED':
-      return new Problem(
-        403,
-        'ACTION_NOT_ALLOWED',
-        'Forbidden',
-        error.action === 'fulfil'
-          ? `only the payee confirms the payout of ${error.id}`
-          : `only the payer or the payee may abort ${error.id}`,
-      );
-    case 'NOT_RESERVED':
-      return new Problem(
-        409,
-        'NOT_RESERVED',
-        'The transfer is not reserved',
-        `transfer ${error.id} is ${error.status}`,
-      );
-    case 'LEDGER_UNAVAILABLE':
-      return new Problem(
-        503,
-        'LEDGER_UNAVAILABLE',
-        'The ledger cannot take instructions now',
-        'retry with the same id; nothing was lost',
-        undefined,
-        {
-          'retry-after': '1',
-        },
-      );
-  }
-}
+/** The one table of the transfers domain's problems; exhaustive: an error without a row does not compile. */
+export const TRANSFER_PROBLEMS: ProblemMap<TransferError> = {
+  INVALID_BODY: (e) => invalidInput('body', e.errors),
+  PAYER_NOT_CALLER: (e) =>
+    new Problem(403, 'PAYER_NOT_CALLER', 'Forbidden', {
+      detail: `only ${e.payer} may instruct a transfer it pays`,
+    }),
+  UNKNOWN_PAYEE: (e) =>
+    new Problem(422, 'UNKNOWN_PAYEE', 'Unknown payee', {
+      detail: `${e.payee} is not a member of the consortium`,
+      errors: [{ field: 'payee', message: 'not a member of the consortium' }],
+    }),
+  NO_ACCOUNT: (e) =>
+    new Problem(422, 'NO_ACCOUNT', 'No account in that currency', {
+      detail: `${e.participant} holds no ${e.currency} account`,
+      errors: [{ field: 'currency', message: `${e.participant} holds no ${e.currency} account` }],
+    }),
+  ID_REUSED: (e) =>
+    new Problem(409, 'ID_REUSED', 'Transfer id already used', {
+      detail: `transfer ${e.id} exists with a different body`,
+    }),
+  NOT_FOUND: (e) =>
+    new Problem(404, 'TRANSFER_NOT_FOUND', 'No such transfer', {
+      detail: `no transfer ${e.id} is visible to you`,
+    }),
+  ACTION_NOT_ALLOWED: (e) =>
+    new Problem(403, 'ACTION_NOT_ALLOWED', 'Forbidden', {
+      detail:
+        e.action === 'fulfil'
+          ? `only the payee confirms the payout of ${e.id}`
+          : `only the payer or the payee may abort ${e.id}`,
+    }),
+  NOT_RESERVED: (e) =>
+    new Problem(409, 'NOT_RESERVED', 'The transfer is not reserved', {
+      detail: `transfer ${e.id} is ${e.status}`,
+    }),
+  LEDGER_UNAVAILABLE: () =>
+    new Problem(503, 'LEDGER_UNAVAILABLE', 'The ledger cannot take instructions now', {
+      detail: 'retry with the same id; nothing was lost',
+      headers: { 'retry-after': '1' },
+    }),
+};
 
-export class TransferFailure extends Error {
-  constructor(readonly error: TransferError) {
-    super(error.kind);
+/** A transfer refused with an expected outcome; the filter answers it through TRANSFER_PROBLEMS. */
+export class TransferFailure extends DomainFailure<TransferError> {
+  toProblem(): Problem {
+    return mapProblem(TRANSFER_PROBLEMS, this.error);
   }
 }

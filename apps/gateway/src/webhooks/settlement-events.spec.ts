@@ -1,5 +1,5 @@
 import { clearingEventSchema, ClearingEvent } from '@concord/contracts';
-import { settlementWebhookPayloadSchema } from '../docs/schemas';
+import { settlementWebhookEventSchema } from '@concord/contracts';
 import {
   KnownInstruction,
   settlementDeliveries,
@@ -223,7 +223,7 @@ describe('settlement webhooks from clearing events', () => {
         transferId: 'w7.hk-remit',
         blockHeight: 0,
       });
-      const payload = settlementWebhookPayloadSchema.parse(JSON.parse(d.payload));
+      const payload = settlementWebhookEventSchema.parse(JSON.parse(d.payload));
       expect(payload).toEqual({
         id: d.eventId,
         type: 'settlement.instruction.created',

@@ -2,6 +2,8 @@ import type {
   ClearingEvent,
   InstructionDirection,
   InstructionStatus,
+  LimitAlarmView,
+  SettlementInstructionEventView,
   SettlementInstructionMessage,
 } from '@concord/contracts';
 import { sha256Hex } from '@concord/crypto';
@@ -24,39 +26,9 @@ export interface KnownInstruction {
   valueDate: string;
 }
 
-/** A settlement instruction as a webhook shows it: amounts as decimal strings of its currency. */
-export interface SettlementInstructionView {
-  id: string;
-  windowId: number;
-  participantId: string;
-  currency: string;
-  /** pay-in: the participant pays its net debit; pay-out: it is paid its net credit. */
-  direction: InstructionDirection;
-  amount: string;
-  /** What the settlement bank has confirmed so far (reversals deducted). */
-  confirmed: string;
-  outstanding: string;
-  valueDate: string;
-  status: InstructionStatus;
-  /** The confirmation this event added or reversed (confirmed and reversed events). */
-  confirmation?: { bankReference: string; amount: string };
-  /** A cancelled instruction's window was aborted; its positions are settled in this window instead. */
-  carriedToWindowId?: number;
-}
-
-/** A limit alarm (or its clearing) of a position account as a webhook shows it. */
-export interface LimitAlarmView {
-  accountId: string;
-  participantId: string;
-  currency: string;
-  /** balance - reserved of the position after the block, as a decimal string. */
-  position: string;
-  cap: string;
-  /** -(cap x alarm share): the alarm fires below it. */
-  threshold: string;
-  /** The block whose balances crossed it. */
-  blockHeight: number;
-}
+/** A settlement instruction and a limit alarm as webhooks show them (the contract's views). */
+export type SettlementInstructionView = SettlementInstructionEventView;
+export type { LimitAlarmView };
 
 /** A clearing event as the webhook it becomes, or why it becomes none. */
 export type SettlementEventOutcome =

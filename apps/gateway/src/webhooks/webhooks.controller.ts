@@ -1,25 +1,28 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { RawBodyRequest } from '@nestjs/common';
 import {
-  ApiBody,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthService } from '../auth/auth.service';
-import { jsonSchema, problemResponses } from '../docs/schemas';
-import {
-  createdWebhookViewSchema,
-  createWebhookSchema,
-  deliveryViewSchema,
-  webhookViewSchema,
-} from './webhooks.dto';
-import { WebhookFailure, webhookProblem } from './webhooks.errors';
+import type { FastifyReply } from 'fastify';
+import { AuthenticatedRequest } from '../auth/auth.service';
+import { Partner, PartnerGuard } from '../auth/partner.guard';
+import type { KnownParticipant } from '../auth/participants.repository';
+import { problemResponses } from '../docs/schemas';
 import { WebhooksService } from './webhooks.service';
 
 /**
@@ -29,11 +32,9 @@ import { WebhooksService } from './webhooks.service';
  */
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
+@UseGuards(PartnerGuard)
 export class WebhooksController {
-  constructor(
-    @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(WebhooksService) private readonly webhooks: WebhooksService,
-  ) {}
+  constructor(@Inject(WebhooksService) private readonly webhooks: WebhooksService) {}
 
   @Post()
   @ApiOperation({
@@ -43,36 +44,19 @@ export class WebhooksController {
       'POSTed to `url`, signed with the `secret` returned here once (see the callbacks and the README, ' +
       '"Webhooks").',
   })
-  @ApiBody({ schema: jsonSchema(createWebhookSchema, 'input') })
-  @ApiResponse({
-    status: 201,
-    description: 'Created; `secret` is never shown again.',
-    schema: jsonSchema(createdWebhookViewSchema),
-  })
+  @ApiResponse({ status: 201, description: 'Created; `secret` is never shown again.' })
   @problemResponses(400, 401, 422, 429)
-  async create(@Req() req: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply) {
-    const auth = await this.auth.authenticateRequest(req);
-    try {
-      const view = await this.webhooks.create(auth.participant, auth.signed.body);
-      void reply.status(201).header('location', `/v1/webhooks/${view.id}`).send(view);
-    } catch (e) {
-      if (e instanceof WebhookFailure) throw webhookProblem(e.error);
-      throw e;
-    }
+  async create(@Partner() caller: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const view = await this.webhooks.create(caller.participant, caller.signed.body);
+    void reply.status(201).header('location', `/v1/webhooks/${view.id}`).send(view);
   }
 
   @Get()
   @ApiOperation({ summary: "The caller's webhooks (without their secrets)" })
-  @ApiOkResponse({
-    schema: {
-      type: 'object',
-      properties: { webhooks: { type: 'array', items: jsonSchema(webhookViewSchema) } },
-    },
-  })
+  @ApiOkResponse({ description: 'The webhooks' })
   @problemResponses(401, 429)
-  async list(@Req() req: RawBodyRequest<FastifyRequest>) {
-    const auth = await this.auth.authenticateRequest(req);
-    return { webhooks: await this.webhooks.list(auth.participant) };
+  async list(@Partner('participant') participant: KnownParticipant) {
+    return { webhooks: await this.webhooks.list(participant) };
   }
 
   @Delete(':id')
@@ -84,14 +68,8 @@ export class WebhooksController {
   @ApiParam({ name: 'id', description: 'wh_...' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @problemResponses(401, 404, 429)
-  async remove(@Req() req: RawBodyRequest<FastifyRequest>, @Param('id') id: string) {
-    const auth = await this.auth.authenticateRequest(req);
-    try {
-      await this.webhooks.delete(auth.participant, id);
-    } catch (e) {
-      if (e instanceof WebhookFailure) throw webhookProblem(e.error);
-      throw e;
-    }
+  async remove(@Partner('participant') participant: KnownParticipant, @Param('id') id: string) {
+    await this.webhooks.delete(participant, id);
   }
 
   @Get(':id/deliveries')
@@ -100,34 +78,13 @@ export class WebhooksController {
     description: 'Attempt log: status code or error, duration and time of each attempt.',
   })
   @ApiParam({ name: 'id', description: 'wh_...' })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-  })
-  @ApiQuery({
-    name: 'status',
-    required: false,
-    schema: { type: 'string', enum: ['pending', 'delivered', 'dead', 'cancelled'] },
-  })
-  @ApiOkResponse({
-    schema: {
-      type: 'object',
-      properties: { deliveries: { type: 'array', items: jsonSchema(deliveryViewSchema) } },
-    },
-  })
+  @ApiOkResponse({ description: 'The deliveries' })
   @problemResponses(400, 401, 404, 429)
   async deliveries(
-    @Req() req: RawBodyRequest<FastifyRequest>,
+    @Partner('participant') participant: KnownParticipant,
     @Param('id') id: string,
     @Query() query: Record<string, string>,
   ) {
-    const auth = await this.auth.authenticateRequest(req);
-    try {
-      return { deliveries: await this.webhooks.deliveries(auth.participant, id, { ...query }) };
-    } catch (e) {
-      if (e instanceof WebhookFailure) throw webhookProblem(e.error);
-      throw e;
-    }
+    return { deliveries: await this.webhooks.deliveries(participant, id, { ...query }) };
   }
 }

@@ -1,9 +1,7 @@
-import { FieldError, fieldErrors, invalidInput, Problem } from '../problems/problem';
+import { DomainFailure, mapProblem, ProblemMap } from '@concord/http-problems';
+import { FieldError, invalidInput, Problem } from '../problems/problem';
 
-/**
- * Expected outcomes of the webhooks domain, and the one table that maps each to its HTTP problem.
- * The mapping is exhaustive: adding an error without a row does not compile.
- */
+/** Expected outcomes of the webhooks domain. */
 export type WebhookError =
   | { kind: 'INVALID_BODY'; errors: FieldError[] }
   | { kind: 'INVALID_QUERY'; errors: FieldError[] }
@@ -11,37 +9,28 @@ export type WebhookError =
   | { kind: 'NOT_FOUND'; id: string }
   | { kind: 'TOO_MANY_WEBHOOKS'; max: number };
 
-export function webhookProblem(error: WebhookError): Problem {
-  switch (error.kind) {
-    case 'INVALID_BODY':
-      return invalidInput('body', error.errors);
-    case 'INVALID_QUERY':
-      return invalidInput('query', error.errors);
-    case 'URL_NOT_ALLOWED':
-      return new Problem(400, 'WEBHOOK_URL_NOT_ALLOWED', 'The webhook URL is not allowed', error.reason, [
-        { field: 'url', message: error.reason },
-      ]);
-    case 'NOT_FOUND':
-      return new Problem(
-        404,
-        'WEBHOOK_NOT_FOUND',
-        'No such webhook',
-        `no webhook ${error.id} is visible to you`,
-      );
-    case 'TOO_MANY_WEBHOOKS':
-      return new Problem(
-        422,
-        'TOO_MANY_WEBHOOKS',
-        'Too many webhooks',
-        `at most ${error.max} webhooks per participant; delete one first`,
-      );
+/** The one table of the domain's problems; exhaustive: an error without a row does not compile. */
+export const WEBHOOK_PROBLEMS: ProblemMap<WebhookError> = {
+  INVALID_BODY: (e) => invalidInput('body', e.errors),
+  INVALID_QUERY: (e) => invalidInput('query', e.errors),
+  URL_NOT_ALLOWED: (e) =>
+    new Problem(400, 'WEBHOOK_URL_NOT_ALLOWED', 'The webhook URL is not allowed', {
+      detail: e.reason,
+      errors: [{ field: 'url', message: e.reason }],
+    }),
+  NOT_FOUND: (e) =>
+    new Problem(404, 'WEBHOOK_NOT_FOUND', 'No such webhook', {
+      detail: `no webhook ${e.id} is visible to you`,
+    }),
+  TOO_MANY_WEBHOOKS: (e) =>
+    new Problem(422, 'TOO_MANY_WEBHOOKS', 'Too many webhooks', {
+      detail: `at most ${e.max} webhooks per participant; delete one first`,
+    }),
+};
+
+/** A webhook request refused with an expected outcome; answered through WEBHOOK_PROBLEMS. */
+export class WebhookFailure extends DomainFailure<WebhookError> {
+  toProblem(): Problem {
+    return mapProblem(WEBHOOK_PROBLEMS, this.error);
   }
 }
-
-export class WebhookFailure extends Error {
-  constructor(readonly error: WebhookError) {
-    super(error.kind);
-  }
-}
-
-export { fieldErrors };

@@ -10,7 +10,8 @@ import {
   WEBHOOK_ID,
   WebhookView,
 } from './webhooks.dto';
-import { fieldErrors, WebhookFailure } from './webhooks.errors';
+import { fieldErrors } from '../problems/problem';
+import { WebhookFailure } from './webhooks.errors';
 import { WebhooksRepository } from './webhooks.repository';
 import { refusedWebhookHost } from './webhook-url';
 
