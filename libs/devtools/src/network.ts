@@ -139,7 +139,18 @@ export class LocalNetwork {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      // Topics created a moment ago (a new broker) may not have a leader yet: that is retried briefly.
+      let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> | null = null;
+      for (let attempt = 0; offsets === null; attempt++) {
+        try {
+          offsets = await admin.fetchTopicOffsets(topic);
+        } catch (error) {
+          const type = (error as { type?: string }).type;
+          if (attempt >= 50 || (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE'))
+            throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
       if (offsets.some((o) => o.high !== '0')) return false;
     } finally {
       await admin.disconnect();
