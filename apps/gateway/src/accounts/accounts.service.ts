@@ -3,7 +3,7 @@ import type { AccountView, BalanceProofView } from '@concord/contracts';
 import { formatAmount } from '@concord/money';
 import { KnownParticipant } from '../auth/participants.repository';
 import { LedgerViewRepository } from '../ledger/ledger-view.repository';
-import { Problem } from '../problems/problem';
+import { AccountFailure } from './accounts.errors';
 
 /** A partner's own accounts and balances, and balance proofs against a certified state root. */
 export class AccountsService {
@@ -35,9 +35,7 @@ export class AccountsService {
     const index = sorted.findIndex((a) => a.id === accountId);
     const account = sorted[index];
     if (!snapshot || index < 0 || !accountId.startsWith(`${participant.id}/`)) {
-      throw new Problem(404, 'ACCOUNT_NOT_FOUND', 'No such account', {
-        detail: `no account ${accountId} is visible to you`,
-      });
+      throw new AccountFailure({ kind: 'NOT_FOUND', account: accountId });
     }
     const leaves = sorted.map((a) =>
       accountLeafHash(a.id, a.balanceMinor.toString(), a.reservedMinor.toString()),

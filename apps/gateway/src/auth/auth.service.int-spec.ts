@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { signRequest, signingKeyFromSeed } from '@concord/crypto';
 import type { ServicesPrismaClient } from '@concord/db';
 import { uniqueName, TEST_REDIS_URL } from '../../../../libs/testing/src';
-import { Problem } from '../problems/problem';
+import { Problem, toProblem } from '../problems/problem';
+import { AuthFailure } from './auth.errors';
 import { AuthService } from './auth.service';
 import { ParticipantsRepository } from './participants.repository';
 
@@ -60,7 +61,10 @@ describe('AuthService', () => {
       await promise;
       return 'ok';
     } catch (e) {
-      if (e instanceof Problem) return `${e.status} ${e.code}`;
+      if (e instanceof AuthFailure) {
+        const problem = toProblem(e);
+        return `${problem.status} ${problem.code}`;
+      }
       throw e;
     }
   };
@@ -171,9 +175,10 @@ describe('AuthService', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(refusal).toBeInstanceOf(Problem);
-    expect((refusal as Problem).status).toBe(429);
-    expect((refusal as Problem).headers['retry-after']).toBe('1');
+    expect(refusal).toBeInstanceOf(AuthFailure);
+    const problem: Problem = toProblem(refusal);
+    expect(problem.status).toBe(429);
+    expect(problem.headers['retry-after']).toBe('1');
     // The next second has a fresh window.
     expect(await codeOf(auth.authenticate(request({ nowMs: nowMs + 1000 })))).toBe('ok');
   });

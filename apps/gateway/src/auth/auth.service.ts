@@ -1,13 +1,8 @@
-import {
-  COVERED_COMPONENTS,
-  parseSignatureHeaders,
-  SignedRequestParts,
-  verifyRequestSignature,
-} from '@concord/crypto';
+import { parseSignatureHeaders, SignedRequestParts, verifyRequestSignature } from '@concord/crypto';
 import { routeInstruction } from '@concord/contracts';
 import type { Redis, Result } from 'ioredis';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
-import { Problem } from '../problems/problem';
+import { AuthFailure } from './auth.errors';
 import { KnownParticipant, ParticipantsRepository } from './participants.repository';
 
 export interface AuthenticatedRequest {
@@ -107,8 +102,8 @@ export class AuthService {
       nowMs: Date.now(),
     }).catch((error: unknown) => {
       // Refusals are counted by their code; the rate limit has its own counter, by participant.
-      if (error instanceof Problem && error.status !== 429)
-        this.metrics?.authRefusals.inc({ reason: error.code });
+      if (error instanceof AuthFailure && error.error.kind !== 'RATE_LIMITED')
+        this.metrics?.authRefusals.inc({ reason: error.error.kind });
       throw error;
     });
     this.byRequest.set(req, result);
@@ -133,20 +128,9 @@ export class AuthService {
       contentDigest: header('content-digest'),
       body: request.body,
     });
-    if ('problem' in parsed) {
-      const details: Record<string, string> = {
-        SIGNATURE_MISSING: 'the request must carry Signature-Input and Signature headers',
-        SIGNATURE_MALFORMED: 'Signature-Input or Signature is not of the documented form',
-        SIGNATURE_COMPONENTS: `the signature must cover ${COVERED_COMPONENTS}`,
-        DIGEST_MISMATCH: 'Content-Digest is missing or does not match the body',
-      };
-      throw new Problem(401, parsed.problem, 'Unauthenticated', { detail: details[parsed.problem] });
-    }
+    if ('problem' in parsed) throw new AuthFailure({ kind: parsed.problem });
     const found = this.participants.byKeyId(parsed.keyId);
-    if (!found)
-      throw new Problem(401, 'UNKNOWN_KEY', 'Unauthenticated', {
-        detail: `key "${parsed.keyId}" is not an active key`,
-      });
+    if (!found) throw new AuthFailure({ kind: 'UNKNOWN_KEY', keyId: parsed.keyId });
     const parts: SignedRequestParts = {
       method: request.method,
       path: request.path,
@@ -157,15 +141,11 @@ export class AuthService {
       ...(parsed.nonce ? { nonce: parsed.nonce } : {}),
     };
     if (!verifyRequestSignature(found.publicKey, parts, parsed.signature)) {
-      throw new Problem(401, 'INVALID_SIGNATURE', 'Unauthenticated', {
-        detail: 'the signature does not verify',
-      });
+      throw new AuthFailure({ kind: 'INVALID_SIGNATURE' });
     }
     const ageS = request.nowMs / 1000 - parsed.created;
     if (ageS > this.maxAgeS || ageS < -60) {
-      throw new Problem(401, 'STALE_SIGNATURE', 'Unauthenticated', {
-        detail: `the signature was created ${Math.round(ageS)} s ago; at most ${this.maxAgeS} s are accepted`,
-      });
+      throw new AuthFailure({ kind: 'STALE_SIGNATURE', ageS, maxAgeS: this.maxAgeS });
     }
     // One command: remember the signature (replay protection) and count the request in the participant's
     // current one-second window (rate limit).
@@ -179,26 +159,15 @@ export class AuthService {
     // the signature is fresh. Clients that sign the same read twice in one second add a nonce (the SDK
     // always does).
     if (fresh !== 1) {
-      throw new Problem(401, 'REPLAYED_REQUEST', 'Unauthenticated', {
-        detail: 'this exact signed request was already received',
-      });
+      throw new AuthFailure({ kind: 'REPLAYED_REQUEST' });
     }
     if (count > this.ratePerSecond) {
       this.metrics?.rateLimited.inc({ participant: found.participant.id });
-      const detail = `at most ${this.ratePerSecond} requests per second per participant`;
-      throw new Problem(429, 'RATE_LIMITED', 'Too many requests', {
-        detail,
-        headers: { 'retry-after': '1' },
-      });
+      throw new AuthFailure({ kind: 'RATE_LIMITED', perSecond: this.ratePerSecond });
     }
     if (!statusAllows(found.participant.status, request.method, request.path)) {
-      const status = found.participant.status;
-      throw new Problem(403, 'PARTICIPANT_NOT_ACTIVE', 'Forbidden', {
-        detail:
-          status === 'suspended'
-            ? `participant ${found.participant.id} is suspended: no new transfers or quotes; it may still read, fulfil and abort`
-            : `participant ${found.participant.id} is ${status}`,
-      });
+      const { id, status } = found.participant;
+      throw new AuthFailure({ kind: 'PARTICIPANT_NOT_ACTIVE', participant: id, status });
     }
     return {
       participant: found.participant,

@@ -2,7 +2,8 @@ import { Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { FastifyInstance } from 'fastify';
-import { Problem, ProblemFilter } from '../problems/problem';
+import { ProblemFilter } from '../problems/problem';
+import { AuthFailure } from './auth.errors';
 import type { AuthenticatedRequest } from './auth.service';
 import { AuthService } from './auth.service';
 import type { KnownParticipant } from './participants.repository';
@@ -53,11 +54,7 @@ describe('PartnerGuard and @Partner()', () => {
     authenticateRequest: (req: { url: string; headers: Record<string, unknown> }) => {
       calls.push(req.url);
       if (req.headers['signature'] !== 'good') {
-        return Promise.reject(
-          new Problem(401, 'INVALID_SIGNATURE', 'Unauthenticated', {
-            detail: 'the signature does not verify',
-          }),
-        );
+        return Promise.reject(new AuthFailure({ kind: 'INVALID_SIGNATURE' }));
       }
       return Promise.resolve({
         participant: HK,

@@ -1,6 +1,9 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { Problem } from '@concord/http-problems';
+import { ACCOUNT_PROBLEMS, AccountFailure } from '../accounts/accounts.errors';
+import { AUTH_PROBLEMS, AuthFailure } from '../auth/auth.errors';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyFailure } from '../idempotency/idempotency.errors';
+import { QUOTE_PROBLEMS, QuoteFailure } from '../quotes/quotes.errors';
 import { SETTLEMENT_PROBLEMS, SettlementFailure } from '../settlement/settlement-instructions.errors';
 import { STATEMENT_PROBLEMS, StatementFailure } from '../statements/statements.errors';
 import { TRANSFER_PROBLEMS, TransferFailure } from '../transfers/transfers.errors';
@@ -9,11 +12,44 @@ import { invalidInput, ProblemFilter, toProblem } from './problem';
 
 /** Every domain error, as its failure: the codes and statuses are the API's and must not change. */
 const FAILURES: [Error, number, string][] = [
+  [new QuoteFailure({ kind: 'INVALID_BODY', errors: [] }), 400, 'INVALID_BODY'],
+  [new QuoteFailure({ kind: 'FX_TIMEOUT' }), 504, 'FX_TIMEOUT'],
+  [
+    new QuoteFailure({ kind: 'STALE_RATE', detail: 'old', rates: { stale: true, ageing: false, legs: [] } }),
+    503,
+    'STALE_RATE',
+  ],
+  [
+    new QuoteFailure({ kind: 'RATE_UNAVAILABLE', sourceCurrency: 'USD', targetCurrency: 'PHP' }),
+    503,
+    'RATE_UNAVAILABLE',
+  ],
+  [
+    new QuoteFailure({ kind: 'FX_REFUSED', code: 'UNKNOWN_CORRIDOR', message: 'no' }),
+    422,
+    'UNKNOWN_CORRIDOR',
+  ],
+  [new AccountFailure({ kind: 'NOT_FOUND', account: 'p/USD' }), 404, 'ACCOUNT_NOT_FOUND'],
+  [new AuthFailure({ kind: 'SIGNATURE_MISSING' }), 401, 'SIGNATURE_MISSING'],
+  [new AuthFailure({ kind: 'SIGNATURE_MALFORMED' }), 401, 'SIGNATURE_MALFORMED'],
+  [new AuthFailure({ kind: 'SIGNATURE_COMPONENTS' }), 401, 'SIGNATURE_COMPONENTS'],
+  [new AuthFailure({ kind: 'DIGEST_MISMATCH' }), 401, 'DIGEST_MISMATCH'],
+  [new AuthFailure({ kind: 'UNKNOWN_KEY', keyId: 'k' }), 401, 'UNKNOWN_KEY'],
+  [new AuthFailure({ kind: 'INVALID_SIGNATURE' }), 401, 'INVALID_SIGNATURE'],
+  [new AuthFailure({ kind: 'STALE_SIGNATURE', ageS: 400, maxAgeS: 300 }), 401, 'STALE_SIGNATURE'],
+  [new AuthFailure({ kind: 'REPLAYED_REQUEST' }), 401, 'REPLAYED_REQUEST'],
+  [new AuthFailure({ kind: 'RATE_LIMITED', perSecond: 10 }), 429, 'RATE_LIMITED'],
+  [
+    new AuthFailure({ kind: 'PARTICIPANT_NOT_ACTIVE', participant: 'p', status: 'closed' }),
+    403,
+    'PARTICIPANT_NOT_ACTIVE',
+  ],
   [
     new TransferFailure({ kind: 'INVALID_BODY', errors: [{ field: 'amount', message: 'x' }] }),
     400,
     'INVALID_BODY',
   ],
+  [new TransferFailure({ kind: 'INVALID_QUERY', errors: [] }), 400, 'INVALID_QUERY'],
   [new TransferFailure({ kind: 'PAYER_NOT_CALLER', payer: 'p' }), 403, 'PAYER_NOT_CALLER'],
   [new TransferFailure({ kind: 'UNKNOWN_PAYEE', payee: 'p' }), 422, 'UNKNOWN_PAYEE'],
   [new TransferFailure({ kind: 'NO_ACCOUNT', participant: 'p', currency: 'USD' }), 422, 'NO_ACCOUNT'],
@@ -70,6 +106,9 @@ describe("the gateway's problem mapping", () => {
   it('covers every row of every domain table (one exhaustive table per domain)', () => {
     const kinds = FAILURES.map(([f]) => `${f.constructor.name}:${(f as TransferFailure).error.kind}`);
     const rows = [
+      ...Object.keys(QUOTE_PROBLEMS).map((k) => `QuoteFailure:${k}`),
+      ...Object.keys(ACCOUNT_PROBLEMS).map((k) => `AccountFailure:${k}`),
+      ...Object.keys(AUTH_PROBLEMS).map((k) => `AuthFailure:${k}`),
       ...Object.keys(TRANSFER_PROBLEMS).map((k) => `TransferFailure:${k}`),
       ...Object.keys(SETTLEMENT_PROBLEMS).map((k) => `SettlementFailure:${k}`),
       ...Object.keys(STATEMENT_PROBLEMS).map((k) => `StatementFailure:${k}`),

@@ -3,9 +3,9 @@ import type { FxQuote, FxQuoteBreakdown, FxRateStatus } from '@concord/contracts
 import type { FxClient, FxRequestBody, FxResult } from '@concord/fx-client';
 import { formatAmount, parseAmount } from '@concord/money';
 import { quoteAnswerSchema } from '@concord/contracts';
-import { Problem } from '../problems/problem';
+import { toProblem } from '../problems/problem';
 import type { KnownParticipant } from '../auth/participants.repository';
-import { RateProblem } from './quotes.errors';
+import { QuoteFailure } from './quotes.errors';
 import { breakdownView, QuotesService } from './quotes.service';
 
 const CALLER: KnownParticipant = {
@@ -183,8 +183,8 @@ describe('QuotesService', () => {
       error: { code: 'STALE_RATE', message: 'provider is failing (GET http://10.0.0.7/rates: 503)', rates },
     });
     const error = await new QuotesService(fx).quote(CALLER, ask).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RateProblem);
-    const problem = error as RateProblem;
+    expect(error).toBeInstanceOf(QuoteFailure);
+    const problem = toProblem(error);
     expect(problem.status).toBe(503);
     expect(problem.headers).toEqual({ 'retry-after': '5' });
     const body = problem.toJSON();
@@ -221,14 +221,18 @@ describe('QuotesService', () => {
       ok: false,
       error: { code, message: 'no rates loaded yet (last refresh failed: ENOTFOUND rates.internal)', field },
     });
-    const unavailable = (await new QuotesService(fakeFx(reply('RATE_UNAVAILABLE')).fx)
-      .quote(CALLER, ask)
-      .catch((e: unknown) => e)) as Problem;
+    const unavailable = toProblem(
+      await new QuotesService(fakeFx(reply('RATE_UNAVAILABLE')).fx)
+        .quote(CALLER, ask)
+        .catch((e: unknown) => e),
+    );
     expect(unavailable.toJSON()).toMatchObject({ status: 503, code: 'RATE_UNAVAILABLE' });
     expect(JSON.stringify(unavailable.toJSON())).not.toMatch(/rates\.internal/);
-    const invalid = (await new QuotesService(fakeFx(reply('INVALID_AMOUNT', 'sendAmount')).fx)
-      .quote(CALLER, ask)
-      .catch((e: unknown) => e)) as Problem;
+    const invalid = toProblem(
+      await new QuotesService(fakeFx(reply('INVALID_AMOUNT', 'sendAmount')).fx)
+        .quote(CALLER, ask)
+        .catch((e: unknown) => e),
+    );
     expect(invalid.toJSON()).toMatchObject({
       status: 400,
       code: 'INVALID_AMOUNT',

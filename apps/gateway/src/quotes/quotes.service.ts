@@ -12,20 +12,8 @@ import {
 import { FxClient, FxTimeoutError } from '@concord/fx-client';
 import { formatAmount } from '@concord/money';
 import type { KnownParticipant } from '../auth/participants.repository';
-import { fieldErrors, invalidInput, Problem } from '../problems/problem';
-import { RateProblem } from './quotes.errors';
-
-/** FX error codes and how they reach the partner: one table. */
-const FX_PROBLEMS: Record<string, [number, string]> = {
-  INVALID_REQUEST: [400, 'The quote request is not valid'],
-  INVALID_AMOUNT: [400, 'The amount is not valid'],
-  UNKNOWN_CURRENCY: [400, 'Unknown currency'],
-  UNKNOWN_CORRIDOR: [422, 'No quotes for this corridor'],
-  RATE_UNAVAILABLE: [503, 'No rate for this corridor now'],
-  STALE_RATE: [503, 'The rates for this corridor are stale'],
-  REQUEST_EXPIRED: [503, 'The FX service did not answer in time'],
-  INTERNAL: [502, 'The FX service failed'],
-};
+import { fieldErrors } from '../problems/problem';
+import { QuoteFailure, QuoteRates } from './quotes.errors';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -88,42 +76,33 @@ export class QuotesService {
     try {
       json = JSON.parse(body);
     } catch {
-      throw invalidInput('body', [{ field: '(body)', message: 'not valid JSON' }]);
+      throw new QuoteFailure({
+        kind: 'INVALID_BODY',
+        errors: [{ field: '(body)', message: 'not valid JSON' }],
+      });
     }
     const parsed = quoteRequestSchema.safeParse(json);
     if (!parsed.success) {
-      const errors = fieldErrors(parsed.error.issues, '(body)');
-      throw invalidInput('body', errors);
+      throw new QuoteFailure({ kind: 'INVALID_BODY', errors: fieldErrors(parsed.error.issues, '(body)') });
     }
     let reply;
     try {
       reply = await this.fx.quote({ ...parsed.data, payer: caller.id });
     } catch (e) {
-      if (e instanceof FxTimeoutError) {
-        throw new Problem(504, 'FX_TIMEOUT', 'The FX service did not answer in time', {
-          detail: 'retry shortly',
-          headers: { 'retry-after': '1' },
-        });
-      }
+      if (e instanceof FxTimeoutError) throw new QuoteFailure({ kind: 'FX_TIMEOUT' });
       throw e;
     }
     if (reply.ok) return this.answer(reply);
     const { code, field, message, rates } = reply.error;
-    const [status, title] = FX_PROBLEMS[code] ?? [502, 'The FX service failed'];
-    const headers: Record<string, string> = status === 503 ? { 'retry-after': '5' } : {};
     if (code === 'STALE_RATE' && rates) {
-      throw new RateProblem(status, code, title, staleDetail(parsed.data, rates), rateState(rates), headers);
+      const detail = staleDetail(parsed.data, rates);
+      throw new QuoteFailure({ kind: 'STALE_RATE', detail, rates: rateState(rates) });
     }
     if (code === 'RATE_UNAVAILABLE') {
-      // The FX service's message may name its provider's failure: internal, not the partner's business.
-      const { sourceCurrency: s, targetCurrency: t } = parsed.data;
-      throw new Problem(status, code, title, {
-        detail: `no reference rate for ${s} to ${t} is available now; retry later`,
-        headers,
-      });
+      const { sourceCurrency, targetCurrency } = parsed.data;
+      throw new QuoteFailure({ kind: 'RATE_UNAVAILABLE', sourceCurrency, targetCurrency });
     }
-    const errors = field ? [{ field, message }] : undefined;
-    throw new Problem(status, code, title, { detail: message, errors, headers });
+    throw new QuoteFailure({ kind: 'FX_REFUSED', code, message, field });
   }
 
   private answer(reply: FxQuoteReply): QuoteAnswer {
@@ -136,7 +115,7 @@ export class QuotesService {
   }
 }
 
-function rateState(status: FxRateStatus) {
+function rateState(status: FxRateStatus): QuoteRates {
   return { stale: status.legs.some((l) => l.stale), ageing: status.ageing, legs: legViews(status) };
 }
 

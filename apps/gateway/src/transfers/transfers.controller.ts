@@ -15,8 +15,8 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest } from '../auth/auth.service';
 import { Partner, PartnerGuard } from '../auth/partner.guard';
 import type { KnownParticipant } from '../auth/participants.repository';
-import { invalidInput } from '../problems/problem';
 import { isCompleted, toTransferView, transferListFilter, transferPage } from './transfers.dto';
+import { TransferFailure } from './transfers.errors';
 import { TransfersRepository } from './transfers.repository';
 import { TransfersService } from './transfers.service';
 
@@ -30,7 +30,10 @@ export interface GatewayLimits {
 export function parseWaitMs(wait: string | undefined, maxWaitMs: number): number {
   if (wait === undefined) return 0;
   if (!WAIT_MS_PATTERN.test(wait)) {
-    throw invalidInput('query', [{ field: 'wait', message: 'a whole number of milliseconds' }]);
+    throw new TransferFailure({
+      kind: 'INVALID_QUERY',
+      errors: [{ field: 'wait', message: 'a whole number of milliseconds' }],
+    });
   }
   return Math.min(Number(wait), maxWaitMs);
 }

@@ -6,7 +6,8 @@ import {
   transferListQuerySchema,
 } from '@concord/contracts';
 import { formatAmount } from '@concord/money';
-import { fieldErrors, invalidInput } from '../problems/problem';
+import { fieldErrors } from '../problems/problem';
+import { TransferFailure } from './transfers.errors';
 import type { TransferRow, TransfersRepository } from './transfers.repository';
 
 type TransferListFilter = Parameters<TransfersRepository['list']>[0];
@@ -45,7 +46,9 @@ export function toTransferView(row: {
 /** `GET /v1/transfers`'s query (the contract's schema) as the repository's filter of the caller's rows. */
 export function transferListFilter(participantId: string, query: unknown): TransferListFilter {
   const parsed = transferListQuerySchema.safeParse(query);
-  if (!parsed.success) throw invalidInput('query', fieldErrors(parsed.error.issues, '(query)'));
+  if (!parsed.success) {
+    throw new TransferFailure({ kind: 'INVALID_QUERY', errors: fieldErrors(parsed.error.issues, '(query)') });
+  }
   const q = parsed.data;
   return {
     participantId,

@@ -4,6 +4,7 @@ import { FieldError, invalidInput, Problem } from '../problems/problem';
 /** Expected outcomes of the transfers domain. */
 export type TransferError =
   | { kind: 'INVALID_BODY'; errors: FieldError[] }
+  | { kind: 'INVALID_QUERY'; errors: FieldError[] }
   | { kind: 'PAYER_NOT_CALLER'; payer: string }
   | { kind: 'UNKNOWN_PAYEE'; payee: string }
   | { kind: 'NO_ACCOUNT'; participant: string; currency: string }
@@ -16,6 +17,7 @@ export type TransferError =
 /** The one table of the transfers domain's problems; exhaustive: an error without a row does not compile. */
 export const TRANSFER_PROBLEMS: ProblemMap<TransferError> = {
   INVALID_BODY: (e) => invalidInput('body', e.errors),
+  INVALID_QUERY: (e) => invalidInput('query', e.errors),
   PAYER_NOT_CALLER: (e) =>
     new Problem(403, 'PAYER_NOT_CALLER', 'Forbidden', {
       detail: `only ${e.payer} may instruct a transfer it pays`,
