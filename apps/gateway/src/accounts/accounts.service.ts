@@ -2,7 +2,7 @@ import { accountLeafHash, merkleProof } from '@concord/crypto';
 import type { AccountView, BalanceProofView } from '@concord/contracts';
 import { formatAmount } from '@concord/money';
 import { KnownParticipant } from '../auth/participants.repository';
-import { LedgerViewRepository } from '../ledger/ledger-view.repository';
+import { LedgerViewRepository } from '../finality/ledger-view.repository';
 import { AccountFailure } from './accounts.errors';
 
 /** A partner's own accounts and balances, and balance proofs against a certified state root. */
