@@ -61,6 +61,10 @@ export interface ApiResponse<T> {
   headers: Headers;
 }
 
+/**
+ * A signed FX quote as the SDK passes it on: the fields a client reads, the rest kept as it came (the
+ * contract's FxQuote is stricter; the client never builds one, it forwards what createQuote answered).
+ */
 export type FxQuote = Record<string, unknown> & {
   id: string;
   sourceCurrency: string;
