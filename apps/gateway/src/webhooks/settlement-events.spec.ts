@@ -9,7 +9,8 @@ import {
   SettlementEventOutcome,
 } from './settlement-events';
 import { deliveryId } from './webhook-events';
-import { createWebhookSchema, toDeliveryView } from './webhooks.dto';
+import { createWebhookSchema } from '@concord/contracts';
+import { toDeliveryView } from './webhooks.dto';
 
 /** Events exactly as the clearing service writes them (apps/clearing/src/windows/clearing.repository.ts). */
 const created = (participantId: string, amountMinor: string, direction: 'pay-in' | 'pay-out') =>

@@ -4,7 +4,7 @@ import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookPayload } from './webhook
 import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
 import { bullConnection } from '@concord/config';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
-import { WEBHOOK_EVENTS } from './webhooks.dto';
+import { WEBHOOK_EVENTS } from '@concord/contracts';
 import { nonPublicTarget } from './webhook-url';
 
 export const WEBHOOK_QUEUE = 'gateway-webhooks';

@@ -1,29 +1,12 @@
 import {
-  CreatedWebhookView,
-  createWebhookSchema,
-  deliveriesQuerySchema,
   DeliveryView,
   LIMIT_EVENTS,
   LimitEvent,
   SETTLEMENT_EVENTS,
   SettlementEvent,
-  TRANSFER_EVENTS,
-  WEBHOOK_EVENTS,
   WebhookEventType,
   WebhookView,
 } from '@concord/contracts';
-
-/** The contract's webhook schemas and views (libs/contracts, partner-api.ts), as this folder uses them. */
-export {
-  createWebhookSchema,
-  deliveriesQuerySchema,
-  LIMIT_EVENTS,
-  SETTLEMENT_EVENTS,
-  TRANSFER_EVENTS,
-  WEBHOOK_EVENTS,
-};
-export type { CreatedWebhookView, DeliveryView, LimitEvent, SettlementEvent, WebhookView };
-export type WebhookEvent = WebhookEventType;
 
 /** The events the clearing service's events become. */
 export type ClearingWebhookEvent = SettlementEvent | LimitEvent;

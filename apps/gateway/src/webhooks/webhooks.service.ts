@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { KnownParticipant } from '../auth/participants.repository';
 import {
   CreatedWebhookView,
   createWebhookSchema,
   deliveriesQuerySchema,
   DeliveryView,
-  toDeliveryView,
-  toWebhookView,
-  WEBHOOK_ID,
   WebhookView,
-} from './webhooks.dto';
+} from '@concord/contracts';
+import type { KnownParticipant } from '../auth/participants.repository';
+import { toDeliveryView, toWebhookView, WEBHOOK_ID } from './webhooks.dto';
 import { fieldErrors } from '../problems/problem';
 import { WebhookFailure } from './webhooks.errors';
 import { WebhooksRepository } from './webhooks.repository';

@@ -1,7 +1,7 @@
 import type { FinalizedBlock, TransferOutcome } from '@concord/contracts';
 import type { TransferRow } from '../transfers/transfers.repository';
 import { deliveriesForBlock, deliveryId, eventId, WebhookPayload } from './webhook-events';
-import { createWebhookSchema } from './webhooks.dto';
+import { createWebhookSchema } from '@concord/contracts';
 
 function blockOf(
   height: number,
