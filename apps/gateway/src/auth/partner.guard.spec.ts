@@ -1,7 +1,9 @@
 import { Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { GUARDS_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { FastifyInstance } from 'fastify';
+import { GATEWAY_CONTROLLERS } from '../gateway.module';
 import { ProblemFilter } from '../problems/problem';
 import { AuthFailure } from './auth.errors';
 import type { AuthenticatedRequest } from './auth.service';
@@ -130,5 +132,18 @@ describe('PartnerGuard and @Partner()', () => {
     expect(res.json()).toMatchObject({ code: 'INTERNAL_ERROR' });
     expect(calls).toEqual([]);
     expect(bugs).toHaveLength(1);
+  });
+
+  it('guards every /v1 controller of the gateway', () => {
+    const partnerApi = GATEWAY_CONTROLLERS.filter((c) =>
+      String(Reflect.getMetadata(PATH_METADATA, c)).startsWith('v1'),
+    );
+    expect(partnerApi.length).toBeGreaterThanOrEqual(7);
+    for (const controller of partnerApi) {
+      expect([controller.name, Reflect.getMetadata(GUARDS_METADATA, controller)]).toEqual([
+        controller.name,
+        [PartnerGuard],
+      ]);
+    }
   });
 });
