@@ -297,6 +297,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(FxClient) private readonly fx: FxClient,
     @Inject(ClearingEventsConsumer) private readonly clearingEvents: ClearingEventsConsumer,
     @Inject(ReadinessService) private readonly readiness: ReadinessService,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -309,14 +310,28 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     await this.clearingEvents.start();
   }
 
+  /**
+   * Stops the consumers, the webhook worker and the FX client side by side (each only lets go of its own
+   * connections), then the connections they shared; says how long each took, so that a slow stop is named.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.clearingEvents.stop();
-    await this.finalized.stop();
-    await this.fx.stop();
-    await this.deliveries.stop();
-    await this.readiness.close();
-    await this.producer.disconnect();
+    const startedAt = Date.now();
+    const tookMs: Record<string, number> = {};
+    const timed = async (name: string, stop: () => Promise<void>) => {
+      const t = Date.now();
+      await stop();
+      tookMs[name] = Date.now() - t;
+    };
+    await Promise.all([
+      timed('clearingEvents', () => this.clearingEvents.stop()),
+      timed('finalized', () => this.finalized.stop()),
+      timed('fx', () => this.fx.stop()),
+      timed('deliveries', () => this.deliveries.stop()),
+      timed('readiness', () => this.readiness.close()),
+    ]);
+    await timed('producer', () => this.producer.disconnect());
     this.redis.disconnect();
-    await this.prisma.$disconnect();
+    await timed('postgres', () => this.prisma.$disconnect());
+    this.log.info({ tookMs, totalMs: Date.now() - startedAt }, 'gateway stopped');
   }
 }

@@ -196,7 +196,8 @@ export class LocalNetwork {
         },
       };
     }
-    if (name === 'gateway') {
+    // `gateway-2`, `gateway-3`...: more replicas of the gateway (their ports come in extraEnv).
+    if (name === 'gateway' || /^gateway-\d+$/.test(name)) {
       return {
         app: 'gateway',
         env: {

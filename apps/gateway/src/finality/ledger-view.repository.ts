@@ -1,6 +1,9 @@
 import { ServicesPrismaClient, Sql, SqlPool, sqlOf, valuesList } from '@concord/db';
 import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
 
+/** The cursors row that holds the finalized-blocks topic's next offset (see topicPosition). */
+const FINALIZED_TOPIC_CURSOR = 'finalized-topic-offset';
+
 /** More work on a block in the transaction that applies it (statement postings, webhook outbox). */
 export type BlockApplyHook = (tx: Sql, block: FinalizedBlock) => Promise<unknown>;
 
@@ -38,6 +41,25 @@ export class LedgerViewRepository {
     );
   }
 
+  /**
+   * The offset of the finalized-blocks topic from which a gateway starting now reads: every message before
+   * it is stored in gateway.blocks (by this replica or another). Kept in the cursors table under its own
+   * name, whose `height` column then holds an offset.
+   */
+  async topicPosition(): Promise<string | undefined> {
+    const row = await this.prisma.gatewayCursor.findUnique({ where: { name: FINALIZED_TOPIC_CURSOR } });
+    return row ? String(row.height) : undefined;
+  }
+
+  /** Moves the topic position forward to `nextOffset` (never back: replicas read at their own pace). */
+  async advanceTopicPosition(nextOffset: string): Promise<void> {
+    await this.sql.execute(
+      `insert into gateway.cursors (name, height) values ($1, $2)
+       on conflict (name) do update set height = greatest(gateway.cursors.height, excluded.height)`,
+      [FINALIZED_TOPIC_CURSOR, Number(nextOffset)],
+    );
+  }
+
   async cursor(): Promise<number> {
     return (await this.prisma.gatewayCursor.findUnique({ where: { name: 'finalized' } }))?.height ?? 0;
   }
@@ -49,7 +71,7 @@ export class LedgerViewRepository {
    */
   async applyReady(
     known: readonly FinalizedBlock[] = [],
-  ): Promise<{ blocks: FinalizedBlock[]; appliedAt: Date }> {
+  ): Promise<{ blocks: FinalizedBlock[]; appliedAt: Date; cursor: number }> {
     const parsed = new Map(known.map((b) => [b.header.height, b]));
     return this.sql.transaction(async (tx) => {
       // The cursor (locked for the lot) and the stored blocks after it in one round trip; the bodies of
@@ -79,7 +101,7 @@ export class LedgerViewRepository {
         applied.push(block);
         cursor = row.height;
       }
-      return { blocks: applied, appliedAt: rows[0]?.appliedAt ?? new Date() };
+      return { blocks: applied, appliedAt: rows[0]?.appliedAt ?? new Date(), cursor };
     });
   }
 

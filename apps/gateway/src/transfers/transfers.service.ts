@@ -20,54 +20,7 @@ import { isSettled, toTransferView, TransferView } from './transfers.dto';
 import { fieldErrors } from '../problems/problem';
 import { TransferFailure } from './transfers.errors';
 import { NewTransfer, TransferRow, TransfersRepository } from './transfers.repository';
-
-/** A transfer's state as a finalized block's application wrote it (see LedgerViewRepository.apply). */
-interface FinalState {
-  /** Written only over a row still `accepted`. */
-  refusal: boolean;
-  fields: Pick<TransferRow, 'status' | 'reason' | 'blockHeight' | 'finalizedAt'> & { finalizedAt: Date };
-}
-
-type FinalStateListener = (id: string, state: FinalState) => void;
-
-/**
- * Who waits for which transfer's final state: the listener of each waiting request by transfer id, as
- * such or, for an id that several requests wait for, as an array. (An EventEmitter with an event name per
- * id did the same at several times the cost: thousands of names come and go per second under batches,
- * each a property added to and deleted from one object; a Set per id cost an allocation per transfer.)
- */
-class FinalStateListeners {
-  private readonly byId = new Map<string, FinalStateListener | FinalStateListener[]>();
-
-  on(id: string, listener: FinalStateListener): void {
-    const current = this.byId.get(id);
-    if (current === undefined) this.byId.set(id, listener);
-    else if (Array.isArray(current)) current.push(listener);
-    else this.byId.set(id, [current, listener]);
-  }
-
-  off(id: string, listener: FinalStateListener): void {
-    const current = this.byId.get(id);
-    if (current === listener) {
-      this.byId.delete(id);
-    } else if (Array.isArray(current)) {
-      const at = current.indexOf(listener);
-      if (at >= 0) current.splice(at, 1);
-      if (current.length === 0) this.byId.delete(id);
-    }
-  }
-
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
-
-  emit(id: string, state: FinalState): void {
-    const current = this.byId.get(id);
-    if (current === undefined) return;
-    if (Array.isArray(current)) for (const listener of [...current]) listener(id, state);
-    else current(id, state);
-  }
-}
+import { FinalStates } from '../finality/final-states';
 
 /** Throws the 400 that names what is wrong with a transfer body the parser refused. */
 function refuseTransferBody(json: unknown, at: string): never {
@@ -103,7 +56,8 @@ const transferBatchEnvelopeSchema = z
  * signed instruction to the ledger's command log, and answers with the state the ledger finalized.
  */
 export class TransfersService {
-  private readonly finalized = new FinalStateListeners();
+  /** The requests waiting for final states; the finalized-blocks consumer wakes them. */
+  readonly finalStates = new FinalStates();
 
   private readonly commands: CoalescingSender;
 
@@ -248,7 +202,7 @@ export class TransfersService {
       return rows.map(toTransferView);
     }
     const ids = rows.map((r) => r.id);
-    const watch = this.watch(ids);
+    const watch = this.finalStates.watch(ids);
     try {
       await this.forward(write);
       for (const row of rows) if (isSettled(row.status)) watch.settled(row.id);
@@ -262,47 +216,6 @@ export class TransfersService {
     } finally {
       watch.close();
     }
-  }
-
-  /**
-   * Listens for the outcomes of `ids` from now on; `done` resolves once each has one, or on time-out, and
-   * `latest` lays the last state a block brought over a row.
-   */
-  private watch(ids: string[]) {
-    const pending = new Set(ids);
-    const states = new Map<string, FinalState>();
-    let wake: () => void = () => undefined;
-    const woke = new Promise<void>((resolve) => (wake = resolve));
-    const settled = (id: string) => {
-      pending.delete(id);
-      if (pending.size === 0) wake();
-    };
-    // One listener for all the ids of the request.
-    const listener: FinalStateListener = (id, state) => {
-      // As the block's application does: a refusal after the id got a state (even in an earlier block of
-      // the same lot, notified before this request resumes) writes nothing.
-      if (!(state.refusal && states.has(id))) states.set(id, state);
-      settled(id);
-    };
-    for (const id of ids) this.finalized.on(id, listener);
-    return {
-      settled,
-      latest: (row: TransferRow): TransferRow => {
-        const state = states.get(row.id);
-        // A refusal settles only a row the ledger never gave a state of its own (see LedgerViewRepository).
-        if (!state || (state.refusal && row.status !== 'accepted')) return row;
-        return { ...row, ...state.fields, updatedAt: state.fields.finalizedAt };
-      },
-      done: async (waitMs: number) => {
-        if (pending.size === 0) return;
-        const timer = setTimeout(wake, waitMs);
-        await woke;
-        clearTimeout(timer);
-      },
-      close: () => {
-        for (const id of ids) this.finalized.off(id, listener);
-      },
-    };
   }
 
   /**
@@ -385,7 +298,7 @@ export class TransfersService {
       });
     };
     if (waitMs <= 0) return (await read()).map(toTransferView);
-    const watch = this.watch(ids);
+    const watch = this.finalStates.watch(ids);
     try {
       const first = await read();
       if (first.every((row) => settled(row.status))) return first.map(toTransferView);
@@ -399,26 +312,9 @@ export class TransfersService {
 
   /**
    * Called by the finalized-blocks consumer after it applied a block (in the transaction whose time is
-   * `appliedAt`): each transfer's state as that application wrote it.
+   * `appliedAt`): wakes the requests that wait for its transfers (see FinalStates.notify).
    */
-  notify(block: Pick<FinalizedBlock, 'header' | 'outcomes'>, appliedAt: Date): void {
-    const states = new Map<string, FinalState>();
-    for (const o of block.outcomes) {
-      // Most outcomes of a large block have nobody waiting for them.
-      if (!this.finalized.has(o.transferId)) continue;
-      const refusal = o.refusal === true;
-      // A state in the block wins over a refusal of the same id (as the block's application does).
-      if (refusal && states.has(o.transferId) && !states.get(o.transferId)!.refusal) continue;
-      states.set(o.transferId, {
-        refusal,
-        fields: {
-          status: refusal ? 'rejected' : o.status,
-          reason: o.reason ?? null,
-          blockHeight: block.header.height,
-          finalizedAt: appliedAt,
-        },
-      });
-    }
-    for (const [id, state] of states) this.finalized.emit(id, state);
+  notify(block: Pick<FinalizedBlock, 'header' | 'outcomes'>, appliedAt: Date | null): void {
+    this.finalStates.notify(block, appliedAt);
   }
 }
