@@ -17,6 +17,30 @@ export interface EnsureTopicsResult {
  * replication factor 1, its retention and a message size limit of MAX_MESSAGE_BYTES. Idempotent, and safe to run concurrently. Throws when a topic
  * exists with another partition count: the command log must stay a single partition.
  */
+/**
+ * Creates topics and waits for their leaders. On a broker that has just started, kafkajs's wait for the
+ * leaders can ask for the metadata of a topic the broker does not know yet and fail with
+ * UNKNOWN_TOPIC_OR_PARTITION: the wait is then taken up again (creating them a second time is refused
+ * as "already exists", which createTopics reports as false).
+ */
+async function createWaitingForLeaders(
+  admin: ReturnType<typeof kafkaAdmin>,
+  topics: Parameters<ReturnType<typeof kafkaAdmin>['createTopics']>[0]['topics'],
+): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await admin.createTopics({ topics, waitForLeaders: true, timeout: 30000 });
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      // Those the first attempt created are known now; the wait for their leaders goes on in fetchTopicMetadata.
+      await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) }).catch(() => undefined);
+      const present = new Set(await admin.listTopics());
+      if (topics.every((t) => present.has(t.topic))) return true;
+    }
+  }
+}
+
 export async function ensureTopics(brokers: string | string[], prefix = ''): Promise<EnsureTopicsResult> {
   const list = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers;
   const wanted = (Object.keys(TOPICS) as TopicKey[]).map((key) => {
@@ -42,9 +66,7 @@ export async function ensureTopics(brokers: string | string[], prefix = ''): Pro
     const present = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !present.has(t.topic));
     // Resolves to false when another caller created them in the meantime; that is fine.
-    const createdNow =
-      missing.length > 0 &&
-      (await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: 30000 }));
+    const createdNow = missing.length > 0 && (await createWaitingForLeaders(admin, missing));
 
     // Topics created before a config entry was added (the command log's append-time stamps) get it now:
     // the whole set is written again, which is what a non-incremental alter expects.
