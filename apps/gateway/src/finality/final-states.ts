@@ -58,6 +58,11 @@ class FinalStateListeners {
 export class FinalStates {
   private readonly listeners = new FinalStateListeners();
 
+  /** Whether a request still waits for the transfer `id` (a request that gave up leaves no listener). */
+  isWaitedFor(id: string): boolean {
+    return this.listeners.has(id);
+  }
+
   /**
    * Listens for the outcomes of `ids` from now on; `done` resolves once each has one, or on time-out, and
    * `latest` lays the last state a block brought over a row.

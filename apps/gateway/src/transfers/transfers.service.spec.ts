@@ -169,9 +169,7 @@ describe('TransfersService long-poll', () => {
     expect(repository.reads).toBe(readsBefore);
     // Nobody waits any more: a later block's outcome for the id finds no listener.
     service.notify(block(7, [outcome('t-5', 'fulfilled')]), new Date('2026-12-04T00:00:06.000Z'));
-    expect((service as unknown as { finalized: { has(id: string): boolean } }).finalized.has('t-5')).toBe(
-      false,
-    );
+    expect(service.finalStates.isWaitedFor('t-5')).toBe(false);
   });
 
   it('reads the row again only when no block settled it in time', async () => {
