@@ -5,15 +5,15 @@ import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka, createProducer, KafkaSettings } from '@concord/kafka';
 import { createLogger, createMetricsRegistry, Logger, startOpsServer } from '@concord/observability';
 import { operatorAuthProvider } from '@concord/operator-auth';
+import { ClearingCommandsConsumer } from './clearing-commands.consumer';
+import { ClearingMetrics } from './clearing.metrics';
+import { ClearingRepository } from './clearing.repository';
+import { ClearingService } from './clearing.service';
 import { ClearingController } from './http/clearing.controller';
-import { ClearingMetrics } from './metrics';
-import { ClearingFinalizedConsumer } from './positions/finalized.consumer';
+import { OutboxPublisher } from './outbox/outbox.publisher';
+import { ClearingFinalizedConsumer } from './positions/positions.consumer';
 import { SettlementSigner } from './settlement/settlement-signer';
-import { ClearingRepository } from './windows/clearing.repository';
-import { ClearingService } from './windows/clearing.service';
-import { ClearingCommandsConsumer } from './windows/commands.consumer';
-import { OutboxPublisher } from './windows/outbox.publisher';
-import { WindowScheduler } from './windows/window.scheduler';
+import { WindowScheduler } from './windows/windows.processor';
 
 export const CONFIG = 'CLEARING_CONFIG';
 export const LOGGER = 'LOGGER';
@@ -140,7 +140,7 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
     // A close interrupted by a crash is finished before anything else; then pending events go out.
     await this.clearing.recover();
     this.outbox.start();
-    await this.scheduler.start(await this.repo.openCurrencies());
+    await this.scheduler.start(await this.repo.sql.windows.openCurrencies());
     await this.consumer.start();
     await this.commands.start();
     if (this.config.CLEARING_HEALTH_PORT) {

@@ -25,16 +25,16 @@ import {
   TEST_KAFKA_BROKERS,
   uniqueName,
 } from '../../../libs/testing/src';
-import { ClearingError } from '../src/errors';
+import { ClearingCommandsConsumer } from '../src/clearing-commands.consumer';
+import { ClearingError } from '../src/clearing.errors';
+import { ClearingMetrics } from '../src/clearing.metrics';
+import { ClearingRepository } from '../src/clearing.repository';
+import { ClearingService } from '../src/clearing.service';
 import { ClearingController } from '../src/http/clearing.controller';
 import { ClearingProblemFilter } from '../src/http/problems';
-import { ClearingMetrics } from '../src/metrics';
-import { ClearingFinalizedConsumer } from '../src/positions/finalized.consumer';
+import { OutboxPublisher } from '../src/outbox/outbox.publisher';
+import { ClearingFinalizedConsumer } from '../src/positions/positions.consumer';
 import { SettlementSigner } from '../src/settlement/settlement-signer';
-import { ClearingRepository } from '../src/windows/clearing.repository';
-import { ClearingService } from '../src/windows/clearing.service';
-import { ClearingCommandsConsumer } from '../src/windows/commands.consumer';
-import { OutboxPublisher } from '../src/windows/outbox.publisher';
 import { finalizedBlock, TEST_CHAIN_ID } from './fixtures';
 
 jest.setTimeout(120_000);

@@ -1,76 +1,51 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
-import { MoneyError, parseAmount } from '@concord/money';
 import { OperatorAuth } from '@concord/operator-auth';
-import { ClearingError } from '../errors';
-import { ClearingRepository } from '../windows/clearing.repository';
-import { ClearingService } from '../windows/clearing.service';
-import { instructionsCsv, instructionView, windowDetailView, windowView } from './views';
-
-const bankReference = z
-  .string()
-  .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'letters, digits and . _ : / - only, 1 to 64');
-/** The request id of a close: the close-window command's alphabet (libs/contracts). */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const confirmBody = z.object({ bankReference, amount: z.string().max(40) }).strict();
-const reverseBody = z.object({ bankReference }).strict();
-const windowsQuery = z
-  .object({
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
-      .optional(),
-    status: z.enum(['open', 'closed', 'settling', 'settled', 'aborted']).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  })
-  .strict();
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  throw new ClearingError(
-    'VALIDATION_FAILED',
-    'the request is not valid',
-    result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
-  );
-}
-
-function windowId(id: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647)
-    throw new ClearingError('WINDOW_NOT_FOUND', `no window ${id}`);
-  return Number(id);
-}
+import { ClearingService } from '../clearing.service';
+import {
+  confirmBody,
+  currencyParam,
+  idempotencyKeyHeader,
+  parseRequest,
+  reverseBody,
+  windowIdParam,
+  windowsQuery,
+} from './clearing.dto';
+import {
+  closedWindowView,
+  confirmationView,
+  instructionDetailView,
+  instructionsCsv,
+  instructionView,
+  windowDetailView,
+  windowView,
+} from './views';
 
 /**
- * The operator API of the clearing service (CLEARING_PORT, bearer OPERATOR_TOKEN): settlement windows with their net positions,
- * bilateral obligations and netting efficiency; settlement instructions as JSON or CSV; closes and the
- * settlement bank's confirmations. Amounts are decimal strings in the window's currency.
+ * The operator API of the clearing service (CLEARING_PORT, bearer OPERATOR_TOKEN): settlement windows
+ * with their net positions, bilateral obligations and netting efficiency; settlement instructions as JSON
+ * or CSV; closes, aborts and the settlement bank's confirmations. Amounts are decimal strings in the
+ * window's currency. Refusals are typed failures that ClearingProblemFilter answers as problem+json.
  */
 @Controller()
 @OperatorAuth()
 export class ClearingController {
-  constructor(
-    @Inject(ClearingRepository) private readonly repo: ClearingRepository,
-    @Inject(ClearingService) private readonly clearing: ClearingService,
-  ) {}
+  constructor(@Inject(ClearingService) private readonly clearing: ClearingService) {}
 
   @Get('windows')
   async list(@Query() query: unknown) {
-    const q = parse(windowsQuery, query);
-    return { windows: (await this.repo.windows(q)).map(windowView) };
+    const windows = await this.clearing.windows(parseRequest(windowsQuery, query, '(query)'));
+    return { windows: windows.map(windowView) };
   }
 
   @Get('windows/:id')
   async get(@Param('id') id: string) {
-    const detail = await this.repo.windowDetail(windowId(id));
-    if (!detail) throw new ClearingError('WINDOW_NOT_FOUND', `no window ${id}`);
-    return windowDetailView(detail.window, detail.netting, detail.bilateral);
+    return windowDetailView(await this.clearing.windowDetail(windowIdParam(id)));
   }
 
   @Get('windows/:id/instructions.csv')
   async csv(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const rows = await this.instructionRows(id);
+    const rows = await this.clearing.instructionsOf(windowIdParam(id));
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="window-${id}-instructions.csv"`);
@@ -79,20 +54,13 @@ export class ClearingController {
 
   @Get('windows/:id/instructions')
   async instructions(@Param('id') id: string) {
-    return { instructions: (await this.instructionRows(id)).map(instructionView) };
-  }
-
-  private async instructionRows(id: string) {
-    const wid = windowId(id);
-    const window = await this.repo.window(wid);
-    if (!window || window.currency === '') throw new ClearingError('WINDOW_NOT_FOUND', `no window ${id}`);
-    return this.repo.instructions(wid);
+    return { instructions: (await this.clearing.instructionsOf(windowIdParam(id))).map(instructionView) };
   }
 
   /**
-   * Closes the open window of a currency. With an `Idempotency-Key` (the close-window command's
-   * `requestId`: one namespace for both), a retry closes nothing more and answers the window the first
-   * request closed, with `Idempotent-Replayed: true`; the same key for another currency is refused (409).
+   * Closes the open window of a currency. With an `Idempotency-Key`, a retry closes nothing more and
+   * answers the window the first request closed, with `Idempotent-Replayed: true`; the same key for
+   * another currency is refused (409).
    */
   @Post('windows/:currency/close')
   @HttpCode(201)
@@ -101,74 +69,36 @@ export class ClearingController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    if (!/^[A-Z]{3}$/.test(currency))
-      throw new ClearingError('VALIDATION_FAILED', 'not a currency', [
-        { field: 'currency', message: 'an ISO 4217 code' },
-      ]);
-    if (idempotencyKey !== undefined && !REQUEST_ID.test(idempotencyKey))
-      throw new ClearingError('VALIDATION_FAILED', 'not an idempotency key', [
-        { field: 'Idempotency-Key', message: 'letters, digits and . _ : - only, 1 to 64' },
-      ]);
-    const closed = await this.clearing.close(currency, 'operator', idempotencyKey);
-    if (!closed) throw new ClearingError('NO_OPEN_WINDOW', `no open ${currency} window`);
+    const closed = await this.clearing.closeByOperator(
+      currencyParam(currency),
+      idempotencyKeyHeader(idempotencyKey),
+    );
     if (closed.replayed) void reply.header('idempotent-replayed', 'true');
-    const detail = (await this.repo.windowDetail(closed.windowId))!;
-    return {
-      ...windowDetailView(detail.window, detail.netting, detail.bilateral),
-      instructions: (await this.repo.instructions(closed.windowId)).map(instructionView),
-    };
+    return closedWindowView(closed);
   }
 
   @Post('windows/:id/abort')
   @HttpCode(200)
   async abort(@Param('id') id: string) {
-    const wid = windowId(id);
-    await this.clearing.abort(wid);
-    const detail = (await this.repo.windowDetail(wid))!;
-    return windowDetailView(detail.window, detail.netting, detail.bilateral);
+    return windowDetailView(await this.clearing.abort(windowIdParam(id)));
   }
 
   @Get('instructions/:id')
   async instruction(@Param('id') id: string) {
-    const found = await this.repo.instruction(id);
-    if (!found) throw new ClearingError('INSTRUCTION_NOT_FOUND', `no instruction ${id}`);
-    return {
-      ...instructionView(found.instruction),
-      confirmations: found.confirmations.map((c) => ({
-        bankReference: c.bankReference,
-        amount: instructionView({ ...found.instruction, amountMinor: c.amountMinor }).amount,
-        at: c.createdAt.toISOString(),
-        reversedAt: c.reversedAt?.toISOString() ?? null,
-      })),
-    };
+    return instructionDetailView(await this.clearing.instruction(id));
   }
 
   @Post('instructions/:id/confirm')
   @HttpCode(200)
   async confirm(@Param('id') id: string, @Body() body: unknown) {
-    const b = parse(confirmBody, body);
-    const found = await this.repo.instruction(id);
-    if (!found) throw new ClearingError('INSTRUCTION_NOT_FOUND', `no instruction ${id}`);
-    let minor: bigint;
-    try {
-      minor = parseAmount(b.amount, found.instruction.currency);
-    } catch (e) {
-      if (!(e instanceof MoneyError)) throw e;
-      throw new ClearingError('VALIDATION_FAILED', e.message, [{ field: 'amount', message: e.message }]);
-    }
-    const result = await this.clearing.confirm(id, b.bankReference, minor);
-    const window = await this.repo.window(result.instruction.windowId);
-    return {
-      ...instructionView(result.instruction),
-      windowStatus: window?.status,
-      replayed: result.replayed,
-    };
+    const { bankReference, amount } = parseRequest(confirmBody, body, '(body)');
+    return confirmationView(await this.clearing.confirmAmount(id, bankReference, amount));
   }
 
   @Post('instructions/:id/reverse')
   @HttpCode(200)
   async reverse(@Param('id') id: string, @Body() body: unknown) {
-    const b = parse(reverseBody, body);
-    return instructionView(await this.clearing.reverse(id, b.bankReference));
+    const { bankReference } = parseRequest(reverseBody, body, '(body)');
+    return instructionView(await this.clearing.reverse(id, bankReference));
   }
 }

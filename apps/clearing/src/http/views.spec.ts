@@ -1,6 +1,3 @@
-import { NotFoundException } from '@nestjs/common';
-import { ClearingError } from '../errors';
-import { PROBLEMS, problemOf } from './problems';
 import { amount, instructionsCsv } from './views';
 
 describe('clearing API views', () => {
@@ -35,17 +32,5 @@ describe('clearing API views', () => {
         'w3.b,3,b,JPY,pay-out,125,0,125,2026-11-28,pending\r\n',
     );
     expect(amount(-1350n, 'USD')).toBe('-13.50');
-  });
-
-  it('maps every error code through the one table to problem+json', () => {
-    for (const [code, [status, title]] of Object.entries(PROBLEMS)) {
-      if (code === 'NOT_FOUND' || code === 'MALFORMED_REQUEST' || code === 'INTERNAL_ERROR') continue;
-      const p = problemOf(new ClearingError(code as never, 'detail'));
-      expect(p).toMatchObject({ status, title, code, detail: 'detail' });
-      expect(p.type).toBe(`https://concord.example/problems/${code.toLowerCase().replace(/_/g, '-')}`);
-    }
-    expect(problemOf(new NotFoundException())).toMatchObject({ status: 404, code: 'NOT_FOUND' });
-    expect(problemOf({ statusCode: 400, message: 'bad json' })).toMatchObject({ code: 'MALFORMED_REQUEST' });
-    expect(problemOf(new Error('boom'))).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
   });
 });

@@ -1,7 +1,6 @@
 import { formatAmount } from '@concord/money';
-import type { Netting } from '../netting/netting';
-import type { InstructionRow, WindowRow } from '../windows/clearing.repository';
 import { instructionsCsv as contractsInstructionsCsv } from '@concord/contracts';
+import type { InstructionRow, WindowDetail, WindowRow } from '../clearing.repository';
 
 /** Minor units as the currency's decimal string ("125.50" USD); plain minor units for an unknown code. */
 export function amount(minor: bigint, currency: string): string {
@@ -29,11 +28,7 @@ export function windowView(w: WindowRow) {
   };
 }
 
-export function windowDetailView(
-  w: WindowRow,
-  netting: Netting,
-  bilateral: { payer: string; payee: string; amountMinor: bigint; count: number }[],
-) {
+export function windowDetailView({ window: w, netting, bilateral }: WindowDetail) {
   const c = w.currency;
   return {
     ...windowView(w),
@@ -67,6 +62,41 @@ export function instructionView(i: InstructionRow) {
     outstanding: amount(i.amountMinor - i.confirmedMinor, i.currency),
     valueDate: i.valueDate,
     status: i.status,
+  };
+}
+
+/** An instruction with the settlement bank's confirmations of it, reversed ones included. */
+export function instructionDetailView(found: {
+  instruction: InstructionRow;
+  confirmations: { bankReference: string; amountMinor: bigint; createdAt: Date; reversedAt: Date | null }[];
+}) {
+  const { instruction } = found;
+  return {
+    ...instructionView(instruction),
+    confirmations: found.confirmations.map((c) => ({
+      bankReference: c.bankReference,
+      amount: amount(c.amountMinor, instruction.currency),
+      at: c.createdAt.toISOString(),
+      reversedAt: c.reversedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+/** An operator's close: the window closed, with its instructions. */
+export function closedWindowView(closed: { detail: WindowDetail; instructions: InstructionRow[] }) {
+  return { ...windowDetailView(closed.detail), instructions: closed.instructions.map(instructionView) };
+}
+
+/** A confirmation's answer: the instruction now, its window's status, and whether it was a replay. */
+export function confirmationView(result: {
+  instruction: InstructionRow;
+  windowStatus: string | undefined;
+  replayed: boolean;
+}) {
+  return {
+    ...instructionView(result.instruction),
+    windowStatus: result.windowStatus,
+    replayed: result.replayed,
   };
 }
 

@@ -15,8 +15,8 @@ import {
 import { finalizedBlock } from '../../test/fixtures';
 import { ClearingModule } from '../clearing.module';
 import { ClearingProblemFilter } from '../http/problems';
-import { ClearingService } from './clearing.service';
-import { WindowScheduler } from './window.scheduler';
+import { ClearingService } from '../clearing.service';
+import { WindowScheduler } from './windows.processor';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { finalizedBlockSchema, topicName } from '@concord/contracts';
 import { consumeValidated, SupervisedConsumer, groupName, KafkaSettings } from '@concord/kafka';
-import type { ClearingService } from '../windows/clearing.service';
+import type { ClearingService } from '../clearing.service';
 
 /** Reads only finalized ledger blocks, in height order, and hands each to the clearing service. */
 export class ClearingFinalizedConsumer {

@@ -2,8 +2,8 @@ import type { Producer } from 'kafkajs';
 import { TopicKey, TOPICS, topicName } from '@concord/contracts';
 import { sendJson } from '@concord/kafka';
 import type { Logger } from '@concord/observability';
-import type { ClearingMetrics } from '../metrics';
-import type { ClearingRepository } from './clearing.repository';
+import type { ClearingMetrics } from '../clearing.metrics';
+import type { ClearingRepository } from '../clearing.repository';
 
 /**
  * Publishes the outbox, oldest first, and marks what Kafka acknowledged: events to clearing.events,
@@ -52,7 +52,7 @@ export class OutboxPublisher {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const batch = await this.repo.pendingEvents(200);
+      const batch = await this.repo.sql.outbox.pending(200);
       if (batch.length === 0) return;
       // Consecutive rows of one topic go in one send; the runs go in outbox order.
       for (let start = 0; start < batch.length;) {
@@ -64,7 +64,7 @@ export class OutboxPublisher {
           this.topicOf(run[0].topic),
           run.map((e) => ({ key: e.key, value: e.payload })),
         );
-        await this.repo.markPublished(run.map((e) => e.seq));
+        await this.repo.sql.outbox.markPublished(run.map((e) => e.seq));
         this.metrics.eventsPublished.inc({ topic: run[0].topic }, run.length);
         start = end;
       }

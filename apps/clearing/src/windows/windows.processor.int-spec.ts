@@ -1,6 +1,6 @@
 import { createLogger } from '@concord/observability';
 import { TEST_REDIS_URL, uniqueName } from '../../../../libs/testing/src';
-import { WindowScheduler } from './window.scheduler';
+import { WindowScheduler } from './windows.processor';
 
 jest.setTimeout(30_000);
 
