@@ -34,18 +34,18 @@ export class ClearingController {
 
   @Get('windows')
   async list(@Query() query: unknown) {
-    const windows = await this.clearing.windows(parseRequest(windowsQuery, query, '(query)'));
+    const windows = await this.clearing.windows.list(parseRequest(windowsQuery, query, '(query)'));
     return { windows: windows.map(windowView) };
   }
 
   @Get('windows/:id')
   async get(@Param('id') id: string) {
-    return windowDetailView(await this.clearing.windowDetail(windowIdParam(id)));
+    return windowDetailView(await this.clearing.windows.detail(windowIdParam(id)));
   }
 
   @Get('windows/:id/instructions.csv')
   async csv(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const rows = await this.clearing.instructionsOf(windowIdParam(id));
+    const rows = await this.clearing.windows.instructionsOf(windowIdParam(id));
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="window-${id}-instructions.csv"`);
@@ -54,7 +54,9 @@ export class ClearingController {
 
   @Get('windows/:id/instructions')
   async instructions(@Param('id') id: string) {
-    return { instructions: (await this.clearing.instructionsOf(windowIdParam(id))).map(instructionView) };
+    return {
+      instructions: (await this.clearing.windows.instructionsOf(windowIdParam(id))).map(instructionView),
+    };
   }
 
   /**
@@ -69,7 +71,7 @@ export class ClearingController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const closed = await this.clearing.closeByOperator(
+    const closed = await this.clearing.windows.closeByOperator(
       currencyParam(currency),
       idempotencyKeyHeader(idempotencyKey),
     );
@@ -80,25 +82,25 @@ export class ClearingController {
   @Post('windows/:id/abort')
   @HttpCode(200)
   async abort(@Param('id') id: string) {
-    return windowDetailView(await this.clearing.abort(windowIdParam(id)));
+    return windowDetailView(await this.clearing.windows.abort(windowIdParam(id)));
   }
 
   @Get('instructions/:id')
   async instruction(@Param('id') id: string) {
-    return instructionDetailView(await this.clearing.instruction(id));
+    return instructionDetailView(await this.clearing.instructions.find(id));
   }
 
   @Post('instructions/:id/confirm')
   @HttpCode(200)
   async confirm(@Param('id') id: string, @Body() body: unknown) {
     const { bankReference, amount } = parseRequest(confirmBody, body, '(body)');
-    return confirmationView(await this.clearing.confirmAmount(id, bankReference, amount));
+    return confirmationView(await this.clearing.instructions.confirmAmount(id, bankReference, amount));
   }
 
   @Post('instructions/:id/reverse')
   @HttpCode(200)
   async reverse(@Param('id') id: string, @Body() body: unknown) {
     const { bankReference } = parseRequest(reverseBody, body, '(body)');
-    return instructionView(await this.clearing.reverse(id, bankReference));
+    return instructionView(await this.clearing.instructions.reverse(id, bankReference));
   }
 }
