@@ -10,6 +10,7 @@ import {
   topicName,
 } from '@concord/contracts';
 import {
+  FETCH_MAX_WAIT_MS,
   createKafka,
   createProducer,
   deadLetterOf,
@@ -85,6 +86,8 @@ export class FxClient {
     const consumer = this.kafka.consumer({
       groupId: groupName(prefix, `fx-client-${randomUUID()}`),
       allowAutoTopicCreation: false,
+      // The gateway's shutdown waits for the fetch in flight (see FETCH_MAX_WAIT_MS).
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     });
     this.consumer = consumer;
     await consumer.connect();
