@@ -1,6 +1,6 @@
 import { rawSqlOf, RawSql, ServicesPrismaClient, sqlOf } from '@concord/db';
 import { InstructionRow, InstructionsRepository } from './instructions/instructions.repository';
-import { netPositions, Netting, Bilateral } from './netting/netting';
+import { Bilateral, netPositions, Netting } from './netting/netting';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { PositionsRepository } from './positions/positions.repository';
 import type { SettlementSigner } from './settlement/settlement-signer';

@@ -93,8 +93,7 @@ export class InstructionsService {
       const decision = decideReversal(locked, bankReference, recorded);
       if ('error' in decision) throw new InstructionFailure(decision.error);
       await instructions.markReversed(tx, decision.reversed.id);
-      const updated = await this.record(tx, locked, reversalChange(locked, bankReference, decision));
-      return updated;
+      return this.record(tx, locked, reversalChange(locked, bankReference, decision));
     });
     this.log.warn({ instructionId, bankReference }, 'instruction confirmation reversed');
     await this.options.onEvents?.();
@@ -119,7 +118,10 @@ export class InstructionsService {
     const { windows, instructions } = this.repo.sql;
     const windowId = await instructions.windowOf(tx, instructionId);
     if (windowId === null) throw new InstructionFailure({ kind: 'INSTRUCTION_NOT_FOUND', instructionId });
-    const window = (await windows.lock(tx, windowId))!;
+    const window = await windows.lock(tx, windowId);
+    // The instruction's window is its foreign key: without it the schema is broken, not the request.
+    if (!window)
+      throw new Error(`instruction ${instructionId} names window ${windowId}, which does not exist`);
     const refusal = windowRefusal(windowId, window.status, action);
     if (refusal) throw new InstructionFailure(refusal);
     return instructions.lock(tx, instructionId);

@@ -39,18 +39,35 @@ export class PositionsService {
 
   /**
    * Adds one finalized block, once (a repeated height changes nothing; null then): the members it
-   * announces, its moves to the open window of each currency (a gross settlement participant's side
-   * replaced by the hub: the ledger settled it already, against that participant's prefunding), its
-   * position accounts' balances and caps, and the limit alarms they trigger.
+   * announces, its moves to the open window of each currency, its position accounts' balances and caps,
+   * and the limit alarms they trigger.
    */
   private async takeIn(
     tx: RawSql,
     block: FinalizedBlock,
   ): Promise<{ crossings: LimitCrossing[]; openedCurrencies: string[] } | null> {
-    const { positions, windows, outbox } = this.repo.sql;
-    const height = block.header.height;
+    const { positions } = this.repo.sql;
     if (!(await positions.claimBlock(tx, block.header))) return null;
     await positions.recordParticipants(tx, block);
+    const openedCurrencies = await this.addMoves(tx, block);
+    const accounts = block.accounts.filter((a) => a.kind === 'position');
+    if (accounts.length === 0) return { crossings: [], openedCurrencies };
+    await positions.upsertAccounts(tx, accounts, block.header.height);
+    const crossings = await this.checkLimits(
+      tx,
+      accounts.map((a) => a.id),
+      `h${block.header.height}`,
+    );
+    return { crossings, openedCurrencies };
+  }
+
+  /**
+   * Adds a block's moves to the open window of each currency, a gross settlement participant's side
+   * replaced by the hub (the ledger settled it already, against that participant's prefunding). The
+   * currencies that got their first window.
+   */
+  private async addMoves(tx: RawSql, block: FinalizedBlock): Promise<string[]> {
+    const { positions, windows } = this.repo.sql;
     const parties = [...new Set(block.moves.flatMap((m) => [m.payer, m.payee]))];
     const deltas = blockDeltas(settlingMoves(block, await positions.grossAmong(tx, parties)));
     // The open windows of the block's currencies, locked in currency order (the order in which blocks
@@ -66,25 +83,26 @@ export class PositionsService {
       open.set(delta.currency, id);
       if (created) openedCurrencies.push(delta.currency);
     }
-    await positions.addDeltas(tx, deltas, open, height);
+    await positions.addDeltas(tx, deltas, open, block.header.height);
+    return openedCurrencies;
+  }
+
+  /**
+   * The limit alarms of position accounts against their caps, each announced once: `origin` (the block)
+   * makes the event id.
+   */
+  private async checkLimits(tx: RawSql, accountIds: string[], origin: string): Promise<LimitCrossing[]> {
+    const { positions, outbox } = this.repo.sql;
     const crossings: LimitCrossing[] = [];
-    const accounts = block.accounts.filter((a) => a.kind === 'position');
-    if (accounts.length > 0) {
-      await positions.upsertAccounts(tx, accounts, height);
-      const locked = await positions.lockAccounts(
-        tx,
-        accounts.map((a) => a.id),
-      );
-      for (const account of locked) {
-        const check = limitCheck(account, this.options.alarmShareBps, `h${height}`);
-        if (check.alarmed !== null) await positions.setAlarmed(tx, account.id, check.alarmed);
-        if (check.crossing && check.event) {
-          await outbox.event(tx, `${account.participantId}/${account.currency}`, check.event);
-          crossings.push(check.crossing);
-        }
+    for (const account of await positions.lockAccounts(tx, accountIds)) {
+      const check = limitCheck(account, this.options.alarmShareBps, origin);
+      if (check.alarmed !== null) await positions.setAlarmed(tx, account.id, check.alarmed);
+      if (check.crossing && check.event) {
+        await outbox.event(tx, `${account.participantId}/${account.currency}`, check.event);
+        crossings.push(check.crossing);
       }
     }
-    return { crossings, openedCurrencies };
+    return crossings;
   }
 
   private reportCrossing(c: LimitCrossing): void {

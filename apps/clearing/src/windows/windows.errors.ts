@@ -3,7 +3,8 @@ import { ClearingError } from '../clearing.errors';
 
 /** Expected outcomes of the settlement windows domain. */
 export type WindowError =
-  | { kind: 'WINDOW_NOT_FOUND'; windowId: string }
+  /** `windowId` as the caller named it: a path segment that is no id is no window either. */
+  | { kind: 'WINDOW_NOT_FOUND'; windowId: number | string }
   | { kind: 'NO_OPEN_WINDOW'; currency: string }
   /** Only a settling window without confirmed amounts can be aborted. */
   | { kind: 'WINDOW_NOT_ABORTABLE'; windowId: number; status: string; confirmed: boolean }

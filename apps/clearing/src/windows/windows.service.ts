@@ -159,7 +159,10 @@ export class WindowsService {
     return planned;
   }
 
-  /** Settles a settling window whose instructions are all fully confirmed (the window row is locked). */
+  /**
+   * Settles a settling window whose instructions are all fully confirmed, in the transaction of the step
+   * that may have completed it (the last confirmation, or instructing a window where nobody pays).
+   */
   async settleIfComplete(tx: Tx, windowId: number): Promise<boolean> {
     const { windows, instructions, outbox } = this.repo.sql;
     const window = await windows.lock(tx, windowId);
@@ -184,7 +187,7 @@ export class WindowsService {
     const { windows, instructions, outbox } = this.repo.sql;
     const carriedToWindowId = await this.repo.transaction(async (tx) => {
       const window = await windows.lock(tx, windowId);
-      if (!window) throw new WindowFailure({ kind: 'WINDOW_NOT_FOUND', windowId: String(windowId) });
+      if (!window) throw new WindowFailure({ kind: 'WINDOW_NOT_FOUND', windowId: windowId });
       const refusal = abortRefusal(windowId, window.status, await instructions.confirmedOf(tx, windowId));
       if (refusal) throw new WindowFailure(refusal);
       const { id: target } = await windows.lockOrOpen(tx, window.currency);
@@ -192,13 +195,8 @@ export class WindowsService {
       const cancelled = await instructions.cancelAll(tx, windowId);
       const abortedAt = new Date();
       await windows.setAborted(tx, windowId, abortedAt, target);
-      for (const event of abortEvents(
-        { id: windowId, currency: window.currency },
-        cancelled,
-        target,
-        abortedAt,
-      ))
-        await outbox.event(tx, window.currency, event);
+      const events = abortEvents({ id: windowId, currency: window.currency }, cancelled, target, abortedAt);
+      for (const event of events) await outbox.event(tx, window.currency, event);
       return target;
     });
     this.log.warn({ windowId, carriedToWindowId }, 'settlement window aborted');
@@ -212,14 +210,14 @@ export class WindowsService {
 
   async detail(windowId: number): Promise<WindowDetail> {
     const detail = await this.repo.windowDetail(windowId);
-    if (!detail) throw new WindowFailure({ kind: 'WINDOW_NOT_FOUND', windowId: String(windowId) });
+    if (!detail) throw new WindowFailure({ kind: 'WINDOW_NOT_FOUND', windowId: windowId });
     return detail;
   }
 
   async instructionsOf(windowId: number): Promise<InstructionRow[]> {
     const window = await this.repo.window(windowId);
     if (!window || window.currency === '')
-      throw new WindowFailure({ kind: 'WINDOW_NOT_FOUND', windowId: String(windowId) });
+      throw new WindowFailure({ kind: 'WINDOW_NOT_FOUND', windowId: windowId });
     return this.repo.instructions(windowId);
   }
 
