@@ -123,7 +123,6 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(ClearingMetrics) private readonly metrics: ClearingMetrics,
     @Inject(PRISMA) private readonly prisma: ServicesPrismaClient,
     @Inject(PRODUCER) private readonly producer: Producer,
-    @Inject(ClearingRepository) private readonly repo: ClearingRepository,
     @Inject(ClearingService) private readonly clearing: ClearingService,
     @Inject(OutboxPublisher) private readonly outbox: OutboxPublisher,
     @Inject(WindowScheduler) private readonly scheduler: WindowScheduler,
@@ -140,7 +139,7 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
     // A close interrupted by a crash is finished before anything else; then pending events go out.
     await this.clearing.recover();
     this.outbox.start();
-    await this.scheduler.start(await this.repo.sql.windows.openCurrencies());
+    await this.scheduler.start(await this.clearing.windows.openCurrencies());
     await this.consumer.start();
     await this.commands.start();
     if (this.config.CLEARING_HEALTH_PORT) {

@@ -204,6 +204,11 @@ export class WindowsService {
     return this.detail(windowId);
   }
 
+  /** The currencies with an open window: each needs its cut-off scheduled. */
+  openCurrencies(): Promise<string[]> {
+    return this.repo.sql.windows.openCurrencies();
+  }
+
   list(filter: { currency?: string; status?: string; limit: number }): Promise<WindowRow[]> {
     return this.repo.sql.windows.list(filter);
   }
