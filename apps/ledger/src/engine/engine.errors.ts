@@ -37,7 +37,29 @@ export const REJECTION_REASONS = {
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;
 
-/** A bug or corrupted input the engine cannot continue from: it crashes loudly instead of guessing. */
-export class LedgerInvariantError extends Error {
-  override name = 'LedgerInvariantError';
+/**
+ * A broken invariant of the ledger: a bug, or state changed behind the engine's back. The engine cannot go
+ * on from it without guessing, and it may have thrown halfway through a record, so a signer treats it as
+ * fatal and stops; any other error (a lost connection, a full disk) is transient. Expected business
+ * outcomes are never thrown: they are the rejection reasons above, recorded in the block.
+ */
+export class InvariantViolation extends Error {
+  override name = 'InvariantViolation';
+}
+
+/** The earlier name of InvariantViolation, kept so that code and specs written against it still work. */
+export const LedgerInvariantError = InvariantViolation;
+export type LedgerInvariantError = InvariantViolation;
+
+/**
+ * Throws an InvariantViolation with `message` unless `condition` holds. `detail` (an id, an amount) is
+ * appended to the message; pass a value rather than building a string, so that a check on the hot path
+ * costs only its comparison while all is well.
+ */
+export function assert(
+  condition: unknown,
+  message: string,
+  detail?: string | number | bigint,
+): asserts condition {
+  if (!condition) throw new InvariantViolation(detail === undefined ? message : `${message} (${detail})`);
 }

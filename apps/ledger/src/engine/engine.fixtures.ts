@@ -26,6 +26,8 @@ import {
 } from '../../../../libs/devtools/src/consortium';
 import type { LogRecord } from './engine.types';
 
+export { governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
+
 /** Start of the fake clock: a fixed instant (2027-01-15), so that every run builds byte-identical logs. */
 export const FIXTURE_START_MS = 1_800_000_000_000;
 

@@ -8,6 +8,7 @@ import {
 import { feesAccountId, positionAccountId } from './account-ids';
 import type { RejectionReason } from './engine.errors';
 import type { Leg, Posting, TransferRecord, TransferTerms } from './engine.types';
+import { assertRoom } from './engine.limits';
 import type { LedgerState } from './ledger-state';
 import { begin, newTransferRecord, schemeFeeLeg } from './transfer-start';
 
@@ -65,7 +66,7 @@ export function applyConversion(
                   : null;
   if (reason || !payerSource || !providerSource || !providerFees || !providerTarget || !payeeTarget) {
     record.reason = reason ?? 'UNKNOWN_ACCOUNT';
-    state.transfers.set(record.id, record);
+    state.recordTransfer(record);
     return state.outcomeOf(record);
   }
   const spread = fxSpreadMinor(quote);
@@ -88,6 +89,12 @@ export function applyConversion(
     });
   if (schemeFee > 0n) legs.push(schemeFeeLeg(payerSource.id, quote.sourceCurrency, schemeFee, t.id));
   legs.push({ debit: providerTarget.id, credit: payeeTarget.id, amountMinor: received, postingId: t.id });
+  assertRoom(
+    state.usedQuotes.size,
+    1,
+    state.limits.maxUsedQuotes,
+    'used quotes would exceed MAX_USED_QUOTES',
+  );
   state.usedQuotes.add(quote.id);
   const committed: TransferRecord = {
     ...record,
@@ -100,6 +107,6 @@ export function applyConversion(
     { accountId: providerTarget.id, amountMinor: received },
   ];
   begin(state, committed, legs, reservations, t, logTimeMs, postings);
-  state.transfers.set(committed.id, committed);
+  state.recordTransfer(committed);
   return state.outcomeOf(committed);
 }

@@ -1,6 +1,7 @@
 import type { GenesisCommand, TransferOutcome } from '@concord/contracts';
 import { hubAccountId, positionAccountId } from './account-ids';
-import { LedgerInvariantError } from './engine.errors';
+import { assert } from './engine.errors';
+import { assertRoom } from './engine.limits';
 import type { LogRecord, Posting } from './engine.types';
 import type { LedgerState } from './ledger-state';
 import { addParticipant } from './membership';
@@ -16,7 +17,8 @@ export function applyGenesis(state: LedgerState, record: LogRecord, genesis: Gen
   const outcomes: TransferOutcome[] = [];
   const validSigners =
     genesis.quorum <= genesis.signers.length && genesis.quorum > genesis.signers.length / 2;
-  if (!validSigners) throw new LedgerInvariantError('genesis quorum must be a majority of the signers');
+  assert(validSigners, 'genesis quorum must be a majority of the signers', genesis.quorum);
+  assertRoom(0, genesis.signers.length, state.limits.maxSigners, 'genesis signers exceed MAX_SIGNERS');
   state.chainId = genesis.chainId;
   state.signers = genesis.signers.map((s) => ({ id: s.id, publicKey: s.publicKey }));
   state.quorum = genesis.quorum;
@@ -34,8 +36,7 @@ export function applyGenesis(state: LedgerState, record: LogRecord, genesis: Gen
   for (const id of state.accounts.keys()) state.changed.add(id);
   genesis.openingFunds.forEach((f, i) => {
     const account = state.accounts.get(positionAccountId(f.participantId, f.currency));
-    if (!account)
-      throw new LedgerInvariantError(`genesis funds an unknown account ${f.participantId}/${f.currency}`);
+    assert(account, 'genesis funds an unknown account', positionAccountId(f.participantId, f.currency));
     const amount = BigInt(f.amountMinor);
     const transferId = `genesis-funds-${i}`;
     postings.push(state.move(hubAccountId(f.currency), account.id, amount, transferId));

@@ -10,7 +10,8 @@ import {
 } from '@concord/contracts';
 import { verifyBytes } from '@concord/crypto';
 import { hubAccountId, positionAccountId } from './account-ids';
-import { LedgerInvariantError, RejectionReason } from './engine.errors';
+import { assert, RejectionReason } from './engine.errors';
+import { assertRoom } from './engine.limits';
 import type { LogRecord, Posting, TransferRecord } from './engine.types';
 import type { ConsortiumSigner, LedgerState } from './ledger-state';
 import { addParticipant } from './membership';
@@ -22,7 +23,7 @@ export function signerSetAt(
 ): { signers: ConsortiumSigner[]; quorum: number } {
   let current = state.signerSets[0];
   for (const set of state.signerSets) if (set.fromHeight <= height) current = set;
-  if (!current) throw new LedgerInvariantError('no signer set before the genesis');
+  assert(current, 'no signer set before the genesis', height);
   return { signers: current.signers, quorum: current.quorum };
 }
 
@@ -35,6 +36,7 @@ export function applyGovernance(state: LedgerState, record: LogRecord, cmd: Gove
     state.push(record, 'governance', [], [], reason);
     return;
   }
+  assertRoom(state.proposals.size, 1, state.limits.maxProposals, 'proposals would exceed MAX_PROPOSALS');
   state.proposals.add(cmd.proposalId);
   state.push(record, 'governance', outcomes, postings);
 }
@@ -99,6 +101,13 @@ function enact(
       const participant = state.participants.get(action.participantId);
       const taken = [...state.participants.values()].some((p) => p.keys.has(action.key.keyId));
       if (!participant || taken) return 'INVALID_PROPOSAL';
+      const bound = state.limits.maxKeysPerParticipant;
+      assertRoom(
+        participant.keys.size,
+        1,
+        bound,
+        'keys of a participant would exceed MAX_KEYS_PER_PARTICIPANT',
+      );
       participant.keys.set(action.key.keyId, action.key.publicKey);
       state.participantsChanged.add(participant.id);
       return null;
@@ -121,6 +130,14 @@ function enact(
             ? state.signers.filter((s) => s.id !== action.signerId)
             : null;
       if (!next || next.length === 0 || !validQuorum(next.length, action.quorum)) return 'INVALID_PROPOSAL';
+      assertRoom(0, next.length, state.limits.maxSigners, 'signers would exceed MAX_SIGNERS');
+      const changes = state.signerSets.length;
+      assertRoom(
+        changes,
+        1,
+        state.limits.maxSignerSetChanges,
+        'signer sets would exceed MAX_SIGNER_SET_CHANGES',
+      );
       state.signers = next;
       state.quorum = action.quorum;
       state.signerSets.push({ fromHeight: state.height + 1, signers: next, quorum: action.quorum });
@@ -166,6 +183,8 @@ function enact(
         legs: [{ debit: account.id, credit: hub, amountMinor: amount, postingId: transferId }],
         reservations: [{ accountId: account.id, amountMinor: amount }],
       };
+      const bound = state.limits.maxPendingWithdrawals;
+      assertRoom(state.fundsOuts.size, 1, bound, 'withdrawals would exceed MAX_PENDING_WITHDRAWALS');
       state.reserve(withdrawal);
       state.fundsOuts.set(cmd.proposalId, withdrawal);
       outcomes.push(state.outcomeOf(withdrawal));

@@ -2,6 +2,7 @@ import { AccountLimit, ledgerCommandSchema } from '@concord/contracts';
 import type { ProofStep } from '@concord/crypto';
 import type { Account, LogRecord, SealedBlock, TransferRecord } from './engine.types';
 import { expireReservations, nextExpiryMs } from './expiry';
+import { ENGINE_LIMITS, EngineLimits } from './engine.limits';
 import { applyGenesis } from './genesis';
 import { applyGovernance, signerSetAt } from './governance';
 import { applyInstruction } from './instructions';
@@ -16,6 +17,9 @@ export {
   positionAccountId,
   settlementAccountId,
 } from './account-ids';
+export { assert, InvariantViolation } from './engine.errors';
+export { ENGINE_LIMITS } from './engine.limits';
+export type { EngineLimits } from './engine.limits';
 export { entryJson, outcomesJson, postingsJson } from './entry-json';
 export { SIGNATURE_MAX_AGE_MS, SIGNATURE_MAX_SKEW_MS } from './instructions';
 export { ZERO_HASH } from './ledger-state';
@@ -33,7 +37,12 @@ export { accountLeaf } from './state-root';
  * (expiry.ts) and seals blocks (sealing.ts); the state they share is a LedgerState.
  */
 export class LedgerEngine {
-  private readonly state = new LedgerState();
+  private readonly state: LedgerState;
+
+  /** `limits` are the bounds of engine.limits.ts unless a spec gives small ones to reach them. */
+  constructor(limits: EngineLimits = ENGINE_LIMITS) {
+    this.state = new LedgerState(limits);
+  }
 
   get chainId(): string {
     return this.state.chainId;

@@ -1,5 +1,6 @@
 import type { SettlementModel, TransferOutcome } from '@concord/contracts';
-import { LedgerInvariantError, RejectionReason } from './engine.errors';
+import { assert, RejectionReason } from './engine.errors';
+import { assertRoom, ENGINE_LIMITS, EngineLimits } from './engine.limits';
 import type { Account, Entry, LogRecord, Posting, TransferRecord } from './engine.types';
 import { entryJson, outcomesJson, postingsJson, sha256HexOf } from './entry-json';
 import { StateTree } from './state-root';
@@ -36,6 +37,8 @@ export interface AppliedSettlementPosting {
  * owns one and dispatches log records to them. Nothing outside the engine folder uses it directly.
  */
 export class LedgerState {
+  constructor(readonly limits: EngineLimits = ENGINE_LIMITS) {}
+
   chainId = '';
   signers: ConsortiumSigner[] = [];
   quorum = 0;
@@ -90,7 +93,7 @@ export class LedgerState {
 
   mustAccount(id: string): Account {
     const account = this.accounts.get(id);
-    if (!account) throw new LedgerInvariantError(`unknown account ${id}`);
+    assert(account, 'unknown account', id);
     return account;
   }
 
@@ -99,11 +102,18 @@ export class LedgerState {
     return account.balanceMinor - account.reservedMinor - amount >= account.floorMinor;
   }
 
-  /** Moves money by double entry: one account debited, another in the same currency credited alike. */
+  /**
+   * Moves money by double entry: one account debited, another in the same currency credited alike. Every
+   * balance changes here and nowhere else, which is what keeps each currency's balances summing to zero
+   * (checked at every seal, see StateTree).
+   */
   move(debit: string, credit: string, amount: bigint, transferId: string): Posting {
+    // Schemas refuse zero and negative amounts before they get here, so one here is a bug: a negative
+    // posting would move money the other way under a debit's name.
+    assert(amount > 0n, 'a posting must move a positive amount', transferId);
     const from = this.mustAccount(debit);
     const to = this.mustAccount(credit);
-    if (from.currency !== to.currency) throw new LedgerInvariantError('a posting must stay in one currency');
+    assert(from.currency === to.currency, 'a posting must stay in one currency', transferId);
     from.balanceMinor -= amount;
     to.balanceMinor += amount;
     this.changed.add(from.id);
@@ -117,8 +127,10 @@ export class LedgerState {
     };
   }
 
+  /** Holds what a reserved transfer needs against its accounts' limits until it ends. */
   reserve(record: TransferRecord): void {
     for (const r of record.reservations ?? []) {
+      assert(r.amountMinor > 0n, 'a reservation must hold a positive amount', record.id);
       const account = this.mustAccount(r.accountId);
       account.reservedMinor += r.amountMinor;
       this.changed.add(account.id);
@@ -130,6 +142,7 @@ export class LedgerState {
     for (const r of record.reservations ?? []) {
       const account = this.mustAccount(r.accountId);
       account.reservedMinor -= r.amountMinor;
+      assert(account.reservedMinor >= 0n, 'a release must not leave a negative reservation', account.id);
       this.changed.add(account.id);
     }
     this.reserved.delete(record.id);
@@ -141,6 +154,12 @@ export class LedgerState {
     record.status = status;
     record.legs = undefined;
     record.reservations = undefined;
+  }
+
+  /** Keeps a new transfer under its id for the life of the chain, so that a retry gets its answer. */
+  recordTransfer(record: TransferRecord): void {
+    assertRoom(this.transfers.size, 1, this.limits.maxTransfers, 'transfers would exceed MAX_TRANSFERS');
+    this.transfers.set(record.id, record);
   }
 
   outcomeOf(record: TransferRecord): TransferOutcome {
@@ -164,6 +183,14 @@ export class LedgerState {
     postings: Posting[],
     rejection?: RejectionReason,
   ): void {
+    // After the genesis the engine seals as soon as the open block reaches its bound, so a full one here
+    // is a missed seal; the genesis block also holds the records refused before the genesis.
+    const maxEntries = this.height === 1 ? this.limits.maxRecordsBeforeGenesis : this.blockMaxEntries;
+    assert(
+      this.open.length < maxEntries,
+      'the open block is already full (blockMaxEntries, or MAX_RECORDS_BEFORE_GENESIS)',
+      maxEntries,
+    );
     const outcomesText = outcomesJson(outcomes);
     const postingsText = postingsJson(postings);
     const hash = sha256HexOf(

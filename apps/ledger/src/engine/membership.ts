@@ -10,7 +10,8 @@ import {
   positionAccountId,
   settlementAccountId,
 } from './account-ids';
-import { LedgerInvariantError } from './engine.errors';
+import { assert } from './engine.errors';
+import { assertRoom } from './engine.limits';
 import type { Account, ParticipantInfo } from './engine.types';
 import type { LedgerState } from './ledger-state';
 
@@ -22,7 +23,8 @@ function addAccount(
   kind: Account['kind'],
   limit: Account['limit'],
 ): void {
-  if (state.accounts.has(id)) throw new LedgerInvariantError(`account ${id} declared twice`);
+  assert(!state.accounts.has(id), 'account declared twice', id);
+  assertRoom(state.accounts.size, 1, state.limits.maxAccounts, 'accounts would exceed MAX_ACCOUNTS');
   const floorMinor =
     limit.kind === 'unlimited' ? null : limit.kind === 'no-overdraft' ? 0n : -BigInt(limit.capMinor);
   state.accounts.set(id, {
@@ -44,7 +46,11 @@ export function addParticipant(state: LedgerState, p: ParticipantSpec): void {
   // The genesis schema refuses such a spec and add-participant checks it first: a gross participant
   // with credit here is a bug.
   const problem = participantSpecProblem(p);
-  if (problem) throw new LedgerInvariantError(`participant ${p.id}: ${problem}`);
+  assert(problem === null, 'participant spec is invalid', `${p.id}: ${problem}`);
+  const bound = state.limits.maxParticipants;
+  assertRoom(state.participants.size, 1, bound, 'participants would exceed MAX_PARTICIPANTS');
+  const keysBound = state.limits.maxKeysPerParticipant;
+  assertRoom(0, p.keys.length, keysBound, 'keys of a participant would exceed MAX_KEYS_PER_PARTICIPANT');
   state.participants.set(p.id, {
     id: p.id,
     name: p.name,
@@ -68,7 +74,7 @@ export function addParticipant(state: LedgerState, p: ParticipantSpec): void {
 /** A member as a sealed block reports it: its keys, its currencies in account id order, its status. */
 export function participantInfo(state: LedgerState, id: string): ParticipantInfo {
   const p = state.participants.get(id);
-  if (!p) throw new LedgerInvariantError(`unknown participant ${id}`);
+  assert(p, 'unknown participant', id);
   const currencies = state.tree.accountIds
     .map((a) => state.mustAccount(a))
     .filter((a) => a.participantId === id && a.kind === 'position')

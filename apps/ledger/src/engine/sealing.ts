@@ -21,7 +21,7 @@ export function seal(state: LedgerState, record: LogRecord): SealedBlock {
     height: state.height,
     prevHash: state.prevHash,
     entriesRoot: merkleRoot(entries.map((e) => Buffer.from(e.hash, 'hex'))).toString('hex'),
-    stateRoot: state.tree.root(state.accounts),
+    stateRoot: state.tree.sealRoot(state.accounts),
     blockTimeMs,
     entryCount: entries.length,
     firstOffset: entries[0].offset.toString(),

@@ -3,6 +3,7 @@ import { verifyBytes } from '@concord/crypto';
 import { positionAccountId, settlementAccountId } from './account-ids';
 import type { RejectionReason } from './engine.errors';
 import type { LogRecord } from './engine.types';
+import { assertRoom } from './engine.limits';
 import type { LedgerState } from './ledger-state';
 
 /**
@@ -66,6 +67,13 @@ export function applySettlement(state: LedgerState, record: LogRecord, cmd: Sett
     posting.reversed = true;
     payIn = !payIn;
   }
+  const bound = state.limits.maxSettlementPostings;
+  assertRoom(
+    state.settlementPostings.size,
+    1,
+    bound,
+    'settlement postings would exceed MAX_SETTLEMENT_POSTINGS',
+  );
   state.settlementPostings.set(cmd.postingId, posting);
   const transferId = `settlement:${cmd.postingId}`;
   const postings = [

@@ -5,6 +5,7 @@
 import type { TransferInstruction } from '@concord/contracts';
 import { hubFeesAccountId } from './account-ids';
 import type { Leg, Posting, TransferRecord, TransferTerms } from './engine.types';
+import { assertRoom } from './engine.limits';
 import type { LedgerState } from './ledger-state';
 
 /** How long a two-phase transfer stays reserved when its instruction names no expiry. */
@@ -60,6 +61,8 @@ export function begin(
   record.legs = legs;
   record.reservations = reservations;
   record.expiresAtMs = logTimeMs + (t.expiresInMs ?? DEFAULT_EXPIRES_IN_MS);
+  const bound = state.limits.maxPendingReservations;
+  assertRoom(state.reserved.size, 1, bound, 'reservations would exceed MAX_PENDING_RESERVATIONS');
   state.reserve(record);
   state.reserved.set(record.id, record);
 }

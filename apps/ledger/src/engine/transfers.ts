@@ -76,7 +76,7 @@ export function applyTransfer(
   if (reason || !payerAccount || !payeeAccount) {
     record.reason = reason ?? 'UNKNOWN_ACCOUNT';
     // A rejected transfer keeps its id, so that a retry with the same content gets the same answer.
-    state.transfers.set(record.id, record);
+    state.recordTransfer(record);
     return state.outcomeOf(record);
   }
   const committed: TransferRecord = {
@@ -103,7 +103,7 @@ export function applyTransfer(
     // The common case, a single posting, skips the legs' bookkeeping.
     postings.push(state.move(payerAccount.id, payeeAccount.id, amount, t.id));
   }
-  state.transfers.set(committed.id, committed);
+  state.recordTransfer(committed);
   return state.outcomeOf(committed);
 }
 
