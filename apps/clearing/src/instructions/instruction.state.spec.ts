@@ -56,6 +56,11 @@ describe('settlement instruction decisions', () => {
     });
   });
 
+  it('takes only positive amounts, as both callers read them', () => {
+    expect(() => decideConfirmation(payOut, 'r', 0n, undefined)).toThrow(/must be positive/);
+    expect(() => decideConfirmation(payOut, 'r', -1n, undefined)).toThrow(/must be positive/);
+  });
+
   it('replays the same reference and amount, and refuses the reference used otherwise', () => {
     const recorded = { id: 1, amountMinor: 400n, reversed: false };
     expect(decideConfirmation(payOut, 'r', 400n, recorded)).toEqual({ kind: 'replayed' });

@@ -77,6 +77,10 @@ export function decideConfirmation(
   recorded: RecordedConfirmation | undefined,
   by?: { participantId: string },
 ): ConfirmationDecision {
+  // Both callers read positive amounts only (parseAmount, the command's schema): anything else is a bug
+  // that would move the instruction backwards.
+  if (amountMinor <= 0n)
+    throw new Error(`a confirmation of ${instruction.id} must be positive, not ${amountMinor}`);
   const refuse = (error: InstructionError): ConfirmationDecision => ({ kind: 'refused', error });
   if (by && instruction.participantId !== by.participantId)
     return refuse({ kind: 'INSTRUCTION_NOT_FOUND', instructionId: instruction.id });

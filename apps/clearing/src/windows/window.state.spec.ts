@@ -92,6 +92,14 @@ describe('settlement window transitions', () => {
     expect(empty).toMatchObject({ toHeight: 9, nextFromHeight: 10, netting: { grossMinor: 0n } });
   });
 
+  it('refuses to close a window whose positions do not balance', () => {
+    const lost = [gross[0], gross[1]];
+    const request = { reason: 'operator' as const, now: NOW, valueDateDays: 1, skipEmpty: false };
+    expect(() => closeWindow(open, lost, bilateral, 17, request)).toThrow(
+      'window 4 does not balance: its net positions sum to -300',
+    );
+  });
+
   it("answers a close's request id seen before with its window, or refuses it for another request", () => {
     expect(replayedClose('k', 'USD', { type: 'close-window', currency: 'USD', windowId: 3 })).toEqual({
       windowId: 3,

@@ -93,7 +93,8 @@ export interface WindowClose {
 
 /**
  * Closes an open window at the last block clearing has taken in (`topHeight`), or null when the schedule
- * finds it empty. A window that took no block since it opened ends just before it began.
+ * finds it empty. A window that took no block since it opened ends just before it began. Throws when the
+ * window's positions do not balance: a bug, not a refusal.
  */
 export function closeWindow(
   open: OpenWindow,
@@ -105,6 +106,11 @@ export function closeWindow(
   if (request.skipEmpty && gross.length === 0) return null;
   const toHeight = Math.max(topHeight, open.fromHeight - 1);
   const netting = netPositions(gross);
+  // Every move was added to its payer's sent and its payee's received, so a window's net positions sum to
+  // zero. If they do not, a row was lost or doubled, and nothing may be instructed from it.
+  const imbalanceMinor = netting.positions.reduce((sum, p) => sum + p.netMinor, 0n);
+  if (imbalanceMinor !== 0n)
+    throw new Error(`window ${open.id} does not balance: its net positions sum to ${imbalanceMinor}`);
   const { currency } = open;
   const event: ClearingEvent = {
     v: 1,
