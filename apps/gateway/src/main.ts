@@ -7,6 +7,7 @@ import { CONFIG, GatewayModule, LOGGER } from './gateway.module';
 import { setupDocs } from './docs/openapi';
 import { GatewayMetrics } from './metrics/gateway.metrics';
 import { installHttpMetrics } from './metrics/http-metrics';
+import { installRequestIds, requestIdOf } from './tracing/request-ids';
 import { ProblemFilter } from './problems/problem';
 import { AuthService } from './auth/auth.service';
 import { installIdempotency } from './idempotency/idempotency.http';
@@ -18,7 +19,11 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export async function createGateway(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule,
-    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
+    new FastifyAdapter({
+      bodyLimit: MAX_BODY_BYTES,
+      genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
+        requestIdOf(request.headers['x-request-id']),
+    }),
     { rawBody: true, logger: ['error', 'warn'] },
   );
   // JSON bodies are kept as the bytes that came (request.rawBody) and not parsed here: the signature and
@@ -33,6 +38,7 @@ export async function createGateway(): Promise<NestFastifyApplication> {
   const log = app.get<Logger>(LOGGER);
   // Before the routes are registered (app.init, at listen), so that the hook times every one of them.
   installHttpMetrics(app.getHttpAdapter().getInstance(), app.get(GatewayMetrics));
+  installRequestIds(app.getHttpAdapter().getInstance(), log);
   // Idempotency-Key for every POST of /v1, before the handlers of the controllers run.
   installIdempotency(
     app.getHttpAdapter().getInstance(),
@@ -40,7 +46,9 @@ export async function createGateway(): Promise<NestFastifyApplication> {
     app.get(IdempotencyService),
     (error) => log.error({ err: error }, 'idempotency store failed'),
   );
-  app.useGlobalFilters(new ProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
+  app.useGlobalFilters(
+    new ProblemFilter((error, request) => log.error({ err: error, ...request }, 'unexpected error')),
+  );
   // OpenAPI document at /docs-json and Swagger UI at /docs, generated from the controllers; unsigned.
   setupDocs(app);
   app.enableShutdownHooks();

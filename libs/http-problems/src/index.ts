@@ -171,18 +171,34 @@ export function sendProblem(reply: FastifyReply, problem: ProblemBody | Problem)
     .send(JSON.stringify(problem));
 }
 
+/** The request a bug happened in, for its log line: the id it can be followed by, its method and URL. */
+export interface FailedRequest {
+  requestId: string;
+  method: string;
+  url: string;
+}
+
 /** Answers every error with the problem `problemOf` makes of it; 5xx are reported to `onBug`. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(
     private readonly problemOf: (exception: unknown) => ProblemBody | Problem,
-    private readonly onBug: (error: unknown) => void,
+    private readonly onBug: (error: unknown, request?: FailedRequest) => void,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const problem = this.problemOf(exception);
-    if (problem.status >= 500) this.onBug(exception);
+    if (problem.status >= 500) {
+      const request = http.getRequest<{ id?: unknown; method?: string; url?: string } | undefined>();
+      this.onBug(
+        exception,
+        request
+          ? { requestId: String(request.id), method: request.method ?? '', url: request.url ?? '' }
+          : undefined,
+      );
+    }
     void sendProblem(reply, problem);
   }
 }

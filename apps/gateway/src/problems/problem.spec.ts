@@ -161,20 +161,23 @@ describe("the gateway's problem mapping", () => {
   });
 
   it('is applied by the one filter, which reports only 5xx as bugs', () => {
-    const bugs: unknown[] = [];
+    const bugs: unknown[][] = [];
     const sent: { status?: number; headers?: Record<string, string>; body?: string } = {};
     const reply = {
       status: (s: number) => ((sent.status = s), reply),
       headers: (h: Record<string, string>) => ((sent.headers = h), reply),
       send: (b: string) => ((sent.body = b), reply),
     };
-    const host = { switchToHttp: () => ({ getResponse: () => reply }) };
-    const filter = new ProblemFilter((e) => bugs.push(e));
+    const request = { id: 'req-7', method: 'POST', url: '/v1/transfers' };
+    const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => request }) };
+    const filter = new ProblemFilter((e, r) => bugs.push([e, r]));
     filter.catch(new TransferFailure({ kind: 'LEDGER_UNAVAILABLE' }), host as never);
     expect(sent.status).toBe(503);
     expect(sent.headers).toEqual({ 'content-type': 'application/problem+json', 'retry-after': '1' });
     expect(JSON.parse(sent.body!)).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
     expect(bugs).toHaveLength(1);
+    // The bug's log line names the request it happened in, by the id the caller was answered with.
+    expect(bugs[0][1]).toEqual({ requestId: 'req-7', method: 'POST', url: '/v1/transfers' });
     filter.catch(new WebhookFailure({ kind: 'NOT_FOUND', id: 'wh_1' }), host as never);
     expect(sent.status).toBe(404);
     expect(bugs).toHaveLength(1);

@@ -57,7 +57,7 @@ export function toProblem(exception: unknown): Problem {
 
 /** The gateway's one exception filter: every error as problem+json (see toProblem). */
 export class ProblemFilter extends HttpProblemFilter {
-  constructor(onBug: (error: unknown) => void) {
+  constructor(onBug: ConstructorParameters<typeof HttpProblemFilter>[1]) {
     super(toProblem, onBug);
   }
 }

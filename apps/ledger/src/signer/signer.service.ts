@@ -415,6 +415,7 @@ export class SignerService {
     }
     const signature = signBytes(this.settings.key, sealed.headerHash);
     await this.repository.saveBlock(sealed, signature);
+    if (this.log.isLevelEnabled('debug')) this.traceOutcomes(sealed);
     this.metrics.height.set(sealed.header.height);
     this.lastSealedAtMs = Date.now();
     this.rememberRecent(sealed);
@@ -424,6 +425,27 @@ export class SignerService {
     if (pending) {
       this.pendingCertificates.delete(sealed.header.height);
       await this.onCertified(pending);
+    }
+  }
+
+  /**
+   * At debug level, one line per transfer outcome of a sealed block, with the transfer id that the gateway's
+   * and clearing's lines about the same transfer carry, so that one transfer can be followed through the logs.
+   */
+  private traceOutcomes(sealed: SealedBlock): void {
+    for (const entry of sealed.entries) {
+      for (const outcome of entry.outcomes) {
+        this.log.debug(
+          {
+            transferId: outcome.transferId,
+            status: outcome.status,
+            reason: outcome.reason,
+            height: sealed.header.height,
+            offset: entry.offset.toString(),
+          },
+          'transfer outcome sealed',
+        );
+      }
     }
   }
 
