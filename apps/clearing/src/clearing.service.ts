@@ -7,22 +7,9 @@ import { Confirmation, InstructionsService } from './instructions/instructions.s
 import { PositionsService } from './positions/positions.service';
 import type { CloseReason } from './windows/window.state';
 import { ClosedWindow, WindowsService } from './windows/windows.service';
+import type { ClearingOptions } from './clearing.options';
 
-export interface ClearingOptions {
-  alarmShareBps: number;
-  valueDateDays: number;
-  /** Called when a currency gets its first window (to schedule its cut-off). */
-  onNewCurrency?: (currency: string) => Promise<void>;
-  /** Called after changes that wrote events or settlement postings (to publish the outbox). */
-  onEvents?: () => Promise<void>;
-  /** Test-only: crash a close after writing this many instructions. */
-  closeFault?: CloseFault;
-}
-
-/** Test-only fault injection: throw after writing this many instructions of a close. */
-export interface CloseFault {
-  afterInstructions: number;
-}
+export type { ClearingOptions, CloseFault } from './clearing.options';
 
 /**
  * What the clearing service does, whatever asked for it (a block, a command, the schedule, the HTTP API),

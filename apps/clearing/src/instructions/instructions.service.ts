@@ -3,7 +3,7 @@ import { MoneyError, parseAmount } from '@concord/money';
 import type { Logger } from '@concord/observability';
 import { ClearingError } from '../clearing.errors';
 import type { ClearingRepository, InstructionRow, Tx } from '../clearing.repository';
-import type { ClearingOptions } from '../clearing.service';
+import type { ClearingOptions } from '../clearing.options';
 import type { WindowsService } from '../windows/windows.service';
 import {
   confirmationChange,

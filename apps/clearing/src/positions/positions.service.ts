@@ -3,7 +3,7 @@ import type { RawSql } from '@concord/db';
 import type { Logger } from '@concord/observability';
 import type { ClearingMetrics } from '../clearing.metrics';
 import type { ClearingRepository } from '../clearing.repository';
-import type { ClearingOptions } from '../clearing.service';
+import type { ClearingOptions } from '../clearing.options';
 import { blockDeltas, settlingMoves } from '../netting/netting';
 import { refusedPostings } from '../settlement/settlement-signer';
 import { LimitCrossing, limitCheck } from './limit-alarm';

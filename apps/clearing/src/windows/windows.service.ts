@@ -1,7 +1,7 @@
 import type { Logger } from '@concord/observability';
 import type { ClearingMetrics } from '../clearing.metrics';
 import type { ClearingRepository, InstructionRow, Tx, WindowDetail, WindowRow } from '../clearing.repository';
-import type { ClearingOptions } from '../clearing.service';
+import type { ClearingOptions } from '../clearing.options';
 import { createdEvent } from '../instructions/instruction.state';
 import { netPositions, PlannedInstruction, settlementInstructions } from '../netting/netting';
 import {

@@ -12,7 +12,10 @@ import { deliveryId } from './webhook-events';
 import { createWebhookSchema } from '@concord/contracts';
 import { toDeliveryView } from './webhooks.dto';
 
-/** Events exactly as the clearing service writes them (apps/clearing/src/windows/clearing.repository.ts). */
+/**
+ * Events exactly as the clearing service writes them (apps/clearing/src/windows/window.state.ts,
+ * instructions/instruction.state.ts and positions/limit-alarm.ts).
+ */
 const created = (participantId: string, amountMinor: string, direction: 'pay-in' | 'pay-out') =>
   clearingEventSchema.parse({
     v: 1,
