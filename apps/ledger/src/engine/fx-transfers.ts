@@ -1,5 +1,6 @@
 import {
   checkQuote,
+  FxQuote,
   fxQuoteLegs,
   fxSpreadMinor,
   TransferInstruction,
@@ -7,7 +8,7 @@ import {
 } from '@concord/contracts';
 import { feesAccountId, positionAccountId } from './account-ids';
 import type { RejectionReason } from './engine.errors';
-import type { Leg, Posting, TransferRecord, TransferTerms } from './engine.types';
+import type { Leg, Posting, TransferTerms } from './engine.types';
 import { assertRoom } from './engine.limits';
 import type { LedgerState } from './ledger-state';
 import { begin, newTransferRecord, schemeFeeLeg } from './transfer-start';
@@ -29,7 +30,6 @@ export function applyConversion(
   postings: Posting[],
 ): TransferOutcome {
   const quote = t.quote!;
-  const record = newTransferRecord(t, amount, terms);
   const provider = quote.fxProvider;
   const payerSource = state.accounts.get(positionAccountId(t.payer, quote.sourceCurrency));
   const providerSource = state.accounts.get(positionAccountId(provider, quote.sourceCurrency));
@@ -65,43 +65,22 @@ export function applyConversion(
                   ? 'INSUFFICIENT_FUNDS'
                   : null;
   if (reason || !payerSource || !providerSource || !providerFees || !providerTarget || !payeeTarget) {
+    const record = newTransferRecord(t, amount, terms, 'rejected');
     record.reason = reason ?? 'UNKNOWN_ACCOUNT';
     state.recordTransfer(record);
     return state.outcomeOf(record);
   }
-  const spread = fxSpreadMinor(quote);
-  const legs: Leg[] = [
-    { debit: payerSource.id, credit: providerSource.id, amountMinor: amount - spread, postingId: t.id },
-  ];
-  if (spread > 0n)
-    legs.push({
-      debit: payerSource.id,
-      credit: providerFees.id,
-      amountMinor: spread,
-      postingId: `${t.id}:spread`,
-    });
-  if (fee > 0n)
-    legs.push({
-      debit: payerSource.id,
-      credit: providerFees.id,
-      amountMinor: fee,
-      postingId: `${t.id}:fee`,
-    });
-  if (schemeFee > 0n) legs.push(schemeFeeLeg(payerSource.id, quote.sourceCurrency, schemeFee, t.id));
-  legs.push({ debit: providerTarget.id, credit: payeeTarget.id, amountMinor: received, postingId: t.id });
-  assertRoom(
-    state.usedQuotes.size,
-    1,
-    state.limits.maxUsedQuotes,
-    'used quotes would exceed MAX_USED_QUOTES',
-  );
+  const legs = conversionLegs(t.id, amount, quote, schemeFee, {
+    payerSource: payerSource.id,
+    providerSource: providerSource.id,
+    providerFees: providerFees.id,
+    providerTarget: providerTarget.id,
+    payeeTarget: payeeTarget.id,
+  });
+  const bound = state.limits.maxUsedQuotes;
+  assertRoom(state.usedQuotes.size, 1, bound, 'used quotes would exceed MAX_USED_QUOTES');
   state.usedQuotes.add(quote.id);
-  const committed: TransferRecord = {
-    ...record,
-    payerAccount: payerSource.id,
-    payeeAccount: payeeTarget.id,
-    status: 'committed',
-  };
+  const committed = newTransferRecord(t, amount, terms, 'committed', payerSource.id, payeeTarget.id);
   const reservations = [
     { accountId: payerSource.id, amountMinor: amount + fee + schemeFee },
     { accountId: providerTarget.id, amountMinor: received },
@@ -109,4 +88,39 @@ export function applyConversion(
   begin(state, committed, legs, reservations, t, logTimeMs, postings);
   state.recordTransfer(committed);
   return state.outcomeOf(committed);
+}
+
+/**
+ * The legs of an accepted conversion, in posting order: the converted principal and the spread and fee
+ * income in the source currency, the scheme fee, then the payout in the target currency.
+ */
+function conversionLegs(
+  transferId: string,
+  amount: bigint,
+  quote: FxQuote,
+  schemeFee: bigint,
+  accounts: Record<
+    'payerSource' | 'providerSource' | 'providerFees' | 'providerTarget' | 'payeeTarget',
+    string
+  >,
+): Leg[] {
+  const spread = fxSpreadMinor(quote);
+  const fee = BigInt(quote.feeMinor);
+  const { payerSource, providerSource, providerFees, providerTarget, payeeTarget } = accounts;
+  const legs: Leg[] = [
+    { debit: payerSource, credit: providerSource, amountMinor: amount - spread, postingId: transferId },
+  ];
+  if (spread > 0n)
+    legs.push({
+      debit: payerSource,
+      credit: providerFees,
+      amountMinor: spread,
+      postingId: `${transferId}:spread`,
+    });
+  if (fee > 0n)
+    legs.push({ debit: payerSource, credit: providerFees, amountMinor: fee, postingId: `${transferId}:fee` });
+  if (schemeFee > 0n) legs.push(schemeFeeLeg(payerSource, quote.sourceCurrency, schemeFee, transferId));
+  const received = BigInt(quote.receiveAmountMinor);
+  legs.push({ debit: providerTarget, credit: payeeTarget, amountMinor: received, postingId: transferId });
+  return legs;
 }

@@ -3,18 +3,19 @@
  * keys, status and limits, the signer set) or move prefunding in and out through the hub.
  */
 import {
+  GovernanceAction,
   GovernanceCommand,
   governanceSigningPayload,
   participantSpecProblem,
   TransferOutcome,
 } from '@concord/contracts';
 import { verifyBytes } from '@concord/crypto';
-import { hubAccountId, positionAccountId } from './account-ids';
 import { assert, RejectionReason } from './engine.errors';
 import { assertRoom } from './engine.limits';
-import type { LogRecord, Posting, TransferRecord } from './engine.types';
+import type { LogRecord, Posting } from './engine.types';
 import type { ConsortiumSigner, LedgerState } from './ledger-state';
 import { addParticipant } from './membership';
+import { completeFundsOut, fundsIn, fundsOut } from './prefunding';
 
 /** The signers and quorum that vote on block `height`. */
 export function signerSetAt(
@@ -55,6 +56,8 @@ function governanceRefusal(state: LedgerState, cmd: GovernanceCommand): Rejectio
   return approvers.size >= state.governanceThreshold ? null : 'GOVERNANCE_NOT_APPROVED';
 }
 
+type Action<K extends GovernanceAction['kind']> = Extract<GovernanceAction, { kind: K }>;
+
 /** Applies an approved proposal; returns why it cannot be applied, changing nothing in that case. */
 function enact(
   state: LedgerState,
@@ -63,142 +66,117 @@ function enact(
   postings: Posting[],
 ): RejectionReason | null {
   const action = cmd.action;
-  const validQuorum = (n: number, q: number) => q <= n && q > n / 2;
   switch (action.kind) {
     case 'add-participant':
-      if (
-        state.participants.has(action.participant.id) ||
-        action.participant.id === 'hub' ||
-        participantSpecProblem(action.participant) !== null
-      )
-        return 'INVALID_PROPOSAL';
-      addParticipant(state, action.participant);
-      return null;
-    case 'set-participant-status': {
-      const p = state.participants.get(action.participantId);
-      // Closed is final: its accounts are settled and empty, and nothing may use them again.
-      if (!p || p.status === 'closed') return 'INVALID_PROPOSAL';
-      if (action.status === 'closed' && !isClosable(state, p.id)) return 'INVALID_PROPOSAL';
-      p.status = action.status;
-      state.participantsChanged.add(p.id);
-      return null;
-    }
-    case 'set-limit': {
-      const account = state.accounts.get(action.accountId);
-      if (!account || account.kind !== 'position') return 'INVALID_PROPOSAL';
-      // A gross participant pays only from what it prefunded: no credit, ever.
-      if (
-        action.limit.kind !== 'no-overdraft' &&
-        state.participants.get(account.participantId)?.settlement === 'gross'
-      )
-        return 'INVALID_PROPOSAL';
-      account.limit = action.limit;
-      account.floorMinor = action.limit.kind === 'no-overdraft' ? 0n : -BigInt(action.limit.capMinor);
-      state.changed.add(account.id);
-      return null;
-    }
-    case 'add-participant-key': {
-      const participant = state.participants.get(action.participantId);
-      const taken = [...state.participants.values()].some((p) => p.keys.has(action.key.keyId));
-      if (!participant || taken) return 'INVALID_PROPOSAL';
-      const bound = state.limits.maxKeysPerParticipant;
-      assertRoom(
-        participant.keys.size,
-        1,
-        bound,
-        'keys of a participant would exceed MAX_KEYS_PER_PARTICIPANT',
-      );
-      participant.keys.set(action.key.keyId, action.key.publicKey);
-      state.participantsChanged.add(participant.id);
-      return null;
-    }
-    case 'revoke-participant-key': {
-      const participant = state.participants.get(action.participantId);
-      if (!participant?.keys.has(action.keyId) || participant.keys.size === 1) return 'INVALID_PROPOSAL';
-      participant.keys.delete(action.keyId);
-      state.participantsChanged.add(participant.id);
-      return null;
-    }
+      return admitParticipant(state, action);
+    case 'set-participant-status':
+      return setParticipantStatus(state, action);
+    case 'set-limit':
+      return setLimit(state, action);
+    case 'add-participant-key':
+      return addParticipantKey(state, action);
+    case 'revoke-participant-key':
+      return revokeParticipantKey(state, action);
     case 'add-signer':
-    case 'remove-signer': {
-      const next =
-        action.kind === 'add-signer'
-          ? state.signers.some((s) => s.id === action.signer.id || s.publicKey === action.signer.publicKey)
-            ? null
-            : [...state.signers, action.signer]
-          : state.signers.some((s) => s.id === action.signerId)
-            ? state.signers.filter((s) => s.id !== action.signerId)
-            : null;
-      if (!next || next.length === 0 || !validQuorum(next.length, action.quorum)) return 'INVALID_PROPOSAL';
-      assertRoom(0, next.length, state.limits.maxSigners, 'signers would exceed MAX_SIGNERS');
-      const changes = state.signerSets.length;
-      assertRoom(
-        changes,
-        1,
-        state.limits.maxSignerSetChanges,
-        'signer sets would exceed MAX_SIGNER_SET_CHANGES',
-      );
-      state.signers = next;
-      state.quorum = action.quorum;
-      state.signerSets.push({ fromHeight: state.height + 1, signers: next, quorum: action.quorum });
-      state.signerSetChanged = true;
-      return null;
-    }
-    case 'funds-in': {
-      const account = state.accounts.get(positionAccountId(action.participantId, action.currency));
-      // A closed participant takes no new money (a withdrawal of what settlement still brings is fine).
-      if (!account || state.participants.get(action.participantId)?.status === 'closed')
-        return 'INVALID_PROPOSAL';
-      const amount = BigInt(action.amountMinor);
-      const transferId = `funds-in:${cmd.proposalId}`;
-      postings.push(state.move(hubAccountId(action.currency), account.id, amount, transferId));
-      outcomes.push({
-        transferId,
-        status: 'committed',
-        payer: 'hub',
-        payee: action.participantId,
-        amountMinor: amount.toString(),
-        currency: action.currency,
-      });
-      return null;
-    }
-    case 'funds-out': {
-      const account = state.accounts.get(positionAccountId(action.participantId, action.currency));
-      if (!account) return 'INVALID_PROPOSAL';
-      const amount = BigInt(action.amountMinor);
-      // Prefunded money leaves only from what is there: a withdrawal never uses the credit of a cap.
-      if (account.balanceMinor - account.reservedMinor < amount) return 'INSUFFICIENT_FUNDS';
-      const transferId = `funds-out:${cmd.proposalId}`;
-      const hub = hubAccountId(action.currency);
-      const withdrawal: TransferRecord = {
-        id: transferId,
-        terms: null,
-        payer: action.participantId,
-        payee: 'hub',
-        payerAccount: account.id,
-        payeeAccount: hub,
-        amountMinor: amount,
-        currency: action.currency,
-        status: 'reserved',
-        legs: [{ debit: account.id, credit: hub, amountMinor: amount, postingId: transferId }],
-        reservations: [{ accountId: account.id, amountMinor: amount }],
-      };
-      const bound = state.limits.maxPendingWithdrawals;
-      assertRoom(state.fundsOuts.size, 1, bound, 'withdrawals would exceed MAX_PENDING_WITHDRAWALS');
-      state.reserve(withdrawal);
-      state.fundsOuts.set(cmd.proposalId, withdrawal);
-      outcomes.push(state.outcomeOf(withdrawal));
-      return null;
-    }
-    case 'funds-out-complete': {
-      const withdrawal = state.fundsOuts.get(action.fundsOutProposalId);
-      if (!withdrawal) return 'INVALID_PROPOSAL';
-      state.fundsOuts.delete(action.fundsOutProposalId);
-      state.settle(withdrawal, action.outcome === 'paid' ? 'fulfilled' : 'aborted', postings);
-      outcomes.push(state.outcomeOf(withdrawal));
-      return null;
-    }
+    case 'remove-signer':
+      return changeSigners(state, action);
+    case 'funds-in':
+      return fundsIn(state, cmd.proposalId, action, outcomes, postings);
+    case 'funds-out':
+      return fundsOut(state, cmd.proposalId, action, outcomes);
+    case 'funds-out-complete':
+      return completeFundsOut(state, action, outcomes, postings);
   }
+}
+
+function admitParticipant(state: LedgerState, action: Action<'add-participant'>): RejectionReason | null {
+  if (
+    state.participants.has(action.participant.id) ||
+    action.participant.id === 'hub' ||
+    participantSpecProblem(action.participant) !== null
+  )
+    return 'INVALID_PROPOSAL';
+  addParticipant(state, action.participant);
+  return null;
+}
+
+function setParticipantStatus(
+  state: LedgerState,
+  action: Action<'set-participant-status'>,
+): RejectionReason | null {
+  const p = state.participants.get(action.participantId);
+  // Closed is final: its accounts are settled and empty, and nothing may use them again.
+  if (!p || p.status === 'closed') return 'INVALID_PROPOSAL';
+  if (action.status === 'closed' && !isClosable(state, p.id)) return 'INVALID_PROPOSAL';
+  p.status = action.status;
+  state.participantsChanged.add(p.id);
+  return null;
+}
+
+function setLimit(state: LedgerState, action: Action<'set-limit'>): RejectionReason | null {
+  const account = state.accounts.get(action.accountId);
+  if (!account || account.kind !== 'position') return 'INVALID_PROPOSAL';
+  // A gross participant pays only from what it prefunded: no credit, ever.
+  if (
+    action.limit.kind !== 'no-overdraft' &&
+    state.participants.get(account.participantId)?.settlement === 'gross'
+  )
+    return 'INVALID_PROPOSAL';
+  account.limit = action.limit;
+  account.floorMinor = action.limit.kind === 'no-overdraft' ? 0n : -BigInt(action.limit.capMinor);
+  state.changed.add(account.id);
+  return null;
+}
+
+function addParticipantKey(
+  state: LedgerState,
+  action: Action<'add-participant-key'>,
+): RejectionReason | null {
+  const participant = state.participants.get(action.participantId);
+  const taken = [...state.participants.values()].some((p) => p.keys.has(action.key.keyId));
+  if (!participant || taken) return 'INVALID_PROPOSAL';
+  const bound = state.limits.maxKeysPerParticipant;
+  assertRoom(participant.keys.size, 1, bound, 'keys of a participant would exceed MAX_KEYS_PER_PARTICIPANT');
+  participant.keys.set(action.key.keyId, action.key.publicKey);
+  state.participantsChanged.add(participant.id);
+  return null;
+}
+
+function revokeParticipantKey(
+  state: LedgerState,
+  action: Action<'revoke-participant-key'>,
+): RejectionReason | null {
+  const participant = state.participants.get(action.participantId);
+  if (!participant?.keys.has(action.keyId) || participant.keys.size === 1) return 'INVALID_PROPOSAL';
+  participant.keys.delete(action.keyId);
+  state.participantsChanged.add(participant.id);
+  return null;
+}
+
+/** Adds or removes a signer; the new set votes from the block after the one that seals this change. */
+function changeSigners(
+  state: LedgerState,
+  action: Action<'add-signer' | 'remove-signer'>,
+): RejectionReason | null {
+  const validQuorum = (n: number, q: number) => q <= n && q > n / 2;
+  const next =
+    action.kind === 'add-signer'
+      ? state.signers.some((s) => s.id === action.signer.id || s.publicKey === action.signer.publicKey)
+        ? null
+        : [...state.signers, action.signer]
+      : state.signers.some((s) => s.id === action.signerId)
+        ? state.signers.filter((s) => s.id !== action.signerId)
+        : null;
+  if (!next || next.length === 0 || !validQuorum(next.length, action.quorum)) return 'INVALID_PROPOSAL';
+  assertRoom(0, next.length, state.limits.maxSigners, 'signers would exceed MAX_SIGNERS');
+  const changes = state.signerSets.length;
+  const bound = state.limits.maxSignerSetChanges;
+  assertRoom(changes, 1, bound, 'signer sets would exceed MAX_SIGNER_SET_CHANGES');
+  state.signers = next;
+  state.quorum = action.quorum;
+  state.signerSets.push({ fromHeight: state.height + 1, signers: next, quorum: action.quorum });
+  state.signerSetChanged = true;
+  return null;
 }
 
 /**

@@ -12,27 +12,8 @@ import type { LedgerState } from './ledger-state';
  * and limits, because the money has already moved at the settlement bank.
  */
 export function applySettlement(state: LedgerState, record: LogRecord, cmd: SettlementCommand): void {
-  // A refused posting is reported as a refusal outcome under its id, so that clearing, which sent it,
-  // learns from the finalized block that the positions did not move.
   const refuse = (reason: RejectionReason) =>
-    state.push(
-      record,
-      'settlement',
-      [
-        {
-          transferId: `settlement:${cmd.postingId}`,
-          status: 'rejected',
-          reason,
-          refusal: true,
-          payer: cmd.direction === 'pay-in' ? cmd.participantId : 'hub',
-          payee: cmd.direction === 'pay-in' ? 'hub' : cmd.participantId,
-          amountMinor: cmd.amountMinor,
-          currency: cmd.currency,
-        },
-      ],
-      [],
-      reason,
-    );
+    state.push(record, 'settlement', [refusedPosting(cmd, reason)], [], reason);
   if (!state.hasGenesis) return refuse('NO_GENESIS');
   const key = state.settlementKeys.get(cmd.keyId);
   const { signature, ...unsigned } = cmd;
@@ -68,12 +49,8 @@ export function applySettlement(state: LedgerState, record: LogRecord, cmd: Sett
     payIn = !payIn;
   }
   const bound = state.limits.maxSettlementPostings;
-  assertRoom(
-    state.settlementPostings.size,
-    1,
-    bound,
-    'settlement postings would exceed MAX_SETTLEMENT_POSTINGS',
-  );
+  const what = 'settlement postings would exceed MAX_SETTLEMENT_POSTINGS';
+  assertRoom(state.settlementPostings.size, 1, bound, what);
   state.settlementPostings.set(cmd.postingId, posting);
   const transferId = `settlement:${cmd.postingId}`;
   const postings = [
@@ -90,4 +67,21 @@ export function applySettlement(state: LedgerState, record: LogRecord, cmd: Sett
     currency: cmd.currency,
   };
   state.push(record, 'settlement', [outcome], postings);
+}
+
+/**
+ * A refused posting is reported as a refusal outcome under its id, so that clearing, which sent it, learns
+ * from the finalized block that the positions did not move.
+ */
+function refusedPosting(cmd: SettlementCommand, reason: RejectionReason): TransferOutcome {
+  return {
+    transferId: `settlement:${cmd.postingId}`,
+    status: 'rejected',
+    reason,
+    refusal: true,
+    payer: cmd.direction === 'pay-in' ? cmd.participantId : 'hub',
+    payee: cmd.direction === 'pay-in' ? 'hub' : cmd.participantId,
+    amountMinor: cmd.amountMinor,
+    currency: cmd.currency,
+  };
 }

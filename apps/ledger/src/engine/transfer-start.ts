@@ -11,22 +11,28 @@ import type { LedgerState } from './ledger-state';
 /** How long a two-phase transfer stays reserved when its instruction names no expiry. */
 const DEFAULT_EXPIRES_IN_MS = 24 * 3600 * 1000;
 
-/** The record of a new transfer as it is checked: rejected, until it is committed or reserved. */
+/**
+ * The record of a new transfer: rejected (without accounts), or committed between two accounts (and
+ * reserved by `begin` when two-phase). Built once with its final fields, as every transfer makes one.
+ */
 export function newTransferRecord(
   t: TransferInstruction,
   amount: bigint,
   terms: TransferTerms,
+  status: 'rejected' | 'committed',
+  payerAccount = '',
+  payeeAccount = '',
 ): TransferRecord {
   return {
     id: t.id,
     terms,
     payer: t.payer,
     payee: t.payee,
-    payerAccount: '',
-    payeeAccount: '',
+    payerAccount,
+    payeeAccount,
     amountMinor: amount,
     currency: t.currency,
-    status: 'rejected',
+    status,
   };
 }
 

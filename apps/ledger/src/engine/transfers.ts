@@ -72,19 +72,14 @@ export function applyTransfer(
   const payeeAccount = state.accounts.get(positionAccountId(t.payee, t.currency));
   const fee = state.schemeFees.get(t.currency) ?? 0n;
   const reason = refusalOf(state, signer, t, amount + fee, payerAccount, payeeAccount);
-  const record = newTransferRecord(t, amount, terms);
   if (reason || !payerAccount || !payeeAccount) {
+    const record = newTransferRecord(t, amount, terms, 'rejected');
     record.reason = reason ?? 'UNKNOWN_ACCOUNT';
     // A rejected transfer keeps its id, so that a retry with the same content gets the same answer.
     state.recordTransfer(record);
     return state.outcomeOf(record);
   }
-  const committed: TransferRecord = {
-    ...record,
-    payerAccount: payerAccount.id,
-    payeeAccount: payeeAccount.id,
-    status: 'committed',
-  };
+  const committed = newTransferRecord(t, amount, terms, 'committed', payerAccount.id, payeeAccount.id);
   if (t.twoPhase || fee > 0n) {
     const legs: Leg[] = [
       { debit: payerAccount.id, credit: payeeAccount.id, amountMinor: amount, postingId: t.id },
