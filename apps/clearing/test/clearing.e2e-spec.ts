@@ -10,7 +10,7 @@ import {
   deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TestNetwork,
-} from '../../../libs/testing/src';
+} from '@concord/testing';
 
 /**
  * Clearing through the real network: four partners transfer in two currencies through the gateway and

@@ -24,7 +24,7 @@ import {
   eventually,
   TEST_KAFKA_BROKERS,
   uniqueName,
-} from '../../../libs/testing/src';
+} from '@concord/testing';
 import { ClearingCommandsConsumer } from '../src/clearing-commands.consumer';
 import { ClearingError } from '../src/clearing.errors';
 import { ClearingMetrics } from '../src/clearing.metrics';

@@ -1,12 +1,6 @@
 import { formatAmount } from '@concord/money';
 import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
-import {
-  deleteTestTopics,
-  eventually,
-  freePort,
-  startTestNetwork,
-  TestNetwork,
-} from '../../../libs/testing/src';
+import { deleteTestTopics, eventually, freePort, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**
  * Continuous gross settlement through the real network: `gross-bank` settles gross on 1,000.00 USD it

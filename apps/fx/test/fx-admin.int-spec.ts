@@ -15,7 +15,7 @@ import {
   TEST_REDIS_URL,
   testPool,
   uniqueName,
-} from '../../../libs/testing/src';
+} from '@concord/testing';
 import { createFxHttpApp } from '../src/admin/http';
 import { RatesService } from '../src/rates/rates.service';
 

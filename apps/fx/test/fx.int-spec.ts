@@ -17,7 +17,7 @@ import {
   TEST_REDIS_URL,
   testPool,
   uniqueName,
-} from '../../../libs/testing/src';
+} from '@concord/testing';
 import { FxModule } from '../src/fx.module';
 import { RatesService } from '../src/rates/rates.service';
 

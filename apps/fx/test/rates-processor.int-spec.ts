@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { bullConnection } from '@concord/config';
-import { eventually, TEST_REDIS_URL, uniqueName } from '../../../libs/testing/src';
+import { eventually, TEST_REDIS_URL, uniqueName } from '@concord/testing';
 import type { Rate, RateProvider } from '../src/rates/rate';
 import { RATES_QUEUE, RatesRefreshProcessor } from '../src/rates/rates.processor';
 import { RatesService } from '../src/rates/rates.service';

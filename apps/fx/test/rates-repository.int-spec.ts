@@ -1,5 +1,5 @@
 import { servicesClient, ServicesPrismaClient } from '@concord/db';
-import { createTestDatabase } from '../../../libs/testing/src';
+import { createTestDatabase } from '@concord/testing';
 import type { Rate, StoredRate } from '../src/rates/rate';
 import { RatesRepository } from '../src/rates/rates.repository';
 import { RatesService } from '../src/rates/rates.service';

@@ -3,13 +3,7 @@ import { Alarm, alarmSchema, publishedNoticeSchema, topicName } from '@concord/c
 import { ConsortiumSpec, governanceCommand, signerKey } from '../../../libs/devtools/src/consortium';
 import { readTopic } from '../../../libs/devtools/src/bench/stages';
 import { migrate } from '../../../libs/devtools/src/prisma';
-import {
-  eventually,
-  freePort,
-  startTestNetwork,
-  TestNetwork,
-  TEST_KAFKA_BROKERS,
-} from '../../../libs/testing/src';
+import { eventually, freePort, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '@concord/testing';
 
 jest.setTimeout(180_000);
 

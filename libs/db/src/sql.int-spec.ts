@@ -1,4 +1,4 @@
-import { createTestDatabase } from '../../testing/src';
+import { createTestDatabase } from '@concord/testing';
 import {
   RawSql,
   rawSqlOf,

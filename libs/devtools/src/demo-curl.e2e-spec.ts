@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startTestNetwork, TestNetwork } from '../../testing/src';
+import { startTestNetwork, TestNetwork } from '@concord/testing';
 import { DEMO_CONSORTIUM } from './consortium';
 import { REPO_ROOT } from './prisma';
 

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { TOPICS } from '@concord/contracts';
-import { createTestDatabase, freePort, TEST_KAFKA_BROKERS, uniqueName } from '../../testing/src';
+import { createTestDatabase, freePort, TEST_KAFKA_BROKERS, uniqueName } from '@concord/testing';
 import { ensureTopics } from './infra';
 import { resetDemo } from './demo-reset';
 

@@ -8,15 +8,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ConfigError, loadConfig, serviceSchemas } from '../../config/src/config';
-import { TOPICS } from '../../contracts/src/topics';
+import { ConfigError, loadConfig, serviceSchemas } from '@concord/config';
+import { TOPICS } from '@concord/contracts';
 import { buildGenesis, DEMO_CONSORTIUM } from './consortium';
 import { SERVICE_NODE_FLAGS } from './node-flags';
 
 /** How docker-compose.yml, k8s/ and the image run an app: node with the services' flags. */
 const serviceCommand = (app: string) =>
   ['node', ...SERVICE_NODE_FLAGS, `dist/apps/${app}/src/main.js`].join(' ');
-import { signingKeyFromSeed } from '../../crypto/src/ed25519';
+import { signingKeyFromSeed } from '@concord/crypto';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const APP_IMAGE = 'concord:local';

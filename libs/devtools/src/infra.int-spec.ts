@@ -1,13 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  deleteTestTopics,
-  freePort,
-  TEST_KAFKA_BROKERS,
-  TEST_REDIS_URL,
-  uniqueName,
-} from '../../testing/src';
+import { deleteTestTopics, freePort, TEST_KAFKA_BROKERS, TEST_REDIS_URL, uniqueName } from '@concord/testing';
 import { infraStatus, InfraError, infraUp } from './infra';
 import { REPO_ROOT } from './infra/settings';
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTestDatabase } from '../../testing/src';
+import { createTestDatabase } from '@concord/testing';
 import { buildGenesis, DEMO_CONSORTIUM } from './consortium';
 import { LocalNetwork } from './network';
 

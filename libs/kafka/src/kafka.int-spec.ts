@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deadLetterSchema, topicName } from '@concord/contracts';
 import { ensureTopics } from '../../devtools/src/infra';
-import { deleteTestTopics, eventually, uniqueName, TEST_KAFKA_BROKERS } from '../../testing/src';
+import { deleteTestTopics, eventually, uniqueName, TEST_KAFKA_BROKERS } from '@concord/testing';
 import { consumeValidated, createKafka, createProducer, sendJson } from './kafka';
 
 jest.setTimeout(60_000);

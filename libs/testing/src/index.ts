@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ConsortiumSpec, participantKey } from '../../devtools/src/consortium';
 import { LocalNetwork, NetworkOptions } from '../../devtools/src/network';
 import { dropDatabase, migrate, REPO_ROOT } from '../../devtools/src/prisma';
-import { ConcordClient } from '../../sdk/src';
+import { ConcordClient } from '@concord/sdk';
 
 export { LocalNetwork };
 

@@ -11,7 +11,7 @@ import {
   TEST_KAFKA_BROKERS,
   TEST_REDIS_URL,
   uniqueName,
-} from '../../../../libs/testing/src';
+} from '@concord/testing';
 import { finalizedBlock } from '../../test/fixtures';
 import { ClearingModule } from '../clearing.module';
 import { ClearingProblemFilter } from '../http/problems';

@@ -1,5 +1,5 @@
 import { createLogger } from '@concord/observability';
-import { TEST_REDIS_URL, uniqueName } from '../../../../libs/testing/src';
+import { TEST_REDIS_URL, uniqueName } from '@concord/testing';
 import { WindowScheduler } from './windows.processor';
 
 jest.setTimeout(30_000);

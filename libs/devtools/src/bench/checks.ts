@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
-import { fxQuoteLegs, fxQuoteSchema } from '../../../contracts/src/fx';
+import { fxQuoteLegs, fxQuoteSchema } from '@concord/contracts';
 import type { ConsortiumSpec } from '../consortium';
 import { REPO_ROOT } from '../prisma';
 

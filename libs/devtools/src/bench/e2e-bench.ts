@@ -59,7 +59,7 @@ import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { ConcordClient } from '../../../sdk/src';
+import { ConcordClient } from '@concord/sdk';
 import { ConsortiumSpec, participantKey } from '../consortium';
 import { LocalNetwork } from '../network';
 import { dropDatabase, REPO_ROOT } from '../prisma';

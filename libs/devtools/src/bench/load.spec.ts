@@ -5,7 +5,7 @@ import type {
   QuoteAnswer,
   Transfer,
   TransferRequest,
-} from '../../../sdk/src';
+} from '@concord/sdk';
 import {
   ClientStats,
   closedLoop,

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { ConcordClient, FxQuote, TransferRequest } from '../../../sdk/src';
+import type { ConcordClient, FxQuote, TransferRequest } from '@concord/sdk';
 
 /**
  * Load generation for the end-to-end bench: partners' signed requests through the SDK, closed-loop

@@ -1,5 +1,5 @@
 import { ConsortiumSpec } from '../consortium';
-import { startTestNetwork, TestNetwork } from '../../../testing/src';
+import { startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**
  * `npm run bench:signer-down`: the accepted-to-final latency of single transfers on four signers

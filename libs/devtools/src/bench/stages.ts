@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
-import { topicName } from '../../../contracts/src/topics';
+import { topicName } from '@concord/contracts';
 
 /**
  * Where the accepted-to-final latency of a transfer goes, stage by stage, from timestamps the system

@@ -1,5 +1,5 @@
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import { topicName } from '../../../contracts/src/topics';
+import { topicName } from '@concord/contracts';
 import { ensureTopics } from './topics';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
