@@ -1,4 +1,5 @@
 import type { TransferOutcome } from '@concord/contracts';
+import type { TransferRecord } from './engine.types';
 import type { LedgerState } from './ledger-state';
 
 /** The earliest expiry of a reserved transfer, or null when none is reserved. */
@@ -13,7 +14,8 @@ export function nextExpiryMs(state: LedgerState): number | null {
 /** Expires, in id order, every reservation whose expiry is at or before the block time. */
 export function expireReservations(state: LedgerState): TransferOutcome[] {
   if (state.reserved.size === 0) return [];
-  const due = [...state.reserved.values()].filter((r) => (r.expiresAtMs ?? Infinity) <= state.clockMs);
+  const due: TransferRecord[] = [];
+  for (const r of state.reserved.values()) if ((r.expiresAtMs ?? Infinity) <= state.clockMs) due.push(r);
   due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return due.map((record) => {
     state.settle(record, 'expired', []);

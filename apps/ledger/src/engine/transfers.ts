@@ -19,8 +19,15 @@ const _transferKeys: SameKeys<
   'amount' | 'currency' | 'expiresInMs' | 'id' | 'payee' | 'payer' | 'quote' | 'twoPhase'
 > = true;
 
+/**
+ * The terms of most transfers (one phase, no expiry, no quote), one object for all of them: terms are
+ * never changed once recorded, and every transfer ever made keeps its record for the life of the chain.
+ */
+const PLAIN_TERMS: TransferTerms = { twoPhase: false, expiresInMs: null, quoteId: null };
+
 /** The terms of a transfer instruction that its record keeps (see TransferRecord). */
 function termsOf(t: TransferInstruction): TransferTerms {
+  if (!t.twoPhase && t.expiresInMs === undefined && t.quote === undefined) return PLAIN_TERMS;
   return { twoPhase: t.twoPhase ?? false, expiresInMs: t.expiresInMs ?? null, quoteId: t.quote?.id ?? null };
 }
 
