@@ -2,14 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  downloadJars,
   formatStorage,
+  jarsPresent,
   runningPid,
   startBroker,
   stopBroker,
   waitReady,
   writeConfig,
 } from '../../devtools/src/infra/kafka-local';
-import { resolveSettings } from '../../devtools/src/infra/settings';
+import { KAFKA_POM, resolveSettings } from '../../devtools/src/infra/settings';
 import { REPO_ROOT } from '../../devtools/src/prisma';
 
 /** How long a private broker may take to answer after a start. */
@@ -26,6 +28,10 @@ export class PrivateBroker {
   ) {}
 
   static async start(port: number, controllerPort: number): Promise<PrivateBroker> {
+    // The project's own jars, fetched as `infra up` does when no broker of this checkout ever ran (the
+    // shared broker may be another checkout's).
+    const project = resolveSettings({}, REPO_ROOT).kafka;
+    if (!jarsPresent(project)) await downloadJars(project, REPO_ROOT, KAFKA_POM);
     const root = mkdtempSync(join(tmpdir(), 'concord-broker-'));
     // The settings read the Kafka version from the project's pom and the jars from its lib folder.
     symlinkSync(join(REPO_ROOT, 'libs'), join(root, 'libs'));
