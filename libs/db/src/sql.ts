@@ -3,8 +3,8 @@ import { Pool, PoolClient, types } from 'pg';
 /**
  * Plain SQL on the node-postgres pool under a Prisma client, for the few statements on the hot path of
  * every block or request that carry large column arrays. Prisma's raw queries go through its query
- * interpreter, which costs about 250 µs of CPU per call plus about 1.2 µs per array element; node-postgres
- * alone costs about a quarter of that (measured on this machine: 2,000 elements, 3.1 ms against 0.6 ms).
+ * interpreter, which costs a fixed amount of CPU per call plus some per array element; node-postgres alone
+ * costs a fraction of that (figures in docs/performance.md).
  * Everything else keeps using Prisma. Values come back as the Prisma raw queries gave them: `bigint`
  * columns as bigint, `timestamp` columns (stored in UTC) as Dates in UTC.
  */

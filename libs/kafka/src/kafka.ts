@@ -9,14 +9,14 @@ import { SupervisedConsumer } from './supervised-consumer';
 patchRequestQueueIdleLoop();
 
 /**
- * kafkajs's gzip codec (its own calls zlib at the default level 6), at zlib's fastest level: on a finalized
- * block of 1.4 MB, 4 ms against 15 ms of CPU, for 153 KB against 122 KB on the wire, far under Kafka's
- * 1 MB bound. Any gzip decompresses the same, so consumers read messages of either level.
+ * kafkajs's gzip codec (its own calls zlib at the default level 6), at zlib's fastest level: a finalized
+ * block compresses in a fraction of the CPU for a little more on the wire, still far under Kafka's 1 MB
+ * bound. Any gzip decompresses the same, so consumers read messages of either level.
  *
  * Both directions run synchronously. zlib's asynchronous calls hand their output back 16 KB at a time, one
- * thread-pool round trip and one event-loop turn per piece: a finalized block (~1 MB of text) took 64
- * turns to inflate, and in the gateway, whose event loop is busy with HTTP requests, that was 130 ms of
- * waiting for 3 ms of work (`published -> applied` p50 ~340 -> ~190 ms in the bench, three alternating runs).
+ * thread-pool round trip and one event-loop turn per piece: in the gateway, whose event loop is busy with
+ * HTTP requests, a finalized block waited far longer for those turns than the inflating took. The figures
+ * are in docs/performance.md.
  */
 const GZIP_LEVEL = 1;
 CompressionCodecs[CompressionTypes.GZIP] = () => ({

@@ -34,8 +34,8 @@ export function statusAllows(status: string, method: string, path: string): bool
  * What admitting a signed request takes in Redis, as one script: remember the signature for its freshness
  * window unless it is there already (a replay), and count the request in the participant's one-second
  * window (which expires soon after). The same as MULTI/SET NX EX/INCR/EXPIRE/EXEC, in one command instead
- * of five: ioredis's encoding and decoding of the transaction was ~6 % of the gateway under single
- * transfers. Answers [1 if the signature was new else 0, the window's count].
+ * of five: ioredis's encoding and decoding of a transaction showed in the gateway's profile under single
+ * transfers (figures in docs/performance.md). Answers [1 if the signature was new else 0, the window's count].
  */
 const ADMIT_SCRIPT = `
 local fresh = redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX')

@@ -657,7 +657,7 @@ export class SignerService {
       concatJsonArrays(block.entries.map((e) => e.postingsJson)),
     );
     // About three times the size of the block's log records, and mostly repeated keys and ids: gzip keeps
-    // a block at the size bound well under Kafka's 1 MB message limit (a tenth of it, measured).
+    // a block at the size bound well under Kafka's 1 MB message limit.
     await sendJson(
       this.producer,
       this.topic('ledgerFinalized'),
