@@ -85,29 +85,12 @@ const architecture = {
 /**
  * Files that broke the import rules when the rules came in and were left as they were: each is a known
  * debt, and no new file may join the list.
- * - The gateway's and the ledger signer's specs import libs/testing by relative paths: both folders were
- *   being changed by others at the time (an import-line change for each, to @concord/testing).
  * - libs/devtools' infra settings and topics are loaded by jest's globalSetup, which has no
  *   moduleNameMapper, so they must keep relative paths into libs/config and libs/contracts.
  * - The ledger's engine and quote specs sign real FX quotes with the fx app's calculator and signer,
  *   which belong in a lib (for example libs/contracts next to checkQuote).
  */
 const IMPORT_RULE_DEBT = [
-  'apps/gateway/src/auth/auth.service.int-spec.ts',
-  'apps/gateway/src/health/health.int-spec.ts',
-  'apps/gateway/src/idempotency/idempotency.service.int-spec.ts',
-  'apps/gateway/src/settlement/settlement-instructions.int-spec.ts',
-  'apps/gateway/src/transfers/transfers.repository.int-spec.ts',
-  'apps/gateway/test/fuzz.e2e-spec.ts',
-  'apps/gateway/test/key-rotation.e2e-spec.ts',
-  'apps/gateway/test/partner-api.e2e-spec.ts',
-  'apps/gateway/test/replicas.e2e-spec.ts',
-  'apps/gateway/test/settlement-instructions.e2e-spec.ts',
-  'apps/gateway/test/settlement-webhooks.e2e-spec.ts',
-  'apps/gateway/test/statements.e2e-spec.ts',
-  'apps/gateway/test/transfers.e2e-spec.ts',
-  'apps/gateway/test/webhooks.e2e-spec.ts',
-  'apps/ledger/src/signer/signer.service.int-spec.ts',
   'libs/devtools/src/infra/settings.ts',
   'libs/devtools/src/infra/topics.ts',
   'apps/ledger/src/engine/ledger-engine.spec.ts',

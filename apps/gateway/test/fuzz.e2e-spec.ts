@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { signRequest } from '@concord/crypto';
 import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
-import { startTestNetwork, TestNetwork } from '../../../libs/testing/src';
+import { startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**
  * Thousands of malformed and hostile requests against the real gateway: each must get a 4xx answer

@@ -1,7 +1,7 @@
 import { signRequest } from '@concord/crypto';
 import { ConcordClient } from '@concord/sdk';
 import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
-import { eventually, startTestNetwork, TestNetwork } from '../../../libs/testing/src';
+import { eventually, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**
  * The API's guards through the real system: Idempotency-Key on every POST, replayed reads, the rate limit

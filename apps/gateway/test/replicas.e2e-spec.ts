@@ -3,13 +3,7 @@ import { topicName } from '@concord/contracts';
 import { signingKeyFromSeed } from '@concord/crypto';
 import { ConcordClient } from '@concord/sdk';
 import { ConsortiumSpec, governanceCommand, participantKey } from '../../../libs/devtools/src/consortium';
-import {
-  eventually,
-  freePort,
-  startTestNetwork,
-  TestNetwork,
-  TEST_KAFKA_BROKERS,
-} from '../../../libs/testing/src';
+import { eventually, freePort, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '@concord/testing';
 
 const spec: ConsortiumSpec = {
   chainId: 'e2e-replicas',

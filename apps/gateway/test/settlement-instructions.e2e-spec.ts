@@ -2,13 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ConcordClient } from '@concord/sdk';
 import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
-import {
-  deleteTestTopics,
-  eventually,
-  freePort,
-  startTestNetwork,
-  TestNetwork,
-} from '../../../libs/testing/src';
+import { deleteTestTopics, eventually, freePort, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**
  * The partner API's settlement instructions through the real network (four signers, clearing, gateway):

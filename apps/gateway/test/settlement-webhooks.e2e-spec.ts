@@ -12,7 +12,7 @@ import {
   deleteTestTopics,
   TEST_KAFKA_BROKERS,
   TestNetwork,
-} from '../../../libs/testing/src';
+} from '@concord/testing';
 
 /**
  * Settlement webhooks and the gateway's metrics through the real network: transfers finalized by four

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { signRequest } from '@concord/crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
-import { eventually, startTestNetwork, TestNetwork } from '../../../libs/testing/src';
+import { eventually, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**
  * Statements through the real system: transfers finalized by the four signers, then the statement of an

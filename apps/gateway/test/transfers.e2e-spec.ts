@@ -8,7 +8,7 @@ import {
   signerIds,
   signerKey,
 } from '../../../libs/devtools/src/consortium';
-import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '../../../libs/testing/src';
+import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '@concord/testing';
 
 /**
  * One transfer through the real system: HTTP -> gateway -> Kafka -> four ledger signers -> PostgreSQL ->

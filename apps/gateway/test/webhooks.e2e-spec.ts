@@ -2,7 +2,7 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ConcordClient, WebhookDelivery } from '@concord/sdk';
 import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
-import { eventually, startTestNetwork, TestNetwork } from '../../../libs/testing/src';
+import { eventually, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**
  * Webhooks through the real system: a partner subscribes through the signed API, a transfer is

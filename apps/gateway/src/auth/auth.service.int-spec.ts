@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { signRequest, signingKeyFromSeed } from '@concord/crypto';
 import type { ServicesPrismaClient } from '@concord/db';
-import { uniqueName, TEST_REDIS_URL } from '../../../../libs/testing/src';
+import { uniqueName, TEST_REDIS_URL } from '@concord/testing';
 import { Problem, toProblem } from '../problems/problem';
 import { AuthFailure } from './auth.errors';
 import { AuthService } from './auth.service';

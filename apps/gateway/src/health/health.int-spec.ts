@@ -5,12 +5,7 @@ import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka } from '@concord/kafka';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import {
-  createTestDatabase,
-  freePort,
-  TEST_KAFKA_BROKERS,
-  TEST_REDIS_URL,
-} from '../../../../libs/testing/src';
+import { createTestDatabase, freePort, TEST_KAFKA_BROKERS, TEST_REDIS_URL } from '@concord/testing';
 import { HEALTH_CHECKS, HealthController } from './health.controller';
 import { ReadinessService } from './readiness.service';
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { TEST_REDIS_URL, uniqueName } from '../../../../libs/testing/src';
+import { TEST_REDIS_URL, uniqueName } from '@concord/testing';
 import { IdempotencyFailure } from './idempotency.errors';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';

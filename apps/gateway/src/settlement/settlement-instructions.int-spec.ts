@@ -16,7 +16,7 @@ import {
   eventually,
   TEST_KAFKA_BROKERS,
   uniqueName,
-} from '../../../../libs/testing/src';
+} from '@concord/testing';
 import { SettlementFailure } from './settlement-instructions.errors';
 import { SettlementInstructionsRepository } from './settlement-instructions.repository';
 import { SettlementInstructionsService } from './settlement-instructions.service';

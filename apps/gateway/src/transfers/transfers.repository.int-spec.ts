@@ -1,5 +1,5 @@
 import { servicesClient, ServicesPrismaClient } from '@concord/db';
-import { createTestDatabase } from '../../../../libs/testing/src';
+import { createTestDatabase } from '@concord/testing';
 import { NewTransfer, TransfersRepository } from './transfers.repository';
 
 const transfer = (id: string, requestHash = `h-${id}`): NewTransfer => ({

@@ -11,7 +11,7 @@ import {
   eventually,
   TEST_KAFKA_BROKERS,
   uniqueName,
-} from '../../../../libs/testing/src';
+} from '@concord/testing';
 import { BlocksRepository } from '../blocks/blocks.repository';
 import { createSignerMetrics, SignerService } from './signer.service';
 
