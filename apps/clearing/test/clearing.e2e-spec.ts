@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { ClearingCommand, ClearingEvent, clearingEventSchema, topicName } from '@concord/contracts';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
 import { formatAmount } from '@concord/money';
-import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec } from '../../../libs/devtools/src/demo/consortium';
 import {
   eventually,
   freePort,

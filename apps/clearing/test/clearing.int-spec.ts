@@ -17,7 +17,7 @@ import { servicesClient } from '@concord/db';
 import { createKafka, createProducer, KafkaSettings, sendJson } from '@concord/kafka';
 import { createLogger } from '@concord/observability';
 import { OPERATOR_AUTH } from '@concord/operator-auth';
-import { ensureTopics } from '../../../libs/devtools/src/infra';
+import { ensureTopics } from '../../../libs/devtools/src/infra/infra';
 import {
   createTestDatabase,
   deleteTestTopics,

@@ -1,5 +1,5 @@
 import { formatAmount } from '@concord/money';
-import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec } from '../../../libs/devtools/src/demo/consortium';
 import { deleteTestTopics, eventually, freePort, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**

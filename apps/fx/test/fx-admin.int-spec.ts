@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { FxClient } from '@concord/fx-client';
-import { ensureTopics } from '../../../libs/devtools/src/infra';
+import { ensureTopics } from '../../../libs/devtools/src/infra/infra';
 import {
   createTestDatabase,
   freePort,

@@ -8,8 +8,8 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { checkQuote, FxQuote } from '@concord/contracts';
 import { FxClient, quoteKey, QuoteStore } from '@concord/fx-client';
-import { DEMO_CONSORTIUM, fxKey } from '../../../libs/devtools/src/consortium';
-import { ensureTopics } from '../../../libs/devtools/src/infra';
+import { DEMO_CONSORTIUM, fxKey } from '../../../libs/devtools/src/demo/consortium';
+import { ensureTopics } from '../../../libs/devtools/src/infra/infra';
 import {
   createTestDatabase,
   deleteTestTopics,

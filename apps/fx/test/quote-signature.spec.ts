@@ -11,7 +11,7 @@ import {
 } from '@concord/contracts';
 import { DEMO_FX_SIGNING_KEY } from '@concord/config';
 import { signingKeyFromSeed } from '@concord/crypto';
-import { DEMO_CONSORTIUM, fxKey } from '../../../libs/devtools/src/consortium';
+import { DEMO_CONSORTIUM, fxKey } from '../../../libs/devtools/src/demo/consortium';
 import { signQuote } from '../src/quotes/quote.signer';
 
 /** A quote signed with the demo FX key (deterministic Ed25519): a test vector for the ledger too. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { signRequest } from '@concord/crypto';
-import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/demo/consortium';
 import { startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**

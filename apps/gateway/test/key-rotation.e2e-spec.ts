@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { topicName } from '@concord/contracts';
 import { signingKeyFromSeed } from '@concord/crypto';
 import { ConcordClient } from '@concord/sdk';
-import { ConsortiumSpec, governanceCommand } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec, governanceCommand } from '../../../libs/devtools/src/demo/consortium';
 import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '@concord/testing';
 
 const spec: ConsortiumSpec = {

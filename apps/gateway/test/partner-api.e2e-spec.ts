@@ -1,6 +1,6 @@
 import { signRequest } from '@concord/crypto';
 import { ConcordClient } from '@concord/sdk';
-import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/demo/consortium';
 import { eventually, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**

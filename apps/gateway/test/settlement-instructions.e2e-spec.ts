@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ConcordClient } from '@concord/sdk';
-import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec } from '../../../libs/devtools/src/demo/consortium';
 import { deleteTestTopics, eventually, freePort, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**

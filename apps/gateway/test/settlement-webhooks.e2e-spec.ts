@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { topicName } from '@concord/contracts';
 import { createKafka, createProducer } from '@concord/kafka';
 import { ConcordClient } from '@concord/sdk';
-import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec } from '../../../libs/devtools/src/demo/consortium';
 import {
   eventually,
   freePort,

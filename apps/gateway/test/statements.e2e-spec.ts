@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { signRequest } from '@concord/crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec, participantKey } from '../../../libs/devtools/src/demo/consortium';
 import { eventually, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**

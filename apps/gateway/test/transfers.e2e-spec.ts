@@ -7,7 +7,7 @@ import {
   participantKey,
   signerIds,
   signerKey,
-} from '../../../libs/devtools/src/consortium';
+} from '../../../libs/devtools/src/demo/consortium';
 import { eventually, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '@concord/testing';
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ConcordClient, WebhookDelivery } from '@concord/sdk';
-import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec } from '../../../libs/devtools/src/demo/consortium';
 import { eventually, startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Alarm, alarmSchema, topicName } from '@concord/contracts';
 import { SupervisedConsumer } from '@concord/kafka';
-import { ConsortiumSpec } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec } from '../../../libs/devtools/src/demo/consortium';
 import { eventually, freePort, PrivateBroker, startTestNetwork, TestNetwork } from '@concord/testing';
 
 jest.setTimeout(600_000);

@@ -1,8 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Alarm, alarmSchema, publishedNoticeSchema, topicName } from '@concord/contracts';
-import { ConsortiumSpec, governanceCommand, signerKey } from '../../../libs/devtools/src/consortium';
+import { ConsortiumSpec, governanceCommand, signerKey } from '../../../libs/devtools/src/demo/consortium';
 import { readTopic } from '../../../libs/devtools/src/bench/stages';
-import { migrate } from '../../../libs/devtools/src/prisma';
+import { migrate } from '../../../libs/devtools/src/database/prisma';
 import { eventually, freePort, startTestNetwork, TestNetwork, TEST_KAFKA_BROKERS } from '@concord/testing';
 
 jest.setTimeout(180_000);

@@ -231,7 +231,7 @@ export const ledgerSchema = commonSchema.extend({
 
 /**
  * DEMO ONLY: the settlement-posting seed of the demo consortium's clearing service,
- * `settlementKey(DEMO_CONSORTIUM).key.seedHex` in libs/devtools/src/consortium.ts (sha256 of
+ * `settlementKey(DEMO_CONSORTIUM).key.seedHex` in libs/devtools/src/demo/consortium.ts (sha256 of
  * "concord-demo-not-secret:clearing:settlement-signer"). It is public, so anyone could post settlements
  * with it: every real deployment sets CLEARING_SETTLEMENT_KEY, and clearing warns while it uses this one.
  */
@@ -374,7 +374,7 @@ export const clearingSchema = commonSchema
 
 /**
  * DEMO ONLY: the FX quote-signing seed of the demo consortium, `fxKey(DEMO_CONSORTIUM).seedHex` in
- * libs/devtools/src/consortium.ts (sha256 of "concord-demo-not-secret:fx:quote-signer"). It is public, so
+ * libs/devtools/src/demo/consortium.ts (sha256 of "concord-demo-not-secret:fx:quote-signer"). It is public, so
  * quotes signed with it prove nothing: every real deployment sets FX_SIGNING_KEY, and the FX service logs a
  * warning at start-up while it signs with this key.
  */

@@ -1,7 +1,7 @@
 import { Kafka } from 'kafkajs';
 import { DeadLetter, deadLetterSchema, FxReply, fxReplySchema, topicName } from '@concord/contracts';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
-import { ensureTopics } from '../../devtools/src/infra';
+import { ensureTopics } from '../../devtools/src/infra/infra';
 import { deleteTestTopics, eventually, TEST_KAFKA_BROKERS, uniqueName } from '@concord/testing';
 import { FxClient } from './fx-client';
 

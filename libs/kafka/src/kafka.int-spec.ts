@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deadLetterSchema, topicName } from '@concord/contracts';
-import { ensureTopics } from '../../devtools/src/infra';
+import { ensureTopics } from '../../devtools/src/infra/infra';
 import { deleteTestTopics, eventually, uniqueName, TEST_KAFKA_BROKERS } from '@concord/testing';
 import { consumeValidated, createKafka, createProducer, sendJson } from './kafka';
 

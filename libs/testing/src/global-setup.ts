@@ -1,4 +1,4 @@
-import { infraUp } from '../../devtools/src/infra';
+import { infraUp } from '../../devtools/src/infra/infra';
 
 /**
  * Runs once before the test projects: the integration and end-to-end suites talk to a real Kafka,

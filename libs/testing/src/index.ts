@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConsortiumSpec, participantKey } from '../../devtools/src/consortium';
-import { LocalNetwork, NetworkOptions } from '../../devtools/src/network';
-import { dropDatabase, migrate, REPO_ROOT } from '../../devtools/src/prisma';
+import { ConsortiumSpec, participantKey } from '../../devtools/src/demo/consortium';
+import { LocalNetwork, NetworkOptions } from '../../devtools/src/network/network';
+import { dropDatabase, migrate, REPO_ROOT } from '../../devtools/src/database/prisma';
 import { ConcordClient } from '@concord/sdk';
 
 export { LocalNetwork };

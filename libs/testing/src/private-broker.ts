@@ -12,7 +12,7 @@ import {
   writeConfig,
 } from '../../devtools/src/infra/kafka-local';
 import { KAFKA_POM, resolveSettings } from '../../devtools/src/infra/settings';
-import { REPO_ROOT } from '../../devtools/src/prisma';
+import { REPO_ROOT } from '../../devtools/src/database/prisma';
 
 /** How long a private broker may take to answer after a start. */
 const READY_TIMEOUT_MS = 60_000;

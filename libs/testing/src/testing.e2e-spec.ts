@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { ConsortiumSpec } from '../../devtools/src/consortium';
-import { ensureTopics } from '../../devtools/src/infra';
+import { ConsortiumSpec } from '../../devtools/src/demo/consortium';
+import { ensureTopics } from '../../devtools/src/infra/infra';
 import { deleteTestTopics, startTestNetwork, TEST_KAFKA_BROKERS, uniqueName } from '.';
 
 jest.setTimeout(120_000);

@@ -1,7 +1,7 @@
 import { clearingSchema, DEMO_CLEARING_SETTLEMENT_KEY, loadConfig } from '@concord/config';
 import { settlementCommandSchema, settlementSigningPayload } from '@concord/contracts';
 import { verifyBytes } from '@concord/crypto';
-import { buildGenesis, DEMO_CONSORTIUM, settlementKey } from '../../../../libs/devtools/src/consortium';
+import { buildGenesis, DEMO_CONSORTIUM, settlementKey } from '../../../../libs/devtools/src/demo/consortium';
 import {
   confirmationPostingId,
   refusedPostings,

@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { ClearingCommandsMessage, ClearingEvent, clearingEventSchema, topicName } from '@concord/contracts';
 import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
-import { ensureTopics } from '../../../../libs/devtools/src/infra';
+import { ensureTopics } from '../../../../libs/devtools/src/infra/infra';
 import {
   createTestDatabase,
   deleteTestTopics,

@@ -9,7 +9,7 @@ import {
 } from '@concord/contracts';
 import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka, createProducer } from '@concord/kafka';
-import { ensureTopics } from '../../../../libs/devtools/src/infra';
+import { ensureTopics } from '../../../../libs/devtools/src/infra/infra';
 import {
   createTestDatabase,
   deleteTestTopics,

@@ -23,10 +23,10 @@ import {
   ConsortiumSpec,
   fxKey,
   participantKey,
-} from '../../../../libs/devtools/src/consortium';
+} from '../../../../libs/devtools/src/demo/consortium';
 import type { LogRecord } from './engine.types';
 
-export { governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
+export { governanceCommand, settlementCommand } from '../../../../libs/devtools/src/demo/consortium';
 
 /** Start of the fake clock: a fixed instant (2027-01-15), so that every run builds byte-identical logs. */
 export const FIXTURE_START_MS = 1_800_000_000_000;

@@ -6,7 +6,7 @@ import type {
   TransferInstruction,
   TransferOutcome,
 } from '@concord/contracts';
-import { fxKey, governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
+import { fxKey, governanceCommand, settlementCommand } from '../../../../libs/devtools/src/demo/consortium';
 import { calculateQuote } from '../../../fx/src/quotes/quote-calculator';
 import { buildQuote, signQuote } from '../../../fx/src/quotes/quote.signer';
 import {

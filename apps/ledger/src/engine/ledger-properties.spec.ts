@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { GovernanceAction } from '@concord/contracts';
-import { governanceCommand, settlementCommand } from '../../../../libs/devtools/src/consortium';
+import { governanceCommand, settlementCommand } from '../../../../libs/devtools/src/demo/consortium';
 import { generateWorkload, LogBuilder, makeSpec, prng } from './engine.fixtures';
 import { LedgerEngine } from './ledger-engine';
 

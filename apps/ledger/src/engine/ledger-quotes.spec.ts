@@ -3,7 +3,7 @@ import { checkQuote, FxQuote, fxSpreadMinor, quoteInconsistency } from '@concord
 import type { TransferInstruction, TransferOutcome } from '@concord/contracts';
 import { signingKeyFromSeed } from '@concord/crypto';
 import { formatAmount } from '@concord/money';
-import { fxKey } from '../../../../libs/devtools/src/consortium';
+import { fxKey } from '../../../../libs/devtools/src/demo/consortium';
 import { calculateQuote, FeeSchedule, FixedSide } from '../../../fx/src/quotes/quote-calculator';
 import { buildQuote, signQuote } from '../../../fx/src/quotes/quote.signer';
 import { FIXTURE_START_MS, LogBuilder, makeSpec } from './engine.fixtures';

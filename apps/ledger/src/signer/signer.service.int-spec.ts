@@ -3,8 +3,8 @@ import { DeadLetter, deadLetterSchema, topicName } from '@concord/contracts';
 import { ledgerClient, LedgerPrismaClient } from '@concord/db';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
 import { createLogger } from '@concord/observability';
-import { signerKey } from '../../../../libs/devtools/src/consortium';
-import { ensureTopics } from '../../../../libs/devtools/src/infra';
+import { signerKey } from '../../../../libs/devtools/src/demo/consortium';
+import { ensureTopics } from '../../../../libs/devtools/src/infra/infra';
 import {
   createTestDatabase,
   deleteTestTopics,

@@ -1,5 +1,5 @@
 import { sha256Hex, signBytes, verifyBytes } from '@concord/crypto';
-import { signerKey } from '../../../../libs/devtools/src/consortium';
+import { signerKey } from '../../../../libs/devtools/src/demo/consortium';
 import { LogBuilder, makeSpec } from '../engine/engine.fixtures';
 import { LedgerEngine } from '../engine/ledger-engine';
 import { differingAccounts, QuorumTracker, TalliedVote, TallyEvent } from './quorum';

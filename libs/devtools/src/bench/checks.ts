@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { fxQuoteLegs, fxQuoteSchema } from '@concord/contracts';
-import type { ConsortiumSpec } from '../consortium';
-import { REPO_ROOT } from '../prisma';
+import type { ConsortiumSpec } from '../demo/consortium';
+import { REPO_ROOT } from '../database/prisma';
 
 /**
  * What the end-to-end bench checks after the load, on a quiet network: a run that loses or duplicates

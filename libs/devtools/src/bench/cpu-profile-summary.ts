@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { REPO_ROOT } from '../prisma';
+import { REPO_ROOT } from '../database/prisma';
 
 /**
  * Summarizes a V8 `.cpuprofile` (as written by cpu-prof-hook.ts or `node --cpu-prof`): self time per

@@ -1,4 +1,4 @@
-import { buildGenesis } from '../consortium';
+import { buildGenesis } from '../demo/consortium';
 import { benchConsortium, FX_PROVIDER, parseArgs } from './e2e-bench';
 
 describe('bench options', () => {

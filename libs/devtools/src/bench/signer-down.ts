@@ -1,4 +1,4 @@
-import { ConsortiumSpec } from '../consortium';
+import { ConsortiumSpec } from '../demo/consortium';
 import { startTestNetwork, TestNetwork } from '@concord/testing';
 
 /**

@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSignatureHeaders, verifyRequestSignature } from '@concord/crypto';
-import { DEMO_CONSORTIUM, participantKey } from '../consortium';
+import { DEMO_CONSORTIUM, participantKey } from '../demo/consortium';
 
 /**
  * The two complete examples of docs/api.md, run as they are written, against a server that checks their

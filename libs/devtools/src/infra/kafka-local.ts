@@ -92,7 +92,7 @@ export async function downloadJars(k: KafkaSettings, root: string, pom: string):
 
 export function serverProperties(k: KafkaSettings): string {
   return [
-    '# Written by libs/devtools/src/infra.ts each time `infra up` starts the broker; edits are overwritten.',
+    '# Written by libs/devtools/src/infra/infra.ts each time `infra up` starts the broker; edits are overwritten.',
     'process.roles=broker,controller',
     'node.id=1',
     `listeners=PLAINTEXT://127.0.0.1:${k.port},CONTROLLER://127.0.0.1:${k.controllerPort}`,

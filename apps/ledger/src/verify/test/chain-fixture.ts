@@ -5,7 +5,7 @@ import {
   ConsortiumSpec,
   participantKey,
   signerKey,
-} from '../../../../../libs/devtools/src/consortium';
+} from '../../../../../libs/devtools/src/demo/consortium';
 import { LedgerEngine } from '../../engine/ledger-engine';
 import type { LogRecord, SealedBlock } from '../../engine/engine.types';
 

@@ -1,10 +1,10 @@
 /**
  * Local infrastructure for development and tests, without Docker:
  *
- *   tsx libs/devtools/src/infra.ts up      start Kafka (KRaft, jars from Maven), check PostgreSQL and Redis,
+ *   tsx libs/devtools/src/infra/infra.ts up      start Kafka (KRaft, jars from Maven), check PostgreSQL and Redis,
  *                                          create the topics
- *   tsx libs/devtools/src/infra.ts down    stop the Kafka that `up` started (keeps its data)
- *   tsx libs/devtools/src/infra.ts status  one line per component; exit 0 when all are up
+ *   tsx libs/devtools/src/infra/infra.ts down    stop the Kafka that `up` started (keeps its data)
+ *   tsx libs/devtools/src/infra/infra.ts status  one line per component; exit 0 when all are up
  *
  * Kafka lives in .data/kafka (jars, config, data, logs, pid). PostgreSQL and Redis are only checked.
  * Everything is read from the same variables as the services: KAFKA_BROKERS, KAFKA_TOPIC_PREFIX,
@@ -22,10 +22,10 @@ import {
   waitReady,
   withLock,
   writeConfig,
-} from './infra/kafka-local';
-import { probeKafka, probePostgres, probeRedis, type Probe } from './infra/probes';
-import { KAFKA_POM, rel, resolveSettings, type InfraSettings } from './infra/settings';
-import { ensureTopics, type EnsureTopicsResult } from './infra/topics';
+} from './kafka-local';
+import { probeKafka, probePostgres, probeRedis, type Probe } from './probes';
+import { KAFKA_POM, rel, resolveSettings, type InfraSettings } from './settings';
+import { ensureTopics, type EnsureTopicsResult } from './topics';
 
 export { ensureTopics, type EnsureTopicsResult };
 
@@ -243,7 +243,7 @@ async function main(argv: string[]): Promise<number> {
       return status.every((c) => c.up) ? 0 : 1;
     }
     default:
-      console.error('usage: tsx libs/devtools/src/infra.ts up|down|status');
+      console.error('usage: tsx libs/devtools/src/infra/infra.ts up|down|status');
       return 2;
   }
 }

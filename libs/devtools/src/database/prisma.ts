@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-import { REPO_ROOT } from './infra/settings';
+import { REPO_ROOT } from '../infra/settings';
 
 export { REPO_ROOT };
 const PRISMA_BIN = join(REPO_ROOT, 'node_modules/.bin/prisma');

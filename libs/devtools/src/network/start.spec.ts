@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@concord/config';
-import { buildGenesis } from './consortium';
+import { buildGenesis } from '../demo/consortium';
 import { bringUp, defaultQuorum, demoSpec, StartableNetwork, startSchema } from './start';
 
 /** A network that records what was asked of it, and fails where the test says. */

@@ -10,15 +10,15 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError, loadConfig, serviceSchemas } from '@concord/config';
 import { TOPICS } from '@concord/contracts';
-import { buildGenesis, DEMO_CONSORTIUM } from './consortium';
-import { SERVICE_NODE_FLAGS } from './node-flags';
+import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
+import { SERVICE_NODE_FLAGS } from '../network/node-flags';
 
 /** How docker-compose.yml, k8s/ and the image run an app: node with the services' flags. */
 const serviceCommand = (app: string) =>
   ['node', ...SERVICE_NODE_FLAGS, `dist/apps/${app}/src/main.js`].join(' ');
 import { signingKeyFromSeed } from '@concord/crypto';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const APP_IMAGE = 'concord:local';
 const KAFKA_IMAGE = 'apache/kafka';
 /** The compose service and the k8s Job that create the topics (auto-creation is off). */

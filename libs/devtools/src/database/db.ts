@@ -1,6 +1,6 @@
 import { loadConfig, commonSchema } from '@concord/config';
 import { z } from 'zod';
-import { signerIds } from './consortium';
+import { signerIds } from '../demo/consortium';
 import { generateClients, migrate } from './prisma';
 
 /**
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  console.error('usage: tsx libs/devtools/src/db.ts generate|migrate');
+  console.error('usage: tsx libs/devtools/src/database/db.ts generate|migrate');
   process.exit(2);
 }
 

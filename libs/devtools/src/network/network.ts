@@ -15,9 +15,9 @@ import {
   settlementKey,
   signerIds,
   signerKey,
-} from './consortium';
-import { ensureTopics, infraUp } from './infra';
-import { ledgerSchemaName, migrate, REPO_ROOT } from './prisma';
+} from '../demo/consortium';
+import { ensureTopics, infraUp } from '../infra/infra';
+import { ledgerSchemaName, migrate, REPO_ROOT } from '../database/prisma';
 import { SERVICE_NODE_FLAGS } from './node-flags';
 
 /** Waits before a supervised process is started again (see LocalNetwork.supervise). */

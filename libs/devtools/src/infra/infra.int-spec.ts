@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { deleteTestTopics, freePort, TEST_KAFKA_BROKERS, TEST_REDIS_URL, uniqueName } from '@concord/testing';
 import { infraStatus, InfraError, infraUp } from './infra';
-import { REPO_ROOT } from './infra/settings';
+import { REPO_ROOT } from './settings';
 
 jest.setTimeout(60_000);
 
@@ -24,7 +24,7 @@ describe('infra', () => {
   };
   /** `npm run infra:status` as a child process: its output and exit code. */
   const status = async (overrides: Record<string, string> = {}) => {
-    const script = path.join(REPO_ROOT, 'libs/devtools/src/infra.ts');
+    const script = path.join(REPO_ROOT, 'libs/devtools/src/infra/infra.ts');
     try {
       const { stdout } = await run(process.execPath, ['--require', 'tsx/cjs', script, 'status'], {
         cwd: REPO_ROOT,

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS, topicName } from '@concord/contracts';
 import { CommonConfig, commonSchema, loadConfig } from '@concord/config';
-import { dropDatabase } from './prisma';
+import { dropDatabase } from '../database/prisma';
 
 /**
  * `npm run demo:reset`: forgets the demo network: drops DATABASE_URL's database and deletes the topics

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTestDatabase } from '@concord/testing';
-import { buildGenesis, DEMO_CONSORTIUM } from './consortium';
+import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
 import { LocalNetwork } from './network';
 
 describe('LocalNetwork and a chain already stored (real PostgreSQL)', () => {

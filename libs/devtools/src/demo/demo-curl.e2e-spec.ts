@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startTestNetwork, TestNetwork } from '@concord/testing';
 import { DEMO_CONSORTIUM } from './consortium';
-import { REPO_ROOT } from './prisma';
+import { REPO_ROOT } from '../database/prisma';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { TOPICS } from '@concord/contracts';
 import { createTestDatabase, freePort, TEST_KAFKA_BROKERS, uniqueName } from '@concord/testing';
-import { ensureTopics } from './infra';
+import { ensureTopics } from '../infra/infra';
 import { resetDemo } from './demo-reset';
 
 jest.setTimeout(60_000);

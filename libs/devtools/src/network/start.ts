@@ -1,6 +1,6 @@
 import { loadConfig, commonSchema } from '@concord/config';
 import { z } from 'zod';
-import { ConsortiumSpec, DEMO_CONSORTIUM } from './consortium';
+import { ConsortiumSpec, DEMO_CONSORTIUM } from '../demo/consortium';
 import { LocalNetwork } from './network';
 
 /** What `npm start` needs of a network: LocalNetwork, or a fake of it in the unit test. */
