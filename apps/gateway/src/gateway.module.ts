@@ -262,7 +262,7 @@ export const GATEWAY_CONTROLLERS = [
         deliveries: WebhookDeliveryProcessor,
         metrics: GatewayMetrics,
       ) =>
-        new FinalizedConsumer(s, createKafka(s), producer, t, p, service, log, (blocks) => {
+        new FinalizedConsumer(s, createKafka(s), producer, t, p, service.finalStates, log, (blocks) => {
           for (const block of blocks) metrics.countOutcomes(block.outcomes);
           return deliveries.afterApply(blocks);
         }),

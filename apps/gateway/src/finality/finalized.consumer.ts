@@ -4,7 +4,7 @@ import { consumeValidated, groupName, KafkaSettings, SupervisedConsumer } from '
 import type { Logger } from '@concord/observability';
 import { ParticipantsRepository } from '../auth/participants.repository';
 import { LedgerViewRepository } from './ledger-view.repository';
-import { TransfersService } from '../transfers/transfers.service';
+import { FinalStates } from './final-states';
 
 /**
  * Blocks received ahead of the read model's cursor (a gap another replica may fill), kept to wake their
@@ -34,7 +34,8 @@ export class FinalizedConsumer {
     private readonly producer: Producer,
     private readonly view: LedgerViewRepository,
     private readonly participants: ParticipantsRepository,
-    private readonly transfers: TransfersService,
+    /** The requests of this replica that wait for final states. */
+    private readonly finalStates: FinalStates,
     private readonly log: Logger,
     /** Called with the blocks this replica just applied (queues their webhook deliveries, counts outcomes). */
     private readonly afterApply?: (blocks: FinalizedBlock[]) => Promise<void>,
@@ -98,7 +99,7 @@ export class FinalizedConsumer {
     for (const { block, appliedAt: at } of woken) {
       this.participants.remember(block.participants);
       // Waiters of a block this replica applied get its states; those of another's read their rows again.
-      this.transfers.notify(block, at);
+      this.finalStates.notify(block, at);
     }
     if (applied.length > 0) await this.afterApply?.(applied);
   }
