@@ -25,7 +25,7 @@ import { StatementsController } from './statements/statements.controller';
 import { StatementsRepository } from './statements/statements.repository';
 import { StatementsService } from './statements/statements.service';
 import { GatewayMetrics } from './metrics/gateway.metrics';
-import { MeteredTransfersService } from './metrics/metered-transfers.service';
+import { MeteredTransfersService } from './transfers/metered-transfers.service';
 import { ClearingEventsConsumer } from './webhooks/clearing-events.consumer';
 import { SettlementInstructionsController } from './settlement/settlement-instructions.controller';
 import { SettlementInstructionsRepository } from './settlement/settlement-instructions.repository';

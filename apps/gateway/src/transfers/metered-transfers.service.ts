@@ -1,6 +1,6 @@
 import type { AuthenticatedRequest } from '../auth/auth.service';
-import { TransfersService } from '../transfers/transfers.service';
-import type { GatewayMetrics } from './gateway.metrics';
+import { TransfersService } from './transfers.service';
+import type { GatewayMetrics } from '../metrics/gateway.metrics';
 
 /**
  * The transfers service, counting the transfers it accepts: the module provides this in its place, so the
