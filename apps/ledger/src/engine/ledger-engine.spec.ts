@@ -2043,6 +2043,10 @@ const NUM_RUNS = 50;
 
 describe('LedgerEngine properties', () => {
   it('(a) balances of each currency sum to zero after every sealed block', () => {
+    // Twice the runs of the other properties: besides the property, this one checks that the generator
+    // makes transfers in most runs (about 70 %), and with 50 runs a random seed fell to half about once in
+    // a few hundred runs of the suite (seen once in fresh-clone-check); with 100, about once in 10^5.
+    const runs = 2 * NUM_RUNS;
     let runsWithTransfers = 0;
     fc.assert(
       fc.property(opsArb, (ops) => {
@@ -2066,9 +2070,9 @@ describe('LedgerEngine properties', () => {
         expect(engine.openEntryCount).toBe(0);
         if (postings > 0) runsWithTransfers += 1;
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: runs },
     );
-    expect(runsWithTransfers).toBeGreaterThan(NUM_RUNS / 2);
+    expect(runsWithTransfers).toBeGreaterThan(runs / 2);
   });
 
   it('(b) no position account ever goes below its floor, and reservations add up', () => {
