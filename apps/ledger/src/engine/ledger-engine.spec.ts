@@ -2045,7 +2045,7 @@ describe('LedgerEngine properties', () => {
   it('(a) balances of each currency sum to zero after every sealed block', () => {
     // Twice the runs of the other properties: besides the property, this one checks that the generator
     // makes transfers in most runs (about 70 %), and with 50 runs a random seed fell to half about once in
-    // a few hundred runs of the suite (seen once in fresh-clone-check); with 100, about once in 10^5.
+    // a few hundred runs of the suite (seen once in fresh-clone-check); with 100, about once in 50,000.
     const runs = 2 * NUM_RUNS;
     let runsWithTransfers = 0;
     fc.assert(
