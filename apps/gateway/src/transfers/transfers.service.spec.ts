@@ -180,6 +180,31 @@ describe('TransfersService long-poll', () => {
   });
 });
 
+describe('TransfersService validation', () => {
+  const body = { id: 't-1', payer: 'alpha', payee: 'beta', amount: '1.00', currency: 'USD' };
+
+  it('refuses a transfer to oneself at once, naming payee, and sends nothing', async () => {
+    const { repository, service, write } = setUp();
+    const refusal = service.submit(write({ ...body, payee: 'alpha' }));
+    await expect(refusal).rejects.toMatchObject({
+      error: { kind: 'INVALID_BODY', errors: [{ field: 'payee', message: 'must differ from payer' }] },
+    });
+    expect(repository.rows.size).toBe(0);
+  });
+
+  it('refuses a batch with a transfer to oneself, naming the element', async () => {
+    const { repository, service, write } = setUp();
+    const transfers = [body, { ...body, id: 't-2', payee: 'alpha' }];
+    await expect(service.submitBatch(write({ transfers }))).rejects.toMatchObject({
+      error: {
+        kind: 'INVALID_BODY',
+        errors: [{ field: 'transfers.1.payee', message: 'must differ from payer' }],
+      },
+    });
+    expect(repository.rows.size).toBe(0);
+  });
+});
+
 describe('requestHashText', () => {
   // Only its canonical form matters here (the quote's own checks are the FX and ledger specs'): a nested
   // object with keys out of order, a null and a number.

@@ -91,6 +91,14 @@ export class TransfersService {
       });
     }
     if (t.payer !== caller.id) throw new TransferFailure({ kind: 'PAYER_NOT_CALLER', payer: t.payer });
+    // The ledger rejects a transfer to oneself (SAME_PARTICIPANT) only after it is in the log; refusing it
+    // here tells the partner at once, as for any other invalid body, at the cost of one comparison.
+    if (t.payee === t.payer) {
+      throw new TransferFailure({
+        kind: 'INVALID_BODY',
+        errors: [{ field: at + 'payee', message: 'must differ from payer' }],
+      });
+    }
     const payee = this.participants.get(t.payee);
     if (!payee) throw new TransferFailure({ kind: 'UNKNOWN_PAYEE', payee: t.payee });
     // A cross-currency transfer pays in the quote's source currency and is received in its target currency.
