@@ -7,6 +7,8 @@ import {
   waitQuerySchema,
   WEBHOOK_EVENTS,
   createWebhookSchema,
+  settlementInstructionListQuerySchema,
+  statementQuerySchema,
 } from './index';
 
 describe('the partner API contract', () => {
@@ -24,6 +26,27 @@ describe('the partner API contract', () => {
     expect(transferListQuerySchema.parse({ cursor })).toEqual({ cursor, limit: 50 });
     const refused = transferListQuerySchema.safeParse({ cursor: 'bm90LWpzb24' });
     expect(refused.error?.issues.map((i) => i.path.join('.'))).toEqual(['cursor']);
+  });
+
+  it('takes query times only in the range the database and the ledger hold, naming the field', () => {
+    const account = 'hk-remit/USD';
+    const fields = (r: { error?: { issues: { path: PropertyKey[] }[] } }) =>
+      r.error?.issues.map((i) => i.path.join('.'));
+    // PostgreSQL refuses year 0 (error 22008); JavaScript dates reach year 275760, PostgreSQL's do not.
+    for (const bad of ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '10000-01-01T00:00:00Z']) {
+      const statement = statementQuerySchema.safeParse({ account, from: bad, to: '2026-12-31T00:00:00Z' });
+      expect(fields(statement)).toEqual(['from']);
+      expect(fields(transferListQuerySchema.safeParse({ to: bad }))).toEqual(['to']);
+    }
+    for (const ok of ['1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2026-12-01T10:00:00+08:00']) {
+      expect(transferListQuerySchema.safeParse({ from: ok }).success).toBe(true);
+    }
+    // A cursor is the API's own, but a partner can forge one: its time and id are held to the same range.
+    const forged = (at: string, id: string) => Buffer.from(JSON.stringify([at, id])).toString('base64url');
+    expect(decodePageCursor(forged('0000-01-01T00:00:00.000Z', 't-1'))).toBeUndefined();
+    expect(decodePageCursor(forged('2026-12-01T10:00:00.000Z', 't\u0000'))).toBeUndefined();
+    const cursor = forged('+100000-01-01T00:00:00.000Z', 't-1');
+    expect(fields(settlementInstructionListQuerySchema.safeParse({ cursor }))).toEqual(['cursor']);
   });
 
   it('takes ?wait= as a whole number of milliseconds', () => {

@@ -12,7 +12,21 @@ import { blockHeaderSchema, transferStatusSchema } from './ledger';
  */
 
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
-const isoTime = z.string().datetime({ offset: true });
+/**
+ * The times a query may name: 1970-01-01 up to 9999-12-31 (UTC). Block times come from the Kafka log, so
+ * no ledger time is before 1970; PostgreSQL's timestamps stop at year 0 (a 500, error 22008) and
+ * JavaScript's dates run past PostgreSQL's last year, so a time outside this range is refused with a 400
+ * naming its field before any query sees it.
+ */
+export const QUERY_TIME_MIN_MS = Date.UTC(1970, 0, 1);
+export const QUERY_TIME_MAX_MS = Date.UTC(10_000, 0, 1) - 1;
+const inQueryTimeRange = (ms: number): boolean => ms >= QUERY_TIME_MIN_MS && ms <= QUERY_TIME_MAX_MS;
+const isoTime = z
+  .string()
+  // A string that is no time at all is named once, by the format check (abort skips the range check).
+  .datetime({ offset: true, abort: true })
+  .refine((t) => inQueryTimeRange(Date.parse(t)), 'a time from 1970-01-01 to 9999-12-31 (UTC)')
+  .describe('ISO 8601 with an offset, from 1970-01-01 to 9999-12-31 (UTC)');
 const pageLimit = z.coerce.number().int().min(1).max(200).default(50);
 const decimal = (what: string) => z.string().describe(`${what}: decimal string in the currency exponent`);
 
@@ -31,7 +45,11 @@ export function decodePageCursor(cursor: string): { createdAt: Date; id: string 
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const createdAt = new Date(at);
-    return typeof id === 'string' && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+    // A partner can forge a cursor: its time is held to the range of query times, and its id may not
+    // hold a NUL, which PostgreSQL's text refuses (a 500 otherwise).
+    return typeof id === 'string' && !id.includes('\u0000') && inQueryTimeRange(createdAt.getTime())
+      ? { createdAt, id }
+      : undefined;
   } catch {
     return undefined;
   }

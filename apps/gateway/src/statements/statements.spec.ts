@@ -9,7 +9,8 @@ import {
   statementToJson,
 } from './statement.builder';
 import { negotiateStatementFormat } from './statements.controller';
-import { AccountPostingsRow, accountPostingsOf } from './statements.repository';
+import { AccountPostingsRow, accountPostingsOf, StatementsRepository } from './statements.repository';
+import { StatementsService } from './statements.service';
 
 const from = new Date('2027-01-15T00:00:00Z');
 const to = new Date('2027-01-16T00:00:00Z');
@@ -456,5 +457,25 @@ describe('statement content negotiation', () => {
     ['application/xml;q=0', null],
   ])('Accept %j gives %s', (accept, format) => {
     expect(negotiateStatementFormat(accept)).toBe(format);
+  });
+});
+
+describe('statement query', () => {
+  it('refuses a time PostgreSQL cannot hold with 400 naming the field, before any query', async () => {
+    const repository = {
+      snapshot: () => {
+        throw new Error('the database must not see this query');
+      },
+    } as unknown as StatementsRepository;
+    const service = new StatementsService(repository, 100);
+    const caller = { id: 'hk-remit' } as Parameters<StatementsService['statement']>[0];
+    const query = { account: 'hk-remit/USD', from: '0000-01-01T00:00:00Z', to: '2026-12-31T00:00:00Z' };
+    const refusal = service.statement(caller, query);
+    await expect(refusal).rejects.toMatchObject({ error: { kind: 'INVALID_QUERY' } });
+    const problem = await refusal.catch((e: { toProblem(): { status: number; body: unknown } }) =>
+      e.toProblem(),
+    );
+    expect(problem).toMatchObject({ status: 400 });
+    expect(JSON.stringify(problem)).toContain('"field":"from"');
   });
 });
