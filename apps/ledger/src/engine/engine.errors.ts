@@ -30,6 +30,8 @@ export const REJECTION_REASONS = {
   GOVERNANCE_NOT_APPROVED: 'the proposal lacks approvals from enough distinct operator keys',
   DUPLICATE_PROPOSAL: 'a proposal with this id was already applied',
   INVALID_PROPOSAL: 'the proposal cannot be applied to the current state',
+  INVALID_QUORUM:
+    'the quorum must be at least floor(2n/3) + 1 of the n signers (Byzantine-safe: any two quorums share an honest signer) and at most n',
   SETTLEMENT_NOT_AUTHORIZED: 'the settlement posting is not signed by a genesis settlement key',
   DUPLICATE_POSTING: 'a settlement posting with this id was already applied',
   INVALID_REVERSAL: 'the reversed posting does not exist, is already reversed or does not match',

@@ -1,23 +1,32 @@
 import type { GenesisCommand, TransferOutcome } from '@concord/contracts';
 import { hubAccountId, positionAccountId } from './account-ids';
-import { assert } from './engine.errors';
+import { assert, RejectionReason } from './engine.errors';
 import { assertRoom } from './engine.limits';
 import type { LogRecord, Posting } from './engine.types';
 import type { LedgerState } from './ledger-state';
 import { addParticipant } from './membership';
+import { quorumRefusal } from './quorum-rule';
+
+/**
+ * Why a genesis cannot start a chain although its schema holds: a quorum below floor(2n/3) + 1 of its
+ * signers, or above n. It is refused as a malformed genesis is, so that the chain still waits for a valid
+ * one, but with its own reason, so that whoever wrote it reads what to fix.
+ */
+export function genesisRefusal(genesis: GenesisCommand): RejectionReason | null {
+  return quorumRefusal(genesis.signers.length, genesis.quorum);
+}
 
 /**
  * Starts the chain: the signers and quorum, the block size bounds, the operator, FX and clearing keys, the
  * scheme fees, the members with their accounts, and the opening funds, each paid from the hub by double
- * entry. A genesis the schema let through but the engine cannot use (a quorum that is not a majority)
- * is a bug, and it throws before anything changes.
+ * entry. The caller has checked the quorum first (genesisRefusal): a genesis that reaches this point with
+ * a quorum the chain cannot use is a bug, and it throws before anything changes.
  */
 export function applyGenesis(state: LedgerState, record: LogRecord, genesis: GenesisCommand): void {
   const postings: Posting[] = [];
   const outcomes: TransferOutcome[] = [];
-  const validSigners =
-    genesis.quorum <= genesis.signers.length && genesis.quorum > genesis.signers.length / 2;
-  assert(validSigners, 'genesis quorum must be a majority of the signers', genesis.quorum);
+  const validSigners = quorumRefusal(genesis.signers.length, genesis.quorum) === null;
+  assert(validSigners, 'genesis quorum must be Byzantine-safe', genesis.quorum);
   assertRoom(0, genesis.signers.length, state.limits.maxSigners, 'genesis signers exceed MAX_SIGNERS');
   state.chainId = genesis.chainId;
   state.signers = genesis.signers.map((s) => ({ id: s.id, publicKey: s.publicKey }));

@@ -16,6 +16,7 @@ import type { LogRecord, Posting } from './engine.types';
 import type { ConsortiumSigner, LedgerState } from './ledger-state';
 import { addParticipant } from './membership';
 import { completeFundsOut, fundsIn, fundsOut } from './prefunding';
+import { quorumRefusal } from './quorum-rule';
 
 /** The signers and quorum that vote on block `height`. */
 export function signerSetAt(
@@ -153,12 +154,14 @@ function revokeParticipantKey(
   return null;
 }
 
-/** Adds or removes a signer; the new set votes from the block after the one that seals this change. */
+/**
+ * Adds or removes a signer; the new set votes from the block after the one that seals this change. The
+ * new quorum must be Byzantine-safe for the new set (INVALID_QUORUM otherwise), as the genesis's must.
+ */
 function changeSigners(
   state: LedgerState,
   action: Action<'add-signer' | 'remove-signer'>,
 ): RejectionReason | null {
-  const validQuorum = (n: number, q: number) => q <= n && q > n / 2;
   const next =
     action.kind === 'add-signer'
       ? state.signers.some((s) => s.id === action.signer.id || s.publicKey === action.signer.publicKey)
@@ -167,7 +170,9 @@ function changeSigners(
       : state.signers.some((s) => s.id === action.signerId)
         ? state.signers.filter((s) => s.id !== action.signerId)
         : null;
-  if (!next || next.length === 0 || !validQuorum(next.length, action.quorum)) return 'INVALID_PROPOSAL';
+  if (!next || next.length === 0) return 'INVALID_PROPOSAL';
+  const quorumProblem = quorumRefusal(next.length, action.quorum);
+  if (quorumProblem) return quorumProblem;
   assertRoom(0, next.length, state.limits.maxSigners, 'signers would exceed MAX_SIGNERS');
   const changes = state.signerSets.length;
   const bound = state.limits.maxSignerSetChanges;

@@ -30,7 +30,8 @@ import {
   Op,
   signInstruction,
 } from './engine.fixtures';
-import { LedgerInvariantError, REJECTION_REASONS, RejectionReason } from './engine.errors';
+import { REJECTION_REASONS, RejectionReason } from './engine.errors';
+import { quorumRefusal } from './quorum-rule';
 import type { Entry, LogRecord, SealedBlock } from './engine.types';
 import {
   accountLeaf,
@@ -227,14 +228,33 @@ describe('LedgerEngine', () => {
       expect(h.engine.stateRoot()).toBe(stateRoot);
     });
 
-    it('crashes on a genesis whose quorum is not a majority, before changing anything', () => {
-      const engine = new LedgerEngine();
-      const value = JSON.stringify(genesisOf(SPEC, { quorum: 2 }));
-      expect(() => engine.apply({ offset: 0n, timestampMs: FIXTURE_START_MS, value })).toThrow(
-        LedgerInvariantError,
-      );
-      expect(engine.hasGenesis).toBe(false);
-      expect(engine.accounts.size).toBe(0);
+    it('refuses a genesis whose quorum is not Byzantine-safe (INVALID_QUORUM), as a malformed one, and waits for a valid one', () => {
+      const h = new Harness();
+      const five = { ...SPEC, signerCount: 5, quorum: 4 };
+      // Five signers with quorum three was accepted as a majority: two quorums of three share one signer only.
+      const refused = [
+        h.log.raw(JSON.stringify(genesisOf(five, { quorum: 3 }))),
+        h.log.raw(JSON.stringify(genesisOf(SPEC, { quorum: 2 }))),
+        h.log.raw(JSON.stringify(genesisOf(SPEC, { quorum: 5 }))),
+      ];
+      for (const record of refused) expect(h.apply(record)).toBeNull();
+      expect(h.engine.hasGenesis).toBe(false);
+      expect(h.engine.accounts.size).toBe(0);
+      const ok = h.apply(h.log.raw(JSON.stringify(genesisOf(five))))!;
+      expect(ok.entries.map((e) => [e.offset, e.kind, e.rejection])).toEqual([
+        ...refused.map((r) => [r.offset, 'invalid', 'INVALID_QUORUM']),
+        [refused[2].offset + 1n, 'genesis', undefined],
+      ]);
+      expect([h.engine.signers.length, h.engine.quorum]).toEqual([5, 4]);
+    });
+
+    it('accepts exactly the quorums from floor(2n/3) + 1 to n', () => {
+      const accepted = (n: number) =>
+        Array.from({ length: n }, (_, i) => i + 1).filter((q) => quorumRefusal(n, q) === null);
+      expect([1, 2, 3, 4, 5, 6, 7].map((n) => accepted(n)[0])).toEqual([1, 2, 3, 3, 4, 5, 5]);
+      expect(accepted(6)).toEqual([5, 6]);
+      expect(quorumRefusal(4, 2)).toBe('INVALID_QUORUM');
+      expect(quorumRefusal(4, 5)).toBe('INVALID_QUORUM');
     });
 
     it('refuses a genesis whose governance threshold exceeds its operator keys: it could never be governed', () => {
@@ -1197,13 +1217,21 @@ describe('LedgerEngine', () => {
       ).toBe('INVALID_PROPOSAL');
     });
 
-    it('adds and removes signers from the next block on, keeping the quorum a majority', () => {
+    it('adds and removes signers from the next block on, keeping the quorum Byzantine-safe', () => {
       const h = started();
       const before = h.engine.height;
       const newSigner = { id: 's5', publicKey: 'cd'.repeat(32) };
       expect(govern(h, 'g-s5-bad', { kind: 'add-signer', signer: newSigner, quorum: 2 }).rejection).toBe(
-        'INVALID_PROPOSAL',
+        'INVALID_QUORUM',
       );
+      // A majority of five that was accepted before: two quorums of three may share one signer only.
+      expect(govern(h, 'g-s5-major', { kind: 'add-signer', signer: newSigner, quorum: 3 }).rejection).toBe(
+        'INVALID_QUORUM',
+      );
+      expect(govern(h, 'g-s5-high', { kind: 'add-signer', signer: newSigner, quorum: 6 }).rejection).toBe(
+        'INVALID_QUORUM',
+      );
+      expect(h.engine.signers).toHaveLength(4);
       expect(
         govern(h, 'g-s5', { kind: 'add-signer', signer: newSigner, quorum: 4 }).rejection,
       ).toBeUndefined();
@@ -1222,6 +1250,9 @@ describe('LedgerEngine', () => {
         govern(h, 'g-rm', { kind: 'remove-signer', signerId: 's1', quorum: 3 }).rejection,
       ).toBeUndefined();
       expect(h.engine.signers.map((s) => s.id)).toEqual(['s2', 's3', 's4', 's5']);
+      expect(govern(h, 'g-rm-low', { kind: 'remove-signer', signerId: 's2', quorum: 2 }).rejection).toBe(
+        'INVALID_QUORUM',
+      );
       expect(govern(h, 'g-rm-ghost', { kind: 'remove-signer', signerId: 's1', quorum: 3 }).rejection).toBe(
         'INVALID_PROPOSAL',
       );

@@ -3,7 +3,7 @@ import type { ProofStep } from '@concord/crypto';
 import type { Account, LogRecord, SealedBlock, TransferRecord } from './engine.types';
 import { expireReservations, nextExpiryMs } from './expiry';
 import { ENGINE_LIMITS, EngineLimits } from './engine.limits';
-import { applyGenesis } from './genesis';
+import { applyGenesis, genesisRefusal } from './genesis';
 import { applyGovernance, signerSetAt } from './governance';
 import { applyInstruction } from './instructions';
 import { ConsortiumSigner, LedgerState } from './ledger-state';
@@ -124,14 +124,22 @@ export class LedgerEngine {
           return seal(state, record);
         }
         return null;
-      case 'genesis':
+      case 'genesis': {
         if (state.hasGenesis) {
           state.push(record, 'genesis', [], [], 'GENESIS_ALREADY_APPLIED');
+          return this.maybeSealBySize(record);
+        }
+        // A genesis whose quorum is not Byzantine-safe is refused as a malformed one is (the chain still
+        // waits for its genesis), with the reason that says what to fix.
+        const refusal = genesisRefusal(cmd);
+        if (refusal) {
+          state.push(record, 'invalid', [], [], refusal);
           return this.maybeSealBySize(record);
         }
         applyGenesis(state, record, cmd);
         // The genesis block holds the genesis alone, so that every chain starts the same way.
         return seal(state, record);
+      }
       case 'instruction':
         applyInstruction(state, record, cmd);
         return this.maybeSealBySize(record);

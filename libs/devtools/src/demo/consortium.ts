@@ -56,7 +56,26 @@ export function signerIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `s${i + 1}`);
 }
 
+/**
+ * The smallest Byzantine-safe quorum of `signers` signers, floor(2n/3) + 1: the ledger refuses a genesis or
+ * a signer change with less (INVALID_QUORUM, apps/ledger/src/engine/quorum-rule.ts), because two smaller
+ * quorums may share only a faulty signer, who could then certify two different blocks.
+ */
+export function minimumQuorum(signers: number): number {
+  return Math.floor((2 * signers) / 3) + 1;
+}
+
+/** Why `quorum` cannot govern `signers` signers, in words that name the bound; null when it can. */
+export function quorumProblem(signers: number, quorum: number): string | null {
+  const least = minimumQuorum(signers);
+  if (quorum >= least && quorum <= signers) return null;
+  return `quorum ${quorum} of ${signers} signers is not Byzantine-safe: it must be at least floor(2n/3) + 1 = ${least} and at most ${signers}`;
+}
+
 export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
+  // The ledger would refuse such a genesis and wait for another: say so here, where it is being written.
+  const problem = quorumProblem(spec.signerCount, spec.quorum);
+  if (problem) throw new Error(`consortium ${spec.chainId}: ${problem}`);
   return {
     v: 1,
     type: 'genesis',

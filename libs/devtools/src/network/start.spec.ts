@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@concord/config';
-import { buildGenesis } from '../demo/consortium';
+import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
 import { bringUp, defaultQuorum, demoSpec, StartableNetwork, startSchema } from './start';
 
 /** A network that records what was asked of it, and fails where the test says. */
@@ -88,8 +88,8 @@ describe('npm start signers and quorum', () => {
     expect(genesis.signers.map((s) => s.id)).toEqual(['s1', 's2', 's3', 's4']);
   });
 
-  it('takes DEMO_SIGNERS and DEMO_QUORUM, with 2f + 1 of 3f + 1 as the default quorum', () => {
-    expect([1, 3, 4, 5, 7, 10].map(defaultQuorum)).toEqual([1, 2, 3, 3, 5, 7]);
+  it('takes DEMO_SIGNERS and DEMO_QUORUM, with floor(2n/3) + 1 as the default quorum', () => {
+    expect([1, 3, 4, 5, 6, 7, 10].map(defaultQuorum)).toEqual([1, 3, 3, 4, 5, 5, 7]);
     const seven = demoSpec(load({ DEMO_SIGNERS: '7' }));
     expect([seven.signerCount, seven.quorum]).toEqual([7, 5]);
     expect(buildGenesis(seven).signers).toHaveLength(7);
@@ -97,7 +97,7 @@ describe('npm start signers and quorum', () => {
     expect(strict.quorum).toBe(7);
   });
 
-  it('names DEMO_QUORUM when it is not a majority of the signers, and DEMO_SIGNERS when it is not a count', () => {
+  it('names DEMO_QUORUM and its bound when it is not Byzantine-safe, and DEMO_SIGNERS when it is not a count', () => {
     const problem = (env: Record<string, string>) => {
       try {
         load(env);
@@ -108,7 +108,16 @@ describe('npm start signers and quorum', () => {
       }
     };
     expect(problem({ DEMO_SIGNERS: '4', DEMO_QUORUM: '2' })).toMatch(
-      /DEMO_QUORUM.*majority of the 4 signers/,
+      /DEMO_QUORUM.*Byzantine-safe for the 4 signers.*at least floor\(2n\/3\) \+ 1 = 3/,
+    );
+    // A majority that was accepted before: two quorums of three among five may share one signer only.
+    expect(problem({ DEMO_SIGNERS: '5', DEMO_QUORUM: '3' })).toMatch(
+      /DEMO_QUORUM.*at least floor\(2n\/3\) \+ 1 = 4/,
+    );
+    expect(problem({ DEMO_SIGNERS: '6', DEMO_QUORUM: '4' })).toMatch(/DEMO_QUORUM.*= 5/);
+    expect(problem({ DEMO_SIGNERS: '5', DEMO_QUORUM: '4' })).toBe('loaded');
+    expect(() => buildGenesis({ ...DEMO_CONSORTIUM, signerCount: 5, quorum: 3 })).toThrow(
+      /quorum 3 of 5 signers is not Byzantine-safe: it must be at least floor\(2n\/3\) \+ 1 = 4/,
     );
     expect(problem({ DEMO_SIGNERS: '4', DEMO_QUORUM: '5' })).toMatch(/DEMO_QUORUM/);
     expect(problem({ DEMO_SIGNERS: 'four' })).toMatch(/DEMO_SIGNERS/);

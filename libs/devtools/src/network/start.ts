@@ -1,6 +1,6 @@
 import { loadConfig, commonSchema } from '@concord/config';
 import { z } from 'zod';
-import { ConsortiumSpec, DEMO_CONSORTIUM } from '../demo/consortium';
+import { ConsortiumSpec, DEMO_CONSORTIUM, minimumQuorum, quorumProblem } from '../demo/consortium';
 import { LocalNetwork } from './network';
 
 /** What `npm start` needs of a network: LocalNetwork, or a fake of it in the unit test. */
@@ -36,7 +36,8 @@ export async function bringUp(
 
 /**
  * What `npm start` reads from the environment: the ports of the services, and how many signers the
- * demo consortium has with which quorum (4 and 3 by default; the quorum must be a majority of them).
+ * demo consortium has with which quorum (4 and 3 by default; the quorum must be at least floor(2n/3) + 1
+ * of them).
  */
 export const startSchema = commonSchema
   .extend({
@@ -50,19 +51,21 @@ export const startSchema = commonSchema
   })
   .superRefine((c, ctx) => {
     const quorum = c.DEMO_QUORUM ?? defaultQuorum(c.DEMO_SIGNERS);
-    if (quorum > c.DEMO_SIGNERS || quorum <= c.DEMO_SIGNERS / 2) {
+    if (quorumProblem(c.DEMO_SIGNERS, quorum)) {
       ctx.addIssue({
         code: 'custom',
         path: ['DEMO_QUORUM'],
-        message: `must be a majority of the ${c.DEMO_SIGNERS} signers (DEMO_SIGNERS): more than ${Math.floor(c.DEMO_SIGNERS / 2)}, at most ${c.DEMO_SIGNERS}`,
+        message: `must be Byzantine-safe for the ${c.DEMO_SIGNERS} signers (DEMO_SIGNERS): at least floor(2n/3) + 1 = ${minimumQuorum(c.DEMO_SIGNERS)}, at most ${c.DEMO_SIGNERS}`,
       });
     }
   });
 
-/** The quorum of n = 3f + 1 signers that tolerates f faulty ones: 2f + 1, and a majority in any case. */
+/**
+ * The least quorum the ledger accepts: floor(2n/3) + 1 (2f + 1 of n = 3f + 1). For five or six signers it
+ * is more than both 2f + 1 and a majority: two quorums of those sizes may share only a faulty signer.
+ */
 export function defaultQuorum(signers: number): number {
-  const f = Math.floor((signers - 1) / 3);
-  return Math.max(2 * f + 1, Math.floor(signers / 2) + 1);
+  return minimumQuorum(signers);
 }
 
 /** The demo consortium with the configured signers and quorum. */
