@@ -7,23 +7,18 @@ import { CONFIG, GatewayModule, LOGGER } from './gateway.module';
 import { setupDocs } from './docs/openapi';
 import { GatewayMetrics } from './metrics/gateway.metrics';
 import { installHttpMetrics } from './metrics/http-metrics';
-import { installRequestIds, requestIdOf } from './tracing/request-ids';
+import { installRequestIds } from './tracing/request-ids';
 import { ProblemFilter } from './problems/problem';
+import { gatewayServerOptions, MAX_BODY_BYTES } from './problems/framework-errors';
 import { AuthService } from './auth/auth.service';
 import { installIdempotency } from './idempotency/idempotency.http';
 import { IdempotencyService } from './idempotency/idempotency.service';
 
-/** Largest accepted request body: a full batch of transfers fits well below it. */
-export const MAX_BODY_BYTES = 256 * 1024;
-
 export async function createGateway(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule,
-    new FastifyAdapter({
-      bodyLimit: MAX_BODY_BYTES,
-      genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
-        requestIdOf(request.headers['x-request-id']),
-    }),
+    // Body and parameter limits, request ids, and problem+json for what Fastify refuses before routing.
+    new FastifyAdapter(gatewayServerOptions()),
     { rawBody: true, logger: ['error', 'warn'] },
   );
   // JSON bodies are kept as the bytes that came (request.rawBody) and not parsed here: the signature and

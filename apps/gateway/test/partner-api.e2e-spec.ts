@@ -261,6 +261,32 @@ describe('idempotency, replays, rate limits and webhook URLs end to end', () => 
     expect((await fx.listWebhooks()).body.webhooks).toHaveLength(WEBHOOK_CAP);
   });
 
+  it('refuses a transfer to oneself at once with 400 naming payee, single and in a batch', async () => {
+    const single = await hk.createTransfer({ ...transfer('self-1'), payee: 'hk-remit' });
+    expect(single.status).toBe(400);
+    expect((single.body as unknown as Problem).errors).toEqual([
+      { field: 'payee', message: 'must differ from payer' },
+    ]);
+    const batch = await hk.createTransferBatch([
+      transfer('self-2'),
+      { ...transfer('self-3'), payee: 'hk-remit' },
+    ]);
+    expect(batch.status).toBe(400);
+    expect((batch.body as unknown as Problem).errors?.map((e) => e.field)).toEqual(['transfers.1.payee']);
+    expect((await hk.getTransfer('self-2')).status).toBe(404);
+  });
+
+  it('answers what Fastify refuses before routing as problem+json: a bad URL 400, a long id 414', async () => {
+    const badUrl = await fetch(`${net.network.gatewayUrl}/v1/transfers/%ZZ`);
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await badUrl.json()) as Problem).code).toBe('BAD_URL');
+    const longId = await fetch(`${net.network.gatewayUrl}/v1/transfers/${'x'.repeat(5_000)}`);
+    expect(longId.status).toBe(414);
+    expect(longId.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await longId.json()) as Problem).code).toBe('URI_TOO_LONG');
+  });
+
   // Last: it uses up the participant's requests of the current second.
   it('answers 429 with Retry-After past GATEWAY_RATE_LIMIT_PER_S requests of one participant per second', async () => {
     const us = once('us-send');
