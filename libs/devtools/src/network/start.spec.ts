@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@concord/config';
 import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
 import { bringUp, defaultQuorum, demoSpec, StartableNetwork, startSchema } from './start';
@@ -123,4 +127,73 @@ describe('npm start signers and quorum', () => {
     expect(problem({ DEMO_SIGNERS: 'four' })).toMatch(/DEMO_SIGNERS/);
     expect(problem({ DEMO_SIGNERS: '0' })).toMatch(/DEMO_SIGNERS/);
   });
+});
+
+describe('npm start and a signal', () => {
+  const scripts = (
+    JSON.parse(readFileSync(join(__dirname, '../../../../package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  let dir: string;
+  let entry: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'concord-start-'));
+    entry = join(dir, 'fake-start.js');
+    // Stands for start.js: says it is up, and on a signal says so and exits, as start.js stops the network.
+    writeFileSync(
+      entry,
+      `for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => { console.log('stopping on ' + s); process.exit(0); });
+console.log('up ' + process.pid);
+setInterval(() => undefined, 1000);
+`,
+    );
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('replaces the shell by the network process in the start scripts (exec), so a signal reaches it', () => {
+    expect(scripts.start).toMatch(/&& exec node dist\/libs\/devtools\/src\/network\/start\.js$/);
+    expect(scripts['start:dev']).toMatch(/&& exec tsx libs\/devtools\/src\/network\/start\.ts --tsx$/);
+  });
+
+  // npm runs a script with `sh -c <script>` and hands SIGINT and SIGTERM to that shell only.
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stops the network process when the shell of `npm start` gets %s',
+    async (signal) => {
+      const command = scripts.start
+        .replace('npm run build', 'true')
+        .replace('dist/libs/devtools/src/network/start.js', JSON.stringify(entry));
+      expect(command).toContain(entry);
+      const shell = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      let networkPid = 0;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          shell.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString();
+            const up = /up (\d+)/.exec(out);
+            if (up && networkPid === 0) {
+              networkPid = Number(up[1]);
+              resolve();
+            }
+          });
+          shell.on('error', reject);
+        });
+        const closed = new Promise<void>((resolve) => shell.on('close', () => resolve()));
+        shell.kill(signal);
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+        expect(out).toContain(`stopping on ${signal}`);
+      } finally {
+        // Before the fix the shell died alone and left the network process running: end it here.
+        try {
+          if (networkPid > 0) process.kill(networkPid, 'SIGKILL');
+        } catch {
+          // It has already exited, as it should.
+        }
+        shell.kill('SIGKILL');
+      }
+    },
+  );
 });
