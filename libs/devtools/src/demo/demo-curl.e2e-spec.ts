@@ -63,4 +63,9 @@ describe('npm run demo:curl', () => {
     expect(stderr.trim()).toMatch(/^curl -sS -X POST .*\/v1\/transfers\?wait=5000 /);
     expect(JSON.parse(stdout)).toMatchObject({ id: 'curl-2', status: 'committed' });
   });
+
+  it('answers three runs of the same read at once, each signed with its own nonce', async () => {
+    const runs = await Promise.all([1, 2, 3].map(() => demoCurl(['hk-remit', 'GET', '/v1/participants/me'])));
+    for (const { stdout } of runs) expect(JSON.parse(stdout)).toMatchObject({ id: 'hk-remit' });
+  });
 });

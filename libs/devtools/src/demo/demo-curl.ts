@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { signRequest } from '@concord/crypto';
 import { DEMO_CONSORTIUM, participantKey } from './consortium';
 
@@ -30,6 +31,9 @@ function main(): void {
     body,
     created: Math.floor(Date.now() / 1000),
     keyId,
+    // The gateway takes a signature once; without a nonce, the same request run twice in one second (three
+    // runs at once, say) would be signed alike and all but the first refused as REPLAYED_REQUEST.
+    nonce: randomBytes(12).toString('base64url'),
   });
   const args = ['-sS', '-X', method.toUpperCase(), base + pathAndQuery];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
