@@ -432,19 +432,41 @@ export const finalizedBlockSchema = z
   .strict();
 export type FinalizedBlock = z.infer<typeof finalizedBlockSchema>;
 
+/** A header as a signer signed it: the header, its hash (what the signature covers) and the signature. */
+export const signedHeaderSchema = z
+  .object({ header: blockHeaderSchema, headerHash: hex64, signature: z.string() })
+  .strict();
+export type SignedHeader = z.infer<typeof signedHeaderSchema>;
+
+/**
+ * Proof that `signerId` equivocated: it signed two different headers of one chain at `height`. Anyone with
+ * the signer's public key can check it offline (`checkEquivocation` in apps/ledger/src/votes).
+ */
+export const equivocationEvidenceSchema = z
+  .object({
+    signerId: z.string(),
+    height: z.number().int().nonnegative(),
+    first: signedHeaderSchema,
+    second: signedHeaderSchema,
+  })
+  .strict();
+export type EquivocationEvidence = z.infer<typeof equivocationEvidenceSchema>;
+
 export const alarmSchema = z
   .object({
     v: z.literal(1),
     /**
      * `no-quorum`: no header can reach the quorum at `height`, or finality stood still past the configured
      * time (then `signers` names those whose votes are missing); `finality-resumed` clears the latter.
+     * `equivocation`: `signerId` signed two different headers at `height`; `evidence` holds both.
      */
-    kind: z.enum(['state-root-mismatch', 'no-quorum', 'finality-resumed']),
+    kind: z.enum(['state-root-mismatch', 'no-quorum', 'finality-resumed', 'equivocation']),
     height: z.number().int(),
     signerId: z.string(),
     signers: z.array(z.string()).optional(),
     detail: z.string(),
     accounts: z.array(z.string()).default([]),
+    evidence: equivocationEvidenceSchema.optional(),
   })
   .strict();
 export type Alarm = z.infer<typeof alarmSchema>;

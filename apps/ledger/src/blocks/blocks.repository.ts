@@ -1,3 +1,4 @@
+import type { EquivocationEvidence } from '@concord/contracts';
 import { canonicalJson } from '@concord/crypto';
 import { LedgerPrismaClient, sqlOf, valuesList } from '@concord/db';
 import type { Certificate } from '../votes/votes.types';
@@ -145,6 +146,26 @@ export class BlocksRepository {
         votes.map((v) => v.signature),
       ],
     );
+  }
+
+  /**
+   * Keeps the evidence that a signer equivocated, as the canonical JSON of both signed headers, so that it
+   * outlives the alarm message and can be handed to anyone to check. The first evidence of a signer at a
+   * height is kept; later votes of it there prove nothing more.
+   */
+  async saveEquivocation(evidence: EquivocationEvidence): Promise<void> {
+    await this.sql.execute(
+      `insert into equivocations (height, signer_id, evidence) values ($1, $2, $3) on conflict do nothing`,
+      [evidence.height, evidence.signerId, canonicalJson(evidence)],
+    );
+  }
+
+  /** Every equivocation evidence stored, by height and signer. */
+  async loadEquivocations(): Promise<EquivocationEvidence[]> {
+    const rows = await this.prisma.equivocation.findMany({
+      orderBy: [{ height: 'asc' }, { signerId: 'asc' }],
+    });
+    return rows.map((r) => JSON.parse(r.evidence) as EquivocationEvidence);
   }
 
   async lastCertifiedHeight(): Promise<number> {

@@ -1,6 +1,7 @@
 import { Kafka, Producer } from 'kafkajs';
 import {
   Alarm,
+  EquivocationEvidence,
   FinalizedBlock,
   PublishedNotice,
   topicName,
@@ -83,7 +84,7 @@ export function createSignerMetrics(registry: Registry) {
     }),
     alarms: new Counter({
       name: 'ledger_reconciliation_alarms_total',
-      help: 'State root disagreements, heights without quorum and finality stalls',
+      help: 'State root disagreements, heights without quorum, finality stalls and equivocations, by kind',
       labelNames: ['kind'],
       registers: [registry],
     }),
@@ -525,6 +526,7 @@ export class SignerService {
       headerHash: vote.headerHash,
       signature: vote.signature,
       changedAccounts: vote.changedAccounts,
+      header: vote.header,
     });
     for (const event of events) {
       if (event.kind === 'certified') {
@@ -547,6 +549,8 @@ export class SignerService {
           detail: `signer ${event.signerId} signed ${event.headerHash}, the certified header is ${event.certifiedHash}`,
           accounts,
         });
+      } else if (event.kind === 'equivocation') {
+        await this.onEquivocation(event.evidence);
       } else {
         await this.alarm({
           v: 1,
@@ -558,6 +562,24 @@ export class SignerService {
         });
       }
     }
+  }
+
+  /**
+   * A signer signed two different headers at one height. The evidence is stored before the alarm goes out,
+   * so that an alarm always has its evidence in the database of the signer that raised it. Every signer
+   * reads the same votes and raises the same alarm, each with its own copy of the evidence.
+   */
+  private async onEquivocation(evidence: EquivocationEvidence): Promise<void> {
+    await this.repository.saveEquivocation(evidence);
+    await this.alarm({
+      v: 1,
+      kind: 'equivocation',
+      height: evidence.height,
+      signerId: evidence.signerId,
+      detail: `signer ${evidence.signerId} signed ${evidence.first.headerHash} and ${evidence.second.headerHash} at height ${evidence.height}`,
+      accounts: [],
+      evidence,
+    });
   }
 
   private async onCertified(event: Extract<TallyEvent, { kind: 'certified' }>): Promise<void> {

@@ -2,6 +2,8 @@ import { sha256Hex, signBytes, verifyBytes } from '@concord/crypto';
 import { signerKey } from '../../../../libs/devtools/src/demo/consortium';
 import { LogBuilder, makeSpec } from '../engine/engine.fixtures';
 import { LedgerEngine } from '../engine/ledger-engine';
+import { checkEquivocation } from './equivocation';
+import { forkHeader, signedHeader } from './equivocation.fixtures';
 import { differingAccounts, QuorumTracker, TalliedVote, TallyEvent } from './quorum';
 
 const SPEC = makeSpec({ chainId: 'quorum-spec', signerCount: 4, quorum: 3 });
@@ -103,6 +105,46 @@ describe('QuorumTracker', () => {
     const certified = events[0] as Extract<TallyEvent, { kind: 'certified' }>;
     expect(certified.certificate.signatures.map((s) => s.signerId)).toEqual(['s1', 's2', 's3']);
     expect(q.add(9, vote('s1', A))).toEqual([]);
+  });
+
+  it('reports a signer that signs two different headers at one height, once, with checkable evidence', () => {
+    const q = tracker();
+    const headed = (signerId: string, variant: string, signWith = signerId): TalliedVote => {
+      const signed = signedHeader(KEYS.get(signWith)!, forkHeader(9, variant));
+      return { signerId, ...signed, changedAccounts: [] };
+    };
+    const first = headed('s2', 'a');
+    const second = headed('s2', 'b');
+    expect(q.add(9, first)).toEqual([]);
+    expect(q.add(9, headed('s2', 'a'))).toEqual([]);
+    const events = q.add(9, second);
+    expect(events).toEqual([
+      {
+        kind: 'equivocation',
+        evidence: {
+          signerId: 's2',
+          height: 9,
+          first: { header: first.header, headerHash: first.headerHash, signature: first.signature },
+          second: { header: second.header, headerHash: second.headerHash, signature: second.signature },
+        },
+      },
+    ]);
+    const { evidence } = events[0] as Extract<TallyEvent, { kind: 'equivocation' }>;
+    expect(checkEquivocation(evidence, KEYS.get('s2')!.publicKeyHex)).toEqual({ ok: true });
+    // Reported once per signer and height; its second vote does not count towards the quorum.
+    expect(q.add(9, headed('s2', 'c'))).toEqual([]);
+    expect(q.votesOf(9).map((v) => [v.signerId, v.headerHash])).toEqual([['s2', first.headerHash]]);
+    expect(q.add(9, headed('s1', 'b'))).toEqual([]);
+    expect(q.add(9, headed('s3', 'b'))).toEqual([]);
+    expect(q.certifiedHash(9)).toBeUndefined();
+    // A forged second vote (signed by another key) is no evidence, and a header that does not hash to the
+    // signed hash proves no height: neither is reported.
+    const other = tracker();
+    other.add(9, headed('s4', 'a'));
+    expect(other.add(9, headed('s4', 'b', 's1'))).toEqual([]);
+    const mislabelled = { ...headed('s4', 'b'), header: forkHeader(9, 'z') };
+    expect(other.add(9, mislabelled)).toEqual([]);
+    expect(other.add(9, headed('s4', 'b'))).toHaveLength(1);
   });
 
   it('ignores votes that do not verify, so that they can neither count nor block the real vote', () => {

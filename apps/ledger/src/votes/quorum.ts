@@ -1,5 +1,7 @@
+import type { BlockHeader, EquivocationEvidence } from '@concord/contracts';
 import { verifyBytes } from '@concord/crypto';
 import type { ConsortiumSigner } from '../engine/ledger-engine';
+import { checkEquivocation } from './equivocation';
 import type { Certificate } from './votes.types';
 
 export interface TalliedVote {
@@ -7,17 +9,22 @@ export interface TalliedVote {
   headerHash: string;
   signature: string;
   changedAccounts: string[];
+  /** The header that was signed: without it a second, different vote of the signer proves nothing. */
+  header?: BlockHeader;
 }
 
 export type TallyEvent =
   | { kind: 'certified'; certificate: Certificate; firstVoter: string }
   | { kind: 'dissent'; height: number; signerId: string; headerHash: string; certifiedHash: string }
-  | { kind: 'no-quorum'; height: number; hashes: Record<string, string[]> };
+  | { kind: 'no-quorum'; height: number; hashes: Record<string, string[]> }
+  | { kind: 'equivocation'; evidence: EquivocationEvidence };
 
 interface HeightTally {
   votes: TalliedVote[];
   certifiedHash?: string;
   noQuorumRaised?: boolean;
+  /** Signers already caught equivocating at this height: each is reported once. */
+  equivocators?: Set<string>;
 }
 
 /**
@@ -37,7 +44,12 @@ export class QuorumTracker {
     return new QuorumTracker(() => ({ signers, quorum }));
   }
 
-  /** Adds a vote; returns what it caused. Votes that do not verify, or repeat a signer, change nothing. */
+  /**
+   * Adds a vote; returns what it caused. Votes that do not verify change nothing. A signer's later vote at
+   * a height it already voted on is not counted again; when it signs another header than its first vote,
+   * and both headers come with the votes and hash to what was signed, the two are returned as evidence of
+   * equivocation (once per signer and height).
+   */
   add(height: number, vote: TalliedVote): TallyEvent[] {
     const set = this.setAt(height);
     const quorum = set.quorum;
@@ -45,7 +57,8 @@ export class QuorumTracker {
     if (!key || !verifyBytes(key, vote.headerHash, vote.signature)) return [];
     let tally = this.heights.get(height);
     if (!tally) this.heights.set(height, (tally = { votes: [] }));
-    if (tally.votes.some((v) => v.signerId === vote.signerId)) return [];
+    const earlier = tally.votes.find((v) => v.signerId === vote.signerId);
+    if (earlier) return equivocation(tally, height, earlier, vote, key);
     tally.votes.push(vote);
     const events: TallyEvent[] = [];
     if (tally.certifiedHash) {
@@ -109,6 +122,32 @@ export class QuorumTracker {
   prune(height: number): void {
     for (const h of this.heights.keys()) if (h <= height) this.heights.delete(h);
   }
+}
+
+/**
+ * The equivocation event when `later` signs another header than `earlier` at `height`, provided the two make
+ * evidence that `checkEquivocation` accepts (what anyone will check offline); nothing otherwise. Only the
+ * first vote of the signer counts towards the quorum, so that every signer, which reads the votes in the
+ * same order, still counts the same votes.
+ */
+function equivocation(
+  tally: HeightTally,
+  height: number,
+  earlier: TalliedVote,
+  later: TalliedVote,
+  key: string,
+): TallyEvent[] {
+  if (earlier.headerHash === later.headerHash || !earlier.header || !later.header) return [];
+  if (tally.equivocators?.has(later.signerId)) return [];
+  const evidence: EquivocationEvidence = {
+    signerId: later.signerId,
+    height,
+    first: { header: earlier.header, headerHash: earlier.headerHash, signature: earlier.signature },
+    second: { header: later.header, headerHash: later.headerHash, signature: later.signature },
+  };
+  if (!checkEquivocation(evidence, key).ok) return [];
+  (tally.equivocators ??= new Set()).add(later.signerId);
+  return [{ kind: 'equivocation', evidence }];
 }
 
 /** The accounts on which two votes for the same height disagree. */
