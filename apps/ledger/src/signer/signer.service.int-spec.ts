@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
-import { DeadLetter, deadLetterSchema, topicName } from '@concord/contracts';
+import { Alarm, alarmSchema, DeadLetter, deadLetterSchema, topicName, Vote } from '@concord/contracts';
 import { ledgerClient, LedgerPrismaClient } from '@concord/db';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
 import { createLogger } from '@concord/observability';
-import { signerKey } from '../../../../libs/devtools/src/demo/consortium';
+import { buildGenesis, signerKey } from '../../../../libs/devtools/src/demo/consortium';
 import { ensureTopics } from '../../../../libs/devtools/src/infra/infra';
 import {
   createTestDatabase,
@@ -13,13 +13,17 @@ import {
   uniqueName,
 } from '@concord/testing';
 import { BlocksRepository } from '../blocks/blocks.repository';
+import { makeSpec } from '../engine/engine.fixtures';
+import { checkEquivocation } from '../votes/equivocation';
+import { forkHeader, signedHeader } from '../votes/equivocation.fixtures';
 import { createSignerMetrics, SignerService } from './signer.service';
 
 jest.setTimeout(60_000);
 
 /**
  * One signer in process against the real Kafka and PostgreSQL: a message on the votes topic that is not
- * a vote goes to the dead-letter topic with the reason, and the signer keeps reading votes.
+ * a vote goes to the dead-letter topic with the reason, and the signer keeps reading votes; another
+ * signer's two votes for different headers at one height are stored as evidence and raised as an alarm.
  */
 describe('signer votes consumer', () => {
   const prefix = uniqueName('sv');
@@ -85,6 +89,82 @@ describe('signer votes consumer', () => {
     } finally {
       await signer.stop();
       await dlq.disconnect();
+      await producer.disconnect();
+    }
+  });
+
+  it('stores, raises and counts an equivocation: two signed headers of one signer at one height', async () => {
+    const spec = makeSpec({
+      chainId: 'equivocation-int',
+      secret: 'signer-int-spec',
+      signerCount: 4,
+      quorum: 3,
+    });
+    const kafka = createKafka(settings);
+    const producer = await createProducer(kafka);
+    const registry = new Registry();
+    const repository = new BlocksRepository(prisma);
+    const signer = new SignerService(
+      {
+        signerId: 's1',
+        key: signerKey(spec, 's1'),
+        topicPrefix: prefix,
+        cutIntervalMs: 50,
+        stallAlarmMs: 60_000,
+      },
+      repository,
+      kafka,
+      producer,
+      createLogger('ledger', 'silent'),
+      createSignerMetrics(registry),
+    );
+    const alarms: Alarm[] = [];
+    const reader = kafka.consumer({ groupId: `${prefix}-alarms-reader` });
+    await reader.connect();
+    await reader.subscribe({ topic: topicName('ledgerAlarms', prefix), fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        alarms.push(alarmSchema.parse(JSON.parse(message.value!.toString())));
+      },
+    });
+    await signer.start();
+    try {
+      await sendJson(producer, topicName('ledgerCommands', prefix), [
+        { key: 'genesis', value: buildGenesis(spec) },
+      ]);
+      // s2 signs two different headers for the genesis height: votes the signer counts once it has sealed it.
+      const s2 = signerKey(spec, 's2');
+      const votes: Vote[] = ['a', 'b'].map((variant) => ({
+        v: 1,
+        signerId: 's2',
+        ...signedHeader(s2, forkHeader(1, variant, spec.chainId)),
+        changedAccounts: [],
+      }));
+      await sendJson(
+        producer,
+        topicName('ledgerVotes', prefix),
+        votes.map((value) => ({ key: '1', value })),
+      );
+      const alarm = await eventually(
+        async () => alarms.find((a) => a.kind === 'equivocation'),
+        30_000,
+        'an equivocation alarm',
+      );
+      expect(alarm).toMatchObject({ height: 1, signerId: 's2' });
+      const [first, second] = votes;
+      expect(alarm.evidence).toEqual({
+        signerId: 's2',
+        height: 1,
+        first: { header: first.header, headerHash: first.headerHash, signature: first.signature },
+        second: { header: second.header, headerHash: second.headerHash, signature: second.signature },
+      });
+      expect(checkEquivocation(alarm.evidence!, s2.publicKeyHex)).toEqual({ ok: true });
+      expect(await repository.loadEquivocations()).toEqual([alarm.evidence]);
+      const counted = await registry.getSingleMetric('ledger_reconciliation_alarms_total')!.get();
+      expect(counted.values.find((v) => v.labels.kind === 'equivocation')?.value).toBe(1);
+    } finally {
+      await signer.stop();
+      await reader.disconnect();
       await producer.disconnect();
     }
   });
