@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
-import { Alarm, alarmSchema, DeadLetter, deadLetterSchema, topicName, Vote } from '@concord/contracts';
+import { alarmSchema, deadLetterSchema, topicName, Vote } from '@concord/contracts';
 import { ledgerClient, LedgerPrismaClient } from '@concord/db';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
+import type { Kafka } from 'kafkajs';
 import { createLogger } from '@concord/observability';
 import { buildGenesis, signerKey } from '../../../../libs/devtools/src/demo/consortium';
 import { ensureTopics } from '../../../../libs/devtools/src/infra/infra';
@@ -19,6 +20,20 @@ import { forkHeader, signedHeader } from '../votes/equivocation.fixtures';
 import { createSignerMetrics, SignerService } from './signer.service';
 
 jest.setTimeout(60_000);
+
+/** Reads every message of `topic` from the start into the returned list, parsed by `parse`. */
+async function collect<T>(kafka: Kafka, groupId: string, topic: string, parse: (value: unknown) => T) {
+  const items: T[] = [];
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      items.push(parse(JSON.parse(message.value!.toString())));
+    },
+  });
+  return { items, consumer };
+}
 
 /**
  * One signer in process against the real Kafka and PostgreSQL: a message on the votes topic that is not
@@ -60,15 +75,12 @@ describe('signer votes consumer', () => {
       createLogger('ledger', 'silent'),
       createSignerMetrics(new Registry()),
     );
-    const deadLetters: DeadLetter[] = [];
-    const dlq = kafka.consumer({ groupId: `${prefix}-dlq-reader` });
-    await dlq.connect();
-    await dlq.subscribe({ topic: topicName('deadLetter', prefix), fromBeginning: true });
-    await dlq.run({
-      eachMessage: async ({ message }) => {
-        deadLetters.push(deadLetterSchema.parse(JSON.parse(message.value!.toString())));
-      },
-    });
+    const { items: deadLetters, consumer: dlq } = await collect(
+      kafka,
+      `${prefix}-dlq-reader`,
+      topicName('deadLetter', prefix),
+      (value) => deadLetterSchema.parse(value),
+    );
     await signer.start();
     try {
       const votes = topicName('ledgerVotes', prefix);
@@ -118,15 +130,12 @@ describe('signer votes consumer', () => {
       createLogger('ledger', 'silent'),
       createSignerMetrics(registry),
     );
-    const alarms: Alarm[] = [];
-    const reader = kafka.consumer({ groupId: `${prefix}-alarms-reader` });
-    await reader.connect();
-    await reader.subscribe({ topic: topicName('ledgerAlarms', prefix), fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        alarms.push(alarmSchema.parse(JSON.parse(message.value!.toString())));
-      },
-    });
+    const { items: alarms, consumer: reader } = await collect(
+      kafka,
+      `${prefix}-alarms-reader`,
+      topicName('ledgerAlarms', prefix),
+      (value) => alarmSchema.parse(value),
+    );
     await signer.start();
     try {
       await sendJson(producer, topicName('ledgerCommands', prefix), [
