@@ -71,12 +71,13 @@ describe('idempotency, replays, rate limits and webhook URLs end to end', () => 
 
   it('answers a transfer retried with its Idempotency-Key with the first response, and refuses the key for another request', async () => {
     const first = await hk.createTransfer(transfer('idem-1'), { waitMs: 5000, idempotencyKey: 'key-1' });
-    expect(first.status).toBe(202);
+    // Committed within the wait: 201.
+    expect(first.status).toBe(201);
     expect(first.body.status).toBe('committed');
     expect(first.headers.get('idempotent-replayed')).toBeNull();
-    // The first response again, status 202 and body, although the transfer is known now (200 without a key).
+    // The first response again, status 201 and body, although the transfer is known now (200 without a key).
     const again = await hk.createTransfer(transfer('idem-1'), { idempotencyKey: 'key-1' });
-    expect(again.status).toBe(202);
+    expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.headers.get('location')).toBe('/v1/transfers/idem-1');
@@ -114,8 +115,8 @@ describe('idempotency, replays, rate limits and webhook URLs end to end', () => 
     const batch = { transfers: [transfer('idem-b1'), transfer('idem-b2')] };
     const b1 = await hk.request('POST', '/v1/transfer-batches?wait=5000', batch, { idempotencyKey: 'b-1' });
     const b2 = await hk.request('POST', '/v1/transfer-batches', batch, { idempotencyKey: 'b-1' });
-    expect(b1.status).toBe(202);
-    expect([b2.status, b2.body]).toEqual([202, b1.body]);
+    expect(b1.status).toBe(201);
+    expect([b2.status, b2.body]).toEqual([201, b1.body]);
 
     for (const id of ['idem-2p-f', 'idem-2p-a']) {
       const held = await hk.createTransfer({ ...transfer(id), twoPhase: true }, { waitMs: 5000 });
@@ -174,7 +175,7 @@ describe('idempotency, replays, rate limits and webhook URLs end to end', () => 
         }),
       ),
     );
-    const ran = answers.filter((a) => a.status === 202 && a.headers.get('idempotent-replayed') === null);
+    const ran = answers.filter((a) => a.status === 201 && a.headers.get('idempotent-replayed') === null);
     expect(ran).toHaveLength(1);
     const busy = answers.filter((a) => a.status === 409);
     expect(busy.length).toBeGreaterThanOrEqual(1);
@@ -182,10 +183,10 @@ describe('idempotency, replays, rate limits and webhook URLs end to end', () => 
       expect(b.body.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
       expect(b.headers.get('retry-after')).toBe('1');
     }
-    for (const a of answers) expect([202, 409]).toContain(a.status);
+    for (const a of answers) expect([201, 409]).toContain(a.status);
     // Once the first answered, the key gives its answer.
     const later = await hk.createTransfer(transfer('idem-c'), { waitMs: 5000, idempotencyKey: 'c-1' });
-    expect([later.status, later.body]).toEqual([202, ran[0].body]);
+    expect([later.status, later.body]).toEqual([201, ran[0].body]);
   });
 
   it('checks keys, and never reads or claims one for a request that is not authenticated', async () => {

@@ -72,6 +72,8 @@ describe('one transfer end to end', () => {
       { waitMs: 5000 },
     );
     expect(Date.now() - posted).toBeLessThan(1000);
+    // The status says what happened: 201, final within the wait (202 would say it is still pending).
+    expect(waited.status).toBe(201);
     expect(waited.body).toMatchObject({ id: 'e2e-1w', status: 'committed' });
     expect((await hk.getTransfer('e2e-1w')).body).toEqual(waited.body);
     // Paid back, so that the balances the next examples expect stay as they were.
@@ -307,7 +309,8 @@ describe('one transfer end to end', () => {
       currency: 'USD',
     }));
     const res = await hk.createTransferBatch(transfers, { waitMs: 8000 });
-    expect(res.status).toBe(202);
+    // Every transfer of the batch was final within the wait: 201.
+    expect(res.status).toBe(201);
     expect(res.body.transfers).toHaveLength(50);
     expect(res.body.transfers.slice(0, 49).every((t) => t.status === 'committed')).toBe(true);
     expect(res.body.transfers[49]).toMatchObject({ status: 'rejected', reason: 'INSUFFICIENT_FUNDS' });
@@ -565,7 +568,8 @@ describe('one transfer end to end', () => {
     expect(third.status).toBe(404);
     expect((third.body as unknown as { code: string }).code).toBe('TRANSFER_NOT_FOUND');
     const fulfilled = await mnl.fulfilTransfer('2p-1', { waitMs: 8000 });
-    expect(fulfilled.status).toBe(202);
+    // Decided within the wait: 200, as for the fulfil of a transfer already fulfilled.
+    expect(fulfilled.status).toBe(200);
     expect(fulfilled.body.status).toBe('fulfilled');
     expect((await mnl.fulfilTransfer('2p-1')).status).toBe(200);
     const late = await hk.abortTransfer('2p-1');
@@ -576,6 +580,7 @@ describe('one transfer end to end', () => {
       { waitMs: 8000 },
     );
     const aborted = await hk.abortTransfer('2p-2', { waitMs: 8000 });
+    expect(aborted.status).toBe(200);
     expect(aborted.body.status).toBe('aborted');
     expect((await net.client('sg-fx').abortTransfer('2p-2')).status).toBe(404);
     const after = (await hk.accounts()).body.accounts.find((a) => a.id === 'hk-remit/USD')!;

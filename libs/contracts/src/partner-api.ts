@@ -650,7 +650,7 @@ export const PARTNER_API_ROUTES = {
   'post /v1/transfers': {
     query: waitQuerySchema,
     body: transferInstructionSchema,
-    responses: { '200': transferViewSchema, '202': transferViewSchema },
+    responses: { '200': transferViewSchema, '201': transferViewSchema, '202': transferViewSchema },
   },
   'get /v1/transfers': { query: transferListQuerySchema, responses: { '200': transferPageSchema } },
   'get /v1/transfers/{id}': { query: waitQuerySchema, responses: { '200': transferViewSchema } },
@@ -665,7 +665,11 @@ export const PARTNER_API_ROUTES = {
   'post /v1/transfer-batches': {
     query: waitQuerySchema,
     body: transferBatchInstructionSchema,
-    responses: { '200': transferBatchViewSchema, '202': transferBatchViewSchema },
+    responses: {
+      '200': transferBatchViewSchema,
+      '201': transferBatchViewSchema,
+      '202': transferBatchViewSchema,
+    },
   },
   'get /v1/participants/me': { responses: { '200': participantViewSchema } },
   'get /v1/accounts': { responses: { '200': accountListSchema } },

@@ -201,6 +201,12 @@ describe('OpenAPI document', () => {
       }
     }
     expect(doc.paths['/v1/transfers'].post!.requestBody).toBeDefined();
+    // 201 final within the wait, 202 pending, 200 an id already made: the status says what happened.
+    for (const path of ['/v1/transfers', '/v1/transfer-batches']) {
+      expect(Object.keys(doc.paths[path].post!.responses)).toEqual(
+        expect.arrayContaining(['200', '201', '202']),
+      );
+    }
     expect(doc.paths['/v1/webhooks/{id}'].delete!.parameters).toEqual([
       expect.objectContaining({ name: 'id', in: 'path', required: true, schema: { type: 'string' } }),
     ]);

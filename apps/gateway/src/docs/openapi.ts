@@ -89,20 +89,28 @@ const OPERATIONS: Record<string, Partial<OperationObject>> = {
     tags: ['transfers'],
     summary: 'Submit a transfer',
     description:
-      'Answers 202 with status `accepted`; `?wait=<ms>` waits for the final state. The same id and body ' +
-      'return the first result (200); the same id with another body gets 409.',
+      'Answers 202 with status `accepted`; `?wait=<ms>` waits for the final state and answers 201 once the ' +
+      'transfer is final within the wait (committed, rejected or reserved), 202 if it is still pending. The ' +
+      'same id and body return the transfer as it stands (200 once final); the same id with another body ' +
+      'gets 409.',
   },
   'post /v1/transfers/{id}/fulfil': {
     tags: ['transfers'],
     summary: 'The payee confirms the payout of a reserved two-phase transfer',
+    description:
+      'Answers 200 once the fulfil is decided (within `?wait=<ms>`, or before), 202 while pending.',
   },
   'post /v1/transfers/{id}/abort': {
     tags: ['transfers'],
     summary: 'The payer or the payee releases a reserved two-phase transfer',
+    description: 'Answers 200 once the abort is decided (within `?wait=<ms>`, or before), 202 while pending.',
   },
   'post /v1/transfer-batches': {
     tags: ['transfers'],
     summary: 'Submit up to 500 transfers under one signature',
+    description:
+      'Answers 202 while any transfer is pending; with `?wait=<ms>`, 201 once every transfer is final ' +
+      'within the wait, and 200 when every one was made before by the same ids and bodies.',
   },
   'get /v1/transfers': { tags: ['transfers'], summary: "The caller's transfers, newest first" },
   'get /v1/transfers/{id}': { tags: ['transfers'], summary: 'A transfer, to its payer or payee' },

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest } from '../auth/auth.service';
 import { Partner, PartnerGuard } from '../auth/partner.guard';
 import { WaitMsPipe } from './transfers.controller';
+import { isSettled } from './transfers.dto';
 import { TransfersService } from './transfers.service';
 
 /**
@@ -21,6 +22,9 @@ export class TransferBatchesController {
     @Query('wait', WaitMsPipe) waitMs: number,
   ) {
     const { views, created } = await this.transfers.submitBatch(caller, waitMs);
-    void reply.status(created > 0 ? 202 : 200).send({ transfers: views });
+    // As for one transfer: 202 while any is undecided, else 201 when this request made transfers, 200 when
+    // every one was made before by the same ids.
+    const status = !views.every((v) => isSettled(v.status)) ? 202 : created > 0 ? 201 : 200;
+    void reply.status(status).send({ transfers: views });
   }
 }

@@ -15,7 +15,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest } from '../auth/auth.service';
 import { Partner, PartnerGuard } from '../auth/partner.guard';
 import type { KnownParticipant } from '../auth/participants.repository';
-import { isCompleted, toTransferView, transferListFilter, transferPage } from './transfers.dto';
+import { isCompleted, isSettled, toTransferView, transferListFilter, transferPage } from './transfers.dto';
 import { TransferFailure } from './transfers.errors';
 import { TransfersRepository } from './transfers.repository';
 import { TransfersService } from './transfers.service';
@@ -71,7 +71,9 @@ export class TransfersController {
     @Query('wait', WaitMsPipe) waitMs: number,
   ) {
     const { view, created } = await this.transfers.submit(caller, waitMs);
-    const status = created || view.status === 'accepted' ? 202 : 200;
+    // 202 while the ledger has not decided; once it has, 201 for the transfer this request made (final
+    // within its wait), 200 for one the same id made before.
+    const status = !isSettled(view.status) ? 202 : created ? 201 : 200;
     void reply
       .status(status)
       .header('location', `/v1/transfers/${encodeURIComponent(view.id)}`)
@@ -108,7 +110,10 @@ export class TransfersController {
     return toTransferView(await this.transfers.get(participant.id, id));
   }
 
-  /** Fulfil or abort; with a wait, answers the decided state (202 when the instruction was sent now). */
+  /**
+   * Fulfil or abort; with a wait, answers the decided state: 200 once the fulfil or abort is decided (now
+   * or before), 202 while the instruction sent now is still pending.
+   */
   private async complete(
     caller: AuthenticatedRequest,
     reply: FastifyReply,
@@ -121,6 +126,6 @@ export class TransfersController {
       sent && waitMs > 0
         ? await this.transfers.waitFor(caller.participant.id, id, waitMs, isCompleted)
         : view;
-    void reply.status(sent ? 202 : 200).send(final);
+    void reply.status(sent && !isCompleted(final.status) ? 202 : 200).send(final);
   }
 }
