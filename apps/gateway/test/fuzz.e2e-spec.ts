@@ -181,6 +181,12 @@ describe('fuzzing the signed API', () => {
       '/v1/accounts/beta/USD/proof',
       '/v1/transfers?limit=9999',
       '/v1/statements?account=beta/USD',
+      // Times PostgreSQL cannot hold (year 0 was a 500, error 22008), and a cursor forged to carry one.
+      '/v1/statements?account=alpha/USD&from=0000-01-01T00:00:00Z&to=2026-12-31T00:00:00Z',
+      '/v1/transfers?from=0000-01-01T00:00:00Z',
+      `/v1/transfers?cursor=${Buffer.from('["0000-01-01T00:00:00.000Z","t-1"]').toString('base64url')}`,
+      '/v1/transfers/%ZZ',
+      `/v1/transfers/${'x'.repeat(5_000)}`,
     ]) {
       const status = await send('GET', path, '', true);
       expect(status).toBeGreaterThanOrEqual(400);
