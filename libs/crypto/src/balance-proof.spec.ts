@@ -141,9 +141,14 @@ describe('verifyBalanceProof', () => {
 
   it('refuses a signer set or quorum that could certify two headers', () => {
     const input = proofFor(0);
-    expect(reasonOf({ ...input, quorum: 2 })).toMatch(/not a majority/);
-    expect(reasonOf({ ...input, quorum: 5 })).toMatch(/not a majority/);
-    expect(reasonOf({ ...input, quorum: 0, certificate: [] })).toMatch(/not a majority/);
+    expect(reasonOf({ ...input, quorum: 2 })).toMatch(/not Byzantine-safe/);
+    expect(reasonOf({ ...input, quorum: 5 })).toMatch(/not Byzantine-safe/);
+    expect(reasonOf({ ...input, quorum: 0, certificate: [] })).toMatch(/not Byzantine-safe/);
+    // A majority that is not Byzantine-safe: five signers with quorum three (two such quorums share one).
+    const fifth = { id: 's5', publicKey: signingKeyFromSeed('5e'.repeat(32)).publicKeyHex };
+    expect(reasonOf({ ...input, signers: [...signers, fifth], quorum: 3 })).toMatch(
+      /not Byzantine-safe for the 5 signers \(at least 4, at most 5\)/,
+    );
     expect(reasonOf({ ...input, signers: [...signers, signers[0]] })).toMatch(/twice/);
   });
 });

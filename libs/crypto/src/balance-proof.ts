@@ -88,9 +88,13 @@ export function verifyBalanceProof(input: BalanceProofInput): BalanceProofResult
   const { signers, quorum } = input;
   const ids = new Set(signers.map((s) => s.id));
   if (ids.size !== signers.length) return fail('the signer set names a signer twice');
-  // The same rule as the genesis: without a majority quorum two conflicting headers could both certify.
-  if (!Number.isInteger(quorum) || quorum > signers.length || quorum <= signers.length / 2) {
-    return fail(`quorum ${quorum} is not a majority of the ${signers.length} signers`);
+  // The same rule as the ledger's genesis and governance: below floor(2n/3) + 1, two quorums may share only
+  // signers who sign two headers at one height, so two conflicting headers could both be certified.
+  const minimum = Math.floor((2 * signers.length) / 3) + 1;
+  if (!Number.isInteger(quorum) || quorum > signers.length || quorum < minimum) {
+    return fail(
+      `quorum ${quorum} is not Byzantine-safe for the ${signers.length} signers (at least ${minimum}, at most ${signers.length})`,
+    );
   }
   if (!MINOR.test(input.balanceMinor) || input.balanceMinor === '-0')
     return fail('balanceMinor is not an integer string');
