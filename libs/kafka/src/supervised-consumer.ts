@@ -6,8 +6,8 @@ import type { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs
  * process restarted after SIGKILL wait for its dead predecessor's session to expire before it gets the
  * partition back; 10 s is above the broker's minimum (6 s) and long enough for a garbage collection pause.
  */
-export const SESSION_TIMEOUT_MS = 10_000;
-export const HEARTBEAT_INTERVAL_MS = 1_000;
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
 const REBALANCE_TIMEOUT_MS = 10_000;
 /**
  * How long the broker holds a fetch that finds nothing new. A consumer's disconnect waits for the fetch in
@@ -53,9 +53,6 @@ export class SupervisedConsumer {
   private stopped = false;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | null = null;
-  private joinedOnce!: () => void;
-  /** Settles at the first successful join of the group. */
-  readonly joined = new Promise<void>((resolve) => (this.joinedOnce = resolve));
 
   constructor(private readonly options: SupervisedConsumerOptions) {}
 
@@ -78,7 +75,6 @@ export class SupervisedConsumer {
     consumer.on(consumer.events.CRASH, (event) => this.restartLater(consumer, event.payload.error));
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.failures = 0;
-      this.joinedOnce();
       const offset = options.position?.();
       if (offset !== undefined) consumer.seek({ topic: options.topic, partition: 0, offset });
     });

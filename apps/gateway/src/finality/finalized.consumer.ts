@@ -59,9 +59,11 @@ export class FinalizedConsumer {
       handle: async (messages) => {
         // The bodies go to the database as the bytes that came (a finalized block is megabytes of text):
         // making a string of them again would cost as much as the parse that already made one.
-        await this.view.store(messages.map((m) => ({ block: m.value, body: m.raw.value! })));
         const next = (BigInt(messages[messages.length - 1].offset) + 1n).toString();
-        await this.view.advanceTopicPosition(next);
+        await this.view.store(
+          messages.map((m) => ({ block: m.value, body: m.raw.value! })),
+          next,
+        );
         this.nextOffset = next;
         await this.apply(messages.map((m) => m.value));
       },

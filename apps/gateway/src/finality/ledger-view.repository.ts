@@ -24,20 +24,25 @@ export class LedgerViewRepository {
   }
 
   /**
-   * Stores blocks as received (in any order, repeats ignored), in one statement: `body` is the message
-   * as it came, sent as a bind parameter (`valuesList`), so a block of a megabyte is neither serialized
-   * again nor escaped. A Buffer goes as the UTF-8 bytes of the text (node-postgres sends it in binary
-   * format, which for a text column is those bytes), without being decoded into a string first.
+   * Stores blocks as received (in any order, repeats ignored) and moves the topic position forward to
+   * `nextOffset`, in one statement: `body` is the message as it came, sent as a bind parameter
+   * (`valuesList`), so a block of a megabyte is neither serialized again nor escaped. A Buffer goes as the
+   * UTF-8 bytes of the text (node-postgres sends it in binary format, which for a text column is those
+   * bytes), without being decoded into a string first. The position never goes back: replicas read at
+   * their own pace, and every message before the greatest one recorded is stored.
    */
-  async store(blocks: { block: FinalizedBlock; body: string | Buffer }[]): Promise<void> {
+  async store(blocks: { block: FinalizedBlock; body: string | Buffer }[], nextOffset: string): Promise<void> {
     if (blocks.length === 0) return;
     const rows = valuesList(
       blocks.map(({ block, body }) => [block.header.height, block.headerHash, body]),
-      1,
+      3,
     );
     await this.sql.execute(
-      `insert into gateway.blocks (height, header_hash, body) values ${rows.text} on conflict (height) do nothing`,
-      rows.values,
+      `with stored as (
+         insert into gateway.blocks (height, header_hash, body) values ${rows.text} on conflict (height) do nothing)
+       insert into gateway.cursors (name, height) values ($1, $2)
+       on conflict (name) do update set height = greatest(gateway.cursors.height, excluded.height)`,
+      [FINALIZED_TOPIC_CURSOR, Number(nextOffset), ...rows.values],
     );
   }
 
@@ -49,15 +54,6 @@ export class LedgerViewRepository {
   async topicPosition(): Promise<string | undefined> {
     const row = await this.prisma.gatewayCursor.findUnique({ where: { name: FINALIZED_TOPIC_CURSOR } });
     return row ? String(row.height) : undefined;
-  }
-
-  /** Moves the topic position forward to `nextOffset` (never back: replicas read at their own pace). */
-  async advanceTopicPosition(nextOffset: string): Promise<void> {
-    await this.sql.execute(
-      `insert into gateway.cursors (name, height) values ($1, $2)
-       on conflict (name) do update set height = greatest(gateway.cursors.height, excluded.height)`,
-      [FINALIZED_TOPIC_CURSOR, Number(nextOffset)],
-    );
   }
 
   async cursor(): Promise<number> {

@@ -260,10 +260,7 @@ export class SignerService {
   }
 
   private logRestart(consumer: string, error: unknown, delayMs: number): void {
-    this.log.warn(
-      { consumer, delayMs, err: describeError(error) },
-      'Kafka consumer failed; starting it again',
-    );
+    this.log.warn({ consumer, delayMs, err: error }, 'Kafka consumer failed; starting it again');
   }
 
   /** One vote, publication notice or invalid message from the votes topic. */
@@ -303,7 +300,7 @@ export class SignerService {
       this.cutFailing = false;
     } catch (error) {
       // The broker is unreachable: the cut is proposed again at a later tick. Said once per outage.
-      if (!this.cutFailing) this.log.warn({ err: describeError(error) }, 'could not propose a cut; retrying');
+      if (!this.cutFailing) this.log.warn({ err: error }, 'could not propose a cut; retrying');
       this.cutFailing = true;
     } finally {
       this.cutInFlight = false;
@@ -337,7 +334,7 @@ export class SignerService {
         `finality stalled at height ${this.certifiedHeight} for ${nowMs - this.certifiedMovedAtMs} ms; ` +
         `no vote seen for height ${height} from ${missing.join(', ') || '(none: votes disagree)'}`,
       accounts: [],
-    }).catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'could not send an alarm'));
+    }).catch((error: unknown) => this.log.warn({ err: error }, 'could not send an alarm'));
   }
 
   /** Called when the certified height moves: resets the stall clock and clears a raised `no-quorum`. */
@@ -354,7 +351,7 @@ export class SignerService {
       signerId: this.settings.signerId,
       detail: `finality resumed: certified height ${this.certifiedHeight} (stalled before ${stalledAt})`,
       accounts: [],
-    }).catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'could not send an alarm'));
+    }).catch((error: unknown) => this.log.warn({ err: error }, 'could not send an alarm'));
   }
 
   /** Rebuilds the state by replaying this signer's own stored entries, checking every header on the way. */
@@ -795,9 +792,4 @@ export class SignerService {
     for (const timer of this.fallbackTimers) clearTimeout(timer);
     await Promise.all([this.commandsConsumer?.disconnect(), this.votesConsumer?.disconnect()]);
   }
-}
-
-/** An error as a log field: its name, message and stack, which pino would not take from a plain object. */
-export function describeError(error: unknown): unknown {
-  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
 }

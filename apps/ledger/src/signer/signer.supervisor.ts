@@ -1,5 +1,5 @@
 import type { Logger } from '@concord/observability';
-import { describeError, SignerMetrics, SignerService } from './signer.service';
+import { SignerMetrics, SignerService } from './signer.service';
 
 /** The first wait before a failed signer starts again from its database, and the longest one. */
 const RESTART_BACKOFF_FIRST_MS = 200;
@@ -57,7 +57,7 @@ export class SignerSupervisor {
   private onFailure(signer: SignerService, error: unknown): void {
     if (this.stopped || signer !== this.current) return;
     if (isFatal(error)) {
-      this.log.fatal({ err: describeError(error) }, 'signer failed');
+      this.log.fatal({ err: error }, 'signer failed');
       this.exit(1);
       return;
     }
@@ -65,10 +65,7 @@ export class SignerSupervisor {
     const delayMs = Math.min(RESTART_BACKOFF_FIRST_MS * 2 ** this.failures, RESTART_BACKOFF_MAX_MS);
     this.failures += 1;
     this.metrics.restarts.inc();
-    this.log.error(
-      { err: describeError(error), delayMs },
-      'signer lost a connection; starting again from its database',
-    );
+    this.log.error({ err: error, delayMs }, 'signer lost a connection; starting again from its database');
     this.timer = setTimeout(() => {
       this.timer = null;
       void withTimeout(signer.stop(), STOP_TIMEOUT_MS).then(() => this.start());
