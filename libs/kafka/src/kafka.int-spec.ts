@@ -3,6 +3,7 @@ import { deadLetterSchema, topicName } from '@concord/contracts';
 import { ensureTopics } from '../../devtools/src/infra/infra';
 import { deleteTestTopics, eventually, uniqueName, TEST_KAFKA_BROKERS } from '@concord/testing';
 import { consumeValidated, createKafka, createProducer, sendJson } from './kafka';
+import { SupervisedConsumer } from './supervised-consumer';
 
 jest.setTimeout(60_000);
 
@@ -147,5 +148,32 @@ describe('consumeValidated', () => {
     expect(received).toBe(big.length);
     await consumer.disconnect();
     await producer.disconnect();
+  });
+  it('leaves nothing running when stopped while it is still connecting', async () => {
+    const kafka = createKafka(settings);
+    const producer = await createProducer(kafka);
+    const topic = topicName('clearingEvents', prefix);
+    const groupId = `${prefix}-stopped-early`;
+    const seen: string[] = [];
+    const consumer = new SupervisedConsumer({
+      kafka,
+      topic,
+      groupId,
+      fromBeginning: true,
+      run: { eachMessage: async ({ message }) => void seen.push(message.value!.toString()) },
+    });
+    const starting = consumer.start();
+    await consumer.disconnect();
+    await starting;
+    await sendJson(producer, topic, [{ value: { n: 1 } }]);
+    // Long enough for a consumer left behind to join (sessions of 10 s, a join in about 3 s) and fetch.
+    await new Promise((r) => setTimeout(r, 6_000));
+    const admin = kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups([groupId]);
+    await admin.disconnect();
+    await producer.disconnect();
+    expect(seen).toEqual([]);
+    expect(groups[0].members).toEqual([]);
   });
 });

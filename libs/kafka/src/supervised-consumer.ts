@@ -78,9 +78,17 @@ export class SupervisedConsumer {
       const offset = options.position?.();
       if (offset !== undefined) consumer.seek({ topic: options.topic, partition: 0, offset });
     });
+    // A stop that arrives while connecting must not leave this consumer running behind it.
+    const abandoned = async () => {
+      if (!this.stopped && consumer === this.consumer) return false;
+      await consumer.disconnect().catch(() => undefined);
+      return true;
+    };
     try {
       await consumer.connect();
+      if (await abandoned()) return;
       await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+      if (await abandoned()) return;
       // run() resolves after the first join; a join that fails surfaces as a CRASH event, handled above.
       void consumer.run(options.run).catch((error: unknown) => this.restartLater(consumer, error));
     } catch (error) {
