@@ -26,6 +26,22 @@ export function servicesClient(databaseUrl: string, poolSize = 10): ServicesPris
   );
 }
 
+/**
+ * The client of an app that owns a set of tables alone (`prisma/<app>.prisma`, generated to
+ * `.prisma/<app>-client`): the app passes its generated PrismaClient class.
+ */
+export function appClient<C extends object>(
+  PrismaClient: new (options: { adapter: PrismaPg; errorFormat: 'minimal' }) => C,
+  databaseUrl: string,
+  poolSize = 5,
+): C {
+  const pool = new Pool({ connectionString: databaseUrl, max: poolSize, allowExitOnIdle: true });
+  return registerSql(
+    new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), errorFormat: 'minimal' }),
+    pool,
+  );
+}
+
 export function ledgerClient(databaseUrl: string, signerId: string, poolSize = 5): LedgerPrismaClient {
   const schema = `ledger_${signerId}`;
   // The schema option qualifies model queries; the search path covers the raw SQL of the repository.

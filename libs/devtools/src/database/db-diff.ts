@@ -2,19 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateClients, REPO_ROOT, runPrisma } from './prisma';
+import { generateClients, REPO_ROOT, runPrisma, schemaSets } from './prisma';
 
 /**
- * `npm run db:diff -- <set> <name> [--from-empty]`: writes a new migration for the services or the ledger
- * tables with `prisma migrate diff`, from the schema file as last committed to the schema file as it is now.
+ * `npm run db:diff -- <set> <name> [--from-empty]`: writes a new migration for one set of tables (see
+ * `schemaSets`) with `prisma migrate diff`, from the schema file as last committed to the schema file as it is now.
  */
 function main(): void {
   const [set, name, mode] = process.argv.slice(2);
-  if ((set !== 'services' && set !== 'ledger') || !name) {
-    console.error('usage: npm run db:diff -- services|ledger <migration_name> [--from-empty]');
+  if (!schemaSets().includes(set) || !name) {
+    console.error(`usage: npm run db:diff -- ${schemaSets().join('|')} <migration_name> [--from-empty]`);
     process.exit(2);
   }
-  const schema = set === 'services' ? 'prisma/schema.prisma' : 'prisma/ledger.prisma';
+  const schema = set === 'services' ? 'prisma/schema.prisma' : `prisma/${set}.prisma`;
   // The starting point is the schema file as last committed (its migrations are already in the repo), so
   // no shadow database is needed.
   let from = ['--from-empty'];

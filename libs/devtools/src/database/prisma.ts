@@ -35,9 +35,27 @@ export function runPrisma(args: string[], env: Record<string, string> = {}): str
   return result.stdout;
 }
 
+/**
+ * The sets of tables, each with its schema file `prisma/<set>.prisma`, Prisma config
+ * `prisma/<set>.config.ts`, migrations `prisma/migrations/<set>` and client `.prisma/<set>-client`:
+ * `services` (gateway, clearing, FX), `ledger` (one schema per signer), and one set per app that owns its
+ * tables alone (console, compliance, routing...), found by its config file.
+ */
+export function schemaSets(): string[] {
+  const apps = readdirSync(join(REPO_ROOT, 'prisma'))
+    .map((name) => /^([a-z][a-z0-9-]*)\.config\.ts$/.exec(name)?.[1])
+    .filter((set): set is string => set !== undefined && set !== 'services' && set !== 'ledger')
+    .sort();
+  return ['services', ...apps, 'ledger'];
+}
+
+/** The app sets: applied once per database, like `services`. */
+export function appSchemaSets(): string[] {
+  return schemaSets().filter((set) => set !== 'services' && set !== 'ledger');
+}
+
 export function generateClients(): void {
-  runPrisma(['generate', '--config', 'prisma/services.config.ts']);
-  runPrisma(['generate', '--config', 'prisma/ledger.config.ts']);
+  for (const set of schemaSets()) runPrisma(['generate', '--config', `prisma/${set}.config.ts`]);
 }
 
 /** The URL of the maintenance database on the same server, used to create databases. */
@@ -103,11 +121,7 @@ export function withSearchPath(databaseUrl: string, schema: string): string {
  * here because `prisma migrate deploy` over the WebAssembly engine takes ~10 s per schema on this machine
  * and cannot keep one history per signer schema.
  */
-async function applyMigrationSet(
-  client: Client,
-  set: 'services' | 'ledger',
-  schema: string,
-): Promise<string[]> {
+async function applyMigrationSet(client: Client, set: string, schema: string): Promise<string[]> {
   const dir = join(REPO_ROOT, 'prisma/migrations', set);
   const names = readdirSync(dir)
     .filter((name) => existsSync(join(dir, name, 'migration.sql')))
@@ -147,8 +161,8 @@ async function applyMigrationSet(
 }
 
 /**
- * Brings a database to the latest schema: creates it if missing, applies the services' migrations, then
- * the ledger migrations once per signer schema. Safe to run again, and from several processes at once:
+ * Brings a database to the latest schema: creates it if missing, applies the services' migrations and
+ * each app set's, then the ledger migrations once per signer schema. Safe to run again, and from several processes at once:
  * an advisory lock serializes them.
  */
 export async function migrate(databaseUrl: string, signers: string[]): Promise<void> {
@@ -158,6 +172,7 @@ export async function migrate(databaseUrl: string, signers: string[]): Promise<v
   try {
     await client.query('select pg_advisory_lock(7531)');
     await applyMigrationSet(client, 'services', SERVICES_HISTORY_SCHEMA);
+    for (const set of appSchemaSets()) await applyMigrationSet(client, set, `migrations_${set}`);
     for (const signer of signers) await applyMigrationSet(client, 'ledger', ledgerSchemaName(signer));
   } finally {
     await client.query('select pg_advisory_unlock(7531)').catch(() => undefined);
