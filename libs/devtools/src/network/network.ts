@@ -26,7 +26,10 @@ const RESTART_MAX_MS = 15_000;
 /** A process up for this long has recovered: its next crash waits RESTART_FIRST_MS again. */
 const SUPERVISED_STABLE_MS = 60_000;
 
-export type AppName = 'gateway' | 'ledger' | 'clearing' | 'fx';
+export type AppName = 'gateway' | 'ledger' | 'clearing' | 'fx' | OptionalApp;
+
+/** Apps that join the network when their port is given (see NetworkOptions). */
+export type OptionalApp = 'console' | 'compliance' | 'routing';
 
 export interface NetworkOptions {
   databaseUrl: string;
@@ -38,6 +41,12 @@ export interface NetworkOptions {
   clearingPort?: number;
   /** The FX service's operator admin API (spreads, markups, fees, rates); off when unset. */
   fxPort?: number;
+  /** The operations console (apps/console): its web application and /ops/v1 API; off when unset. */
+  consolePort?: number;
+  /** The compliance service (apps/compliance); off when unset. */
+  compliancePort?: number;
+  /** The order routing service (apps/routing); off when unset. */
+  routingPort?: number;
   /** The bearer token of both operator APIs (OPERATOR_TOKEN); the public demo token when unset. */
   operatorToken?: string;
   spec: ConsortiumSpec;
@@ -209,27 +218,7 @@ export class LocalNetwork {
         },
       };
     }
-    if (name === 'fx') {
-      const fx = fxKey(this.options.spec);
-      const provider: Record<string, string> = this.options.spec.fxProvider
-        ? { FX_PROVIDER_ID: this.options.spec.fxProvider }
-        : {};
-      const port: Record<string, string> = this.options.fxPort
-        ? { FX_PORT: String(this.options.fxPort) }
-        : {};
-      return {
-        app: 'fx',
-        env: {
-          ...this.commonEnv(),
-          FX_SIGNING_KEY: fx.key.seedHex,
-          FX_SIGNING_KEY_ID: fx.keyId,
-          ...provider,
-          ...port,
-          OPERATOR_TOKEN: this.operatorToken,
-          ...extra,
-        },
-      };
-    }
+    if (name === 'fx') return { app: name, env: { ...this.fxEnv(), ...extra } };
     if (name === 'clearing') {
       const port: Record<string, string> = this.options.clearingPort
         ? { CLEARING_PORT: String(this.options.clearingPort) }
@@ -248,11 +237,77 @@ export class LocalNetwork {
         },
       };
     }
+    if (name === 'console') return { app: name, env: { ...this.consoleEnv(), ...extra } };
+    if (name === 'compliance') return { app: name, env: { ...this.complianceEnv(), ...extra } };
+    if (name === 'routing') return { app: name, env: { ...this.routingEnv(), ...extra } };
     throw new Error(`unknown process ${name}`);
   }
 
+  private fxEnv(): Record<string, string> {
+    const fx = fxKey(this.options.spec);
+    const provider: Record<string, string> = this.options.spec.fxProvider
+      ? { FX_PROVIDER_ID: this.options.spec.fxProvider }
+      : {};
+    const port: Record<string, string> = this.options.fxPort ? { FX_PORT: String(this.options.fxPort) } : {};
+    return {
+      ...this.commonEnv(),
+      FX_SIGNING_KEY: fx.key.seedHex,
+      FX_SIGNING_KEY_ID: fx.keyId,
+      ...provider,
+      ...port,
+      OPERATOR_TOKEN: this.operatorToken,
+    };
+  }
+
+  /** Where the other services answer, for the apps that call them. */
+  private serviceUrls(): Record<string, string> {
+    const { clearingPort, fxPort, compliancePort } = this.options;
+    return {
+      GATEWAY_URL: this.gatewayUrl,
+      ...(clearingPort ? { CLEARING_URL: `http://127.0.0.1:${clearingPort}` } : {}),
+      ...(fxPort ? { FX_URL: `http://127.0.0.1:${fxPort}` } : {}),
+      ...(compliancePort ? { COMPLIANCE_URL: `http://127.0.0.1:${compliancePort}` } : {}),
+      OPERATOR_TOKEN: this.operatorToken,
+    };
+  }
+
+  private consoleEnv(): Record<string, string> {
+    return {
+      ...this.commonEnv(),
+      ...this.serviceUrls(),
+      CONSOLE_PORT: String(this.options.consolePort),
+    };
+  }
+
+  private complianceEnv(): Record<string, string> {
+    return {
+      ...this.commonEnv(),
+      ...this.serviceUrls(),
+      COMPLIANCE_PORT: String(this.options.compliancePort),
+    };
+  }
+
+  private routingEnv(): Record<string, string> {
+    return {
+      ...this.commonEnv(),
+      ...this.serviceUrls(),
+      ROUTING_PORT: String(this.options.routingPort),
+    };
+  }
+
   processNames(): string[] {
-    return [...this.signers.map((s) => `ledger-${s}`), 'clearing', 'fx', 'gateway'];
+    const optional: [OptionalApp, number | undefined][] = [
+      ['compliance', this.options.compliancePort],
+      ['routing', this.options.routingPort],
+      ['console', this.options.consolePort],
+    ];
+    return [
+      ...this.signers.map((s) => `ledger-${s}`),
+      'clearing',
+      'fx',
+      ...optional.filter(([, port]) => port !== undefined).map(([name]) => name),
+      'gateway',
+    ];
   }
 
   start(name: string): RunningProcess {

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@concord/config';
 import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
-import { bringUp, defaultQuorum, demoSpec, StartableNetwork, startSchema } from './start';
+import {
+  bringUp,
+  defaultQuorum,
+  demoSpec,
+  optionalAppLines,
+  optionalAppPorts,
+  StartableNetwork,
+  startSchema,
+} from './start';
 
 /** A network that records what was asked of it, and fails where the test says. */
 class FakeNetwork implements StartableNetwork {
@@ -196,4 +204,17 @@ setInterval(() => undefined, 1000);
       }
     },
   );
+});
+
+describe('npm start optional apps', () => {
+  const ports = { CONSOLE_PORT: 3300, COMPLIANCE_PORT: 3400, ROUTING_PORT: 3500 };
+
+  it('starts only the optional apps this checkout has, and prints a line for each', () => {
+    const apps = optionalAppPorts(ports, (app) => app === 'console');
+    expect(apps).toEqual({ consolePort: 3300 });
+    expect(optionalAppLines(apps)).toBe(
+      '  console     http://127.0.0.1:3300/   (operations and regulator console)\n',
+    );
+    expect(optionalAppLines(optionalAppPorts(ports, () => false))).toBe('');
+  });
 });

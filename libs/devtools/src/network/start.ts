@@ -1,6 +1,9 @@
 import { loadConfig, commonSchema } from '@concord/config';
 import { z } from 'zod';
 import { ConsortiumSpec, DEMO_CONSORTIUM, minimumQuorum, quorumProblem } from '../demo/consortium';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../database/prisma';
 import { LocalNetwork } from './network';
 
 /** What `npm start` needs of a network: LocalNetwork, or a fake of it in the unit test. */
@@ -44,6 +47,9 @@ export const startSchema = commonSchema
     GATEWAY_PORT: port.default(3000),
     CLEARING_PORT: port.default(3100),
     FX_PORT: port.default(3200),
+    CONSOLE_PORT: port.default(3300),
+    COMPLIANCE_PORT: port.default(3400),
+    ROUTING_PORT: port.default(3500),
     // Validated by the services themselves; the public demo token when unset.
     OPERATOR_TOKEN: z.string().optional(),
     DEMO_SIGNERS: z.coerce.number().int().min(1).max(16).default(4),
@@ -77,6 +83,29 @@ export function demoSpec(config: { DEMO_SIGNERS: number; DEMO_QUORUM?: number })
   };
 }
 
+/** The ports of the optional apps (console, compliance, routing) that this checkout has. */
+export function optionalAppPorts(
+  config: { CONSOLE_PORT: number; COMPLIANCE_PORT: number; ROUTING_PORT: number },
+  has: (app: string) => boolean = (app) => existsSync(join(REPO_ROOT, 'apps', app, 'src/main.ts')),
+): { consolePort?: number; compliancePort?: number; routingPort?: number } {
+  return {
+    ...(has('console') ? { consolePort: config.CONSOLE_PORT } : {}),
+    ...(has('compliance') ? { compliancePort: config.COMPLIANCE_PORT } : {}),
+    ...(has('routing') ? { routingPort: config.ROUTING_PORT } : {}),
+  };
+}
+
+/** What `npm start` prints of the optional apps it started, one line each. */
+export function optionalAppLines(apps: ReturnType<typeof optionalAppPorts>): string {
+  const line = (name: string, port: number | undefined, what: string) =>
+    port === undefined ? '' : `  ${name.padEnd(11)} http://127.0.0.1:${port}${what}\n`;
+  return (
+    line('console', apps.consolePort, '/   (operations and regulator console)') +
+    line('compliance', apps.compliancePort, '/v1   (compliance API: screening, cases)') +
+    line('routing', apps.routingPort, '/v1   (order routing API: corridors, routes, orders)')
+  );
+}
+
 /**
  * `npm start`: the whole network on this machine, on the demo consortium. Infrastructure up, migrations,
  * genesis (first run only), the signers (four by default), clearing, FX and the gateway. Ctrl-C stops what
@@ -85,6 +114,7 @@ export function demoSpec(config: { DEMO_SIGNERS: number; DEMO_QUORUM?: number })
 async function main(): Promise<void> {
   const config = loadConfig(startSchema);
   const spec = demoSpec(config);
+  const apps = optionalAppPorts(config);
   const network = new LocalNetwork({
     databaseUrl: config.DATABASE_URL,
     redisUrl: config.REDIS_URL,
@@ -93,6 +123,7 @@ async function main(): Promise<void> {
     gatewayPort: config.GATEWAY_PORT,
     clearingPort: config.CLEARING_PORT,
     fxPort: config.FX_PORT,
+    ...apps,
     operatorToken: config.OPERATOR_TOKEN,
     spec,
     runtime: process.argv.includes('--tsx') ? 'tsx' : 'dist',
@@ -120,7 +151,7 @@ concord: the demo network is up.
   gateway     ${network.gatewayUrl}   (health: ${network.gatewayUrl}/ready, metrics: ${network.gatewayUrl}/metrics)
   clearing    http://127.0.0.1:${config.CLEARING_PORT}/windows   (operator API: windows, instructions, confirmations)
   fx admin    http://127.0.0.1:${config.FX_PORT}/rates   (operator API: spreads, markups, fee schedules, rates)
-  operators   Authorization: Bearer ${config.OPERATOR_TOKEN ? '$OPERATOR_TOKEN' : `${network.operatorToken}   (the public DEMO token)`}
+${optionalAppLines(apps)}  operators   Authorization: Bearer ${config.OPERATOR_TOKEN ? '$OPERATOR_TOKEN' : `${network.operatorToken}   (the public DEMO token)`}
   API docs    ${network.gatewayUrl}/docs
   signers     ${network.signers.join(', ')} (quorum ${spec.quorum})
   partners    ${DEMO_CONSORTIUM.participants.map((p) => p.id).join(', ')}
