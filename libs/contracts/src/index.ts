@@ -5,3 +5,4 @@ export * from './instruction-parser';
 export * from './fx';
 export * from './clearing';
 export * from './partner-api';
+export * from './console-api';
