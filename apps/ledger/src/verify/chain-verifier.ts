@@ -120,6 +120,12 @@ function short(value: unknown): string {
 }
 
 /**
+ * What a source of blocks throws for a block it cannot even read (a line of a chain file that is not a
+ * block): the chain is broken there, at the height that was expected next.
+ */
+export class UnreadableBlock extends Error {}
+
+/**
  * Checks blocks one at a time, in height order (`check`), then what can only be judged at the end
  * (`finish`). Memory grows with the number of accounts and transfer ids, not with the chain's length.
  */
@@ -155,6 +161,12 @@ export class ChainVerifier {
     this.nextHeight += 1;
     this.options.onBlock?.(stored.block.height);
     return null;
+  }
+
+  /** Stops the walk at the block expected next, which could not be read. */
+  unreadable(reason: string): Failure {
+    this.failure ??= { height: this.nextHeight, reason };
+    return this.failure;
   }
 
   /** The verdict once every stored block went through `check`. `strayRow` looks for orphaned rows. */
@@ -462,8 +474,13 @@ export async function verifyChain(
   options: ChainVerifierOptions & { strayRow?: (tip: number) => Promise<StrayRow | null> } = {},
 ): Promise<ChainVerdict> {
   const verifier = new ChainVerifier(options);
-  for await (const block of blocks) {
-    if (verifier.check(block)) break;
+  try {
+    for await (const block of blocks) {
+      if (verifier.check(block)) break;
+    }
+  } catch (error) {
+    if (!(error instanceof UnreadableBlock)) throw error;
+    verifier.unreadable(error.message);
   }
   return verifier.finish(options.strayRow);
 }

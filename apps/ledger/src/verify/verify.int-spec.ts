@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -45,16 +49,15 @@ function broken(verdict: ChainVerdict): { height: number; reason: string } | 'ok
 
 const run = promisify(execFile);
 
-async function cli(args: string[]): Promise<{ code: number; lines: string[]; stderr: string }> {
+async function cli(
+  args: string[],
+  script = 'apps/ledger/src/verify/verify.ts',
+): Promise<{ code: number; lines: string[]; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(
-      'node',
-      ['--require', 'tsx/cjs', 'apps/ledger/src/verify/verify.ts', ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, DATABASE_URL },
-      },
-    );
+    const { stdout, stderr } = await run('node', ['--require', 'tsx/cjs', script, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATABASE_URL },
+    });
     return { code: 0, lines: stdout.trimEnd().split('\n'), stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -406,5 +409,72 @@ describe('ledger:verify on a stored chain', () => {
     const misused = await cli(['--signer', 'S1;drop']);
     expect(misused.code).toBe(2);
     expect(misused.stderr).toMatch(/--signer must be lower-case letters and digits/);
+  });
+});
+
+describe('ledger:export, then ledger:verify --file with no database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-export-'));
+  const file = join(dir, 'chain.jsonl.gz');
+  const exportChain = () => cli(['--signer', 's1', '--out', file], 'apps/ledger/src/verify/export.ts');
+  /** Rewrites the exported file's lines with `change`, into a new file. */
+  const rewritten = (name: string, change: (lines: string[]) => string[]) => {
+    const lines = gunzipSync(readFileSync(file)).toString().trimEnd().split('\n');
+    const path = join(dir, name);
+    writeFileSync(path, gzipSync(change(lines).join('\n') + '\n'));
+    return path;
+  };
+  // The file is verified without any database: a URL that cannot connect proves nothing is read from one.
+  const verifyFile = (path: string, ...more: string[]) =>
+    cli(['--file', path, '--database-url', 'postgresql://nobody@127.0.0.1:1/none', ...more]);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('verifies the exported chain with the same last line as the database', async () => {
+    const exported = await exportChain();
+    expect(exported).toMatchObject({ code: 0, lines: [`exported 10 blocks of ledger_s1 to ${file}`] });
+    const fromFile = await verifyFile(file, '--genesis-hash', chain.blocks[0].headerHash);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.lines).toEqual([
+      'warning: the tip block 10 is not certified yet',
+      `chain ok: 10 blocks, 28 transfers, state root ${chain.engine.stateRoot()}`,
+    ]);
+    // Another genesis than the trusted one: the whole file is refused at block 1.
+    const otherGenesis = await verifyFile(file, '--genesis-hash', 'ab'.repeat(32));
+    expect(otherGenesis.code).toBe(1);
+    expect(otherGenesis.lines.at(-1)).toMatch(/^chain broken at block 1: /);
+  });
+
+  it('locates a changed amount, a line that is not a block and a missing block', async () => {
+    const amount = rewritten('amount.jsonl.gz', (lines) =>
+      lines.map((line, i) => (i === 4 ? line.replace('10.70', '99.70') : line)),
+    );
+    const changed = await verifyFile(amount);
+    expect(changed.code).toBe(1);
+    expect(changed.lines.at(-1)).toMatch(
+      /^chain broken at block 4: replay gives entriesRoot .* \(first differing entry: 2, offset 11\)$/,
+    );
+
+    const cut = rewritten('cut.jsonl.gz', (lines) =>
+      lines.map((line, i) => (i === 6 ? line.slice(0, 40) : line)),
+    );
+    expect((await verifyFile(cut)).lines.at(-1)).toBe(
+      'chain broken at block 6: line 7 of the chain file is not a block: line: Invalid input: expected object, received undefined',
+    );
+
+    const gap = rewritten('gap.jsonl.gz', (lines) => lines.filter((_, i) => i !== 3));
+    expect((await verifyFile(gap)).lines.at(-1)).toMatch(/^chain broken at block 3: /);
+  });
+
+  it('refuses a file that is not a chain file, with exit code 2', async () => {
+    const notGzip = join(dir, 'plain.jsonl');
+    writeFileSync(notGzip, '{"format":"concord-chain"}\n');
+    const plain = await verifyFile(notGzip);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/^cannot verify .*plain\.jsonl: /m);
+    const other = rewritten('other.jsonl.gz', (lines) => ['{"format":"something-else"}', ...lines.slice(1)]);
+    const wrong = await verifyFile(other);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/is not a Concord chain file/);
+    expect((await cli(['--out'], 'apps/ledger/src/verify/export.ts')).code).toBe(2);
   });
 });
