@@ -1,0 +1,6 @@
+export * from './types';
+export * from './primitives';
+export * from './entries';
+export * from './signer-sets';
+export * from './verify-block';
+export * from './verify-chain';
