@@ -64,6 +64,7 @@ const PRODUCER = 'PRODUCER';
           topicPrefix: c.KAFKA_TOPIC_PREFIX,
           cutIntervalMs: c.LEDGER_CUT_INTERVAL_MS,
           stallAlarmMs: c.LEDGER_STALL_ALARM_MS,
+          clockJumpMaxMs: c.LEDGER_CLOCK_JUMP_MAX_MS,
           faultFromHeight: c.LEDGER_FAULT_FROM_HEIGHT,
           silentPublisher: c.LEDGER_FAULT_SILENT_PUBLISHER === 'true',
         };

@@ -5,14 +5,16 @@ import { z } from 'zod';
  * Every environment variable Concord reads, in one place. Each service validates the variables it needs
  * once at start-up; an invalid configuration stops the process with every bad variable named.
  */
-const port = z.coerce.number().int().min(1).max(65535);
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (a 32-byte Ed25519 seed)');
+export const port = z.coerce.number().int().min(1).max(65535);
+export const hex32 = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (a 32-byte Ed25519 seed)');
 
 /**
  * The bearer token of the operator HTTP APIs (clearing's CLEARING_PORT, FX's FX_PORT), shared by both:
  * at least 32 characters of the RFC 6750 token alphabet, so that it fits in an Authorization header.
  */
-const operatorToken = z
+export const operatorToken = z
   .string()
   .min(32, 'at least 32 characters')
   .max(512)
@@ -26,7 +28,7 @@ const operatorToken = z
 export const DEMO_OPERATOR_TOKEN = 'concord-demo-operator-token-not-secret';
 
 /** An operator API is never served without a token: OPERATOR_TOKEN is required once `portVariable` is set. */
-function operatorTokenWithPort<K extends string>(portVariable: K) {
+export function operatorTokenWithPort<K extends string>(portVariable: K) {
   return (config: { OPERATOR_TOKEN?: string } & { [P in K]?: number }, ctx: z.RefinementCtx) => {
     if (config[portVariable] !== undefined && config.OPERATOR_TOKEN === undefined) {
       ctx.addIssue({
@@ -207,6 +209,15 @@ export const ledgerSchema = commonSchema.extend({
     .default(5000)
     .describe(
       'How long the certified height may stand still, with blocks sealed or transfers waiting, before the signer raises the no-quorum alarm naming the signers whose votes are missing (cleared by finality-resumed).',
+    ),
+  LEDGER_CLOCK_JUMP_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(86_400_000)
+    .default(60_000)
+    .describe(
+      "How far the broker's log time (the ledger clock) may run ahead of the signer's own clock before the signer stops following it: the record waits unapplied, with a clock-jump alarm, until the signer's clock is within this bound of it. A step back by more than this raises the alarm too (the ledger clock never goes back).",
     ),
   LEDGER_HEALTH_PORT: port
     .optional()

@@ -459,8 +459,10 @@ export const alarmSchema = z
      * `no-quorum`: no header can reach the quorum at `height`, or finality stood still past the configured
      * time (then `signers` names those whose votes are missing); `finality-resumed` clears the latter.
      * `equivocation`: `signerId` signed two different headers at `height`; `evidence` holds both.
+     * `clock-jump`: the broker's log time jumped further than LEDGER_CLOCK_JUMP_MAX_MS from the signer's
+     * clock (forward: the signer waits instead of following) or back from the ledger clock.
      */
-    kind: z.enum(['state-root-mismatch', 'no-quorum', 'finality-resumed', 'equivocation']),
+    kind: z.enum(['state-root-mismatch', 'no-quorum', 'finality-resumed', 'equivocation', 'clock-jump']),
     height: z.number().int(),
     signerId: z.string(),
     signers: z.array(z.string()).optional(),

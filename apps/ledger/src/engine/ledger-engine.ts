@@ -44,6 +44,11 @@ export class LedgerEngine {
     this.state = new LedgerState(limits);
   }
 
+  /** The ledger clock: the latest log time applied (it never goes back). */
+  get clockMs(): number {
+    return this.state.clockMs;
+  }
+
   get chainId(): string {
     return this.state.chainId;
   }

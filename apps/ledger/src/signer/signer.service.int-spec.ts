@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { alarmSchema, deadLetterSchema, topicName, Vote } from '@concord/contracts';
 import { ledgerClient, LedgerPrismaClient } from '@concord/db';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { createLogger } from '@concord/observability';
 import { buildGenesis, signerKey } from '../../../../libs/devtools/src/demo/consortium';
 import { ensureTopics } from '../../../../libs/devtools/src/infra/infra';
@@ -171,6 +171,102 @@ describe('signer votes consumer', () => {
       expect(await repository.loadEquivocations()).toEqual([alarm.evidence]);
       const counted = await registry.getSingleMetric('ledger_reconciliation_alarms_total')!.get();
       expect(counted.values.find((v) => v.labels.kind === 'equivocation')?.value).toBe(1);
+    } finally {
+      await signer.stop();
+      await reader.disconnect();
+      await producer.disconnect();
+    }
+  });
+});
+
+/**
+ * A broker whose clock runs ahead: the commands topic is switched to producer time (CreateTime) so that
+ * the test can stamp a record 4 s ahead, as a broker with a clock 4 s fast would; the bound is 1 s.
+ */
+describe('signer facing a log clock that jumped forward', () => {
+  const prefix = uniqueName('sc');
+  const settings = { brokers: TEST_KAFKA_BROKERS, clientId: 'signer-clock-int-spec', topicPrefix: prefix };
+  let db: { url: string; drop: () => Promise<void> };
+  let prisma: LedgerPrismaClient;
+
+  beforeAll(async () => {
+    await ensureTopics(TEST_KAFKA_BROKERS, prefix);
+    const admin = createKafka(settings).admin();
+    await admin.connect();
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topicName('ledgerCommands', prefix),
+          configEntries: [{ name: 'message.timestamp.type', value: 'CreateTime' }],
+        },
+      ],
+    });
+    await admin.disconnect();
+    db = await createTestDatabase(['s1']);
+    prisma = ledgerClient(db.url, 's1', 2);
+  });
+
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+    await deleteTestTopics(prefix);
+  });
+
+  it('waits with an alarm instead of following it, then applies the record once its clock is near', async () => {
+    const spec = makeSpec({ chainId: 'clock-int', secret: 'signer-clock-int', signerCount: 1, quorum: 1 });
+    const kafka = createKafka(settings);
+    const producer = await createProducer(kafka);
+    const repository = new BlocksRepository(prisma);
+    const signer = new SignerService(
+      {
+        signerId: 's1',
+        key: signerKey(spec, 's1'),
+        topicPrefix: prefix,
+        cutIntervalMs: 50,
+        stallAlarmMs: 60_000,
+        clockJumpMaxMs: 1_000,
+      },
+      repository,
+      kafka,
+      producer,
+      createLogger('ledger', 'silent'),
+      createSignerMetrics(new Registry()),
+    );
+    const { items: alarms, consumer: reader } = await collect(
+      kafka,
+      `${prefix}-alarms-reader`,
+      topicName('ledgerAlarms', prefix),
+      (value) => alarmSchema.parse(value),
+    );
+    await signer.start();
+    try {
+      const sentAt = Date.now();
+      await producer.send({
+        topic: topicName('ledgerCommands', prefix),
+        messages: [
+          { key: 'genesis', value: JSON.stringify(buildGenesis(spec)), timestamp: String(sentAt + 4_000) },
+        ],
+      });
+      const alarm = await eventually(
+        async () => alarms.find((a) => a.kind === 'clock-jump'),
+        20_000,
+        'a clock-jump alarm',
+      );
+      expect(alarm.detail).toMatch(
+        /^the log time of offset 0 is \d+ ms ahead of this signer's clock: waiting/,
+      );
+      // Held while the record is more than the bound ahead: nothing sealed yet.
+      expect(await prisma.block.count()).toBe(0);
+      await eventually(
+        async () => ((await prisma.block.count()) > 0 ? true : undefined),
+        20_000,
+        'genesis sealed',
+      );
+      // Applied no earlier than 3 s after it was sent: 4 s ahead, less the 1 s bound.
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2_900);
+      expect(alarms.filter((a) => a.kind === 'clock-jump')).toHaveLength(1);
     } finally {
       await signer.stop();
       await reader.disconnect();

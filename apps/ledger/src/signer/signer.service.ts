@@ -25,6 +25,7 @@ import { BlocksRepository } from '../blocks/blocks.repository';
 import { headerHash, LedgerEngine } from '../engine/ledger-engine';
 import { SealedBlock } from '../engine/engine.types';
 import { differingAccounts, QuorumTracker, TallyEvent } from '../votes/quorum';
+import { ClockJump, describeClockJump, LogClockGuard } from './clock-guard';
 
 /** Sealed blocks not yet certified at which the proposer holds the next cut back. */
 const MAX_UNCERTIFIED_BLOCKS = 1;
@@ -109,6 +110,8 @@ export interface SignerSettings {
   cutIntervalMs: number;
   /** How long finality may stand still, with blocks sealed or transfers waiting, before `no-quorum`. */
   stallAlarmMs: number;
+  /** How far ahead of this signer's clock a log time may be before the record waits (see LogClockGuard). */
+  clockJumpMaxMs?: number;
   /**
    * Test-only fault injection: from this height on, the node corrupts its own state so that its state
    * root disagrees. Used to prove that honest signers flag it and still finalize.
@@ -158,6 +161,7 @@ export class SignerService {
   /** When this signer last sealed a block from the live log. */
   private lastSealedAtMs = 0;
   private readonly recent = new Map<number, RecentBlock>();
+  private readonly clockGuard: LogClockGuard;
   private readonly pendingCertificates = new Map<number, Extract<TallyEvent, { kind: 'certified' }>>();
   private certifiedHeight = 0;
   private stopped = false;
@@ -179,7 +183,9 @@ export class SignerService {
     private readonly onFailure: (error: unknown) => void = (error) => {
       throw error;
     },
-  ) {}
+  ) {
+    this.clockGuard = new LogClockGuard(settings.clockJumpMaxMs ?? 60_000, (jump) => this.onClockJump(jump));
+  }
 
   private topic(key: Parameters<typeof topicName>[0]): string {
     return topicName(key, this.settings.topicPrefix);
@@ -234,6 +240,8 @@ export class SignerService {
           await this.orFail(async () => {
             for (const message of batch.messages) {
               if (!isRunning() || this.stopped) return;
+              const offset = BigInt(message.offset);
+              if (!(await this.awaitClock(offset, Number(message.timestamp), heartbeat, isRunning))) return;
               await this.applyRecord(
                 BigInt(message.offset),
                 Number(message.timestamp),
@@ -397,6 +405,37 @@ export class SignerService {
     if (this.earlyVotes.length === 0) return;
     const waiting = this.earlyVotes.splice(0);
     for (const vote of waiting) await this.onVote(vote);
+  }
+
+  /**
+   * Holds a record stamped too far ahead of this signer's clock until its clock comes within the bound
+   * (LogClockGuard), heartbeating meanwhile; false when the signer stopped while it waited.
+   */
+  private async awaitClock(
+    offset: bigint,
+    timestampMs: number,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<boolean> {
+    for (;;) {
+      if (offset <= this.lastApplied) return true;
+      const waitMs = this.clockGuard.waitBefore(offset, timestampMs, this.engine.clockMs);
+      if (waitMs === 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 1_000)));
+      await heartbeat();
+      if (!isRunning() || this.stopped) return false;
+    }
+  }
+
+  private onClockJump(jump: ClockJump): void {
+    void this.alarm({
+      v: 1,
+      kind: 'clock-jump',
+      height: this.engine.height,
+      signerId: this.settings.signerId,
+      detail: describeClockJump(jump),
+      accounts: [],
+    }).catch((error: unknown) => this.log.warn({ err: error }, 'could not send an alarm'));
   }
 
   private async applyRecord(offset: bigint, timestampMs: number, value: string): Promise<void> {

@@ -2,6 +2,7 @@ import {
   BlockEvidence,
   entryHashOf,
   headerHashOf,
+  StateReplay,
   verifyFromGenesis,
   verifySignature,
 } from '@concord/chain-verify';
@@ -157,5 +158,46 @@ describe('chain-verify follows signer set changes made by governance', () => {
       block: ev(after, ['s2', 's5']),
     });
     expect(withoutChange.ok).toBe(false);
+  });
+});
+
+describe('StateReplay rebuilds the state root from finalized block messages', () => {
+  const chain = buildTestChain();
+  const message = (b: SealedBlock) => ({
+    header: b.header,
+    participants: b.participantsChanged,
+    accounts: b.changedAccounts.map((a) => ({
+      id: a.id,
+      balanceMinor: a.balanceMinor.toString(),
+      reservedMinor: a.reservedMinor.toString(),
+    })),
+  });
+
+  it('gives every block its sealed state root, and the engine paths at the tip', () => {
+    const replay = new StateReplay();
+    for (const block of chain.blocks) {
+      replay.apply(message(block));
+      expect({ height: block.header.height, root: replay.root() }).toEqual({
+        height: block.header.height,
+        root: block.header.stateRoot,
+      });
+    }
+    expect(replay.accountCount).toBe(chain.engine.accounts.size);
+    for (const id of chain.engine.accounts.keys()) {
+      expect(replay.proof(id)!.proof).toEqual(chain.engine.balanceProof(id)!.proof);
+    }
+  });
+
+  it('gives another root when a message lies about one balance', () => {
+    const replay = new StateReplay();
+    const [first, ...rest] = chain.blocks.map(message);
+    replay.apply(first);
+    for (const m of rest.slice(0, -1)) replay.apply(m);
+    const last = rest[rest.length - 1];
+    const lying = last.accounts.map((a, i) =>
+      i === 0 ? { ...a, balanceMinor: String(BigInt(a.balanceMinor) + 1n) } : a,
+    );
+    replay.apply({ ...last, accounts: lying });
+    expect(replay.root()).not.toBe(last.header.stateRoot);
   });
 });
