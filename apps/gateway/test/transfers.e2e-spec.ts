@@ -228,6 +228,23 @@ describe('one transfer end to end', () => {
       expect(broken.body.code).toBe('INVALID_BODY');
       expect(broken.body.errors).toEqual([{ field: '(body)', message: 'not valid JSON' }]);
     }
+    // A signed body that names the amount twice: two parsers could read two different transfers.
+    const twice = await send(
+      '/v1/transfers',
+      '{"id":"bad-twice","payer":"hk-remit","payee":"mnl-payout","amount":"1.00","amount":"900.00","currency":"USD"}',
+    );
+    expect(twice.status).toBe(400);
+    expect(twice.body.code).toBe('INVALID_BODY');
+    expect(twice.body.errors).toEqual([
+      { field: 'amount', message: 'the key "amount" appears twice in one object' },
+    ]);
+    const batchTwice = await send(
+      '/v1/transfer-batches',
+      '{"transfers":[{"id":"bad-b1","payer":"hk-remit","payer":"us-send","payee":"mnl-payout","amount":"1.00","currency":"USD"}]}',
+    );
+    expect(batchTwice.body.errors).toEqual([
+      { field: 'transfers[0].payer', message: 'the key "payer" appears twice in one object' },
+    ]);
     const text = await send('/v1/transfers', 'id=bad-text', 'text/plain');
     expect(text.status).toBe(415);
     expect(text.type).toContain('application/problem+json');

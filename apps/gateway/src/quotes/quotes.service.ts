@@ -8,6 +8,7 @@ import {
   type QuoteBreakdownView,
   type QuoteRateLeg,
   type QuoteRateView,
+  parseJsonBody,
 } from '@concord/contracts';
 import { FxClient, FxTimeoutError } from '@concord/fx-client';
 import { formatAmount } from '@concord/money';
@@ -72,16 +73,9 @@ export class QuotesService {
   constructor(private readonly fx: Pick<FxClient, 'quote'>) {}
 
   async quote(caller: KnownParticipant, body: string): Promise<QuoteAnswer> {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new QuoteFailure({
-        kind: 'INVALID_BODY',
-        errors: [{ field: '(body)', message: 'not valid JSON' }],
-      });
-    }
-    const parsed = quoteRequestSchema.safeParse(json);
+    const json = parseJsonBody(body);
+    if (!json.ok) throw new QuoteFailure({ kind: 'INVALID_BODY', errors: [json.error] });
+    const parsed = quoteRequestSchema.safeParse(json.value);
     if (!parsed.success) {
       throw new QuoteFailure({ kind: 'INVALID_BODY', errors: fieldErrors(parsed.error.issues, '(body)') });
     }

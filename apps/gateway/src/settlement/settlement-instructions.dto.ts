@@ -2,6 +2,7 @@ import {
   ConfirmationView,
   SettlementInstructionDetailView as InstructionDetailView,
   SettlementInstructionView as InstructionView,
+  parseJsonBody,
 } from '@concord/contracts';
 import { formatAmount } from '@concord/money';
 import { SettlementFailure } from './settlement-instructions.errors';
@@ -79,11 +80,9 @@ export function toConfirmationView(c: ConfirmationRow, currency: string): Confir
 
 /** The JSON of a confirmation's body (the signed bytes), or the 400 that says it is not JSON. */
 export function parseConfirmationBody(text: string): unknown {
-  try {
-    return JSON.parse(text || 'null');
-  } catch {
-    throw new SettlementFailure({ kind: 'INVALID_BODY', errors: [{ field: '(body)', message: 'not JSON' }] });
-  }
+  const json = parseJsonBody(text || 'null');
+  if (!json.ok) throw new SettlementFailure({ kind: 'INVALID_BODY', errors: [json.error] });
+  return json.value;
 }
 
 /** Picks JSON or CSV from an Accept header (q-values honoured, the first on a tie); null when neither fits. */

@@ -9,6 +9,7 @@ import {
   topicName,
   TransferInstruction,
   transferInstructionSchema,
+  parseJsonBody,
 } from '@concord/contracts';
 import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '@concord/crypto';
@@ -124,14 +125,9 @@ export class TransfersService {
   }
 
   private parseJson(body: string): unknown {
-    try {
-      return JSON.parse(body);
-    } catch {
-      throw new TransferFailure({
-        kind: 'INVALID_BODY',
-        errors: [{ field: '(body)', message: 'not valid JSON' }],
-      });
-    }
+    const json = parseJsonBody(body);
+    if (!json.ok) throw new TransferFailure({ kind: 'INVALID_BODY', errors: [json.error] });
+    return json.value;
   }
 
   /**

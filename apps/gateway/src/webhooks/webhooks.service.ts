@@ -5,6 +5,7 @@ import {
   deliveriesQuerySchema,
   DeliveryView,
   WebhookView,
+  parseJsonBody,
 } from '@concord/contracts';
 import type { KnownParticipant } from '../auth/participants.repository';
 import { toDeliveryView, toWebhookView, WEBHOOK_ID } from './webhooks.dto';
@@ -23,16 +24,9 @@ export class WebhooksService {
   ) {}
 
   async create(caller: KnownParticipant, body: string): Promise<CreatedWebhookView> {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new WebhookFailure({
-        kind: 'INVALID_BODY',
-        errors: [{ field: '(body)', message: 'not valid JSON' }],
-      });
-    }
-    const parsed = createWebhookSchema.safeParse(json);
+    const json = parseJsonBody(body);
+    if (!json.ok) throw new WebhookFailure({ kind: 'INVALID_BODY', errors: [json.error] });
+    const parsed = createWebhookSchema.safeParse(json.value);
     if (!parsed.success) {
       throw new WebhookFailure({ kind: 'INVALID_BODY', errors: fieldErrors(parsed.error.issues, '(body)') });
     }
