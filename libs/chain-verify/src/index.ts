@@ -4,3 +4,5 @@ export * from './entries';
 export * from './signer-sets';
 export * from './verify-block';
 export * from './verify-chain';
+export * from './state-replay';
+export * from './signing';

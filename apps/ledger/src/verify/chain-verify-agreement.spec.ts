@@ -3,6 +3,9 @@ import {
   entryHashOf,
   headerHashOf,
   StateReplay,
+  parseKeyFile,
+  publicKeyOfSeed,
+  signWithSeed,
   verifyFromGenesis,
   verifySignature,
 } from '@concord/chain-verify';
@@ -199,5 +202,19 @@ describe('StateReplay rebuilds the state root from finalized block messages', ()
     );
     replay.apply({ ...last, accounts: lying });
     expect(replay.root()).not.toBe(last.header.stateRoot);
+  });
+});
+
+describe('browser signing agrees with the ledger keys', () => {
+  it('derives the same public key and signs what node:crypto verifies', () => {
+    const key = signerKey(TEST_SPEC, 's1');
+    expect(publicKeyOfSeed(key.seedHex)).toBe(key.publicKeyHex);
+    const signature = signWithSeed(key.seedHex, 'concord-governance-v1 payload');
+    expect(verifyBytes(key.publicKeyHex, 'concord-governance-v1 payload', signature)).toBe(true);
+    expect(parseKeyFile(JSON.stringify({ keyId: 'operator-1', seedHex: key.seedHex }))).toEqual({
+      keyId: 'operator-1',
+      seedHex: key.seedHex,
+    });
+    expect(() => parseKeyFile('{"keyId":"x"}')).toThrow(/no 32-byte hex seed/);
   });
 });
