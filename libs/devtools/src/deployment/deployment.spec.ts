@@ -2,8 +2,9 @@
  * Keeps docker-compose.yml and k8s/*.yaml honest against the code: every variable an app service gets must
  * be one its zod schema (libs/config/src/config.ts) knows, the required ones must be set, the values must
  * validate, ports must line up, Kafka must be the pom's version and the topic scripts must match TOPICS.
- * Pure and fast: it only parses files. Compose interpolation is evaluated as if no variable were set
- * (`${VAR:-default}` gives the default), so the result does not depend on the developer's shell.
+ * Pure and fast: it only parses files. Compose interpolation is evaluated with deploy/compose/demo.env as
+ * the env file and nothing else set (`${VAR:-default}` gives the default unless the file sets VAR), so the
+ * result does not depend on the developer's shell.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,15 +13,38 @@ import { ConfigError, loadConfig, serviceSchemas } from '@concord/config';
 import { TOPICS } from '@concord/contracts';
 import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
 import { SERVICE_NODE_FLAGS } from '../network/node-flags';
+import { signingKeyFromSeed } from '@concord/crypto';
+import { COMPOSE_ENV_FILE, interpolate as interpolateWith, readEnvFile } from './compose';
 
 /** How docker-compose.yml, k8s/ and the image run an app: node with the services' flags. */
 const serviceCommand = (app: string) =>
   ['node', ...SERVICE_NODE_FLAGS, `dist/apps/${app}/src/main.js`].join(' ');
-import { signingKeyFromSeed } from '@concord/crypto';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const APP_IMAGE = 'concord:local';
 const KAFKA_IMAGE = 'apache/kafka';
+/** The one-shot jobs that run the app image: the migrations of each database and the genesis. */
+const MIGRATE_COMMAND = 'node dist/libs/devtools/src/deployment/migrate.js';
+const GENESIS_COMMAND = /^node dist\/libs\/devtools\/src\/genesis\/genesis\.js --consortium \S+ --publish$/;
+
+/** What is wrong with a one-shot job of the app image (migrate, migrate-sN, genesis), or null if not one. */
+function jobProblems(where: string, name: string, command: string, env: Env): string[] | null {
+  const signer = /^migrate(?:-(s[0-9]+))?$/.exec(name);
+  if (signer) {
+    const problems = command === MIGRATE_COMMAND ? [] : [`${where}: command "${command}"`];
+    if ((env.MIGRATE_SIGNERS ?? '') !== (signer[1] ?? ''))
+      problems.push(`${where}: MIGRATE_SIGNERS=${env.MIGRATE_SIGNERS}, expected ${signer[1] ?? "''"}`);
+    if (!env.DATABASE_URL) problems.push(`${where}: DATABASE_URL is not set`);
+    return problems;
+  }
+  if (name === 'genesis') {
+    const problems = GENESIS_COMMAND.test(command) ? [] : [`${where}: command "${command}"`];
+    if (!env.KAFKA_BROKERS) problems.push(`${where}: KAFKA_BROKERS is not set`);
+    return problems;
+  }
+  return null;
+}
+
 /** The compose service and the k8s Job that create the topics (auto-creation is off). */
 const TOPICS_SERVICE = 'kafka-init';
 const TOPICS_SERVICE_K8S = 'kafka-topics';
@@ -63,16 +87,9 @@ function appOf(name: string): AppName | undefined {
   return undefined;
 }
 
-/** Compose interpolation with nothing set: `${VAR:-d}` and `${VAR-d}` give d, `$$` gives `$`. */
-function interpolate(value: string): string {
-  return value.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (match: string, _name?: string, op?: string, arg?: string) => {
-      if (match === '$$') return '$';
-      return op === ':-' || op === '-' ? (arg ?? '') : '';
-    },
-  );
-}
+const composeVariables = readEnvFile(COMPOSE_ENV_FILE);
+/** Compose interpolation with the demo env file as the only variables. */
+const interpolate = (value: string) => interpolateWith(value, composeVariables);
 
 /** Is `key` required by the schema (no default, not optional)? */
 function isRequired(app: AppName, key: string): boolean {
@@ -250,7 +267,10 @@ function composeProblems(compose: Obj, kafkaVersion = kafkaVersionFromPom()): st
 
     const app = appOf(name);
     if (!app) {
-      if (image === APP_IMAGE) problems.push(`${where}: runs ${APP_IMAGE} but is not a known app service`);
+      const job = jobProblems(where, name, composeCommand(service).join(' '), composeEnv(service));
+      if (job) problems.push(...job);
+      else if (image === APP_IMAGE)
+        problems.push(`${where}: runs ${APP_IMAGE} but is not a known app service`);
       continue;
     }
     apps.add(app);
@@ -507,6 +527,8 @@ function k8sApps(docs: K8sDoc[], problems: string[], kafkaVersion: string): K8sA
   return apps;
 }
 
+const PLATFORM_ADDRESSES = new Set(['DATABASE_URL', 'KAFKA_BROKERS']);
+
 /** The same app services, with the same environment, in docker-compose.yml and k8s/. */
 function consistencyProblems(compose: Obj, docs: K8sDoc[]): string[] {
   const problems: string[] = [];
@@ -521,7 +543,10 @@ function consistencyProblems(compose: Obj, docs: K8sDoc[]): string[] {
     const inK8s = k8s.find((a) => a.workload === name);
     if (!inK8s) continue;
     const composeEnvironment = composeEnv(obj(service));
-    for (const key of new Set([...Object.keys(composeEnvironment), ...Object.keys(inK8s.env)])) {
+    const keys = new Set([...Object.keys(composeEnvironment), ...Object.keys(inK8s.env)]);
+    // Where the infrastructure is differs by platform (compose's kafka-1..3 and postgres-sN, a Kafka
+    // bootstrap Service and a database Secret in k8s); endpoints() checks each against its own platform.
+    for (const key of [...keys].filter((k) => !PLATFORM_ADDRESSES.has(k))) {
       if (composeEnvironment[key] !== inK8s.env[key]) {
         problems.push(`${name}: ${key} is ${composeEnvironment[key]} in compose, ${inK8s.env[key]} in k8s`);
       }
@@ -587,7 +612,7 @@ describe('docker-compose.yml', () => {
   it('reports an operator API without its OPERATOR_TOKEN, or with a short one', () => {
     const compose = loadCompose();
     delete obj(composeService(compose, 'clearing').environment).OPERATOR_TOKEN;
-    obj(composeService(compose, 'fx').environment).OPERATOR_TOKEN = '${OPERATOR_TOKEN:-too-short}';
+    obj(composeService(compose, 'fx').environment).OPERATOR_TOKEN = 'too-short';
     const problems = composeProblems(compose);
     expect(problems).toContain(
       "docker-compose.yml clearing: OPERATOR_TOKEN: required when CLEARING_PORT is set (the operator API's bearer token)",
@@ -609,13 +634,13 @@ describe('docker-compose.yml', () => {
 
   it('reports a Kafka image other than the pom version, and topics that differ from TOPICS', () => {
     const compose = loadCompose();
-    composeService(compose, 'kafka').image = 'apache/kafka:3.8.0';
+    composeService(compose, 'kafka-2').image = 'apache/kafka:3.8.0';
     const init = composeService(compose, 'kafka-init');
     init.command = arr(init.command).map((c) =>
       String(c).replace('topic fx.events 3 ', 'topic fx.events 1 '),
     );
     const problems = composeProblems(compose, '3.9.1');
-    expect(problems).toContain("docker-compose.yml kafka: apache/kafka:3.8.0 is not the pom's Kafka 3.9.1");
+    expect(problems).toContain("docker-compose.yml kafka-2: apache/kafka:3.8.0 is not the pom's Kafka 3.9.1");
     expect(problems).toContain(
       'docker-compose.yml kafka-init: topic fx.events has 1 partitions, retention.ms 604800000, expected 3 partitions, retention.ms 604800000',
     );
@@ -634,7 +659,32 @@ describe('docker-compose.yml', () => {
   });
 
   it('uses the Kafka version of libs/devtools/kafka/pom.xml', () => {
-    expect(composeService(loadCompose(), 'kafka').image).toBe(`apache/kafka:${kafkaVersionFromPom()}`);
+    for (const broker of ['kafka-1', 'kafka-2', 'kafka-3'])
+      expect(composeService(loadCompose(), broker).image).toBe(`apache/kafka:${kafkaVersionFromPom()}`);
+  });
+
+  it('reports a migration job for the wrong signer and a genesis job without its file', () => {
+    const compose = loadCompose();
+    obj(composeService(compose, 'migrate-s2').environment).MIGRATE_SIGNERS = 's3';
+    composeService(compose, 'genesis').command = ['node', 'dist/libs/devtools/src/genesis/genesis.js'];
+    const problems = composeProblems(compose);
+    expect(problems).toContain('docker-compose.yml migrate-s2: MIGRATE_SIGNERS=s3, expected s2');
+    expect(problems).toContain(
+      'docker-compose.yml genesis: command "node dist/libs/devtools/src/genesis/genesis.js"',
+    );
+  });
+
+  it('takes every key from the env file, none from a default, and the demo file holds the demo genesis keys', () => {
+    const raw = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    for (const variable of ['LEDGER_S1_KEY', 'CLEARING_SETTLEMENT_KEY', 'FX_SIGNING_KEY', 'OPERATOR_TOKEN']) {
+      expect(raw).toContain(`\${${variable}:?`);
+      expect(raw).not.toContain(`\${${variable}:-`);
+    }
+    const env = composeEnv(composeService(loadCompose(), 'ledger-s3'));
+    const genesis = buildGenesis(DEMO_CONSORTIUM);
+    expect(signingKeyFromSeed(env.LEDGER_SIGNER_KEY!).publicKeyHex).toBe(
+      genesis.signers.find((s) => s.id === 's3')!.publicKey,
+    );
   });
 });
 
@@ -741,9 +791,9 @@ describe('k8s/*.yaml', () => {
   });
 });
 
-describe('k8s/Dockerfile', () => {
+describe('Dockerfile', () => {
   it("runs the gateway with the Node flags of the local network's processes", () => {
-    const dockerfile = readFileSync(path.join(ROOT, 'k8s', 'Dockerfile'), 'utf8');
+    const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     expect((JSON.parse(cmd ?? '[]') as string[]).join(' ')).toBe(serviceCommand('gateway'));
   });
