@@ -55,6 +55,7 @@ export function finalizedBlock(
       ...(a.limit ? { limit: a.limit } : {}),
     })),
     moves: moves ?? movesOf(outcomes),
+    proposals: [],
     postings: [],
   };
 }

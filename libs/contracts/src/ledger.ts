@@ -154,6 +154,14 @@ export type CutCommand = z.infer<typeof cutCommandSchema>;
  */
 export const governanceActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('add-participant'), participant: participantSpecSchema }).strict(),
+  /** A member starts holding a currency: its position (with this limit), settlement and fee accounts. */
+  z
+    .object({
+      kind: z.literal('add-participant-account'),
+      participantId: id,
+      account: z.object({ currency, limit: accountLimitSchema }).strict(),
+    })
+    .strict(),
   z
     .object({ kind: z.literal('set-limit'), accountId: z.string().max(80), limit: accountLimitSchema })
     .strict(),
@@ -367,6 +375,19 @@ export const finalizedBlockSchema = z
             status: z.enum(['active', 'suspended', 'closed']),
             /** How it settles (see settlementModelSchema); blocks from before the field say nothing: net. */
             settlement: settlementModelSchema.default('net'),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** The governance proposals this block enacted or refused (with the reason), in ledger order. */
+    proposals: z
+      .array(
+        z
+          .object({
+            proposalId: z.string(),
+            kind: z.string(),
+            status: z.enum(['enacted', 'refused']),
+            reason: z.string().optional(),
           })
           .strict(),
       )

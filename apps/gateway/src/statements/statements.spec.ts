@@ -300,6 +300,7 @@ const blockOf = (
   participants: [],
   accounts: [],
   moves: [],
+  proposals: [],
   postings,
 });
 

@@ -27,6 +27,7 @@ function blockOf(
     participants: [],
     accounts: [],
     moves: [],
+    proposals: [],
     postings: [],
   };
 }

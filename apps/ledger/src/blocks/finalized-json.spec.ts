@@ -55,6 +55,7 @@ describe('finalized block text', () => {
           participants: [],
           accounts: [],
           moves: [],
+          proposals: [],
         };
         const message = finalizedJson(
           rest,

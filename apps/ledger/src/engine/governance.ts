@@ -14,7 +14,8 @@ import { assert, RejectionReason } from './engine.errors';
 import { assertRoom } from './engine.limits';
 import type { LogRecord, Posting } from './engine.types';
 import type { ConsortiumSigner, LedgerState } from './ledger-state';
-import { addParticipant } from './membership';
+import { positionAccountId } from './account-ids';
+import { addCurrencyAccounts, addParticipant } from './membership';
 import { completeFundsOut, fundsIn, fundsOut } from './prefunding';
 import { quorumRefusal } from './quorum-rule';
 
@@ -70,6 +71,8 @@ function enact(
   switch (action.kind) {
     case 'add-participant':
       return admitParticipant(state, action);
+    case 'add-participant-account':
+      return addParticipantAccount(state, action);
     case 'set-participant-status':
       return setParticipantStatus(state, action);
     case 'set-limit':
@@ -98,6 +101,21 @@ function admitParticipant(state: LedgerState, action: Action<'add-participant'>)
   )
     return 'INVALID_PROPOSAL';
   addParticipant(state, action.participant);
+  return null;
+}
+
+/** A member that starts paying or being paid in another currency keeps its id and keys. */
+function addParticipantAccount(
+  state: LedgerState,
+  action: Action<'add-participant-account'>,
+): RejectionReason | null {
+  const p = state.participants.get(action.participantId);
+  if (!p || p.status === 'closed') return 'INVALID_PROPOSAL';
+  if (state.accounts.has(positionAccountId(p.id, action.account.currency))) return 'INVALID_PROPOSAL';
+  // As for a new member: a gross participant runs on prefunding only, never on credit.
+  if (p.settlement === 'gross' && action.account.limit.kind !== 'no-overdraft') return 'INVALID_PROPOSAL';
+  addCurrencyAccounts(state, p.id, action.account);
+  state.participantsChanged.add(p.id);
   return null;
 }
 

@@ -1306,6 +1306,24 @@ describe('LedgerEngine', () => {
       ).toBe('INVALID_PROPOSAL');
     });
 
+    it('adds a currency to a member, which keeps its id and keys; refuses one it holds or a stranger', () => {
+      const h = started();
+      const eur = (id: string) => tr(id, { currency: 'EUR', amount: '1.00' });
+      const account = { currency: 'EUR', limit: { kind: 'net-debit-cap' as const, capMinor: '10000' } };
+      const add = (id: string, participantId: string) =>
+        govern(h, id, { kind: 'add-participant-account', participantId, account });
+      expect(h.outcome(h.log.transfer(eur('eur-before'))).status).toBe('rejected');
+      expect(add('g-eur-p1', 'p1').rejection).toBeUndefined();
+      const announced = h.blocks[h.blocks.length - 1].participantsChanged.find((p) => p.id === 'p1')!;
+      expect(announced.currencies).toContain('EUR');
+      expect(add('g-eur-p2', 'p2').rejection).toBeUndefined();
+      expect(h.outcome(h.log.transfer(eur('eur-after'))).status).toBe('committed');
+      expect(h.balance('p1/EUR')).toBe(-100n);
+      expect(h.balance('p2/EUR')).toBe(100n);
+      expect(add('g-eur-again', 'p1').rejection).toBe('INVALID_PROPOSAL');
+      expect(add('g-eur-ghost', 'p9').rejection).toBe('INVALID_PROPOSAL');
+    });
+
     it('withdraws prefunded liquidity in two phases, only from what is there', () => {
       const h = started();
       const out = (id: string, amountMinor: string) =>

@@ -58,17 +58,35 @@ export function addParticipant(state: LedgerState, p: ParticipantSpec): void {
     status: 'active',
     settlement: p.settlement ?? 'net',
   });
-  const unlimited = { kind: 'unlimited' } as const;
-  for (const a of p.accounts) {
-    addAccount(state, positionAccountId(p.id, a.currency), p.id, a.currency, 'position', a.limit);
-    addAccount(state, settlementAccountId(p.id, a.currency), p.id, a.currency, 'settlement', unlimited);
-    addAccount(state, feesAccountId(p.id, a.currency), p.id, a.currency, 'fees', unlimited);
-    if (!state.accounts.has(hubAccountId(a.currency))) {
-      addAccount(state, hubAccountId(a.currency), 'hub', a.currency, 'hub', unlimited);
-      addAccount(state, hubFeesAccountId(a.currency), 'hub', a.currency, 'hub-fees', unlimited);
-    }
-  }
+  for (const a of p.accounts) addCurrencyAccounts(state, p.id, a);
   state.participantsChanged.add(p.id);
+}
+
+/**
+ * A member's accounts in one currency: its position (with its limit), settlement and fee accounts, and
+ * the hub's for a currency new to the chain.
+ */
+export function addCurrencyAccounts(
+  state: LedgerState,
+  participantId: string,
+  account: ParticipantSpec['accounts'][number],
+): void {
+  const unlimited = { kind: 'unlimited' } as const;
+  const { currency, limit } = account;
+  addAccount(state, positionAccountId(participantId, currency), participantId, currency, 'position', limit);
+  addAccount(
+    state,
+    settlementAccountId(participantId, currency),
+    participantId,
+    currency,
+    'settlement',
+    unlimited,
+  );
+  addAccount(state, feesAccountId(participantId, currency), participantId, currency, 'fees', unlimited);
+  if (!state.accounts.has(hubAccountId(currency))) {
+    addAccount(state, hubAccountId(currency), 'hub', currency, 'hub', unlimited);
+    addAccount(state, hubFeesAccountId(currency), 'hub', currency, 'hub-fees', unlimited);
+  }
 }
 
 /** A member as a sealed block reports it: its keys, its currencies in account id order, its status. */

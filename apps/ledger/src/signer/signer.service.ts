@@ -22,6 +22,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { blockMoves } from '../blocks/block-moves';
 import { concatJsonArrays, finalizedJson } from '../blocks/finalized-json';
 import { BlocksRepository } from '../blocks/blocks.repository';
+import { proposalOutcomes } from '../blocks/proposal-outcomes';
 import { headerHash, LedgerEngine } from '../engine/ledger-engine';
 import { SealedBlock } from '../engine/engine.types';
 import { differingAccounts, QuorumTracker, TallyEvent } from '../votes/quorum';
@@ -697,6 +698,7 @@ export class SignerService {
         ...(a.limit.kind === 'unlimited' ? {} : { limit: a.limit }),
       })),
       moves: blockMoves(block.entries, (id) => this.engine.accounts.get(id)),
+      proposals: proposalOutcomes(block.entries),
       // A signer set sealed in block h votes from h + 1 on; the genesis block's from block 1.
       ...(block.signerSet
         ? {

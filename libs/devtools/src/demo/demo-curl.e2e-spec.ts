@@ -68,4 +68,33 @@ describe('npm run demo:curl', () => {
     const runs = await Promise.all([1, 2, 3].map(() => demoCurl(['hk-remit', 'GET', '/v1/participants/me'])));
     for (const { stdout } of runs) expect(JSON.parse(stdout)).toMatchObject({ id: 'hk-remit' });
   });
+
+  it('ledger:govern adds a currency to a member and says whether each proposal was enacted or refused', async () => {
+    const govern = (proposalId: string, action: object) =>
+      run('npm', ['run', '-s', 'ledger:govern', '--', proposalId, JSON.stringify(action)], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: net.network.options.kafkaBrokers,
+          KAFKA_TOPIC_PREFIX: net.network.options.topicPrefix,
+        },
+      }).then(
+        ({ stdout }) => ({ code: 0, lines: stdout.trim().split('\n') }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, lines: e.stdout.trim().split('\n') }),
+      );
+    const eur = {
+      kind: 'add-participant-account',
+      participantId: 'mnl-payout',
+      account: { currency: 'EUR', limit: { kind: 'no-overdraft' } },
+    };
+    const enacted = await govern('eur-mnl', eur);
+    expect(enacted.code).toBe(0);
+    expect(enacted.lines.at(-1)).toMatch(/^proposal eur-mnl enacted at block \d+$/);
+    const me = await demoCurl(['mnl-payout', 'GET', '/v1/participants/me']);
+    expect(JSON.parse(me.stdout).currencies).toContain('EUR');
+    // The same account again: refused by every signer, and said so.
+    const again = await govern('eur-mnl-2', eur);
+    expect(again.code).toBe(1);
+    expect(again.lines.at(-1)).toMatch(/^proposal eur-mnl-2 refused at block \d+: INVALID_PROPOSAL$/);
+  });
 });
