@@ -6,7 +6,7 @@
  * the env file and nothing else set (`${VAR:-default}` gives the default unless the file sets VAR), so the
  * result does not depend on the developer's shell.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError, loadConfig, serviceSchemas } from '@concord/config';
@@ -15,6 +15,7 @@ import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
 import { SERVICE_NODE_FLAGS } from '../network/node-flags';
 import { signingKeyFromSeed } from '@concord/crypto';
 import { COMPOSE_ENV_FILE, interpolate as interpolateWith, readEnvFile } from './compose';
+import { K8S_ROOT, K8sDoc, renderOverlay } from './overlay';
 
 /** How docker-compose.yml, k8s/ and the image run an app: node with the services' flags. */
 const serviceCommand = (app: string) =>
@@ -52,10 +53,6 @@ const TOPICS_SERVICE_K8S = 'kafka-topics';
 type Obj = Record<string, unknown>;
 type AppName = keyof typeof serviceSchemas;
 type Env = Record<string, string | undefined>;
-interface K8sDoc {
-  file: string;
-  doc: Obj;
-}
 
 const obj = (x: unknown): Obj => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : {});
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
@@ -437,7 +434,17 @@ function k8sApps(docs: K8sDoc[], problems: string[], kafkaVersion: string): K8sA
       if (c.image !== APP_IMAGE) continue;
       const app = appOf(name);
       if (!app) {
-        problems.push(`${cwhere}: runs ${APP_IMAGE} but ${name} is not a known app workload`);
+        const job =
+          doc.kind === 'Job'
+            ? jobProblems(
+                cwhere,
+                name,
+                arr(c.command).map(String).join(' '),
+                k8sEnv(cwhere, c, docs, problems),
+              )
+            : null;
+        if (job) problems.push(...job);
+        else problems.push(`${cwhere}: runs ${APP_IMAGE} but ${name} is not a known app workload`);
         continue;
       }
       const command = arr(c.command).map(String).join(' ');
@@ -563,12 +570,9 @@ function loadCompose(): Obj {
   return docs[0];
 }
 
+/** The local overlay, rendered: what `kubectl apply -k k8s/overlays/local` applies. */
 function loadK8s(): K8sDoc[] {
-  const dir = path.join(ROOT, 'k8s');
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .flatMap((file) => parseYaml(path.join(dir, file)).map((doc) => ({ file, doc })));
+  return renderOverlay(path.join(K8S_ROOT, 'overlays', 'local'));
 }
 
 function composeService(compose: Obj, name: string): Obj {
@@ -702,10 +706,10 @@ describe('k8s/*.yaml', () => {
     obj(k8sDoc(docs, 'ConfigMap', 'concord-common').data).LEDGER_CUT_INTERVAL_MS = '50';
     const problems = k8sProblems(docs);
     expect(problems).toContain(
-      'k8s/clearing.yaml Deployment clearing container clearing: FX_HEALTH_PORT is not a variable of the clearing schema',
+      'k8s/base/clearing.yaml Deployment clearing container clearing: FX_HEALTH_PORT is not a variable of the clearing schema',
     );
     expect(problems).toContain(
-      'k8s/gateway.yaml Deployment gateway container gateway: LEDGER_CUT_INTERVAL_MS is not a variable of the gateway schema',
+      'k8s/base/gateway.yaml Deployment gateway container gateway: LEDGER_CUT_INTERVAL_MS is not a variable of the gateway schema',
     );
   });
 
@@ -716,12 +720,12 @@ describe('k8s/*.yaml', () => {
     secret.s4 = 'not-hex';
     const problems = k8sProblems(docs);
     expect(problems).toContain(
-      'k8s/ledger.yaml StatefulSet ledger-s3 container ledger: required LEDGER_SIGNER_KEY is not set',
+      'k8s/base/ledger.yaml StatefulSet ledger-s3 container ledger: required LEDGER_SIGNER_KEY is not set',
     );
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^k8s\/ledger.yaml StatefulSet ledger-s4 container ledger: LEDGER_SIGNER_KEY=not-hex/,
+          /^k8s\/base\/ledger.yaml StatefulSet ledger-s4 container ledger: LEDGER_SIGNER_KEY=not-hex/,
         ),
       ]),
     );
@@ -731,13 +735,13 @@ describe('k8s/*.yaml', () => {
     const docs = loadK8s();
     obj(k8sDoc(docs, 'Secret', 'operator-token').stringData).token = 'short';
     expect(k8sProblems(docs)).toContain(
-      'k8s/fx.yaml Deployment fx container fx: OPERATOR_TOKEN=short: at least 32 characters',
+      'k8s/base/fx.yaml Deployment fx container fx: OPERATOR_TOKEN=short: at least 32 characters',
     );
     delete obj(k8sDoc(docs, 'Secret', 'operator-token').stringData).token;
     expect(k8sProblems(docs)).toEqual(
       expect.arrayContaining([
-        'k8s/clearing.yaml Deployment clearing container clearing: OPERATOR_TOKEN refers to missing Secret operator-token/token',
-        "k8s/clearing.yaml Deployment clearing container clearing: OPERATOR_TOKEN: required when CLEARING_PORT is set (the operator API's bearer token)",
+        'k8s/base/clearing.yaml Deployment clearing container clearing: OPERATOR_TOKEN refers to missing Secret operator-token/token',
+        "k8s/base/clearing.yaml Deployment clearing container clearing: OPERATOR_TOKEN: required when CLEARING_PORT is set (the operator API's bearer token)",
       ]),
     );
   });
@@ -747,7 +751,7 @@ describe('k8s/*.yaml', () => {
     const gateway = obj(arr(obj(k8sDoc(docs, 'Service', 'gateway').spec).ports)[0]);
     gateway.targetPort = 3001;
     expect(k8sProblems(docs)).toContain(
-      'k8s/gateway.yaml Service gateway: targetPort 3001 is not a container port',
+      'k8s/base/gateway.yaml Service gateway: targetPort 3001 is not a container port',
     );
   });
 
@@ -756,7 +760,7 @@ describe('k8s/*.yaml', () => {
     const env = arr(firstContainer(k8sDoc(docs, 'Deployment', 'gateway')).env).map(obj);
     env.find((e) => e.name === 'GATEWAY_PORT')!.value = '3100';
     expect(k8sProblems(docs)).toContain(
-      'k8s/gateway.yaml Deployment gateway container gateway: GATEWAY_PORT=3100 is not a containerPort',
+      'k8s/base/gateway.yaml Deployment gateway container gateway: GATEWAY_PORT=3100 is not a containerPort',
     );
   });
 
@@ -765,7 +769,7 @@ describe('k8s/*.yaml', () => {
     const probe = obj(obj(firstContainer(k8sDoc(docs, 'Deployment', 'fx')).readinessProbe).exec);
     probe.command = arr(probe.command).map((a) => String(a).replace('127.0.0.1:8081', '127.0.0.1:9464'));
     expect(k8sProblems(docs)).toContain(
-      'k8s/fx.yaml Deployment fx container fx: readinessProbe checks port 9464, which the service does not listen on',
+      'k8s/base/fx.yaml Deployment fx container fx: readinessProbe checks port 9464, which the service does not listen on',
     );
   });
 
@@ -783,10 +787,10 @@ describe('k8s/*.yaml', () => {
     );
     const problems = k8sProblems(docs);
     expect(problems).toContain(
-      'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.commands has 2 partitions, retention.ms -1, expected 1 partitions, retention.ms -1, LogAppendTime',
+      'k8s/base/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.commands has 2 partitions, retention.ms -1, expected 1 partitions, retention.ms -1, LogAppendTime',
     );
     expect(problems).toContain(
-      'k8s/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.votes is not created',
+      'k8s/base/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.votes is not created',
     );
   });
 });
@@ -820,7 +824,7 @@ describe('docker-compose.yml and k8s/ together', () => {
     expect(k8sProblems(docs)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^k8s\/clearing.yaml Deployment clearing container clearing: CLEARING_SETTLEMENT_KEY=not-hex/,
+          /^k8s\/base\/clearing.yaml Deployment clearing container clearing: CLEARING_SETTLEMENT_KEY=not-hex/,
         ),
       ]),
     );
