@@ -1,2 +1,3 @@
 export * from './config';
 export * from './compliance';
+export * from './routing';

@@ -441,3 +441,4 @@ function queryString(query: object): string {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+export { RoutingClient } from './routing';

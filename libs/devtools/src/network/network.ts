@@ -10,6 +10,7 @@ import { signRequest } from '@concord/crypto';
 import {
   buildGenesis,
   ConsortiumSpec,
+  derivedKey,
   fxKey,
   participantKey,
   settlementKey,
@@ -292,6 +293,8 @@ export class LocalNetwork {
       ...this.commonEnv(),
       ...this.serviceUrls(),
       ROUTING_PORT: String(this.options.routingPort),
+      // The key apps delegate to routing (DEMO_ROUTING_DELEGATE_KEY for the demo consortium).
+      ROUTING_DELEGATE_KEY: derivedKey(this.options.spec.secret, 'routing:delegate').seedHex,
     };
   }
 
