@@ -96,8 +96,9 @@ const repositories = [
   { provide: LedgerRepository, inject: [PRISMA], useFactory: (p: PrismaClient) => new LedgerRepository(p) },
   {
     provide: RouteOptionsRepository,
-    inject: [PRISMA],
-    useFactory: (p: PrismaClient) => new RouteOptionsRepository(p),
+    inject: [REDIS, CONFIG],
+    useFactory: (r: Redis, c: RoutingConfig) =>
+      new RouteOptionsRepository(r, `${c.KAFKA_TOPIC_PREFIX}routing:option:`),
   },
 ];
 
@@ -225,7 +226,6 @@ export class RoutingModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(FxClient) private readonly fx: FxClient,
     @Inject(FinalizedConsumer) private readonly consumer: FinalizedConsumer,
     @Inject(OrderWorker) private readonly worker: OrderWorker,
-    @Inject(RouteOptionsRepository) private readonly options: RouteOptionsRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -241,7 +241,6 @@ export class RoutingModule implements OnApplicationBootstrap, OnApplicationShutd
       );
     every(this.config.ROUTING_WORKER_INTERVAL_MS, 'in-flight refresh failed', () => this.inFlight.refresh());
     every(2_000, 'offers reload failed', () => this.offers.reload());
-    every(3600_000, 'options prune failed', () => this.options.prune());
     if (this.config.ROUTING_HEALTH_PORT) {
       this.ops = await startOpsServer(this.config.ROUTING_HEALTH_PORT, createMetricsRegistry('routing'), {
         postgres: async () => void (await this.prisma.$queryRawUnsafe('select 1')),

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '.prisma/routing-client';
+import type { Redis } from 'ioredis';
 import type { RouteOptionView, RouteRequest } from '@concord/contracts';
 
 /** What an order needs of an option beyond its view: the offer's promise and the amounts in minor units. */
@@ -11,41 +11,46 @@ export interface StoredOption {
   valueMinor: string;
 }
 
-/** Options of routes answers, kept until they expire so that an order can name one. */
+interface Entry {
+  appId: string;
+  option: StoredOption;
+  request: RouteRequest;
+}
+
+/** An expired option is still told apart from an unknown one for this long (to answer OPTION_EXPIRED). */
+const KEPT_AFTER_EXPIRY_S = 3600;
+
+/**
+ * Options of routes answers, in Redis until a while after they expire: they live seconds (never past their
+ * FX quote), every answer writes a few, and the routes answer is on a phone's critical path, where one
+ * pipelined Redis write costs a fraction of a PostgreSQL transaction. An order copies what it needs of its
+ * option into its own rows, so nothing durable depends on this store.
+ */
 export class RouteOptionsRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {}
 
   async save(appId: string, request: RouteRequest, options: StoredOption[]): Promise<void> {
     if (options.length === 0) return;
-    await this.prisma.routeOption.createMany({
-      data: options.map((o) => ({
-        id: o.view.optionId,
-        appId,
-        option: o as unknown as Prisma.InputJsonValue,
-        request: request as unknown as Prisma.InputJsonValue,
-        expiresAt: new Date(o.view.expiresAt),
-      })),
-    });
+    const pipeline = this.redis.pipeline();
+    for (const option of options) {
+      const ttlS = Math.ceil((Date.parse(option.view.expiresAt) - Date.now()) / 1000) + KEPT_AFTER_EXPIRY_S;
+      const entry: Entry = { appId, option, request };
+      pipeline.set(this.keyPrefix + option.view.optionId, JSON.stringify(entry), 'EX', Math.max(ttlS, 1));
+    }
+    await pipeline.exec();
   }
 
   async find(
     appId: string,
     optionId: string,
   ): Promise<{ option: StoredOption; request: RouteRequest; expiresAt: Date } | null> {
-    const row = await this.prisma.routeOption.findUnique({ where: { id: optionId } });
-    if (!row || row.appId !== appId) return null;
-    return {
-      option: row.option as unknown as StoredOption,
-      request: row.request as unknown as RouteRequest,
-      expiresAt: row.expiresAt,
-    };
-  }
-
-  /** Options expired for longer than a day are of no use to anyone. */
-  async prune(nowMs = Date.now()): Promise<number> {
-    const { count } = await this.prisma.routeOption.deleteMany({
-      where: { expiresAt: { lt: new Date(nowMs - 24 * 3600_000) } },
-    });
-    return count;
+    const text = await this.redis.get(this.keyPrefix + optionId);
+    if (!text) return null;
+    const entry = JSON.parse(text) as Entry;
+    if (entry.appId !== appId) return null;
+    return { option: entry.option, request: entry.request, expiresAt: new Date(entry.option.view.expiresAt) };
   }
 }
