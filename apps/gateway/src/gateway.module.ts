@@ -13,6 +13,7 @@ import { ReadinessService } from './health/readiness.service';
 import { FinalizedConsumer } from './finality/finalized.consumer';
 import { LedgerViewRepository } from './finality/ledger-view.repository';
 import { AccountsController } from './accounts/accounts.controller';
+import { LedgerInfoController } from './accounts/ledger-info.controller';
 import { AccountsService } from './accounts/accounts.service';
 import { TransferBatchesController } from './transfers/transfer-batches.controller';
 import { GATEWAY_LIMITS, TransfersController } from './transfers/transfers.controller';
@@ -49,6 +50,7 @@ export const GATEWAY_CONTROLLERS = [
   TransfersController,
   TransferBatchesController,
   AccountsController,
+  LedgerInfoController,
   WebhooksController,
   StatementsController,
   QuotesController,

@@ -176,6 +176,26 @@ export const balanceProofViewSchema = z.object({
 });
 export type BalanceProofView = z.infer<typeof balanceProofViewSchema>;
 
+const signerSetViewSchema = z.object({
+  fromHeight: z.number().int().describe('the first block this set votes on'),
+  signers: z.array(z.object({ id: z.string(), publicKey: z.string().describe('Ed25519, 32 bytes hex') })),
+  quorum: z.number().int(),
+});
+
+/** `GET /v1/ledger/genesis`: the first block, to compare with the genesis hash of the consortium agreement. */
+export const genesisViewSchema = z.object({
+  chainId: z.string(),
+  header: blockHeaderSchema,
+  headerHash: z.string().describe('SHA-256 of the canonical JSON of the header: pin it'),
+  certificate: z.array(z.object({ signerId: z.string(), signature: z.string() })),
+  signerSet: signerSetViewSchema,
+});
+export type GenesisView = z.infer<typeof genesisViewSchema>;
+
+/** `GET /v1/ledger/signer-sets`: every signer set of the chain, in height order. */
+export const signerSetListSchema = z.object({ signerSets: z.array(signerSetViewSchema) });
+export type SignerSetList = z.infer<typeof signerSetListSchema>;
+
 // Quotes
 
 /** `POST /v1/quotes`: exactly one of sendAmount (source currency) or receiveAmount (target currency). */
@@ -677,6 +697,8 @@ export const PARTNER_API_ROUTES = {
   'get /v1/accounts/{participant}/{currency}/{kind}/proof': {
     responses: { '200': balanceProofViewSchema },
   },
+  'get /v1/ledger/genesis': { responses: { '200': genesisViewSchema } },
+  'get /v1/ledger/signer-sets': { responses: { '200': signerSetListSchema } },
   'post /v1/quotes': { body: quoteRequestSchema, responses: { '201': quoteAnswerSchema } },
   'get /v1/settlement-instructions': {
     query: settlementInstructionListQuerySchema,

@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
+import { LedgerViewRepository } from '../finality/ledger-view.repository';
 import { AccountsService } from '../accounts/accounts.service';
 import { AuthService } from '../auth/auth.service';
 import { HEALTH_CHECKS } from '../health/health.controller';
@@ -45,6 +46,7 @@ describe('OpenAPI document', () => {
         { provide: TransfersRepository, useValue: {} },
         { provide: GATEWAY_LIMITS, useValue: {} },
         { provide: AccountsService, useValue: {} },
+        { provide: LedgerViewRepository, useValue: {} },
         { provide: HEALTH_CHECKS, useValue: {} },
         { provide: Registry, useValue: {} },
         { provide: WebhooksService, useValue: {} },
@@ -70,6 +72,8 @@ describe('OpenAPI document', () => {
       '/v1/accounts',
       '/v1/accounts/{participant}/{currency}/proof',
       '/v1/accounts/{participant}/{currency}/{kind}/proof',
+      '/v1/ledger/genesis',
+      '/v1/ledger/signer-sets',
       '/v1/participants/me',
       '/v1/quotes',
       '/v1/settlement-instructions',

@@ -120,6 +120,14 @@ const OPERATIONS: Record<string, Partial<OperationObject>> = {
     tags: ['accounts'],
     summary: 'A balance with its Merkle proof to a certified state root',
   },
+  'get /v1/ledger/genesis': {
+    tags: ['ledger'],
+    summary: 'The genesis block, its certificate and first signer set: compare its hash with the agreed one',
+  },
+  'get /v1/ledger/signer-sets': {
+    tags: ['ledger'],
+    summary: 'Every signer set of the chain with the block it votes from, to check proofs of any height',
+  },
   'get /v1/accounts/{participant}/{currency}/{kind}/proof': {
     tags: ['accounts'],
     summary: 'The same for a settlement or fee account (kind `settlement` or `fees`)',

@@ -206,6 +206,20 @@ export class LedgerViewRepository {
     );
   }
 
+  /** The first block as finalized, or null before the genesis is finalized. */
+  async genesisBlock(): Promise<FinalizedBlock | null> {
+    const row = await this.prisma.gatewayBlock.findUnique({ where: { height: 1 }, select: { body: true } });
+    return row ? finalizedBlockSchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  /** Every signer set the chain has had, by the height it votes from. */
+  async signerSets(): Promise<
+    { fromHeight: number; signers: { id: string; publicKey: string }[]; quorum: number }[]
+  > {
+    const rows = await this.prisma.gatewaySignerSet.findMany({ orderBy: { height: 'asc' } });
+    return rows.map((r) => ({ fromHeight: r.height, signers: JSON.parse(r.signers), quorum: r.quorum }));
+  }
+
   accountsOf(participantId: string) {
     return this.prisma.gatewayAccount.findMany({ where: { participantId }, orderBy: { id: 'asc' } });
   }
