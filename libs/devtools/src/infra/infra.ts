@@ -5,12 +5,18 @@
  *                                          create the topics
  *   tsx libs/devtools/src/infra/infra.ts down    stop the Kafka that `up` started (keeps its data)
  *   tsx libs/devtools/src/infra/infra.ts status  one line per component; exit 0 when all are up
+ *   ... up|down|status --brokers 3                 a KRaft cluster of three brokers on 127.0.0.1:19092-19094
+ *                                                  (controllers 19192-19194, data in .data/kafka-cluster),
+ *                                                  beside the single broker on 9092, which it leaves alone
  *
  * Kafka lives in .data/kafka (jars, config, data, logs, pid). PostgreSQL and Redis are only checked.
  * Everything is read from the same variables as the services: KAFKA_BROKERS, KAFKA_TOPIC_PREFIX,
  * DATABASE_URL, REDIS_URL, plus KAFKA_PORT / KAFKA_CONTROLLER_PORT for the local broker.
  */
 import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { infraClusterPorts, KafkaCluster } from './kafka-cluster';
 import {
   configuredPort,
   downloadJars,
@@ -228,8 +234,55 @@ export function formatStatus(status: ComponentStatus[]): string {
     .join('\n');
 }
 
+/** The cluster of `--brokers N` (N > 1): its own ports and folder, so the shared broker is not disturbed. */
+function infraCluster(count: number): KafkaCluster {
+  const s = resolveSettings(process.env);
+  return new KafkaCluster(path.join(s.root, '.data', 'kafka-cluster'), infraClusterPorts(count), s.root);
+}
+
+async function clusterCommand(command: string, count: number): Promise<number> {
+  const cluster = infraCluster(count);
+  const seconds0 = Date.now();
+  if (command === 'up') {
+    const { started } = await cluster.start();
+    const topics = await ensureTopics(cluster.brokers, resolveSettings(process.env).kafka.topicPrefix);
+    console.log(
+      `kafka cluster: ${count} brokers up at ${cluster.brokers}` +
+        (started.length ? ` (started ${started.join(', ')})` : ' (already running)'),
+    );
+    console.log(
+      `topics: ${topics.created.length} created, ${topics.existing.length} present, replication factor ${Math.min(3, count)}`,
+    );
+    console.log(`KAFKA_BROKERS=${cluster.brokers}  (up in ${seconds(Date.now() - seconds0)})`);
+    return 0;
+  }
+  if (command === 'down') {
+    const stopped = await cluster.stop();
+    console.log(`kafka cluster: stopped ${stopped.length} broker(s), data kept in .data/kafka-cluster`);
+    return 0;
+  }
+  const probes = await Promise.all(cluster.nodes.map((k) => probeKafka(k.brokers)));
+  probes.forEach((p, i) =>
+    console.log(
+      `broker-${i + 1} ${p.up ? 'up  ' : 'down'} ${cluster.nodes[i].brokers[0]}${p.up ? '' : ` (${p.detail})`}`,
+    ),
+  );
+  return probes.every((p) => p.up) ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const command = argv[0];
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { brokers: { type: 'string' } },
+  });
+  const command = positionals[0];
+  const count = Number(values.brokers ?? '1');
+  if (!Number.isInteger(count) || count < 1 || count > 5) {
+    console.error(`--brokers ${values.brokers}: a number of brokers from 1 to 5`);
+    return 2;
+  }
+  if (count > 1 && ['up', 'down', 'status'].includes(command)) return clusterCommand(command, count);
   switch (command) {
     case 'up':
       await infraUp();
@@ -243,7 +296,7 @@ async function main(argv: string[]): Promise<number> {
       return status.every((c) => c.up) ? 0 : 1;
     }
     default:
-      console.error('usage: tsx libs/devtools/src/infra/infra.ts up|down|status');
+      console.error('usage: tsx libs/devtools/src/infra/infra.ts up|down|status [--brokers N]');
       return 2;
   }
 }

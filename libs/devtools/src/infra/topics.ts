@@ -14,7 +14,7 @@ export interface EnsureTopicsResult {
 
 /**
  * Creates every topic of TOPICS (under `prefix`) that does not exist yet, with its partition count,
- * replication factor 1, its retention and a message size limit of MAX_MESSAGE_BYTES. Idempotent, and safe to run concurrently. Throws when a topic
+ * one copy per broker up to three, its retention and a message size limit of MAX_MESSAGE_BYTES. Idempotent, and safe to run concurrently. Throws when a topic
  * exists with another partition count: the command log must stay a single partition.
  */
 /**
@@ -41,15 +41,43 @@ async function createWaitingForLeaders(
   }
 }
 
-export async function ensureTopics(brokers: string | string[], prefix = ''): Promise<EnsureTopicsResult> {
+/** Copies of each partition: as many as the cluster has brokers, up to three (so one broker may be lost). */
+export const MAX_REPLICATION_FACTOR = 3;
+
+/**
+ * Creates the topics with `replicationFactor` copies (default: one per broker of the cluster, at most
+ * MAX_REPLICATION_FACTOR); with three copies a write needs two of them (min.insync.replicas 2).
+ */
+export async function ensureTopics(
+  brokers: string | string[],
+  prefix = '',
+  replicationFactor?: number,
+): Promise<EnsureTopicsResult> {
   const list = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers;
+  const admin = kafkaAdmin(list);
+  await admin.connect();
+  try {
+    const copies =
+      replicationFactor ?? Math.min(MAX_REPLICATION_FACTOR, (await admin.describeCluster()).brokers.length);
+    return await ensureTopicsWith(admin, prefix, copies);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function ensureTopicsWith(
+  admin: ReturnType<typeof kafkaAdmin>,
+  prefix: string,
+  replicationFactor: number,
+): Promise<EnsureTopicsResult> {
   const wanted = (Object.keys(TOPICS) as TopicKey[]).map((key) => {
     const spec: { retentionMs: number; timestampType?: string } = TOPICS[key];
     return {
       topic: topicName(key, prefix),
       numPartitions: TOPICS[key].partitions,
-      replicationFactor: 1,
+      replicationFactor,
       configEntries: [
+        ...(replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : []),
         { name: 'retention.ms', value: String(spec.retentionMs) },
         // Headroom over the broker's 1 MB default: the ledger bounds a block (genesis blockMaxBytes) and
         // compresses its finalized message so that it stays well under 1 MB, and this margin keeps an
@@ -60,59 +88,51 @@ export async function ensureTopics(brokers: string | string[], prefix = ''): Pro
     };
   });
 
-  const admin = kafkaAdmin(list);
-  await admin.connect();
-  try {
-    const present = new Set(await admin.listTopics());
-    const missing = wanted.filter((t) => !present.has(t.topic));
-    // Resolves to false when another caller created them in the meantime; that is fine.
-    const createdNow = missing.length > 0 && (await createWaitingForLeaders(admin, missing));
+  const present = new Set(await admin.listTopics());
+  const missing = wanted.filter((t) => !present.has(t.topic));
+  // Resolves to false when another caller created them in the meantime; that is fine.
+  const createdNow = missing.length > 0 && (await createWaitingForLeaders(admin, missing));
 
-    // Topics created before a config entry was added (the command log's append-time stamps) get it now:
-    // the whole set is written again, which is what a non-incremental alter expects.
-    const existing = wanted.filter((t) => present.has(t.topic));
-    if (existing.length > 0) {
-      const described = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: existing.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic })),
+  // Topics created before a config entry was added (the command log's append-time stamps) get it now:
+  // the whole set is written again, which is what a non-incremental alter expects.
+  const existing = wanted.filter((t) => present.has(t.topic));
+  if (existing.length > 0) {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: existing.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic })),
+    });
+    const current = new Map(
+      described.resources.map((r) => [
+        r.resourceName,
+        new Map(r.configEntries.map((e) => [e.configName, e.configValue])),
+      ]),
+    );
+    const stale = existing.filter((t) =>
+      t.configEntries.some((e) => current.get(t.topic)?.get(e.name) !== e.value),
+    );
+    if (stale.length > 0) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: stale.map((t) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: t.topic,
+          configEntries: t.configEntries,
+        })),
       });
-      const current = new Map(
-        described.resources.map((r) => [
-          r.resourceName,
-          new Map(r.configEntries.map((e) => [e.configName, e.configValue])),
-        ]),
-      );
-      const stale = existing.filter((t) =>
-        t.configEntries.some((e) => current.get(t.topic)?.get(e.name) !== e.value),
-      );
-      if (stale.length > 0) {
-        await admin.alterConfigs({
-          validateOnly: false,
-          resources: stale.map((t) => ({
-            type: ConfigResourceTypes.TOPIC,
-            name: t.topic,
-            configEntries: t.configEntries,
-          })),
-        });
-      }
     }
-
-    const metadata = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
-    const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-    const wrong = wanted.filter((t) => partitions.get(t.topic) !== t.numPartitions);
-    if (wrong.length > 0) {
-      throw new Error(
-        'topics with the wrong partition count (delete and recreate them): ' +
-          wrong
-            .map((t) => `${t.topic} has ${partitions.get(t.topic)}, expected ${t.numPartitions}`)
-            .join('; '),
-      );
-    }
-    return {
-      created: createdNow ? missing.map((t) => t.topic) : [],
-      existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic),
-    };
-  } finally {
-    await admin.disconnect();
   }
+
+  const metadata = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+  const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  const wrong = wanted.filter((t) => partitions.get(t.topic) !== t.numPartitions);
+  if (wrong.length > 0) {
+    throw new Error(
+      'topics with the wrong partition count (delete and recreate them): ' +
+        wrong.map((t) => `${t.topic} has ${partitions.get(t.topic)}, expected ${t.numPartitions}`).join('; '),
+    );
+  }
+  return {
+    created: createdNow ? missing.map((t) => t.topic) : [],
+    existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic),
+  };
 }
