@@ -251,6 +251,17 @@ describe('netting', () => {
     expect(n.grossMinor).toBe(195n);
     expect(n.netMovedMinor).toBe(45n);
     expect(n.efficiencyBps).toBe(7692);
+    // Rounded to the nearest basis point, not truncated: 2/3 is 6666.67 bp, and 9201.5 bp is 9202.
+    const third = netPositions([
+      { participantId: 'a', sentMinor: 2n, receivedMinor: 1n },
+      { participantId: 'b', sentMinor: 1n, receivedMinor: 2n },
+    ]);
+    expect([third.grossMinor, third.netMovedMinor, third.efficiencyBps]).toEqual([3n, 1n, 6667]);
+    const half = netPositions([
+      { participantId: 'a', sentMinor: 10000n, receivedMinor: 8403n },
+      { participantId: 'b', sentMinor: 10000n, receivedMinor: 11597n },
+    ]);
+    expect([half.grossMinor, half.netMovedMinor, half.efficiencyBps]).toEqual([20000n, 1597n, 9202]);
     expect(settlementInstructions(3, 'USD', n, '2026-11-28')).toEqual([
       {
         id: 'w3.a',

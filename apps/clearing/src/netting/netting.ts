@@ -112,7 +112,10 @@ export interface Netting {
   grossMinor: bigint;
   /** What actually moves at settlement: the sum of the positive net positions. */
   netMovedMinor: bigint;
-  /** 10000 x (gross - net moved) / gross, rounded down; 0 when nothing was sent. */
+  /**
+   * 10000 x (gross - net moved) / gross rounded to the nearest basis point (halves up); 0 when nothing was
+   * sent. The exact ratio is 1 - netMovedMinor / grossMinor.
+   */
   efficiencyBps: number;
 }
 
@@ -123,7 +126,8 @@ export function netPositions(gross: readonly GrossPosition[]): Netting {
     .sort((a, b) => compare(a.participantId, b.participantId));
   const grossMinor = positions.reduce((sum, p) => sum + p.sentMinor, 0n);
   const netMovedMinor = positions.reduce((sum, p) => sum + (p.netMinor > 0n ? p.netMinor : 0n), 0n);
-  const efficiencyBps = grossMinor === 0n ? 0 : Number(((grossMinor - netMovedMinor) * 10000n) / grossMinor);
+  const efficiencyBps =
+    grossMinor === 0n ? 0 : Number(((grossMinor - netMovedMinor) * 20000n + grossMinor) / (2n * grossMinor));
   return { positions, grossMinor, netMovedMinor, efficiencyBps };
 }
 
