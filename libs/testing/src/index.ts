@@ -54,7 +54,12 @@ export interface TestNetwork {
  */
 export async function startTestNetwork(
   spec: ConsortiumSpec,
-  options: Partial<Pick<NetworkOptions, 'extraEnv' | 'cutIntervalMs' | 'kafkaBrokers'>> & {
+  options: Partial<
+    Pick<
+      NetworkOptions,
+      'extraEnv' | 'cutIntervalMs' | 'kafkaBrokers' | 'clearingPort' | 'fxPort' | 'consolePort'
+    >
+  > & {
     only?: string[];
   } = {},
 ): Promise<TestNetwork> {
@@ -71,6 +76,10 @@ export async function startTestNetwork(
     output: { logDir: join(REPO_ROOT, '.data/test-logs', prefix) },
     logLevel: 'info',
     extraEnv: options.extraEnv,
+    // The optional HTTP APIs (the clearing and FX operator APIs, the console) run when a test asks for them.
+    clearingPort: options.clearingPort,
+    fxPort: options.fxPort,
+    consolePort: options.consolePort,
     // Tests cut blocks every 50 ms (the service default is 150) so that each waits less for finality.
     cutIntervalMs: options.cutIntervalMs ?? 50,
   });

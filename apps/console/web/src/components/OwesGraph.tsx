@@ -24,8 +24,9 @@ export function OwesGraph({ bilateral }: { bilateral: { payer: string; payee: st
           viewBox="0 0 10 10"
           refX="10"
           refY="5"
-          markerWidth="6"
-          markerHeight="6"
+          markerWidth="10"
+          markerHeight="10"
+          markerUnits="userSpaceOnUse"
           orient="auto"
         >
           <path d="M0,0 L10,5 L0,10 z" fill="#0b5cad" />

@@ -26,7 +26,7 @@ function actionOf(kind: Kind, f: Record<string, string>): Record<string, unknown
 const FIELDS: Record<Kind, [string, string][]> = {
   'set-participant-status': [
     ['participantId', 'Participant'],
-    ['status', 'Status (active, suspended, closed)'],
+    ['status', 'New status'],
   ],
   'set-limit': [
     ['accountId', 'Account (e.g. us-send/USD)'],
@@ -76,7 +76,17 @@ export function DraftForm() {
       {FIELDS[kind].map(([name, label]) => (
         <label key={name}>
           {label}
-          {name === 'json' ? (
+          {name === 'status' ? (
+            <select
+              name={name}
+              value={fields[name] ?? 'suspended'}
+              onChange={(e) => setFields({ ...fields, [name]: e.target.value })}
+            >
+              <option value="suspended">suspended</option>
+              <option value="active">active</option>
+              <option value="closed">closed</option>
+            </select>
+          ) : name === 'json' ? (
             <textarea
               name={name}
               rows={5}
