@@ -1,3 +1,4 @@
 export * from './config';
 export * from './compliance';
+export * from './console';
 export * from './routing';
