@@ -1,5 +1,5 @@
 import { buildGenesis } from '../demo/consortium';
-import { benchConsortium, FX_PROVIDER, parseArgs } from './e2e-bench';
+import { benchConsortium, FX_PROVIDER, lastLineOf, medianLine, parseArgs } from './e2e-bench';
 
 describe('bench options', () => {
   it('takes a short run from the command line, over the environment', () => {
@@ -49,5 +49,29 @@ describe('benchConsortium', () => {
     expect(new Set(funded)).toEqual(currencies);
     // The last partner stays poor, so that some transfers are rejected for its funds.
     expect(spec.participants[23].fundsMinor).toBe(100_000n);
+  });
+});
+
+describe('e2e bench repeated runs', () => {
+  it('takes --repeat, and refuses a repeat that is not a whole number of runs', () => {
+    expect(parseArgs([], {}).repeat).toBe(1);
+    expect(parseArgs(['--repeat', '3'], {}).repeat).toBe(3);
+    expect(() => parseArgs(['--repeat', '0'], {})).toThrow(/--repeat/);
+    expect(() => parseArgs(['--repeat', '1.5'], {})).toThrow(/--repeat/);
+  });
+
+  it('ends with the median of each figure and of the runs own ratios, in the one-run format', () => {
+    const runs = [
+      { batchesPerS: 20_000, singlePerS: 1_300, p99Ms: 240, pgbenchTps: 6_000 },
+      { batchesPerS: 14_000, singlePerS: 1_000, p99Ms: 300, pgbenchTps: 5_000 },
+      { batchesPerS: 17_000, singlePerS: 1_100, p99Ms: 250, pgbenchTps: 7_000 },
+    ];
+    expect(lastLineOf(runs[0])).toBe(
+      'e2e: 20000 transfers/s finalized (batches), 1300 transfers/s (single), p99 240 ms at half load, pgbench-N 6000 tps, ratio 3.33',
+    );
+    // Ratios 3.33, 2.80, 2.43: the median ratio is 2.80, not 17,000 / 6,000.
+    expect(medianLine(runs)).toBe(
+      'e2e: 17000 transfers/s finalized (batches), 1100 transfers/s (single), p99 250 ms at half load, pgbench-N 6000 tps, ratio 2.80',
+    );
   });
 });

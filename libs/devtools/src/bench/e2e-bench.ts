@@ -46,6 +46,8 @@
  *   --profile-services L   profile these processes instead (implies --profile): a comma-separated list of
  *                          gateway, ledger-s1..ledger-s4, clearing, fx
  *   --log-level L          services' log level (info)          --seed N  workload seed (1)
+ *   --repeat N             runs the whole benchmark N times (each with its own pgbench and network) and
+ *                          ends with the median of each figure and of the runs' ratios, in the same format
  *   --cut-interval-ms N    signers' cut interval (service default 150)
  *   --block-max-bytes N    the genesis's block size bound in characters of log records (consortium default 512 Ki)
  *
@@ -116,11 +118,14 @@ interface Args {
   profileServices: string[];
   logLevel: string;
   seed: number;
+  /** Runs of the whole benchmark; with more than one, the last line gives the median of each figure. */
+  repeat: number;
   cutIntervalMs?: number;
   blockMaxBytes?: number;
 }
 
 const NUMERIC: (keyof Args)[] = [
+  'repeat',
   'warmupSeconds',
   'batchSeconds',
   'singleSeconds',
@@ -178,6 +183,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     profileServices: ['gateway', 'ledger-s1'],
     logLevel: 'info',
     seed: 1,
+    repeat: 1,
   };
   const setSeconds = (value: number) => {
     args.batchSeconds = args.singleSeconds = args.halfSeconds = args.skewSeconds = value;
@@ -219,6 +225,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     } else throw new Error(`unknown argument ${argv[i]} (see the header of e2e-bench.ts)`);
   }
   if (args.participants < 20) throw new Error('--participants must be at least 20');
+  if (!Number.isInteger(args.repeat) || args.repeat < 1)
+    throw new Error('--repeat must be a whole number, at least 1');
   if (args.batchSize < 1 || args.batchSize > 500) throw new Error('--batch-size must be 1..500');
   if (args.hotShare > 1 || args.fxShare > 1) throw new Error('shares are between 0 and 1');
   return args;
@@ -518,8 +526,59 @@ function describeRejections(r: Record<string, number>): string {
   return entries.length === 0 ? '0' : entries.map(([reason, n]) => `${reason} ${n}`).join(', ');
 }
 
+/** The figures of the last line of one run. */
+export interface BenchFigures {
+  batchesPerS: number;
+  singlePerS: number;
+  p99Ms: number;
+  pgbenchTps: number;
+}
+
+export function lastLineOf(f: BenchFigures, ratio = f.batchesPerS / f.pgbenchTps): string {
+  return `e2e: ${fmt(f.batchesPerS)} transfers/s finalized (batches), ${fmt(f.singlePerS)} transfers/s (single), p99 ${fmt(
+    f.p99Ms,
+  )} ms at half load, pgbench-N ${fmt(f.pgbenchTps)} tps, ratio ${fmt(ratio, 2)}`;
+}
+
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * The last line of several runs: the median of each figure, and the median of the runs' own ratios (each
+ * run compares itself with its own pgbench, on the machine as it was then), in the one-run format.
+ */
+export function medianLine(runs: BenchFigures[]): string {
+  const of = (key: keyof BenchFigures) => median(runs.map((r) => r[key]));
+  return lastLineOf(
+    {
+      batchesPerS: of('batchesPerS'),
+      singlePerS: of('singlePerS'),
+      p99Ms: of('p99Ms'),
+      pgbenchTps: of('pgbenchTps'),
+    },
+    median(runs.map((r) => r.batchesPerS / r.pgbenchTps)),
+  );
+}
+
+/** `npm run bench`: one run, or `--repeat N` runs and the medians (a run whose checks fail fails the whole). */
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), process.env);
+  if (args.repeat === 1) return (await runBench(args)).code;
+  const runs: { code: number; figures: BenchFigures }[] = [];
+  for (let i = 1; i <= args.repeat; i++) {
+    log(`run ${i} of ${args.repeat}`);
+    runs.push(await runBench(args));
+  }
+  process.stdout.write(`\nmedian of ${args.repeat} runs:\n`);
+  for (const [i, run] of runs.entries()) process.stdout.write(`  run ${i + 1}: ${lastLineOf(run.figures)}\n`);
+  process.stdout.write(`${medianLine(runs.map((r) => r.figures))}\n`);
+  return runs.some((r) => r.code !== 0) ? 1 : 0;
+}
+
+async function runBench(args: Args): Promise<{ code: number; figures: BenchFigures }> {
   const serverUrl = (process.env.BENCH_DATABASE_URL_BASE ?? 'postgresql://postgres@127.0.0.1:5432').replace(
     /\/$/,
     '',
@@ -1133,9 +1192,8 @@ async function main(): Promise<number> {
   out.push(
     failed.length === 0 ? 'checks: all passed' : `checks: ${failed.length} FAILED - this run does not count`,
   );
-  const lastLine = `e2e: ${fmt(n)} transfers/s finalized (batches), ${fmt(m)} transfers/s (single), p99 ${fmt(
-    p99,
-  )} ms at half load, pgbench-N ${fmt(b)} tps, ratio ${fmt(n / b, 2)}`;
+  const figures: BenchFigures = { batchesPerS: n, singlePerS: m, p99Ms: p99, pgbenchTps: b };
+  const lastLine = lastLineOf(figures);
 
   const resultsDir = join(REPO_ROOT, 'results');
   mkdirSync(resultsDir, { recursive: true });
@@ -1179,7 +1237,7 @@ async function main(): Promise<number> {
   out.push(`results: ${resultFile}`);
   out.push(lastLine);
   process.stdout.write(out.join('\n') + '\n');
-  return failed.length === 0 ? 0 : 1;
+  return { code: failed.length === 0 ? 0 : 1, figures };
 }
 
 if (require.main === module) {
