@@ -241,8 +241,6 @@ CREATE INDEX "clearing_event_window_id_idx" ON "console"."clearing_event"("windo
 
 -- AddForeignKey
 ALTER TABLE "console"."proposal_approval" ADD CONSTRAINT "proposal_approval_proposal_id_fkey" FOREIGN KEY ("proposal_id") REFERENCES "console"."proposal"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
--- AddForeignKey
-ALTER TABLE "console"."proposal_approval" ADD CONSTRAINT "proposal_approval_proposal_id_fkey" FOREIGN KEY ("proposal_id") REFERENCES "console"."proposal"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- The audit log is append-only: the database itself refuses to change or remove a row, whatever the
 -- application does. Only a superuser who disables the trigger can (the tamper test does, and the hash
