@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ListEntry, ListSource } from '../screening/list-entry';
@@ -21,7 +22,11 @@ export const PARSERS: Record<ListSource, (text: string) => ListEntry[]> = {
   opensanctions: parseOpenSanctions,
 };
 
-const SAMPLES = join(__dirname, '../../lists/samples');
+/** The sample lists beside the sources (tsx), or in the repository that a build in dist/ runs from. */
+const SAMPLES = [
+  join(__dirname, '../../lists/samples'),
+  join(__dirname, '../../../../../apps/compliance/lists/samples'),
+].find((dir) => existsSync(dir))!;
 const SAMPLE_FILES: Record<ListSource, string> = {
   un: 'un-consolidated.xml',
   ofac: 'ofac-sdn.xml',

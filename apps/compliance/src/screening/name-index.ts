@@ -69,7 +69,9 @@ export class NameIndex {
   private readonly names: PreparedName[] = [];
   private readonly nameText: string[] = [];
   private readonly nameEntry: number[] = [];
-  private readonly postings = new Map<string, number[]>();
+  private readonly building = new Map<string, number[]>();
+  /** Blocking key -> ids of the names that have it; typed arrays, because candidates() walks them all. */
+  private readonly postings = new Map<string, Int32Array>();
   // Per-query scratch: counts of tokens matched per name, reset by epoch instead of clearing.
   private counts = new Int32Array(0);
   private countEpoch = new Int32Array(0);
@@ -81,6 +83,8 @@ export class NameIndex {
     entries.forEach((entry, e) => {
       for (const name of new Set(entry.names)) this.add(name, e);
     });
+    for (const [key, ids] of this.building) this.postings.set(key, Int32Array.from(ids));
+    this.building.clear();
     const n = this.names.length;
     this.counts = new Int32Array(n);
     this.countEpoch = new Int32Array(n);
@@ -100,9 +104,9 @@ export class NameIndex {
     this.nameEntry.push(entry);
     const keys = new Set(prepared.tokens.flatMap((t, i) => tokenKeys(t, prepared.codes[i])));
     for (const key of keys) {
-      const list = this.postings.get(key);
+      const list = this.building.get(key);
       if (list) list.push(id);
-      else this.postings.set(key, [id]);
+      else this.building.set(key, [id]);
     }
   }
 
@@ -123,8 +127,9 @@ export class NameIndex {
     return touched.filter((id) => this.counts[id] >= Math.min(required, Math.max(1, this.names[id].strong)));
   }
 
-  private countToken(list: number[], touched: number[]): void {
-    for (const id of list) {
+  private countToken(list: Int32Array, touched: number[]): void {
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i];
       if (this.tokenStamp[id] === this.stamp) continue;
       this.tokenStamp[id] = this.stamp;
       if (this.countEpoch[id] !== this.epoch) {
