@@ -151,9 +151,16 @@ const consumerDeps = [KAFKA_SETTINGS, KAFKA, PRODUCER];
     ),
     make(
       FinalizedConsumer,
-      [...consumerDeps, ReadModelRepository, EVENT_BUS, LOGGER],
-      (s: KafkaSettings, k: Kafka, p: Producer, r: ReadModelRepository, bus: EventBus, log: Logger) =>
-        new FinalizedConsumer(s, k, p, r, bus, log),
+      [...consumerDeps, ReadModelRepository, EVENT_BUS, LOGGER, GovernanceService],
+      (
+        s: KafkaSettings,
+        k: Kafka,
+        p: Producer,
+        r: ReadModelRepository,
+        bus: EventBus,
+        log: Logger,
+        g: GovernanceService,
+      ) => new FinalizedConsumer(s, k, p, r, bus, log, (ids) => g.announce(ids)),
     ),
     make(
       VotesConsumer,

@@ -287,6 +287,8 @@ export const consoleParticipantViewSchema = z.object({
 });
 export type ConsoleParticipantView = z.infer<typeof consoleParticipantViewSchema>;
 export const participantsResponseSchema = z.object({ participants: z.array(consoleParticipantViewSchema) });
+/** GET /participants/:id. */
+export const participantResponseSchema = z.object({ participant: consoleParticipantViewSchema });
 
 // ---------------------------------------------------------------------------------------------------------
 // Clearing (the clearing service's operator API, passed on; amounts are decimal strings)
@@ -485,7 +487,7 @@ export function auditHashInput(prevHash: string, entry: Omit<AuditEntry, 'prevHa
 // ---------------------------------------------------------------------------------------------------------
 // Governance: M-of-N proposals approved by signatures made in the browser
 
-export const proposalStatusSchema = z.enum(['open', 'submitted', 'enacted', 'expired']);
+export const proposalStatusSchema = z.enum(['open', 'submitted', 'enacted', 'refused', 'expired']);
 export const proposalViewSchema = z.object({
   id: ledgerId,
   /** A governance action of libs/contracts ledger.ts (add-participant, set-limit, set-participant-status, ...). */
@@ -503,9 +505,12 @@ export const proposalViewSchema = z.object({
    */
   signingPayload: z.string(),
   submittedAt: isoTime.nullable(),
-  /** The ledger.commands offset the command was appended at, and the block whose range holds it. */
+  /** The ledger.commands offset the command was appended at. */
   commandOffset: z.string().nullable(),
+  /** The block that enacted (status `enacted`) or refused (status `refused`) it. */
   enactedHeight: z.number().int().nullable(),
+  /** Why the ledger refused it (e.g. GOVERNANCE_NOT_APPROVED); null otherwise. */
+  refusal: z.string().nullable(),
 });
 export type ProposalView = z.infer<typeof proposalViewSchema>;
 

@@ -28,7 +28,8 @@ const conflict = (code: string, detail: string) => new Problem(409, code, 'Confl
  * M-of-N governance: an operator drafts a proposal; each operator approves it with an Ed25519 signature
  * made in the browser with their own key over governanceSigningBytes (the server never sees a private
  * key); each signature is checked against the genesis operator key it names; once the threshold is met the
- * governance command goes to ledger.commands with every approval, and the block that holds it is recorded.
+ * governance command goes to ledger.commands with every approval, and the finalized block that enacts or
+ * refuses it (its `proposals`) settles the proposal's status (see ReadModelRepository).
  */
 export class GovernanceService {
   constructor(
@@ -80,15 +81,15 @@ export class GovernanceService {
   async view(id: string): Promise<ProposalView> {
     const p = await this.proposals.find(id);
     if (!p) throw notFound(`proposal ${id}`);
-    if (p.status === 'submitted' && p.commandOffset !== null) {
-      // The block may have been stored before the offset was: look it up.
-      const height = await this.proposals.blockHolding(p.commandOffset.toString());
-      if (height !== null) {
-        await this.proposals.markEnacted(id, height);
-        return proposalView({ ...p, status: 'enacted', enactedHeight: height });
-      }
-    }
     return proposalView(p);
+  }
+
+  /** Announces proposals a block settled (those the console knows). */
+  async announce(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const p = await this.proposals.find(id);
+      if (p) this.bus.publish('proposal', proposalView(p));
+    }
   }
 
   private async publish(id: string): Promise<ProposalView> {

@@ -15,6 +15,7 @@ type ProposalRow = {
   submittedAt: Date | null;
   commandOffset: bigint | null;
   enactedHeight: number | null;
+  refusal: string | null;
   approvals: { keyId: string; approvedBy: string; signature: string; at: Date }[];
 };
 
@@ -33,6 +34,7 @@ export function proposalView(p: ProposalRow): ProposalView {
     submittedAt: p.submittedAt?.toISOString() ?? null,
     commandOffset: p.commandOffset?.toString() ?? null,
     enactedHeight: p.enactedHeight,
+    refusal: p.refusal,
   };
 }
 
@@ -111,22 +113,6 @@ export class ProposalsRepository {
     await this.db.proposal.updateMany({
       where: { id, status: 'submitted', commandOffset: null },
       data: { status: 'open', submittedAt: null },
-    });
-  }
-
-  /** The block that holds an offset, when it is already stored (a block may come before the offset is). */
-  async blockHolding(offset: string): Promise<number | null> {
-    const block = await this.db.block.findFirst({
-      where: { firstOffset: { lte: BigInt(offset) }, lastOffset: { gte: BigInt(offset) } },
-      select: { height: true },
-    });
-    return block?.height ?? null;
-  }
-
-  async markEnacted(id: string, height: number): Promise<void> {
-    await this.db.proposal.updateMany({
-      where: { id, status: 'submitted' },
-      data: { status: 'enacted', enactedHeight: height },
     });
   }
 }

@@ -20,6 +20,8 @@ export class FinalizedConsumer {
     private readonly readModel: ReadModelRepository,
     private readonly bus: EventBus,
     private readonly log: Logger,
+    /** Told of the proposals a batch enacted or refused (to announce them). */
+    private readonly onProposals: (ids: string[]) => Promise<void> = async () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -41,6 +43,8 @@ export class FinalizedConsumer {
           receivedAt,
         }));
         await this.readModel.apply(blocks);
+        const proposals = blocks.flatMap(({ block }) => block.proposals.map((p) => p.proposalId));
+        if (proposals.length > 0) await this.onProposals(proposals);
         for (const { block } of blocks) {
           const summary: BlockSummary = {
             height: block.header.height,

@@ -206,19 +206,23 @@ export class ReadModelRepository {
         JSON.stringify(sets),
       ],
     );
-    // A governance command the console submitted is in the block whose command range holds its offset.
-    const ranges = blocks.map(({ block }) => [
-      block.header.height,
-      block.header.firstOffset,
-      block.header.lastOffset,
-    ]);
-    const { text, values } = valuesList(ranges, 1);
-    await tx.execute(
-      `UPDATE "console".proposal p SET status = 'enacted', enacted_height = v.h::int
-       FROM (VALUES ${text}) AS v(h, fo, lo)
-       WHERE p.status = 'submitted' AND p.command_offset BETWEEN v.fo::bigint AND v.lo::bigint`,
-      values,
+    // The proposals each block enacted or refused (the console's own among them) are settled by it.
+    const outcomes = blocks.flatMap(({ block }) =>
+      block.proposals.map((p) => ({
+        id: p.proposalId,
+        status: p.status,
+        height: block.header.height,
+        reason: p.reason ?? null,
+      })),
     );
+    if (outcomes.length > 0) {
+      await tx.execute(
+        `UPDATE "console".proposal p SET status = x.status, enacted_height = x.height, refusal = x.reason
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, height int, reason text)
+         WHERE p.id = x.id AND p.status IN ('open', 'submitted')`,
+        [JSON.stringify(outcomes)],
+      );
+    }
   }
 
   /** Stores the genesis command (operator keys, governance threshold) once it is read. */

@@ -277,6 +277,8 @@ export class LocalNetwork {
       ...this.commonEnv(),
       ...this.serviceUrls(),
       CONSOLE_PORT: String(this.options.consolePort),
+      // DEMO ONLY: the console creates its demo users (public passwords, printed by npm start).
+      CONSOLE_DEMO_USERS: 'true',
     };
   }
 

@@ -213,7 +213,9 @@ describe('npm start optional apps', () => {
     const apps = optionalAppPorts(ports, (app) => app === 'console');
     expect(apps).toEqual({ consolePort: 3300 });
     expect(optionalAppLines(apps)).toBe(
-      '  console     http://127.0.0.1:3300/   (operations and regulator console)\n',
+      '  console     http://127.0.0.1:3300/   (operations and regulator console)\n' +
+        '              DEMO logins: ops1 / ops1-demo-password, ops2 / ops2-demo-password (operators),\n' +
+        '              reg1 / reg1-demo-password (regulator), admin1 / admin1-demo-password (admin)\n',
     );
     expect(optionalAppLines(optionalAppPorts(ports, () => false))).toBe('');
   });

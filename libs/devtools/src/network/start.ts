@@ -101,6 +101,10 @@ export function optionalAppLines(apps: ReturnType<typeof optionalAppPorts>): str
     port === undefined ? '' : `  ${name.padEnd(11)} http://127.0.0.1:${port}${what}\n`;
   return (
     line('console', apps.consolePort, '/   (operations and regulator console)') +
+    (apps.consolePort === undefined
+      ? ''
+      : '              DEMO logins: ops1 / ops1-demo-password, ops2 / ops2-demo-password (operators),\n' +
+        '              reg1 / reg1-demo-password (regulator), admin1 / admin1-demo-password (admin)\n') +
     line('compliance', apps.compliancePort, '/v1   (compliance API: screening, cases)') +
     line('routing', apps.routingPort, '/v1   (order routing API: corridors, routes, orders)')
   );

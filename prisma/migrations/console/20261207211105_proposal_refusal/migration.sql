@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "console"."proposal" ADD COLUMN     "refusal" TEXT;
