@@ -8,13 +8,21 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { ConfigError, loadConfig, serviceSchemas } from '@concord/config';
 import { TOPICS } from '@concord/contracts';
 import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
 import { SERVICE_NODE_FLAGS } from '../network/node-flags';
 import { signingKeyFromSeed } from '@concord/crypto';
-import { COMPOSE_ENV_FILE, interpolate as interpolateWith, readEnvFile } from './compose';
+import {
+  arr,
+  COMPOSE_ENV_FILE,
+  Env,
+  interpolate as interpolateWith,
+  obj,
+  Obj,
+  parseYamlFile,
+  readEnvFile,
+} from './compose';
 import { K8S_ROOT, K8sDoc, renderOverlay } from './overlay';
 
 /** How docker-compose.yml, k8s/ and the image run an app: node with the services' flags. */
@@ -50,25 +58,9 @@ function jobProblems(where: string, name: string, command: string, env: Env): st
 const TOPICS_SERVICE = 'kafka-init';
 const TOPICS_SERVICE_K8S = 'kafka-topics';
 
-type Obj = Record<string, unknown>;
 type AppName = keyof typeof serviceSchemas;
-type Env = Record<string, string | undefined>;
-
-const obj = (x: unknown): Obj => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : {});
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 const str = (x: unknown): string | undefined =>
   x === null || x === undefined ? undefined : typeof x === 'object' ? JSON.stringify(x) : String(x);
-
-function parseYaml(file: string): Obj[] {
-  const docs = parseAllDocuments(readFileSync(file, 'utf8'), { merge: true });
-  const out: Obj[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
-    const js: unknown = doc.toJS();
-    if (js !== null && js !== undefined) out.push(obj(js));
-  }
-  return out;
-}
 
 function kafkaVersionFromPom(): string {
   const pom = readFileSync(path.join(ROOT, 'libs', 'devtools', 'kafka', 'pom.xml'), 'utf8');
@@ -565,7 +557,7 @@ function consistencyProblems(compose: Obj, docs: K8sDoc[]): string[] {
 // ---------------------------------------------------------------------------------------------------------
 
 function loadCompose(): Obj {
-  const docs = parseYaml(path.join(ROOT, 'docker-compose.yml'));
+  const docs = parseYamlFile(path.join(ROOT, 'docker-compose.yml'));
   expect(docs).toHaveLength(1);
   return docs[0];
 }

@@ -75,6 +75,23 @@ async function waitReady(plans: ServicePlan[], children: Map<string, ChildProces
   }
 }
 
+/** Resident memory and CPU time of a process so far, from /proc (for the sizing in docs/deployment.md). */
+function usage(pid: number | undefined): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [utime, stime] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 13)
+      .map(Number);
+    return `RSS ${Math.round(rssKb / 1024)} MB, CPU ${((utime + stime) / 100).toFixed(1)} s`;
+  } catch {
+    return 'usage unknown';
+  }
+}
+
 /** A signed transfer between two demo partners, answered final (committed) within the wait. */
 async function signedTransfer(gatewayPort: string): Promise<string> {
   const { keyId, key } = participantKey(DEMO_CONSORTIUM, 'hk-remit');
@@ -142,6 +159,7 @@ async function rehearse(
     if (!gateway) throw new Error('compose runs no gateway');
     const id = await signedTransfer(gateway.env.GATEWAY_PORT);
     log(`transfer ${id}: committed (final) through the image's gateway and signers; total ${elapsed(t)}`);
+    for (const [name, child] of children) log(`  ${name}: ${usage(child.pid)}`);
   } finally {
     for (const child of children.values()) child.kill('SIGTERM');
     await Promise.all(

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { arr, COMPOSE_ENV_FILE, loadComposeFile, obj, Obj, readEnvFile } from './compose';
+import { loadConfig, serviceSchemas } from '@concord/config';
+import { arr, COMPOSE_ENV_FILE, composeEnv, loadComposeFile, obj, Obj, readEnvFile } from './compose';
 import { composeStructureProblems } from './deploy-check';
 import { podProblems, realUseProblems, signerProblems } from './manifest-checks';
 import { K8S_ROOT, K8sDoc, mergePatch, renderOverlay } from './overlay';
@@ -136,5 +137,30 @@ describe('docker-compose.yml structure', () => {
         'compose kafka-2: volume kafka-9-data is not declared',
       ]),
     );
+  });
+});
+
+describe('deploy/compose/signer.yml', () => {
+  const file = path.join(K8S_ROOT, '..', 'deploy', 'compose', 'signer.yml');
+  const vars = {
+    SIGNER_ID: 's2',
+    LEDGER_SIGNER_KEY: 'ab'.repeat(32),
+    POSTGRES_PASSWORD: 'a-password',
+    KAFKA_BROKERS: 'kafka-1.operator.example:9092,kafka-2.operator.example:9092',
+  };
+
+  it("runs one organisation's database, migration and signer, with what the ledger schema accepts", () => {
+    const compose = loadComposeFile(file);
+    expect(composeStructureProblems(compose)).toEqual([]);
+    const services = obj(compose.services);
+    const env = composeEnv(obj(services.ledger), vars);
+    const config = loadConfig(serviceSchemas.ledger, env);
+    expect(config).toMatchObject({ LEDGER_SIGNER_ID: 's2', KAFKA_BROKERS: vars.KAFKA_BROKERS });
+    expect(composeEnv(obj(services.migrate), vars).MIGRATE_SIGNERS).toBe('s2');
+  });
+
+  it('has no default for the key, the password or the brokers', () => {
+    const env = composeEnv(obj(obj(loadComposeFile(file).services).ledger), {});
+    expect([env.LEDGER_SIGNER_KEY, env.KAFKA_BROKERS, env.LEDGER_SIGNER_ID]).toEqual(['', '', '']);
   });
 });
