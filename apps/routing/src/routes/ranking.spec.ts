@@ -63,10 +63,15 @@ describe('ranking', () => {
     expect(failingNow(record(0, 3, 3, 3))).toBe(false);
   });
 
-  it('balanced weighs failures, delay and load against cost', () => {
-    const flaky = candidate('flaky', 80, { record: record(14, 6) });
+  it('balanced weighs failures (a reroute to the next), delay and load against cost', () => {
     const steady = candidate('steady', 85, { record: record(20, 0) });
-    expect(rank([flaky, steady], policy('balanced'), noBounds).ranked[0].partner).toBe('steady');
+    // 70% success: a failure goes to the steady one at 85, so trying the cheaper one first pays...
+    const flaky = candidate('flaky', 80, { record: record(14, 6) });
+    expect(rank([flaky, steady], policy('balanced'), noBounds).ranked[0].partner).toBe('flaky');
+    // ...unless it saves less than the wait a failure costs.
+    const barely = candidate('barely', 84, { record: record(14, 6) });
+    expect(rank([barely, steady], policy('balanced'), noBounds).ranked[0].partner).toBe('steady');
+    expect(rank([barely, steady], policy('balanced'), noBounds).ranked[1].explanation).toMatch(/else 85 bps/);
     // The same partners without a record: the cheaper one leads.
     expect(
       rank([candidate('x', 80), candidate('y', 85)], policy('balanced'), noBounds).ranked[0].partner,

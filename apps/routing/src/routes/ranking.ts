@@ -42,8 +42,8 @@ export interface Ranked<R = unknown> extends Candidate<R> {
 /** Below this recent success a partner is eliminated ("failing now"), once the window holds enough. */
 export const ELIMINATE_BELOW = 0.5;
 export const ELIMINATE_MIN_SAMPLES = 4;
-/** What a failure is taken to cost in the balanced score: the wait for the next partner. */
-export const FAILURE_PENALTY_BPS = 60;
+/** What the wait of a failed payout (before the reroute) is worth in the balanced score. */
+export const FAILURE_PENALTY_BPS = 5;
 /** Spreading load: each order in flight at a partner costs it this much in the balanced score. */
 export const LOAD_PENALTY_BPS = 0.5;
 /** A promised minute of delivery costs this much in the balanced score. */
@@ -69,22 +69,30 @@ function ruleApplies(rule: AppRule, c: Candidate, bounds: (r: AppRule) => [bigin
   return (min === null || payout >= min) && (max === null || payout <= max);
 }
 
-/** The cost score of a strategy, lower first; the explanation says what it weighed. */
-function scoreOf(strategy: RoutingStrategy, c: Candidate, p: number): [number, string] {
+/**
+ * The cost score of a strategy, lower first; the explanation says what it weighed. Balanced is the
+ * expected cost of sending to this partner first: with probability p it pays out at its cost, otherwise the
+ * order is rerouted to the cheapest other partner (`fallbackBps`), plus what the failure's wait is worth,
+ * the promised delay and the partner's load. A reroute is what makes a flaky cheap partner still worth
+ * trying first, as long as it is not failing now.
+ */
+function scoreOf(strategy: RoutingStrategy, c: Candidate, p: number, fallbackBps: number): [number, string] {
   const cost = c.price.costBps;
   const delayMs = c.record.medianPayoutMs ?? c.promisedMs;
   if (strategy === 'cheapest') return [cost, `cost ${cost} bps`];
   if (strategy === 'success-rate') {
     return [(1 - p) * 10_000 + delayMs / 1000, `success ${(p * 100).toFixed(0)}%, ${delayMs} ms to pay out`];
   }
+  const expected = p * cost + (1 - p) * fallbackBps;
   const failure = (1 - p) * FAILURE_PENALTY_BPS;
   const delay = (delayMs / 60_000) * DELAY_PENALTY_BPS_PER_MIN;
   const load = c.inFlight * LOAD_PENALTY_BPS;
-  const score = cost + failure + delay + load;
+  const score = expected + failure + delay + load;
   return [
     score,
-    `cost ${cost} bps + failure risk ${failure.toFixed(1)} (success ${(p * 100).toFixed(0)}%) + delay ` +
-      `${delay.toFixed(1)} + load ${load.toFixed(1)} (${c.inFlight} in flight) = ${score.toFixed(1)}`,
+    `cost ${cost} bps, success ${(p * 100).toFixed(0)}% (else ${fallbackBps} bps elsewhere): expected ` +
+      `${expected.toFixed(1)} + wait on failure ${failure.toFixed(1)} + delay ${delay.toFixed(1)} + load ` +
+      `${load.toFixed(1)} (${c.inFlight} in flight) = ${score.toFixed(1)}`,
   ];
 }
 
@@ -114,19 +122,20 @@ export function rank<R>(
   const dropped: { partner: string; why: string }[] = [];
   const kept: Ranked<R>[] = [];
   const scoring = policy.strategy === 'split' ? 'balanced' : policy.strategy;
-  for (const c of candidates) {
+  const eligible = candidates.filter((c) => {
     const avoid = policy.rules.find((r) => r.action === 'avoid' && ruleApplies(r, c, bounds));
-    if (avoid) {
-      dropped.push({ partner: c.partner, why: 'avoided by the app rule' });
-      continue;
-    }
-    if (failingNow(c.record)) {
+    if (avoid) dropped.push({ partner: c.partner, why: 'avoided by the app rule' });
+    else if (failingNow(c.record)) {
       const ok = c.record.recentTotal - c.record.recentFailed;
       dropped.push({ partner: c.partner, why: `failing now (${ok}/${c.record.recentTotal} recent payouts)` });
-      continue;
     }
+    return !avoid && !failingNow(c.record);
+  });
+  for (const c of eligible) {
+    const others = eligible.filter((o) => o !== c).map((o) => o.price.costBps);
+    const fallbackBps = others.length > 0 ? Math.min(...others) : c.price.costBps;
     const p = successRate(c.record);
-    const [score, why] = scoreOf(scoring, c, p);
+    const [score, why] = scoreOf(scoring, c, p, fallbackBps);
     kept.push({ ...c, successRate: p, score, explanation: why });
   }
   const preferred = (r: Ranked<R>) =>
