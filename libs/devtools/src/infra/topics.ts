@@ -41,6 +41,23 @@ async function createWaitingForLeaders(
   }
 }
 
+/**
+ * Topic metadata, asked again while a broker does not know a topic created a moment ago: on a cluster of
+ * several brokers the new topic reaches each broker's metadata cache a little later.
+ */
+async function metadataOnceKnown(admin: ReturnType<typeof kafkaAdmin>, topics: string[]) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await admin.fetchTopicMetadata({ topics });
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (attempt >= 40 || (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE'))
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** Copies of each partition: as many as the cluster has brokers, up to three (so one broker may be lost). */
 export const MAX_REPLICATION_FACTOR = 3;
 
@@ -122,7 +139,10 @@ async function ensureTopicsWith(
     }
   }
 
-  const metadata = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+  const metadata = await metadataOnceKnown(
+    admin,
+    wanted.map((t) => t.topic),
+  );
   const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
   const wrong = wanted.filter((t) => partitions.get(t.topic) !== t.numPartitions);
   if (wrong.length > 0) {
