@@ -134,7 +134,7 @@ export default tseslint.config(
   { files: IMPORT_RULE_DEBT, rules: { 'concord/architecture': 'off' } },
   {
     // Tests are long describe blocks of short examples; the guideline is for the code they test.
-    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*-spec.ts', '**/test/**', '**/*.fixtures.ts'],
     rules: {
       'max-lines-per-function': ['warn', { max: 70, skipBlankLines: true, skipComments: true, IIFEs: true }],

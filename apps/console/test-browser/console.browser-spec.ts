@@ -114,6 +114,21 @@ describe('console in the browser, as an operator', () => {
     expect(rows.join('\n')).toMatch(/mnl-payout.*pay-in.*27\.66/);
     expect(rows.join('\n')).toMatch(/us-send.*pay-out.*21\.75/);
     await screenshot(ops, 'clearing-window');
+
+    // The settlement bank's confirmation of mnl-payout's pay-in, typed in by the operator.
+    const row = 'tr[data-instruction$="mnl-payout"]';
+    await ops.type(`${row} input[name=bankReference]`, 'BANK-REF-1');
+    await ops.click(`${row} button[type=submit]`);
+    await waitForText(ops, row, /confirmed/, 30_000);
+    expect(await ops.$eval(row, (tr) => tr.textContent ?? '')).toMatch(/27\.66.*confirmed/);
+  });
+
+  it('changes an FX spread', async () => {
+    await visit(ops, 'fx', 'FX rates and pricing');
+    await waitForText(ops, 'td', /^\d+\.\d+/);
+    await ops.type('input[name=spreadBps]', '75');
+    await clickButton(ops, 'Set spread');
+    await waitForText(ops, 'li', 'Spread: 75 bp');
   });
 });
 
@@ -195,6 +210,7 @@ describe('console in the browser, as a regulator', () => {
     );
     expect(actions.some((a) => a?.includes('clearing'))).toBe(true);
     expect(actions.some((a) => a?.includes('governance'))).toBe(true);
+    expect(actions.some((a) => a?.includes('fx'))).toBe(true);
     await screenshot(reg, 'audit');
     await reg.browserContext().close();
   });
@@ -221,7 +237,10 @@ describe('accessibility and screenshots of every main page', () => {
     for (const [page, route, heading] of pages) {
       await visit(page, route, heading);
       await page.waitForFunction(
-        () => !document.querySelector('[role=status]')?.textContent?.includes('Loading'),
+        () =>
+          ![...document.querySelectorAll('[role=status], .muted')].some((e) =>
+            e.textContent?.startsWith('Loading'),
+          ),
       );
       await screenshot(page, `page-${route.replace('/', '-')}`);
       const violations = await seriousViolations(page);
@@ -241,7 +260,7 @@ describe('a dependency that goes down', () => {
   it('is named on the page, which recovers by itself when it is back', async () => {
     await visit(ops, 'fx', 'FX rates and pricing');
     await world.net.network.stop('fx');
-    await waitForText(ops, '.banner', 'the FX service is down', 30_000);
+    await waitForText(ops, '.banner', 'The FX service is down', 30_000);
     await screenshot(ops, 'dependency-down');
     world.net.network.start('fx');
     await ops.waitForFunction(() => !document.querySelector('.banner'), { timeout: 60_000, polling: 250 });

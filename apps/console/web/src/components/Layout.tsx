@@ -21,8 +21,8 @@ export const PAGES: { path: string; label: string; permission: ConsolePermission
 const DEPENDENCY_NAMES: Record<string, string> = {
   database: 'PostgreSQL',
   kafka: 'Kafka',
-  clearing: 'the clearing service',
-  fx: 'the FX service',
+  clearing: 'The clearing service',
+  fx: 'The FX service',
 };
 
 /** Names each dependency the console reports down; it disappears when they come back. */

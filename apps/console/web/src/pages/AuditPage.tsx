@@ -31,6 +31,42 @@ function ChainStatus() {
   );
 }
 
+function AuditTable({ entries }: { entries: AuditEntry[] }) {
+  return (
+    <table>
+      <caption>Audit entries, newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">Action</th>
+          <th scope="col">Target</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Hash</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <tr key={e.seq} data-audit-action={e.action} data-audit-actor={e.actor}>
+            <th scope="row">{e.seq}</th>
+            <td>{formatTime(e.at)}</td>
+            <td>
+              {e.actor} ({e.role})
+            </td>
+            <td>{e.action}</td>
+            <td>{e.target ?? '—'}</td>
+            <td>
+              {e.outcome} ({e.status})
+            </td>
+            <td className="mono">{shortHash(e.hash)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function AuditPage() {
   const [filters, setFilters] = useState<{ actor?: string; action?: string }>({});
   const [cursors, setCursors] = useState<string[]>([]);
@@ -73,37 +109,7 @@ export function AuditPage() {
       <QueryView query={query}>
         {(data) => (
           <>
-            <table>
-              <caption>Audit entries, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Hash</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.entries.map((e) => (
-                  <tr key={e.seq} data-audit-action={e.action} data-audit-actor={e.actor}>
-                    <th scope="row">{e.seq}</th>
-                    <td>{formatTime(e.at)}</td>
-                    <td>
-                      {e.actor} ({e.role})
-                    </td>
-                    <td>{e.action}</td>
-                    <td>{e.target ?? '—'}</td>
-                    <td>
-                      {e.outcome} ({e.status})
-                    </td>
-                    <td className="mono">{shortHash(e.hash)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <AuditTable entries={data.entries} />
             <Pager cursors={cursors} nextCursor={data.nextCursor} onChange={setCursors} />
           </>
         )}

@@ -91,6 +91,7 @@ function ConfirmForm({ instruction }: { instruction: Instruction }) {
       <label>
         Bank reference
         <input
+          name="bankReference"
           value={form.bankReference}
           onChange={(e) => setForm({ ...form, bankReference: e.target.value })}
           required
@@ -98,7 +99,12 @@ function ConfirmForm({ instruction }: { instruction: Instruction }) {
       </label>
       <label>
         Amount
-        <input value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} required />
+        <input
+          name="amount"
+          value={form.amount}
+          onChange={(e) => setForm({ ...form, amount: e.target.value })}
+          required
+        />
       </label>
       <button type="submit" disabled={confirm.isPending}>
         Confirm

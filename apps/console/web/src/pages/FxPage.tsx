@@ -18,11 +18,23 @@ interface PricingAnswer {
 
 const text = (v: unknown) => (v === undefined || v === null ? '—' : String(v));
 
-/** Age of a rate from whichever field the FX service gives (ageMs, or asOf). */
+/** The FX service gives rates as exact ratios with their decimal form. */
+function rateText(rate: unknown): string {
+  if (rate && typeof rate === 'object' && 'decimal' in rate)
+    return String((rate as { decimal: unknown }).decimal);
+  return text(rate);
+}
+
+function asOfIso(rate: Rate): string | null {
+  if (typeof rate.asOfMs === 'number') return new Date(rate.asOfMs).toISOString();
+  return typeof rate.asOf === 'string' ? rate.asOf : null;
+}
+
+/** Age of a rate from whichever field the FX service gives (ageMs, or its as-of time). */
 function ageMs(rate: Rate): number | null {
   if (typeof rate.ageMs === 'number') return rate.ageMs;
-  const asOf = rate.asOf ?? rate.asOfTime ?? rate.at;
-  return typeof asOf === 'string' ? Date.now() - Date.parse(asOf) : null;
+  const asOf = asOfIso(rate);
+  return asOf === null ? null : Date.now() - Date.parse(asOf);
 }
 
 function AgeFlag({ rate, maxAgeMs }: { rate: Rate; maxAgeMs: number }) {
@@ -61,9 +73,9 @@ function RatesTable({ data }: { data: RatesAnswer }) {
         {data.rates.map((r, i) => (
           <tr key={`${text(r.pair)}-${i}`}>
             <th scope="row">{text(r.pair ?? `${text(r.sourceCurrency)}/${text(r.targetCurrency)}`)}</th>
-            <td className="num">{text(r.rate ?? r.mid)}</td>
+            <td className="num">{rateText(r.rate)}</td>
             <td>{text(r.source)}</td>
-            <td>{formatTime(typeof r.asOf === 'string' ? r.asOf : null)}</td>
+            <td>{formatTime(asOfIso(r))}</td>
             <td>
               <AgeFlag rate={r} maxAgeMs={data.maxAgeMs} />
             </td>
@@ -74,73 +86,100 @@ function RatesTable({ data }: { data: RatesAnswer }) {
   );
 }
 
-function PricingEditor({ source, target }: { source: string; target: string }) {
+/** After a pricing change: what is in force is read again. */
+function usePricingWrite(fn: () => Promise<unknown>) {
   const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: () => client.invalidateQueries({ queryKey: ['fx-pricing'] }),
+  });
+}
+
+function SpreadForm({ pairPath }: { pairPath: string }) {
   const [spreadBps, setSpreadBps] = useState('');
+  const spread = usePricingWrite(() =>
+    api('PUT', `/fx/spreads/${pairPath}`, { spreadBps: Number(spreadBps) }),
+  );
+  return (
+    <form
+      className="stacked"
+      onSubmit={(e: FormEvent) => (e.preventDefault(), spread.mutate())}
+      aria-label="Set spread"
+    >
+      <label>
+        Spread (basis points)
+        <input
+          name="spreadBps"
+          type="number"
+          min={0}
+          max={10000}
+          value={spreadBps}
+          onChange={(e) => setSpreadBps(e.target.value)}
+          required
+        />
+      </label>
+      <button type="submit">Set spread</button>
+      {spread.error ? <ProblemView error={spread.error} /> : null}
+    </form>
+  );
+}
+
+function FeeForm({ pairPath, source }: { pairPath: string; source: string }) {
   const [fee, setFee] = useState({ fixed: '', percentBps: '', min: '' });
-  const pairPath = `${source}/${target}`;
-  const done = () => client.invalidateQueries({ queryKey: ['fx-pricing'] });
-  const spread = useMutation({
-    mutationFn: () => api('PUT', `/fx/spreads/${pairPath}`, { spreadBps: Number(spreadBps) }),
-    onSuccess: done,
-  });
-  const fees = useMutation({
-    mutationFn: () =>
-      api('PUT', `/fx/fees/${pairPath}`, {
-        fixed: fee.fixed,
-        percentBps: Number(fee.percentBps),
-        min: fee.min,
-      }),
-    onSuccess: done,
-  });
+  const fees = usePricingWrite(() =>
+    api('PUT', `/fx/fees/${pairPath}`, {
+      fixed: fee.fixed,
+      percentBps: Number(fee.percentBps),
+      min: fee.min,
+    }),
+  );
+  return (
+    <form
+      className="stacked"
+      onSubmit={(e: FormEvent) => (e.preventDefault(), fees.mutate())}
+      aria-label="Set fee"
+    >
+      <label>
+        Fixed fee ({source}){' '}
+        <input
+          name="fixed"
+          value={fee.fixed}
+          onChange={(e) => setFee({ ...fee, fixed: e.target.value })}
+          required
+        />
+      </label>
+      <label>
+        Percent (basis points)
+        <input
+          name="percentBps"
+          type="number"
+          min={0}
+          max={10000}
+          value={fee.percentBps}
+          onChange={(e) => setFee({ ...fee, percentBps: e.target.value })}
+          required
+        />
+      </label>
+      <label>
+        Minimum fee ({source}){' '}
+        <input
+          name="min"
+          value={fee.min}
+          onChange={(e) => setFee({ ...fee, min: e.target.value })}
+          required
+        />
+      </label>
+      <button type="submit">Set fee</button>
+      {fees.error ? <ProblemView error={fees.error} /> : null}
+    </form>
+  );
+}
+
+function PricingEditor({ source, target }: { source: string; target: string }) {
   return (
     <div className="two-columns">
-      <form
-        className="stacked"
-        onSubmit={(e: FormEvent) => (e.preventDefault(), spread.mutate())}
-        aria-label="Set spread"
-      >
-        <label>
-          Spread (basis points)
-          <input
-            type="number"
-            min={0}
-            max={10000}
-            value={spreadBps}
-            onChange={(e) => setSpreadBps(e.target.value)}
-            required
-          />
-        </label>
-        <button type="submit">Set spread</button>
-        {spread.error ? <ProblemView error={spread.error} /> : null}
-      </form>
-      <form
-        className="stacked"
-        onSubmit={(e: FormEvent) => (e.preventDefault(), fees.mutate())}
-        aria-label="Set fee"
-      >
-        <label>
-          Fixed fee ({source}){' '}
-          <input value={fee.fixed} onChange={(e) => setFee({ ...fee, fixed: e.target.value })} required />
-        </label>
-        <label>
-          Percent (basis points)
-          <input
-            type="number"
-            min={0}
-            max={10000}
-            value={fee.percentBps}
-            onChange={(e) => setFee({ ...fee, percentBps: e.target.value })}
-            required
-          />
-        </label>
-        <label>
-          Minimum fee ({source}){' '}
-          <input value={fee.min} onChange={(e) => setFee({ ...fee, min: e.target.value })} required />
-        </label>
-        <button type="submit">Set fee</button>
-        {fees.error ? <ProblemView error={fees.error} /> : null}
-      </form>
+      <SpreadForm pairPath={`${source}/${target}`} />
+      <FeeForm pairPath={`${source}/${target}`} source={source} />
     </div>
   );
 }

@@ -1,11 +1,14 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { OverviewResponse } from '@console-api';
-import { LineChartView, type Series } from '../components/Chart';
+import type { Series } from '../components/Chart';
 import { QueryView } from '../components/QueryView';
 import { get } from '../lib/api';
 import { age, formatTime, shortHash } from '../lib/format';
 import { ActiveAlarms } from './AlarmsPage';
+
+// ECharts is most of the bundle: loaded with the first page that draws a chart, not with the login.
+const LineChartView = lazy(() => import('../components/Chart').then((m) => ({ default: m.LineChartView })));
 
 /** p50 and p99 as the overview reported them over time (the API gives the current values only). */
 function useLatencyHistory(data: OverviewResponse | undefined): Series[] {
@@ -99,16 +102,21 @@ export function OverviewPage() {
               {shortHash(data.chain?.headerHash)}) at {formatTime(data.chain?.blockTime)}
             </p>
             <Figures data={data} />
-            <div className="charts">
-              <LineChartView
-                title="Final transfers per 10 s"
-                unit="transfers"
-                series={[
-                  { name: 'transfers', points: data.throughput.map((t) => [Date.parse(t.at), t.transfers]) },
-                ]}
-              />
-              <LineChartView title="Accepted to final" unit="ms" series={latency} />
-            </div>
+            <Suspense fallback={<p className="muted">Loading charts…</p>}>
+              <div className="charts">
+                <LineChartView
+                  title="Final transfers per 10 s"
+                  unit="transfers"
+                  series={[
+                    {
+                      name: 'transfers',
+                      points: data.throughput.map((t) => [Date.parse(t.at), t.transfers]),
+                    },
+                  ]}
+                />
+                <LineChartView title="Accepted to final" unit="ms" series={latency} />
+              </div>
+            </Suspense>
             <SignersTable data={data} />
             <ActiveAlarms />
           </>
