@@ -16,7 +16,8 @@ export type Decision = 'fulfil' | 'abort' | 'silent';
 /**
  * A payout partner on the real network: it polls the gateway for two-phase transfers reserved to it and
  * fulfils or aborts each one after its payout time, as a real partner's back office would once the payout
- * went through or failed. The decision is drawn from `random`, so that a seeded run repeats.
+ * went through or failed. The decision is drawn from `random(transferId)`, so that a seeded run repeats and
+ * a bench's oracle can know it in advance.
  */
 export class SimulatedPartner {
   readonly decisions = new Map<string, Decision>();
@@ -28,7 +29,7 @@ export class SimulatedPartner {
     readonly id: string,
     private readonly client: ConcordClient,
     private readonly behaviour: PartnerBehaviour,
-    private readonly random: () => number = Math.random,
+    private readonly random: (transferId: string) => number = () => Math.random(),
     private readonly pollMs = 100,
   ) {}
 
@@ -46,7 +47,7 @@ export class SimulatedPartner {
   decide(transferId: string): Decision {
     const known = this.decisions.get(transferId);
     if (known) return known;
-    const draw = this.random();
+    const draw = this.random(transferId);
     const silent = this.behaviour.silentRate ?? 0;
     const decision: Decision =
       draw < silent ? 'silent' : draw < silent + this.behaviour.failRate ? 'abort' : 'fulfil';
