@@ -21,6 +21,22 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
+/** A value the schema accepts, or an error naming the argument and what it must be. */
+function valid<T>(
+  name: string,
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  value: string,
+): T {
+  const result = schema.safeParse(value);
+  if (!result.success)
+    throw new Error(`${name} "${value}": ${result.error.issues.map((i) => i.message).join('; ')}`);
+  return result.data;
+}
+
 const newPassword = (args: string[]) => option(args, '--password') ?? randomBytes(12).toString('base64url');
 
 /**
@@ -51,8 +67,8 @@ async function main(): Promise<void> {
     } else if (command === 'add' && username && role) {
       const password = newPassword(args);
       const user = await users.add({
-        username: consoleUsernameSchema.parse(username),
-        role: consoleRoleSchema.parse(role),
+        username: valid('username', consoleUsernameSchema, username),
+        role: valid('role', consoleRoleSchema, role),
         password,
         operatorKeyId: option(args, '--operator-key'),
       });
