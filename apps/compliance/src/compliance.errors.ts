@@ -9,7 +9,8 @@ export type ComplianceError =
   | { kind: 'case-not-found'; caseId: string }
   | { kind: 'case-closed'; caseId: string; status: string }
   | { kind: 'same-officer'; caseId: string; officerId: string }
-  | { kind: 'rule-version-not-found'; version: number };
+  | { kind: 'rule-version-not-found'; version: number }
+  | { kind: 'officer-signature-invalid'; officerId: string };
 
 const TABLE: ProblemMap<ComplianceError> = {
   'missing-data': (e) =>
@@ -49,6 +50,15 @@ const TABLE: ProblemMap<ComplianceError> = {
     new Problem(404, 'RULE_VERSION_NOT_FOUND', 'No such rule version', {
       detail: `no rule version ${e.version}`,
     }),
+  'officer-signature-invalid': (e) =>
+    new Problem(
+      403,
+      'OFFICER_SIGNATURE_INVALID',
+      "The decision does not carry the officer's valid signature",
+      {
+        detail: `officer ${e.officerId} must sign the decision with their registered key (X-Officer-Signature)`,
+      },
+    ),
 };
 
 export class ComplianceFailure extends DomainFailure<ComplianceError> {

@@ -97,13 +97,14 @@ const rescreen: { current: () => Promise<unknown> } = { current: async () => 0 }
     },
     {
       provide: CasesService,
-      inject: [CasesRepository, ScreeningRepository, ScreeningService, ComplianceSigner],
+      inject: [CasesRepository, ScreeningRepository, ScreeningService, ComplianceSigner, CONFIG],
       useFactory: (
         c: CasesRepository,
         r: ScreeningRepository,
         s: ScreeningService,
         signer: ComplianceSigner,
-      ) => new CasesService(c, r, s, signer),
+        config: ComplianceConfig,
+      ) => new CasesService(c, r, s, signer, config.COMPLIANCE_OFFICER_KEYS),
     },
     {
       provide: ReportsService,

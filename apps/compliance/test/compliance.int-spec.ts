@@ -2,9 +2,13 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
-import { checkClearance, partiesCommitment } from '@concord/contracts';
+import { checkClearance, officerDecisionPayload, partiesCommitment } from '@concord/contracts';
+import { signBytes, signingKeyFromSeed } from '@concord/crypto';
 import { createTestDatabase, uniqueName } from '@concord/testing';
+import { CasesRepository } from '../src/cases/cases.repository';
 import { CasesService } from '../src/cases/cases.service';
+import { ScreeningRepository } from '../src/screening/screening.repository';
+import { ScreeningService } from '../src/screening/screening.service';
 import { ComplianceSigner } from '../src/signing/compliance-signer';
 import { client, listCopies, request, startCompliance } from './harness';
 
@@ -166,7 +170,7 @@ describe('compliance service (PostgreSQL + Redis)', () => {
       request({ beneficiary: { kind: 'person', name: 'Elena Voskresenskaya', country: 'RU' } }),
     );
     const cases = app.get(CasesService);
-    const later = Object.assign(Object.create(Object.getPrototypeOf(cases)), cases, {
+    const later = Object.assign(Object.create(Object.getPrototypeOf(cases) as object), cases, {
       now: () => new Date(Date.now() + 48 * 3600_000),
     });
     expect(await later.escalateOverdue()).toBeGreaterThanOrEqual(1);
@@ -174,6 +178,34 @@ describe('compliance service (PostgreSQL + Redis)', () => {
     expect(shown.case.status).toBe('escalated');
     expect(shown.decisions.map((d: { action: string }) => d.action)).toEqual(['escalate']);
     expect((await call('GET', `/v1/screenings/${held.body.transferId}`)).body.status).toBe('held');
+  });
+
+  it("takes only decisions signed by the officer's own key once officers have keys", async () => {
+    const ana = signingKeyFromSeed('11'.repeat(32));
+    const signed = new CasesService(
+      app.get(CasesRepository),
+      app.get(ScreeningRepository),
+      app.get(ScreeningService),
+      app.get(ComplianceSigner),
+      { ana: ana.publicKeyHex },
+    );
+    const held = await call(
+      'POST',
+      '/v1/screenings',
+      request({ originator: { kind: 'person', name: 'Zhao Mei Ling', country: 'CN' } }),
+    );
+    const caseId: string = held.body.caseId;
+    const decision = { caseId, officerId: 'ana', action: 'reject' as const, reason: 'confirmed match' };
+    const forged = signBytes(signingKeyFromSeed('22'.repeat(32)), officerDecisionPayload(decision));
+    await expect(signed.reject(caseId, 'ana', decision.reason, forged)).rejects.toMatchObject({
+      error: { kind: 'officer-signature-invalid' },
+    });
+    await expect(signed.reject(caseId, 'bob', decision.reason)).rejects.toMatchObject({
+      error: { kind: 'officer-signature-invalid' },
+    });
+    const good = signBytes(ana, officerDecisionPayload(decision));
+    const done = await signed.reject(caseId, 'ana', decision.reason, good);
+    expect(done).toMatchObject({ status: 'rejected', decision: { officerSignature: good } });
   });
 
   it('keeps the list in force when a new file is malformed, and every version', async () => {

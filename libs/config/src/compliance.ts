@@ -38,6 +38,21 @@ export function parseDataKeys(value: string): { keys: { id: string; keyHex: stri
   return { keys, problems };
 }
 
+/** `COMPLIANCE_OFFICER_KEYS`: `ana=<64 hex Ed25519 public key>;ben=<...>`. */
+export function parseOfficerKeys(value: string): { keys: Record<string, string>; problems: string[] } {
+  const keys: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const raw of value.split(';')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const [id, keyHex] = entry.split('=').map((s) => s.trim());
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(id ?? '') || !/^[0-9a-f]{64}$/i.test(keyHex ?? '')) {
+      problems.push(`"${entry}": must be <officer id>=<64 hex characters> (an Ed25519 public key)`);
+    } else keys[id] = keyHex.toLowerCase();
+  }
+  return { keys, problems };
+}
+
 export const complianceSchema = commonSchema
   .extend({
     COMPLIANCE_PORT: port
@@ -109,6 +124,24 @@ export const complianceSchema = commonSchema
       .min(500)
       .default(60_000)
       .describe('How often open cases are checked against their deadline.'),
+    COMPLIANCE_OFFICER_KEYS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const { keys, problems } = parseOfficerKeys(value);
+        for (const message of problems) ctx.addIssue({ code: 'custom', message });
+        return keys;
+      })
+      .describe(
+        "Officers' Ed25519 public keys, `<officer id>=<64 hex>;...`. When set, every release or reject must carry the officer's signature of the decision (X-Officer-Signature) and only these officers decide; empty (the demo): decisions are signed by the service key only.",
+      ),
+    COMPLIANCE_GOAML_ENTITY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,32}$/)
+      .default('concord-demo')
+      .describe(
+        "The reporting entity's id at the financial intelligence unit (goAML rentity_id) in exported reports.",
+      ),
   })
   .superRefine(operatorTokenWithPort('COMPLIANCE_PORT'));
 

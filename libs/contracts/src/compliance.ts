@@ -155,6 +155,25 @@ export function checkClearance(
   return { ok: true };
 }
 
+/**
+ * The bytes an officer signs with their own Ed25519 key for a decision (sent as X-Officer-Signature,
+ * base64url), so that a decision is the officer's and not only the service's.
+ */
+export function officerDecisionPayload(d: {
+  caseId: string;
+  officerId: string;
+  action: 'release' | 'reject';
+  reason: string;
+}): string {
+  return canonicalJson({
+    kind: 'concord.compliance.officer-decision.v1',
+    caseId: d.caseId,
+    officerId: d.officerId,
+    action: d.action,
+    reason: d.reason,
+  });
+}
+
 /** POST /v1/cases/:id/release and /reject. */
 export const caseDecisionSchema = z.object({ reason: text(1000) }).strict();
 

@@ -1,3 +1,5 @@
+import { officerDecisionPayload } from '@concord/contracts';
+import { verifyBytes } from '@concord/crypto';
 import type { Prisma } from '../prisma';
 import { fail } from '../compliance.errors';
 import type { ScreeningService } from '../screening/screening.service';
@@ -6,6 +8,24 @@ import { ComplianceSigner, GENESIS_DECISION_HASH } from '../signing/compliance-s
 import { CasesRepository, DecisionRow } from './cases.repository';
 
 const OPEN = ['open', 'escalated'];
+
+interface OfficerDecision {
+  caseId: string;
+  officerId: string;
+  action: 'release' | 'reject';
+  reason: string;
+  signature?: string;
+}
+
+interface NewDecision {
+  caseId: string;
+  officerId: string;
+  action: string;
+  reason: string;
+  officerSignature?: string;
+}
+
+type Decided = { status: string; decision: DecisionRow };
 
 /**
  * The officers' case queue. A case is released or rejected with a reason; a case with a sanctions hit is
@@ -19,8 +39,21 @@ export class CasesService {
     private readonly screenings: ScreeningRepository,
     private readonly screening: ScreeningService,
     private readonly signer: ComplianceSigner,
+    /** Officers' public keys by id: when any, each decision must carry its officer's signature. */
+    private readonly officerKeys: Readonly<Record<string, string>> = {},
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** The officer's own signature of a decision, checked when officers have keys; undefined when they have none. */
+  private officerSignature(decision: OfficerDecision): string | undefined {
+    if (Object.keys(this.officerKeys).length === 0) return undefined;
+    const key = this.officerKeys[decision.officerId];
+    const signature = decision.signature ?? '';
+    if (!key || !verifyBytes(key, officerDecisionPayload(decision), signature)) {
+      return fail({ kind: 'officer-signature-invalid', officerId: decision.officerId });
+    }
+    return signature;
+  }
 
   list(status?: string) {
     return this.repository.list(status);
@@ -55,11 +88,16 @@ export class CasesService {
     };
   }
 
-  async release(
-    caseId: string,
-    officerId: string,
-    reason: string,
-  ): Promise<{ status: string; decision: DecisionRow }> {
+  async release(caseId: string, officerId: string, reason: string, signature?: string): Promise<Decided> {
+    const officerSignature = this.officerSignature({
+      caseId,
+      officerId,
+      action: 'release',
+      reason,
+      signature,
+    });
+    const record = (tx: Prisma.TransactionClient, action: string) =>
+      this.record(tx, { caseId, officerId, action, reason, officerSignature });
     return this.repository.locked(caseId, async (tx, status) => {
       const row = await this.openCase(tx, caseId, status);
       const decisions = await tx.decision.findMany({ where: { caseId }, orderBy: { id: 'asc' } });
@@ -70,27 +108,33 @@ export class CasesService {
       if (row.sanctions && approvals.length === 0) {
         return {
           status: row.status,
-          decision: await this.record(tx, caseId, officerId, 'approve-release', reason),
+          decision: await record(tx, 'approve-release'),
         };
       }
       const transfer = (await tx.screening.findUnique({ where: { transferId: row.transferId } }))!;
       const clearance = this.screening.clearanceOf(transfer, transfer.commitment, this.now());
       await this.screenings.setClearance(row.transferId, 'released', clearance, tx);
       await tx.case.update({ where: { id: caseId }, data: { status: 'released', closedAt: this.now() } });
-      return { status: 'released', decision: await this.record(tx, caseId, officerId, 'release', reason) };
+      return { status: 'released', decision: await record(tx, 'release') };
     });
   }
 
-  async reject(
-    caseId: string,
-    officerId: string,
-    reason: string,
-  ): Promise<{ status: string; decision: DecisionRow }> {
+  async reject(caseId: string, officerId: string, reason: string, signature?: string): Promise<Decided> {
+    const officerSignature = this.officerSignature({
+      caseId,
+      officerId,
+      action: 'reject',
+      reason,
+      signature,
+    });
     return this.repository.locked(caseId, async (tx, status) => {
       const row = await this.openCase(tx, caseId, status);
       await this.screenings.setClearance(row.transferId, 'rejected', null, tx);
       await tx.case.update({ where: { id: caseId }, data: { status: 'rejected', closedAt: this.now() } });
-      return { status: 'rejected', decision: await this.record(tx, caseId, officerId, 'reject', reason) };
+      return {
+        status: 'rejected',
+        decision: await this.record(tx, { caseId, officerId, action: 'reject', reason, officerSignature }),
+      };
     });
   }
 
@@ -101,7 +145,12 @@ export class CasesService {
       await this.repository.locked(id, async (tx, status) => {
         if (status !== 'open') return;
         await tx.case.update({ where: { id }, data: { status: 'escalated', escalatedAt: this.now() } });
-        await this.record(tx, id, 'system', 'escalate', 'past its deadline without a decision');
+        await this.record(tx, {
+          caseId: id,
+          officerId: 'system',
+          action: 'escalate',
+          reason: 'past its deadline without a decision',
+        });
         escalated++;
       });
     }
@@ -114,30 +163,16 @@ export class CasesService {
     return (await tx.case.findUnique({ where: { id: caseId } }))!;
   }
 
-  private async record(
-    tx: Prisma.TransactionClient,
-    caseId: string,
-    officerId: string,
-    action: string,
-    reason: string,
-  ) {
+  private async record(tx: Prisma.TransactionClient, d: NewDecision) {
     const last = await tx.decision.findFirst({
-      where: { caseId },
+      where: { caseId: d.caseId },
       orderBy: { id: 'desc' },
       select: { hash: true },
     });
     const at = this.now();
     const prevHash = last?.hash ?? GENESIS_DECISION_HASH;
-    const signed = this.signer.decision({
-      caseId,
-      officerId,
-      action,
-      reason,
-      at: at.toISOString(),
-      prevHash,
-    });
-    return tx.decision.create({
-      data: { caseId, officerId, action, reason, prevHash, ...signed, createdAt: at },
-    });
+    const { officerSignature, ...fields } = d;
+    const signed = this.signer.decision({ ...fields, at: at.toISOString(), prevHash });
+    return tx.decision.create({ data: { ...fields, prevHash, ...signed, officerSignature, createdAt: at } });
   }
 }

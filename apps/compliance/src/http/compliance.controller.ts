@@ -65,9 +65,10 @@ export class ComplianceController {
     @Param('id') id: string,
     @Headers('x-officer-id') officer: string | undefined,
     @Body() body: unknown,
+    @Headers('x-officer-signature') signature: string | undefined,
   ) {
     const { reason } = parseRequest(caseDecisionSchema, body, '(body)');
-    return jsonView(await this.cases.release(id, officerHeader(officer), reason));
+    return jsonView(await this.cases.release(id, officerHeader(officer), reason, signature));
   }
 
   @Post('cases/:id/reject')
@@ -76,9 +77,10 @@ export class ComplianceController {
     @Param('id') id: string,
     @Headers('x-officer-id') officer: string | undefined,
     @Body() body: unknown,
+    @Headers('x-officer-signature') signature: string | undefined,
   ) {
     const { reason } = parseRequest(caseDecisionSchema, body, '(body)');
-    return jsonView(await this.cases.reject(id, officerHeader(officer), reason));
+    return jsonView(await this.cases.reject(id, officerHeader(officer), reason, signature));
   }
 
   @Get('cases/:id/goaml.xml')

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "compliance"."decisions" ADD COLUMN     "officer_signature" TEXT;
