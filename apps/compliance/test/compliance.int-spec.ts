@@ -61,6 +61,13 @@ describe('compliance service (PostgreSQL + Redis)', () => {
     expect(checkClearance(res.body.clearance, req, keys)).toEqual({ ok: true });
     expect(checkClearance(res.body.clearance, { ...req, amountMinor: '5001' }, keys).ok).toBe(false);
     expect((await call('POST', '/v1/screenings', req)).body).toEqual(res.body);
+    const racing = request();
+    const both = await Promise.all([
+      call('POST', '/v1/screenings', racing),
+      call('POST', '/v1/screenings', racing),
+    ]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(both[1].body).toEqual(both[0].body);
     const other = await call('POST', '/v1/screenings', { ...req, amountMinor: '6000' });
     expect(other.status).toBe(409);
     expect(other.body.code).toBe('TRANSFER_ID_REUSED');
@@ -270,8 +277,9 @@ describe('compliance service (PostgreSQL + Redis)', () => {
     const versions = (await call('GET', '/v1/rules/versions')).body.versions;
     expect(versions[0]).toMatchObject({ version: current.version + 1, author: 'officer-a' });
     const result = (await call('POST', '/v1/rules/backtest', { version: current.version + 1, days: 1 })).body;
-    // The US-PH transfers of the tests above: the clear one, the encrypted one and the one screened again.
-    expect(result.byRule.tiny).toBe(3);
+    // The US-PH transfers of the tests above: the clear one, the raced one, the encrypted one and the one
+    // screened again.
+    expect(result.byRule.tiny).toBe(4);
     const none = (await call('POST', '/v1/rules/backtest', { version: 999 })).body;
     expect(none.code).toBe('RULE_VERSION_NOT_FOUND');
   });

@@ -77,7 +77,15 @@ export class ScreeningService {
     const at = this.now();
     const transfer = this.monitored(request, amountMinor, at);
     const verdict = await this.verdict(request, transfer, rules);
-    await this.store(request, requestHash, transfer, verdict, version, at);
+    try {
+      await this.store(request, requestHash, transfer, verdict, version, at);
+    } catch (e) {
+      // The same transfer screened twice at once: the first one stored wins, the second answers it.
+      if ((e as { code?: string }).code !== 'P2002') throw e;
+      const first = await this.repository.find(request.transferId);
+      if (first?.requestHash !== requestHash)
+        fail({ kind: 'transfer-id-reused', transferId: request.transferId });
+    }
     return this.view(request.transferId);
   }
 
