@@ -34,7 +34,8 @@ export const USERS = {
   reg1: 'reg1-demo-password',
   admin1: 'admin1-demo-password',
 } as const;
-export type DemoUser = keyof typeof USERS;
+/** A demo user, or one a test added (with its password). */
+export type DemoUser = keyof typeof USERS | (string & {});
 
 export const SCREENSHOTS = join(REPO_ROOT, '.data/screenshots');
 
@@ -56,7 +57,7 @@ export interface ConsoleWorld {
   consoleUrl: string;
   browser: Browser;
   /** A fresh browser session (its own cookies) signed in as `user`, on the overview. */
-  signIn(user: DemoUser): Promise<Page>;
+  signIn(user: DemoUser, password?: string): Promise<Page>;
   stop(): Promise<void>;
 }
 
@@ -100,13 +101,13 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     net,
     consoleUrl,
     browser: open,
-    signIn: async (user) => {
+    signIn: async (user, password = USERS[user as keyof typeof USERS]) => {
       const context = await open.createBrowserContext();
       const page = await context.newPage();
       await page.goto(`${consoleUrl}/#/overview`);
       await page.waitForSelector('input[name=username]');
       await page.type('input[name=username]', user);
-      await page.type('input[name=password]', USERS[user]);
+      await page.type('input[name=password]', password);
       await page.click('button[type=submit]');
       await page.waitForSelector('nav[aria-label=Main]');
       return page;

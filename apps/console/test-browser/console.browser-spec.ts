@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
+import { topicName } from '@concord/contracts';
+import { createKafka, createProducer, sendJson } from '@concord/kafka';
+import { TEST_KAFKA_BROKERS } from '@concord/testing';
 import {
   ConsoleWorld,
   operatorKeyFile,
@@ -213,6 +216,39 @@ describe('console in the browser, as a regulator', () => {
     expect(actions.some((a) => a?.includes('fx'))).toBe(true);
     await screenshot(reg, 'audit');
     await reg.browserContext().close();
+  });
+});
+
+describe('alarms and users', () => {
+  it('shows a dead-lettered message as an alarm, which an operator acknowledges', async () => {
+    // A command clearing cannot read: it goes to the dead-letter topic, which the console watches.
+    const prefix = world.net.network.options.topicPrefix;
+    const producer = await createProducer(
+      createKafka({ brokers: TEST_KAFKA_BROKERS, clientId: 'browser-junk', topicPrefix: prefix }),
+    );
+    await sendJson(producer, topicName('clearingCommands', prefix), [{ key: 'USD', value: { junk: true } }]);
+    await producer.disconnect();
+    await visit(ops, 'alarms', 'Alarms');
+    const row = 'tr[data-alarm-kind="dead-letter"]';
+    await ops.waitForSelector(row, { timeout: 30_000 });
+    await ops.click(`${row} button`);
+    await ops.waitForFunction((sel: string) => !document.querySelector(sel), {}, row);
+    await ops.select('select', 'acknowledged');
+    await waitForText(ops, row, 'acknowledged by ops1');
+  });
+
+  it('lets an admin add a user who can then sign in', async () => {
+    const admin = await world.signIn('admin1');
+    await visit(admin, 'users', 'Users');
+    await admin.type('input[name=username]', 'ops3');
+    await admin.select('select[name=role]', 'operator');
+    await admin.type('input[name=password]', 'ops3-browser-password');
+    await clickButton(admin, 'Add user');
+    await admin.waitForSelector('tr[data-user="ops3"]');
+    const ops3 = await world.signIn('ops3', 'ops3-browser-password');
+    await waitForText(ops3, '.who', 'ops3 (operator)');
+    await ops3.browserContext().close();
+    await admin.browserContext().close();
   });
 });
 

@@ -45,14 +45,16 @@ function AlarmsTable({ alarms, caption }: { alarms: AlarmView[]; caption: string
       </thead>
       <tbody>
         {alarms.map((a) => (
-          <tr key={a.id}>
+          <tr key={a.id} data-alarm-kind={a.kind}>
             <td>{formatTime(a.raisedAt)}</td>
             <th scope="row">
               {a.kind}
               {a.height !== null ? ` at ${a.height}` : ''}
             </th>
             <td>{a.detail}</td>
-            <td>{[...a.accounts, ...a.signers].join(', ') || '—'}</td>
+            <td>
+              {[...a.accounts, ...a.signers, ...(a.participantId ? [a.participantId] : [])].join(', ') || '—'}
+            </td>
             <td>
               {a.acknowledgedAt ? (
                 `acknowledged by ${a.acknowledgedBy ?? '?'} ${formatTime(a.acknowledgedAt)}`
