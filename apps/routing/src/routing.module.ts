@@ -40,6 +40,9 @@ import {
   RoutingIdentity,
 } from './routing.tokens';
 
+/** How often the in-flight view is read again: load spreading needs it roughly right, not exact. */
+const IN_FLIGHT_REFRESH_MS = 500;
+
 /** The order worker, bound once it exists (the ledger service wakes it; it needs the routes service). */
 const worker: { current: OrderWorker | null } = { current: null };
 
@@ -239,7 +242,7 @@ export class RoutingModule implements OnApplicationBootstrap, OnApplicationShutd
       this.timers.push(
         setInterval(() => void fn().catch((err: unknown) => this.log.warn({ err }, what)), ms),
       );
-    every(this.config.ROUTING_WORKER_INTERVAL_MS, 'in-flight refresh failed', () => this.inFlight.refresh());
+    every(IN_FLIGHT_REFRESH_MS, 'in-flight refresh failed', () => this.inFlight.refresh());
     every(2_000, 'offers reload failed', () => this.offers.reload());
     if (this.config.ROUTING_HEALTH_PORT) {
       this.ops = await startOpsServer(this.config.ROUTING_HEALTH_PORT, createMetricsRegistry('routing'), {

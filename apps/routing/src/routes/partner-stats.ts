@@ -8,9 +8,13 @@ interface Outcome {
 
 /** How many outcomes per partner the success rate is taken over. */
 export const STATS_WINDOW = 50;
-/** The elimination window: the most recent outcomes within RECENT_MS, at most RECENT_COUNT of them. */
+/**
+ * The elimination window: the most recent outcomes within RECENT_MS, at most RECENT_COUNT of them. It is
+ * short on purpose: an eliminated partner gets no orders, so only time can clear its record, and a partner
+ * that recovered should be tried again within seconds.
+ */
 export const RECENT_COUNT = 8;
-export const RECENT_MS = 5 * 60_000;
+export const RECENT_MS = 30_000;
 
 /**
  * Each payout partner's recent two-phase outcomes (all currencies together: the ledger states a

@@ -68,7 +68,8 @@ async function oneOrder(net: RoutingNetwork, i: number): Promise<Sample> {
     recipient: { name: 'Rosa Santos', account: '0917-555-0101' },
   });
   if (created.status !== 201) throw new Error(`order ${created.status}: ${JSON.stringify(created.body)}`);
-  const order = await net.app.waitForOrder(created.body.id, 120_000, 100);
+  // The time to payout is read from the order's history (server time), so a slow poll costs no precision.
+  const order = await net.app.waitForOrder(created.body.id, 120_000, 500);
   const paidAt = order.history.find((h) => h.state === 'paid_out')?.at;
   return {
     options: routes.body.options,
