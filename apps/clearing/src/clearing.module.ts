@@ -11,6 +11,9 @@ import { ClearingRepository } from './clearing.repository';
 import { ClearingService } from './clearing.service';
 import { ClearingController } from './http/clearing.controller';
 import { OutboxPublisher } from './outbox/outbox.publisher';
+import { ReconciliationController } from './reconciliation/reconciliation.controller';
+import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { ClearingFinalizedConsumer } from './positions/positions.consumer';
 import { SettlementSigner } from './settlement/settlement-signer';
 import { WindowScheduler } from './windows/windows.processor';
@@ -22,7 +25,7 @@ const PRODUCER = 'PRODUCER';
 const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
 
 @Module({
-  controllers: [ClearingController],
+  controllers: [ClearingController, ReconciliationController],
   providers: [
     { provide: CONFIG, useFactory: () => loadConfig(clearingSchema) },
     operatorAuthProvider(CONFIG),
@@ -99,6 +102,12 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         scheduledClose.current = (currency, requestId) => service.close(currency, 'schedule', requestId);
         return service;
       },
+    },
+    {
+      provide: ReconciliationService,
+      inject: [PRISMA, ClearingService, LOGGER],
+      useFactory: (p: ServicesPrismaClient, clearing: ClearingService, log: Logger) =>
+        new ReconciliationService(new ReconciliationRepository(p), clearing.instructions, log),
     },
     {
       provide: ClearingFinalizedConsumer,

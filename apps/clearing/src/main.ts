@@ -5,6 +5,7 @@ import { clearingSchema, DEMO_OPERATOR_TOKEN, loadConfig } from '@concord/config
 import type { Logger } from '@concord/observability';
 import { ClearingModule, LOGGER } from './clearing.module';
 import { ClearingProblemFilter } from './http/problems';
+import { acceptStatementBodies } from './reconciliation/reconciliation.http';
 
 /**
  * The clearing service: settlement windows, net positions and settlement instructions from finalized
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     new FastifyAdapter({ bodyLimit: 64 * 1024 }),
     { logger: ['error', 'warn'] },
   );
+  acceptStatementBodies(app);
   const log = app.get<Logger>(LOGGER);
   app.useGlobalFilters(new ClearingProblemFilter((error) => log.error({ err: error }, 'unexpected error')));
   app.enableShutdownHooks();

@@ -50,17 +50,18 @@ export function contentHash(content: string): string {
 /**
  * A bank's decimal amount ("1234.50", MT940's "1234,50") in minor units. Banks pad to two decimals even
  * for currencies with fewer ("5000.00" JPY): zeros past the currency's exponent are dropped, anything
- * else past it is refused, as libs/money refuses it.
+ * else past it is refused, as libs/money refuses it. MT940 writes a decimal comma (`comma`).
  */
-export function bankAmount(text: string, currency: string, location: string): bigint {
-  let value = text.trim().replace(',', '.');
+export function bankAmount(text: string, currency: string, location: string, comma = false): bigint {
+  // Only MT940 writes a decimal comma; a comma in camt or CSV is a malformed amount.
+  let value = comma ? text.trim().replace(',', '.') : text.trim();
   if (value.endsWith('.')) value = value.slice(0, -1);
   try {
     return parseAmount(value, currency);
   } catch (e) {
     if (!(e instanceof MoneyError)) throw e;
     const trimmed = value.includes('.') ? value.replace(/\.?0+$/, '') : value;
-    if (trimmed !== value) return bankAmount(trimmed, currency, location);
+    if (trimmed !== value) return bankAmount(trimmed, currency, location, comma);
     throw new StatementError(location, `amount ${JSON.stringify(text)}: ${e.message}`);
   }
 }

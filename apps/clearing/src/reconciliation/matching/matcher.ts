@@ -24,7 +24,8 @@ export interface Allocation {
   rule: MatchRule;
 }
 
-export type BreakKind = 'NO_INSTRUCTION' | 'AMOUNT_DIFFERS' | 'AMBIGUOUS';
+/** CONFIRMATION_REFUSED: matched, but the instruction refused the confirmation (its window not settling). */
+export type BreakKind = 'NO_INSTRUCTION' | 'AMOUNT_DIFFERS' | 'AMBIGUOUS' | 'CONFIRMATION_REFUSED';
 
 /** A bank line the rules could not match, with the instructions it points at. */
 export interface LineBreak {

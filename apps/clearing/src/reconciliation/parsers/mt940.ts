@@ -31,7 +31,7 @@ export function parseMt940(text: string): ParsedStatement {
         currency: statement.currency,
         bookingDate,
         valueDate,
-        amountMinor: bankAmount(match[9], statement.currency, where),
+        amountMinor: bankAmount(match[9], statement.currency, where, true),
         direction: match[7] === 'C' ? 'credit' : 'debit',
         endToEndId: optional(t.reference === 'NONREF' ? null : t.reference),
         remittanceInfo: optional(t.details.replace(/\n/g, ' ')),

@@ -1,0 +1,141 @@
+import type { ServicesPrismaClient } from '@concord/db';
+import type { LineBreak } from './matching/matcher';
+import type { OpenInstruction } from './matching/matcher';
+import type { ParsedStatement, StatementLine } from './statement';
+
+/** Lines are written in chunks: one insert of a whole day's statement would be one huge statement. */
+const CHUNK = 5000;
+
+/**
+ * Statements, their lines, the matches that confirmed instructions and the breaks, in PostgreSQL
+ * (clearing.statements, statement_lines, line_matches, breaks).
+ */
+export class ReconciliationRepository {
+  constructor(private readonly prisma: ServicesPrismaClient) {}
+
+  /** A statement taken in before: the same bytes, or the same bank statement id for the account. */
+  findStatement(parsed: ParsedStatement, contentHash: string) {
+    return this.prisma.clearingStatement.findFirst({
+      where: {
+        OR: [
+          { contentHash },
+          { format: parsed.format, account: parsed.account, statementId: parsed.statementId },
+        ],
+      },
+    });
+  }
+
+  /** Records a statement and its lines in one transaction; null when a concurrent upload recorded it. */
+  async insertStatement(parsed: ParsedStatement, contentHash: string, rulesVersion: number, by: string) {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const statement = await tx.clearingStatement.create({
+          data: {
+            format: parsed.format,
+            statementId: parsed.statementId,
+            account: parsed.account,
+            contentHash,
+            lineCount: parsed.lines.length,
+            rulesVersion,
+            uploadedBy: by,
+          },
+        });
+        for (let i = 0; i < parsed.lines.length; i += CHUNK) {
+          await tx.clearingStatementLine.createMany({
+            data: parsed.lines.slice(i, i + CHUNK).map((l) => ({ ...l, statementId: statement.id })),
+          });
+        }
+        return statement;
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'P2002') return null;
+      throw e;
+    }
+  }
+
+  /** Instructions of settling windows with money still due: what a statement can confirm. */
+  async openInstructions(): Promise<OpenInstruction[]> {
+    const rows = await this.prisma.$queryRawUnsafe<
+      { id: string; currency: string; direction: string; outstanding: string; valueDate: string }[]
+    >(
+      `select i.id, i.currency, i.direction, (i.amount_minor - i.confirmed_minor)::text as outstanding,
+              i.value_date as "valueDate"
+         from clearing.instructions i join clearing.windows w on w.id = i.window_id
+        where w.status = 'settling' and i.status in ('pending', 'partially-confirmed')`,
+    );
+    return rows.map((r) => ({ ...r, outstandingMinor: BigInt(r.outstanding) }));
+  }
+
+  /**
+   * The bank references among these that an earlier statement matched already: a camt.053 repeats the
+   * entries its day's camt.054 notifications brought, and they are not money twice.
+   */
+  async matchedReferences(references: string[]): Promise<Set<string>> {
+    const rows = await this.prisma.clearingLineMatch.findMany({
+      where: { bankReference: { in: references } },
+      select: { bankReference: true },
+      distinct: ['bankReference'],
+    });
+    return new Set(rows.map((r) => r.bankReference));
+  }
+
+  insertMatch(match: {
+    statementId: number;
+    lineNo: number;
+    instructionId: string;
+    amountMinor: bigint;
+    differenceMinor: bigint;
+    rule: string;
+    rulesVersion: number;
+    bankReference: string;
+    createdBy: string;
+  }) {
+    return this.prisma.clearingLineMatch.create({ data: match });
+  }
+
+  async insertBreaks(statementId: number, rulesVersion: number, breaks: LineBreak[]) {
+    await this.prisma.clearingBreak.createMany({
+      data: breaks.map((b) => ({ ...b, statementId, rulesVersion })),
+      skipDuplicates: true,
+    });
+  }
+
+  setCounts(statementId: number, matchedCount: number, breakCount: number) {
+    return this.prisma.clearingStatement.update({
+      where: { id: statementId },
+      data: { matchedCount, breakCount },
+    });
+  }
+
+  listStatements(limit: number) {
+    return this.prisma.clearingStatement.findMany({ orderBy: { id: 'desc' }, take: limit });
+  }
+
+  listBreaks(status: string | undefined, limit: number) {
+    return this.prisma.clearingBreak.findMany({
+      where: status ? { status } : {},
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+  }
+
+  findBreak(id: number) {
+    return this.prisma.clearingBreak.findUnique({ where: { id } });
+  }
+
+  async line(statementId: number, lineNo: number): Promise<StatementLine | null> {
+    const row = await this.prisma.clearingStatementLine.findUnique({
+      where: { statementId_lineNo: { statementId, lineNo } },
+    });
+    return row && { ...row, direction: row.direction as StatementLine['direction'] };
+  }
+
+  /** Resolves an open break; false when it was resolved meanwhile. */
+  async resolveBreak(id: number, status: 'linked' | 'written-off', resolution: string, by: string) {
+    const { count } = await this.prisma.clearingBreak.updateMany({
+      where: { id, status: 'open' },
+      data: { status, resolution, resolvedBy: by, resolvedAt: new Date() },
+    });
+    return count === 1;
+  }
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Registry } from 'prom-client';
+import { DEMO_CLEARING_SETTLEMENT_KEY } from '@concord/config';
+import { servicesClient, ServicesPrismaClient } from '@concord/db';
+import { createLogger } from '@concord/observability';
+import { OPERATOR_AUTH } from '@concord/operator-auth';
+import { createTestDatabase } from '@concord/testing';
+import { ClearingMetrics } from '../src/clearing.metrics';
+import { ClearingRepository } from '../src/clearing.repository';
+import { ClearingService } from '../src/clearing.service';
+import { ClearingProblemFilter } from '../src/http/problems';
+import { ReconciliationController } from '../src/reconciliation/reconciliation.controller';
+import { acceptStatementBodies } from '../src/reconciliation/reconciliation.http';
+import { ReconciliationRepository } from '../src/reconciliation/reconciliation.repository';
+import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
+import { SettlementSigner } from '../src/settlement/settlement-signer';
+import { finalizedBlock } from './fixtures';
+
+jest.setTimeout(60_000);
+
+const OPERATOR_TOKEN = 'clearing-recon-int-spec-operator-token-0123456';
+
+/**
+ * Bank statements against real PostgreSQL through the clearing service: a camt.053 whose lines pay a
+ * settling window's instructions in and out confirms them through the operator's confirm path (postings
+ * and events in the outbox, the window settled); its unreferenced line is a break; the same file again
+ * changes nothing; a malformed file is refused whole; a break is written off by a named operator.
+ */
+describe('bank statements reconciled (PostgreSQL)', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  let prisma: ServicesPrismaClient;
+  let service: ClearingService;
+  let app: NestFastifyApplication;
+
+  const http = (
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: string | object,
+    headers: Record<string, string> = {},
+  ) =>
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method,
+        url,
+        payload,
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'x-operator': 'alice', ...headers },
+      });
+  const snapshot = async () => ({
+    confirmations: await prisma.clearingConfirmation.count(),
+    outbox: await prisma.clearingOutbox.count(),
+    statements: await prisma.clearingStatement.count(),
+    breaks: await prisma.clearingBreak.count(),
+    matches: await prisma.clearingLineMatch.count(),
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = servicesClient(db.url, 4);
+    const repo = new ClearingRepository(
+      prisma,
+      new SettlementSigner(DEMO_CLEARING_SETTLEMENT_KEY, 'clearing-1'),
+    );
+    const log = createLogger('recon-int', 'silent');
+    service = new ClearingService(repo, log, new ClearingMetrics(new Registry()), {
+      alarmShareBps: 8000,
+      valueDateDays: 1,
+    });
+    const recon = new ReconciliationService(new ReconciliationRepository(prisma), service.instructions, log);
+    const moduleRef = await Test.createTestingModule({
+      controllers: [ReconciliationController],
+      providers: [
+        { provide: ReconciliationService, useValue: recon },
+        { provide: OPERATOR_AUTH, useValue: { token: OPERATOR_TOKEN } },
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    acceptStatementBodies(app);
+    app.useGlobalFilters(new ClearingProblemFilter(() => undefined));
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('confirms a window from its camt.053 once, and keeps the rest as breaks', async () => {
+    // a pays b 1,250.75 USD: a pays in, b is paid out, as the sample's first two lines.
+    await service.applyBlock(
+      finalizedBlock(1, [{ payer: 'a', payee: 'b', amountMinor: '125075', currency: 'USD' }]),
+    );
+    const closed = (await service.close('USD', 'operator'))!;
+    const camt = readFileSync(
+      join(__dirname, '../src/reconciliation/samples/camt053-usd.xml'),
+      'utf8',
+    ).replaceAll('w3.', `w${closed.windowId}.`);
+
+    const refused = await http('POST', '/statements', camt.replace('310.00', '310,00'), {
+      'content-type': 'application/xml',
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.json()).toMatchObject({
+      code: 'STATEMENT_REFUSED',
+      errors: [{ field: 'Document/BkToCstmrStmt/Stmt[1]/Ntry[4]/Amt' }],
+    });
+    expect(await snapshot()).toMatchObject({ confirmations: 0, statements: 0 });
+
+    const first = await http('POST', '/statements', camt, { 'content-type': 'application/xml' });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      format: 'camt.053',
+      statementId: 'USD-SETTLE-20261207',
+      lineCount: 3,
+      matchedCount: 2,
+      breakCount: 1,
+      uploadedBy: 'alice',
+    });
+    const instructions = await prisma.clearingInstruction.findMany({
+      where: { windowId: closed.windowId },
+      orderBy: { id: 'asc' },
+    });
+    expect(instructions.map((i) => [i.participantId, i.status, i.confirmedMinor])).toEqual([
+      ['a', 'confirmed', 125075n],
+      ['b', 'confirmed', 125075n],
+    ]);
+    // The operator's confirm path: confirmations under the bank's references, postings and events.
+    const confirmations = await prisma.clearingConfirmation.findMany({ orderBy: { id: 'asc' } });
+    expect(confirmations.map((c) => [c.bankReference, c.source])).toEqual([
+      ['BNK-20261207-0001', 'operator'],
+      ['BNK-20261207-0002', 'operator'],
+    ]);
+    expect((await prisma.clearingWindow.findUnique({ where: { id: closed.windowId } }))!.status).toBe(
+      'settled',
+    );
+
+    const after = await snapshot();
+    const again = await http('POST', '/statements', camt, { 'content-type': 'application/xml' });
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await snapshot()).toEqual(after);
+  });
+
+  it('lists statements and breaks, and writes a break off once, recording who', async () => {
+    const list = await http('GET', '/statements');
+    expect(list.json().statements).toHaveLength(1);
+    const breaks = (await http('GET', '/breaks?status=open')).json().breaks;
+    expect(breaks).toEqual([
+      expect.objectContaining({ lineNo: 3, kind: 'NO_INSTRUCTION', status: 'open', rulesVersion: 1 }),
+    ]);
+
+    const anonymous = await http(
+      'POST',
+      `/breaks/${breaks[0].id}/resolve`,
+      { action: 'write-off', reason: 'interest' },
+      { 'x-operator': '' },
+    );
+    expect(anonymous.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'X-Operator' }] });
+    const off = await http(
+      'POST',
+      `/breaks/${breaks[0].id}/resolve`,
+      { action: 'write-off', reason: 'bank interest, booked by finance' },
+      { 'x-operator': 'bob' },
+    );
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toMatchObject({
+      status: 'written-off',
+      resolvedBy: 'bob',
+      resolution: 'bank interest, booked by finance',
+    });
+    const twice = await http('POST', `/breaks/${breaks[0].id}/resolve`, {
+      action: 'write-off',
+      reason: 'again',
+    });
+    expect(twice.statusCode).toBe(409);
+    expect(
+      (await http('POST', '/breaks/999/resolve', { action: 'write-off', reason: 'none' })).statusCode,
+    ).toBe(404);
+  });
+});
