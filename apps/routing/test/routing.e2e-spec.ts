@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SimulatedPartner, PartnerBehaviour } from '../../../libs/devtools/src/bench/routing-partners';
+import { participantKey } from '../../../libs/devtools/src/demo/consortium';
+import { REPO_ROOT } from '../../../libs/devtools/src/database/prisma';
 import { eventually } from '@concord/testing';
 import {
   phpOffer,
@@ -161,6 +166,20 @@ describe('routing e2e', () => {
     expect(done.state).toBe('paid_out');
     expect(done.attempts[0]).toMatchObject({ partner: 'ph-mid', state: 'aborted' });
     behaviour['ph-mid'].silentRate = 0;
+  });
+
+  it('runs the example app backend: an order in a dozen lines, paid out', async () => {
+    const { keyId, key } = participantKey(spec, 'app');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--require', 'tsx/cjs', join(REPO_ROOT, 'examples/remit-app/send-order.ts')],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ROUTING_URL: net.routingUrl, APP_KEY_ID: keyId, APP_KEY_SEED: key.seedHex },
+        timeout: 60_000,
+      },
+    );
+    expect(stdout).toMatch(/: paid_out /);
   });
 
   it('survives a SIGKILL of routing mid-order: nothing lost, nothing paid out twice', async () => {
