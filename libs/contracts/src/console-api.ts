@@ -178,6 +178,11 @@ export const blockSummarySchema = z.object({
   entryCount: z.number().int(),
   transferCount: z.number().int(),
   signerIds: z.array(z.string()),
+  /**
+   * When the finalized block was appended to ledger.finalized (broker time): on `block` events only, so
+   * that the time from finality to the page can be measured.
+   */
+  finalizedAt: isoTime.optional(),
 });
 export type BlockSummary = z.infer<typeof blockSummarySchema>;
 

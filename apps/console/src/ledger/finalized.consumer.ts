@@ -41,11 +41,12 @@ export class FinalizedConsumer {
           block: m.value,
           body: m.raw.value!.toString('utf8'),
           receivedAt,
+          finalizedAt: new Date(m.timestampMs).toISOString(),
         }));
         await this.readModel.apply(blocks);
         const proposals = blocks.flatMap(({ block }) => block.proposals.map((p) => p.proposalId));
         if (proposals.length > 0) await this.onProposals(proposals);
-        for (const { block } of blocks) {
+        for (const { block, finalizedAt } of blocks) {
           const summary: BlockSummary = {
             height: block.header.height,
             headerHash: block.headerHash,
@@ -53,6 +54,7 @@ export class FinalizedConsumer {
             entryCount: block.header.entryCount,
             transferCount: block.outcomes.filter((o) => !o.refusal).length,
             signerIds: block.certificate.map((c) => c.signerId),
+            finalizedAt,
           };
           this.bus.publish('block', summary);
         }
