@@ -44,6 +44,8 @@ interface Fault {
    * finality halted for the faults that must halt it.
    */
   run: (ctx: Context) => Promise<void | { haltedSafely: boolean }>;
+  /** Puts the network back as it was, once the recovery was measured. */
+  after?: (ctx: Context) => Promise<void>;
 }
 
 async function certifiedS1(ctx: Context): Promise<number> {
@@ -65,13 +67,18 @@ const killed = (name: string): Fault => ({
   },
 });
 
-/** Restarts a signer with its state corrupted from a few blocks on (its state roots then disagree). */
-async function turnByzantine(ctx: Context, signer: string): Promise<void> {
+/**
+ * Restarts a signer with its state corrupted from a few blocks past the chain's tip on (its state roots,
+ * and so its headers, disagree from there); returns that height.
+ */
+async function turnByzantine(ctx: Context, signer: string): Promise<number> {
   const name = `ledger-${signer}`;
-  const { sealed } = await heights(ctx.pool, [signer]);
+  const { sealed } = await heights(ctx.pool, ['s1']);
+  const from = sealed.s1 + 3;
   await ctx.net.network.stop(name, 'SIGTERM');
-  ctx.net.network.options.extraEnv![name] = { LEDGER_FAULT_FROM_HEIGHT: String(sealed[signer] + 3) };
+  ctx.net.network.options.extraEnv![name] = { LEDGER_FAULT_FROM_HEIGHT: String(from) };
   ctx.net.network.start(name);
+  return from;
 }
 
 /** Repairs a Byzantine signer: its schema emptied, it replays the whole log honestly and rejoins. */
@@ -117,28 +124,37 @@ const FAULTS: Fault[] = [
   {
     name: 'two Byzantine signers of four (s3, s4): halt, then s4 repaired',
     run: async (ctx) => {
-      await turnByzantine(ctx, 's3');
-      await turnByzantine(ctx, 's4');
-      // Both corrupt themselves a few blocks on; from then the honest two cannot make a quorum of three.
-      await sleep(10_000);
-      const halted = await certifiedS1(ctx);
-      await sleep(10_000);
-      const haltedSafely = (await certifiedS1(ctx)) === halted;
+      const from = Math.max(await turnByzantine(ctx, 's3'), await turnByzantine(ctx, 's4'));
+      // From `from` on both are wrong: the honest two cannot make a quorum of three, so no block at or
+      // past it may be certified (and none of theirs is, which the final state-root check confirms).
+      await sleep(20_000);
+      const haltedSafely = (await certifiedS1(ctx)) < from;
       await repair(ctx, 's4');
       return { haltedSafely };
     },
+    after: (ctx) => repair(ctx, 's3'),
   },
 ];
 
-/** Seconds from `endMs` until a transfer sent after it is final (committed within its wait). */
-async function recoverySeconds(net: TestNetwork, endMs: number, probe: () => string): Promise<number> {
+/**
+ * Seconds from `endMs` until a transfer sent after it is final (committed within its wait); the ids the
+ * gateway acknowledged go to `acknowledged`.
+ */
+async function recoverySeconds(
+  net: TestNetwork,
+  endMs: number,
+  probe: () => string,
+  acknowledged: string[],
+): Promise<number> {
   const client = net.client('beta');
   for (;;) {
     try {
+      const id = probe();
       const res = await client.createTransfer(
-        { id: probe(), payer: 'beta', payee: 'alpha', amount: '0.01', currency: 'USD' },
+        { id, payer: 'beta', payee: 'alpha', amount: '0.01', currency: 'USD' },
         { waitMs: 2_000 },
       );
+      if ([200, 201, 202].includes(res.status)) acknowledged.push(id);
       if (res.status === 201 && res.body.status === 'committed') return (Date.now() - endMs) / 1000;
     } catch {
       // The gateway is not answering yet.
@@ -148,11 +164,16 @@ async function recoverySeconds(net: TestNetwork, endMs: number, probe: () => str
   }
 }
 
-async function runFaults(ctx: Context, load: SteadyLoad, probes: string[]): Promise<FaultReport[]> {
+/** Runs every fault; the probe transfers sent go to `probes.sent`, those acknowledged to `probes.acknowledged`. */
+async function runFaults(
+  ctx: Context,
+  load: SteadyLoad,
+  probes: { sent: string[]; acknowledged: string[] },
+): Promise<FaultReport[]> {
   const reports: FaultReport[] = [];
   const probe = () => {
-    const id = `probe-${probes.length}`;
-    probes.push(id);
+    const id = `probe-${probes.sent.length}`;
+    probes.sent.push(id);
     return id;
   };
   for (const fault of FAULTS) {
@@ -160,7 +181,7 @@ async function runFaults(ctx: Context, load: SteadyLoad, probes: string[]): Prom
     const startMs = Date.now();
     const haltedSafely = (await fault.run(ctx))?.haltedSafely;
     const endMs = Date.now();
-    const recovery = await recoverySeconds(ctx.net, endMs, probe);
+    const recovery = await recoverySeconds(ctx.net, endMs, probe, probes.acknowledged);
     reports.push({
       name: fault.name,
       startMs,
@@ -172,6 +193,7 @@ async function runFaults(ctx: Context, load: SteadyLoad, probes: string[]): Prom
       duplicated: 0,
     });
     log(`  finality back ${recovery.toFixed(1)} s after the fault's end`);
+    await fault.after?.(ctx);
     await sleep(5_000);
   }
   return reports;
@@ -212,14 +234,14 @@ async function main(): Promise<number> {
       idPrefix: 'cx',
     },
   );
-  const probes: string[] = [];
+  const probes = { sent: [] as string[], acknowledged: [] as string[] };
   try {
     await sleep(5_000);
     const reports = await runFaults({ net, broker, pool }, load, probes);
     await load.stop();
     await drain(pool, 60_000);
     await waitForConvergence(pool, SIGNERS, 60_000);
-    const acknowledged = [...load.acknowledged(), ...probes];
+    const acknowledged = [...load.acknowledged(), ...probes.acknowledged];
     const { lost, duplicated } = await lostAndDuplicated(pool, acknowledged);
     for (const r of reports) {
       const inWindow = (id: string) => {
@@ -235,7 +257,7 @@ async function main(): Promise<number> {
         spec,
         signers: SIGNERS,
         databaseUrl: net.databaseUrl,
-        sentIds: new Set([...load.samples.map((s) => s.id), ...probes]),
+        sentIds: new Set([...load.samples.map((s) => s.id), ...probes.sent]),
         ackedIds: new Set(acknowledged),
         quotes: new Map(),
       },
