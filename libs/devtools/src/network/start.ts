@@ -106,7 +106,11 @@ export function optionalAppLines(apps: ReturnType<typeof optionalAppPorts>): str
       : '              DEMO logins: ops1 / ops1-demo-password, ops2 / ops2-demo-password (operators),\n' +
         '              reg1 / reg1-demo-password (regulator), admin1 / admin1-demo-password (admin)\n') +
     line('compliance', apps.compliancePort, '/v1   (compliance API: screening, cases)') +
-    line('routing', apps.routingPort, '/v1   (order routing API: corridors, routes, orders)')
+    line('routing', apps.routingPort, '/v1   (order routing API: corridors, routes, orders)') +
+    (apps.routingPort === undefined
+      ? ''
+      : '              demo app and payout partners: npm run routing:demo, then\n' +
+        '              npx tsx examples/remit-app/send-order.ts (docs/routing.md)\n')
   );
 }
 
