@@ -71,12 +71,16 @@ export class ReconciliationRepository {
    * entries its day's camt.054 notifications brought, and they are not money twice.
    */
   async matchedReferences(references: string[]): Promise<Set<string>> {
-    const rows = await this.prisma.clearingLineMatch.findMany({
-      where: { bankReference: { in: references } },
-      select: { bankReference: true },
-      distinct: ['bankReference'],
-    });
-    return new Set(rows.map((r) => r.bankReference));
+    const seen = new Set<string>();
+    for (let i = 0; i < references.length; i += CHUNK) {
+      const rows = await this.prisma.clearingLineMatch.findMany({
+        where: { bankReference: { in: references.slice(i, i + CHUNK) } },
+        select: { bankReference: true },
+        distinct: ['bankReference'],
+      });
+      for (const r of rows) seen.add(r.bankReference);
+    }
+    return seen;
   }
 
   insertMatch(match: {

@@ -108,7 +108,7 @@ function matchByAmount(
 ) {
   const tolerance = toleranceOf(rules, line.currency);
   const fits = book
-    .candidates(line)
+    .candidates(line, tolerance)
     .filter(
       (i) =>
         abs(book.outstanding(i) - line.amountMinor) <= tolerance &&
@@ -145,6 +145,7 @@ function noInstruction(line: StatementLine): LineBreak {
 class InstructionBook {
   private readonly byId = new Map<string, OpenInstruction>();
   private readonly byLooseKey = new Map<string, OpenInstruction | null>();
+  /** Per currency and direction, sorted by the amount outstanding at the start: a range search. */
   private readonly bySide = new Map<string, OpenInstruction[]>();
   private readonly left = new Map<string, bigint>();
 
@@ -158,9 +159,15 @@ class InstructionBook {
       // Two ids with the same loose key: neither is found loosely.
       this.byLooseKey.set(key, this.byLooseKey.has(key) ? null : i);
       const side = `${i.currency} ${i.direction}`;
-      this.bySide.set(side, [...(this.bySide.get(side) ?? []), i]);
+      const list = this.bySide.get(side);
+      if (list) list.push(i);
+      else this.bySide.set(side, [i]);
       this.left.set(i.id, i.outstandingMinor);
     }
+    for (const side of this.bySide.values())
+      side.sort((a, b) =>
+        a.outstandingMinor < b.outstandingMinor ? -1 : a.outstandingMinor > b.outstandingMinor ? 1 : 0,
+      );
   }
 
   /** The instructions of the line's currency and direction that its references name, each once. */
@@ -176,9 +183,18 @@ class InstructionBook {
     return [...found.values()];
   }
 
-  candidates(line: StatementLine): OpenInstruction[] {
+  /**
+   * The instructions of the line's side whose starting amount is within `tolerance` of the line's, still
+   * open. (The remainder of a split payment is found by its reference, not here.)
+   */
+  candidates(line: StatementLine, tolerance: bigint): OpenInstruction[] {
     const side = this.bySide.get(`${line.currency} ${DIRECTION[line.direction]}`) ?? [];
-    return side.filter((i) => this.outstanding(i) > 0n);
+    const found: OpenInstruction[] = [];
+    for (let k = lowerBound(side, line.amountMinor - tolerance); k < side.length; k++) {
+      if (side[k].outstandingMinor > line.amountMinor + tolerance) break;
+      if (this.outstanding(side[k]) > 0n) found.push(side[k]);
+    }
+    return found;
   }
 
   outstanding(i: OpenInstruction): bigint {
@@ -195,6 +211,18 @@ class InstructionBook {
     this.left.set(i.id, this.outstanding(i) - amountMinor);
     return { lineNo: line.lineNo, instructionId: i.id, amountMinor, differenceMinor, rule };
   }
+}
+
+/** The first index of `sorted` whose starting amount is at least `amount`. */
+function lowerBound(sorted: OpenInstruction[], amount: bigint): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].outstandingMinor < amount) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function looseKey(id: string): string {
