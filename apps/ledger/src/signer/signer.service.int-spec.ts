@@ -274,3 +274,72 @@ describe('signer facing a log clock that jumped forward', () => {
     }
   });
 });
+
+describe('signer stall alarm on an idle chain', () => {
+  const prefix = uniqueName('si');
+  const settings = { brokers: TEST_KAFKA_BROKERS, clientId: 'signer-idle-int-spec', topicPrefix: prefix };
+  let db: { url: string; drop: () => Promise<void> };
+  let prisma: LedgerPrismaClient;
+
+  beforeAll(async () => {
+    await ensureTopics(TEST_KAFKA_BROKERS, prefix);
+    db = await createTestDatabase(['s1']);
+    prisma = ledgerClient(db.url, 's1', 2);
+  });
+
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+    await deleteTestTopics(prefix);
+  });
+
+  it('raises nothing when a record comes after a quiet spell longer than the stall time', async () => {
+    const spec = makeSpec({ chainId: 'idle-int', secret: 'signer-idle-int', signerCount: 1, quorum: 1 });
+    const kafka = createKafka(settings);
+    const producer = await createProducer(kafka);
+    const signer = new SignerService(
+      {
+        signerId: 's1',
+        key: signerKey(spec, 's1'),
+        topicPrefix: prefix,
+        cutIntervalMs: 50,
+        stallAlarmMs: 1_000,
+      },
+      new BlocksRepository(prisma),
+      kafka,
+      producer,
+      createLogger('ledger', 'silent'),
+      createSignerMetrics(new Registry()),
+    );
+    const { items: alarms, consumer: reader } = await collect(
+      kafka,
+      `${prefix}-alarms-reader`,
+      topicName('ledgerAlarms', prefix),
+      (value) => alarmSchema.parse(value),
+    );
+    await signer.start();
+    try {
+      const commands = topicName('ledgerCommands', prefix);
+      await sendJson(producer, commands, [{ key: 'genesis', value: buildGenesis(spec) }]);
+      await eventually(
+        async () => ((await prisma.certificate.count()) > 0 ? true : undefined),
+        20_000,
+        'genesis',
+      );
+      // Idle for twice the stall time, then one record (refused as malformed, but a record to seal).
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await sendJson(producer, commands, [{ key: 'x', value: { not: 'a command' } }]);
+      await eventually(
+        async () => ((await prisma.certificate.count()) > 1 ? true : undefined),
+        20_000,
+        'block 2',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(alarms.filter((a) => a.kind === 'no-quorum' || a.kind === 'finality-resumed')).toEqual([]);
+    } finally {
+      await signer.stop();
+      await reader.disconnect();
+      await producer.disconnect();
+    }
+  });
+});

@@ -324,7 +324,13 @@ export class SignerService {
   private watchFinality(nowMs: number): void {
     if (!this.engine.hasGenesis) return;
     const waiting = this.engine.height - 1 > this.certifiedHeight || this.engine.openEntryCount > 0;
-    if (this.stall || !waiting || nowMs - this.certifiedMovedAtMs < this.settings.stallAlarmMs) return;
+    // The stall clock runs only while something waits: an idle chain has not stalled, and the first record
+    // after a quiet spell must not look as if it had waited all along.
+    if (!waiting) {
+      this.certifiedMovedAtMs = nowMs;
+      return;
+    }
+    if (this.stall || nowMs - this.certifiedMovedAtMs < this.settings.stallAlarmMs) return;
     const height = this.certifiedHeight + 1;
     const voted = new Set((this.quorum?.votesOf(height) ?? []).map((v) => v.signerId));
     const missing = this.engine
