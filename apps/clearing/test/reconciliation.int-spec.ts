@@ -184,4 +184,63 @@ describe('bank statements reconciled (PostgreSQL)', () => {
       (await http('POST', '/breaks/999/resolve', { action: 'write-off', reason: 'none' })).statusCode,
     ).toBe(404);
   });
+  it('takes a CSV through a column mapping; a break linked by an operator confirms its instruction', async () => {
+    await service.applyBlock(
+      finalizedBlock(2, [{ payer: 'c', payee: 'd', amountMinor: '50000', currency: 'EUR' }]),
+    );
+    const { windowId } = (await service.close('EUR', 'operator'))!;
+    const csv = [
+      'Konto;Whg;Buchung;Betrag;Verwendungszweck;Ref',
+      `EUR-SETTLE;EUR;2026-12-07;500.00;SETTLEMENT W${windowId}C;R1`,
+      `EUR-SETTLE;EUR;2026-12-07;-700.00;payout w${windowId}.d;R2`,
+    ].join('\n');
+    const mapping = JSON.stringify({
+      delimiter: ';',
+      account: 'Konto',
+      currency: 'Whg',
+      bookingDate: 'Buchung',
+      amount: 'Betrag',
+      remittanceInfo: 'Verwendungszweck',
+      bankReference: 'Ref',
+    });
+    const badMapping = await http(
+      'POST',
+      `/statements?format=csv&mapping=${encodeURIComponent('{"amount":1}')}`,
+      csv,
+      {
+        'content-type': 'text/csv',
+      },
+    );
+    expect(badMapping.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'mapping.amount' }],
+    });
+    const upload = await http('POST', `/statements?format=csv&mapping=${encodeURIComponent(mapping)}`, csv, {
+      'content-type': 'text/csv',
+    });
+    expect(upload.statusCode).toBe(201);
+    expect(upload.json()).toMatchObject({ format: 'csv', lineCount: 2, matchedCount: 1, breakCount: 1 });
+    const [differs] = (await http('GET', '/breaks?status=open')).json().breaks;
+    expect(differs).toMatchObject({ kind: 'AMOUNT_DIFFERS', instructionIds: [`w${windowId}.d`] });
+
+    const linked = await http('POST', `/breaks/${differs.id}/resolve`, {
+      action: 'link',
+      instructionId: `w${windowId}.d`,
+      amount: '500.00',
+    });
+    expect(linked.json()).toMatchObject({
+      status: 'linked',
+      resolvedBy: 'alice',
+      resolution: `w${windowId}.d`,
+    });
+    const confirmations = await prisma.clearingConfirmation.findMany({
+      where: { instructionId: `w${windowId}.d` },
+    });
+    expect(confirmations.map((c) => [c.bankReference, c.amountMinor])).toEqual([['R2', 50000n]]);
+    expect((await prisma.clearingWindow.findUnique({ where: { id: windowId } }))!.status).toBe('settled');
+    expect(await prisma.clearingLineMatch.findFirst({ where: { rule: 'operator' } })).toMatchObject({
+      createdBy: 'alice',
+      instructionId: `w${windowId}.d`,
+    });
+  });
 });
