@@ -16,6 +16,8 @@ import { ReconciliationController } from '../src/reconciliation/reconciliation.c
 import { acceptStatementBodies } from '../src/reconciliation/reconciliation.http';
 import { ReconciliationRepository } from '../src/reconciliation/reconciliation.repository';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
+import { parseStatement } from '../src/reconciliation/parsers';
+import { contentHash } from '../src/reconciliation/statement';
 import { SettlementSigner } from '../src/settlement/settlement-signer';
 import { finalizedBlock } from './fixtures';
 
@@ -242,5 +244,31 @@ describe('bank statements reconciled (PostgreSQL)', () => {
       createdBy: 'alice',
       instructionId: `w${windowId}.d`,
     });
+  });
+  it('finishes matching a statement a crash interrupted when it is uploaded again', async () => {
+    await service.applyBlock(
+      finalizedBlock(3, [{ payer: 'a', payee: 'b', amountMinor: '125075', currency: 'USD' }]),
+    );
+    const { windowId } = (await service.close('USD', 'operator'))!;
+    const camt = readFileSync(join(__dirname, '../src/reconciliation/samples/camt053-usd.xml'), 'utf8')
+      .replaceAll('w3.', `w${windowId}.`)
+      .replaceAll('20261207-', '20261208-')
+      .replace('<Id>USD-SETTLE-20261207</Id>', '<Id>USD-SETTLE-20261208</Id>');
+    // Recorded, then the process died before matching anything.
+    const crashed = await new ReconciliationRepository(prisma).insertStatement(
+      parseStatement(camt),
+      contentHash(camt),
+      1,
+      'alice',
+    );
+    expect(crashed).toMatchObject({ reconciledAt: null, lineCount: 3 });
+
+    const again = await http('POST', '/statements', camt, { 'content-type': 'application/xml' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: crashed!.id, matchedCount: 2, breakCount: 1 });
+    expect((await prisma.clearingWindow.findUnique({ where: { id: windowId } }))!.status).toBe('settled');
+    const after = await snapshot();
+    await http('POST', '/statements', camt, { 'content-type': 'application/xml' });
+    expect(await snapshot()).toEqual(after);
   });
 });

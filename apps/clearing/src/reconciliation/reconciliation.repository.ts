@@ -104,10 +104,36 @@ export class ReconciliationRepository {
     });
   }
 
-  setCounts(statementId: number, matchedCount: number, breakCount: number) {
+  /** Lines of a statement with neither a match nor a break: what a crash left unmatched. */
+  async pendingLines(statementId: number): Promise<StatementLine[]> {
+    const rows = await this.prisma.$queryRawUnsafe<
+      (Omit<StatementLine, 'amountMinor'> & { amountMinor: string })[]
+    >(
+      `select line_no as "lineNo", account, currency, booking_date as "bookingDate", value_date as "valueDate",
+              amount_minor::text as "amountMinor", direction, end_to_end_id as "endToEndId",
+              remittance_info as "remittanceInfo", bank_reference as "bankReference"
+         from clearing.statement_lines l
+        where l.statement_id = $1
+          and not exists (select 1 from clearing.line_matches m where m.statement_id = $1 and m.line_no = l.line_no)
+          and not exists (select 1 from clearing.breaks b where b.statement_id = $1 and b.line_no = l.line_no)
+        order by line_no`,
+      statementId,
+    );
+    return rows.map((r) => ({ ...r, amountMinor: BigInt(r.amountMinor) }));
+  }
+
+  /** Marks a statement reconciled with its counts: lines matched (and not broken), and breaks. */
+  async markReconciled(statementId: number) {
+    const [{ matched, breaks }] = await this.prisma.$queryRawUnsafe<{ matched: number; breaks: number }[]>(
+      `select (select count(distinct line_no)::int from clearing.line_matches m where m.statement_id = $1
+                 and not exists (select 1 from clearing.breaks b where b.statement_id = $1 and b.line_no = m.line_no)
+                 ) as matched,
+              (select count(*)::int from clearing.breaks where statement_id = $1) as breaks`,
+      statementId,
+    );
     return this.prisma.clearingStatement.update({
       where: { id: statementId },
-      data: { matchedCount, breakCount },
+      data: { matchedCount: matched, breakCount: breaks, reconciledAt: new Date() },
     });
   }
 

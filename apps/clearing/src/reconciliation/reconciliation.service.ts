@@ -32,36 +32,49 @@ export class ReconciliationService {
     private readonly rules: MatchingRules = DEFAULT_MATCHING_RULES,
   ) {}
 
+  /**
+   * Takes a statement in: refused whole if it does not parse; the same statement again changes nothing
+   * (but finishes the matching of one a crash interrupted); otherwise recorded, then matched.
+   */
   async upload(content: string, options: UploadOptions, by: string) {
     const parsed = this.parse(content, options);
     const hash = contentHash(content);
     const before = await this.repo.findStatement(parsed, hash);
-    if (before) return { statement: before, replayed: true };
+    if (before)
+      return { statement: before.reconciledAt ? before : await this.resume(before.id, by), replayed: true };
     const statement = await this.repo.insertStatement(parsed, hash, this.rules.version, by);
     if (!statement) {
       // Another upload of the same statement won the race: it applies it.
       return { statement: (await this.repo.findStatement(parsed, hash))!, replayed: true };
     }
-    const fresh = await this.unseenLines(statement.id, parsed.lines);
-    const result = matchLines(fresh, await this.repo.openInstructions(), this.rules);
-    const lines = new Map(parsed.lines.map((l) => [l.lineNo, l]));
-    const refused = await this.confirmAll(statement.id, lines, result.allocations, by);
-    const breaks = [...result.breaks, ...refused];
-    await this.repo.insertBreaks(statement.id, this.rules.version, breaks);
-    const brokenLines = new Set(breaks.map((b) => b.lineNo));
-    const matched = new Set(result.allocations.map((a) => a.lineNo).filter((n) => !brokenLines.has(n)));
-    const updated = await this.repo.setCounts(statement.id, matched.size, breaks.length);
+    const reconciled = await this.reconcile(statement.id, parsed.lines, by);
     this.log.info(
       {
         statementId: statement.id,
         format: parsed.format,
         lines: parsed.lines.length,
-        matched: matched.size,
-        breaks: breaks.length,
+        matched: reconciled.matchedCount,
+        breaks: reconciled.breakCount,
       },
       'bank statement reconciled',
     );
-    return { statement: updated, replayed: false };
+    return { statement: reconciled, replayed: false };
+  }
+
+  /** Matches a statement's lines that have neither a match nor a break yet (after a crash). */
+  private async resume(statementId: number, by: string) {
+    this.log.warn({ statementId }, 'finishing the matching of an interrupted statement');
+    return this.reconcile(statementId, await this.repo.pendingLines(statementId), by);
+  }
+
+  /** Matches lines, confirms the matches, records the breaks, and marks the statement reconciled. */
+  private async reconcile(statementId: number, lines: StatementLine[], by: string) {
+    const fresh = await this.unseenLines(statementId, lines);
+    const result = matchLines(fresh, await this.repo.openInstructions(), this.rules);
+    const byNo = new Map(lines.map((l) => [l.lineNo, l]));
+    const refused = await this.confirmAll(statementId, byNo, result.allocations, by);
+    await this.repo.insertBreaks(statementId, this.rules.version, [...result.breaks, ...refused]);
+    return this.repo.markReconciled(statementId);
   }
 
   /** The lines no earlier statement applied (by their bank reference). */
