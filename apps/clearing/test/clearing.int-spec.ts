@@ -200,7 +200,7 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
     expect(new Set(instructions.map((i) => i.id)).size).toBe(4);
     expect((await b.repo.window(usd.id))!.status).toBe('settling');
     const detail = (await b.repo.windowDetail(usd.id))!;
-    expect(detail.netting).toMatchObject({ grossMinor: 1950n, netMovedMinor: 1350n, efficiencyBps: 3076 });
+    expect(detail.netting).toMatchObject({ grossMinor: 1950n, netMovedMinor: 1350n, efficiencyBps: 3077 });
     expect(detail.bilateral.map((x) => [x.payer, x.payee, x.amountMinor, x.count])).toEqual([
       ['a', 'b', 1000n, 1],
       ['a', 'c', 400n, 1],
@@ -387,7 +387,7 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
         currency: 'USD',
         gross: '19.50',
         netMoved: '13.50',
-        efficiencyBps: 3076,
+        efficiencyBps: 3077,
         positions: expect.arrayContaining([
           { participantId: 'a', sent: '14.00', received: '0.50', net: '-13.50' },
         ]),

@@ -57,7 +57,7 @@ describe('settlement window transitions', () => {
       toHeight: 17,
       nextFromHeight: 18,
       valueDate: '2026-11-28',
-      netting: { grossMinor: 1300n, netMovedMinor: 1000n, efficiencyBps: 2307 },
+      netting: { grossMinor: 1300n, netMovedMinor: 1000n, efficiencyBps: 2308 },
     });
     expect(close.event).toEqual({
       v: 1,
@@ -71,7 +71,7 @@ describe('settlement window transitions', () => {
       reason: 'operator',
       grossMinor: '1300',
       netMovedMinor: '1000',
-      efficiencyBps: 2307,
+      efficiencyBps: 2308,
       positions: [
         { participantId: 'a', sentMinor: '1000', receivedMinor: '0', netMinor: '-1000' },
         { participantId: 'b', sentMinor: '300', receivedMinor: '1000', netMinor: '700' },
