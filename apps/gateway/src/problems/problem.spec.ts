@@ -30,6 +30,7 @@ const FAILURES: [Error, number, string][] = [
     'UNKNOWN_CORRIDOR',
   ],
   [new AccountFailure({ kind: 'NOT_FOUND', account: 'p/USD' }), 404, 'ACCOUNT_NOT_FOUND'],
+  [new AccountFailure({ kind: 'NO_GENESIS' }), 503, 'NO_GENESIS'],
   [new AuthFailure({ kind: 'SIGNATURE_MISSING' }), 401, 'SIGNATURE_MISSING'],
   [new AuthFailure({ kind: 'SIGNATURE_MALFORMED' }), 401, 'SIGNATURE_MALFORMED'],
   [new AuthFailure({ kind: 'SIGNATURE_COMPONENTS' }), 401, 'SIGNATURE_COMPONENTS'],
