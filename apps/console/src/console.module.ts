@@ -123,6 +123,8 @@ const consumerDeps = [KAFKA_SETTINGS, KAFKA, PRODUCER];
             fx: () => fx.ping('/rates'),
           },
           bus,
+          // Its connection would otherwise keep the process alive after the app closed.
+          () => admin.disconnect(),
         );
       },
     ),

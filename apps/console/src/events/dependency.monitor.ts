@@ -25,6 +25,7 @@ function withTimeout(check: Check): Promise<void> {
 export class DependencyMonitor {
   private last = new Map<DependencyName, DependencyStatus>();
   private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly checks: Partial<Record<DependencyName, Check>>,
@@ -62,13 +63,18 @@ export class DependencyMonitor {
   }
 
   start(everyMs = 5_000): void {
-    void this.checkAll();
-    this.timer = setInterval(() => void this.checkAll(), everyMs);
+    const run = () => {
+      this.running = this.checkAll().then(() => undefined);
+    };
+    run();
+    this.timer = setInterval(run, everyMs);
     this.timer.unref();
   }
 
+  /** Stops checking; the round in flight ends before what the checks hold is released. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.running;
     await this.close().catch(() => undefined);
   }
 }
