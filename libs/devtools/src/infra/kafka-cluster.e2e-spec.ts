@@ -155,7 +155,14 @@ describe('three Kafka brokers, one killed under load', () => {
     cluster.kill(leader);
     const killedAt = Date.now();
     // A transfer sent as the broker dies (the client retrying as the SDK does): final once finality resumes.
-    const { state } = await sendFor(net, 'rf3-at-kill', 25_000);
+    // A retry of the POST replays its first answer (202 while it was pending), so the final state is read
+    // back with long polls until the bound.
+    let { state } = await sendFor(net, 'rf3-at-kill', 25_000);
+    while (state !== 'committed' && Date.now() - killedAt < RESUME_BOUND_MS) {
+      const left = RESUME_BOUND_MS - (Date.now() - killedAt);
+      const read = await net.client('alpha').getTransfer('rf3-at-kill', { waitMs: Math.max(100, left) });
+      state = (read.body as { status?: string }).status;
+    }
     const resumedMs = Date.now() - killedAt;
     console.log(
       `broker ${leader} (command log leader) killed: a transfer sent then was final after ${resumedMs} ms`,
