@@ -202,3 +202,27 @@ export class ProblemFilter implements ExceptionFilter {
     void sendProblem(reply, problem);
   }
 }
+
+/** What the framework's own errors become in every service: no route, a body that cannot be read, bugs. */
+const SERVICE_FRAMEWORK_PROBLEMS: ProblemTable<never> = {
+  NOT_FOUND: [404, 'No such resource'],
+  MALFORMED_REQUEST: [400, 'The request could not be read'],
+  INTERNAL_ERROR: [500, 'Internal error'],
+};
+
+/**
+ * Every error of a service's API as a problem: a Problem thrown at the edge as it is, a domain's typed
+ * failure through its domain's table, anything else as the framework's problem or, for a bug, a 500.
+ */
+export function serviceProblemOf(exception: unknown): ProblemBody | Problem {
+  if (exception instanceof Problem) return exception;
+  if (exception instanceof DomainFailure) return exception.toProblem();
+  return frameworkProblem(SERVICE_FRAMEWORK_PROBLEMS, exception);
+}
+
+/** The filter of the operator and service APIs (clearing, compliance, routing): serviceProblemOf. */
+export class ServiceProblemFilter extends ProblemFilter {
+  constructor(onBug: (error: unknown, request?: FailedRequest) => void) {
+    super(serviceProblemOf, onBug);
+  }
+}

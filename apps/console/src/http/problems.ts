@@ -4,26 +4,10 @@ import type { ArgumentsHost } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { CONSOLE_API_PREFIX } from '@concord/contracts';
-import {
-  fieldErrors,
-  frameworkProblem,
-  Problem,
-  ProblemBody,
-  ProblemFilter,
-  ProblemTable,
-} from '@concord/http-problems';
+import { fieldErrors, Problem, ProblemFilter, serviceProblemOf } from '@concord/http-problems';
 
-/** What the framework's own errors become: no route, a body that cannot be read, and bugs. */
-const FRAMEWORK_PROBLEMS: ProblemTable<never> = {
-  NOT_FOUND: [404, 'No such resource'],
-  MALFORMED_REQUEST: [400, 'The request could not be read'],
-  INTERNAL_ERROR: [500, 'Internal error'],
-};
-
-export function problemOf(exception: unknown): ProblemBody | Problem {
-  if (exception instanceof Problem) return exception;
-  return frameworkProblem(FRAMEWORK_PROBLEMS, exception);
-}
+/** Every error of the console API as a problem, as in every service (libs/http-problems). */
+export const problemOf = serviceProblemOf;
 
 /** The 400 answer to a request part that does not validate, naming every field at fault. */
 export function parseRequest<S extends z.ZodType>(
