@@ -271,4 +271,54 @@ describe('bank statements reconciled (PostgreSQL)', () => {
     await http('POST', '/statements', camt, { 'content-type': 'application/xml' });
     expect(await snapshot()).toEqual(after);
   });
+
+  it('matches by the rules version in force, and records it on every match and break', async () => {
+    const rules = (await http('GET', '/matching-rules')).json();
+    expect(rules.current).toMatchObject({ version: 1, amountToleranceMinor: { USD: '2500' } });
+    // No more tolerance for bank charges in USD: version 2.
+    const { version: _v, ...edit } = rules.current;
+    const bad = await http('POST', '/matching-rules', { ...edit, valueDateToleranceDays: -1 });
+    expect(bad.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'valueDateToleranceDays' }],
+    });
+    const v2 = await http(
+      'POST',
+      '/matching-rules',
+      { ...edit, amountToleranceMinor: { ...edit.amountToleranceMinor, USD: '0' } },
+      { 'x-operator': 'carol' },
+    );
+    expect(v2.json()).toMatchObject({ version: 2, amountToleranceMinor: { USD: '0' } });
+    const versions = (await http('GET', '/matching-rules')).json().versions;
+    expect(versions.map((v: { version: number; createdBy: string }) => [v.version, v.createdBy])).toEqual([
+      [2, 'carol'],
+      [1, 'migration'],
+    ]);
+
+    await service.applyBlock(
+      finalizedBlock(4, [{ payer: 'e', payee: 'f', amountMinor: '100000', currency: 'USD' }]),
+    );
+    const { windowId } = (await service.close('USD', 'operator'))!;
+    // e's pay-in arrives 5.00 short (charges): within version 1's tolerance, not within version 2's.
+    const csv = [
+      'account,currency,booking_date,amount,end_to_end_id,bank_reference',
+      `USD-SETTLE,USD,2026-12-08,995.00,w${windowId}.e,V2-1`,
+      `USD-SETTLE,USD,2026-12-08,-1000.00,w${windowId}.f,V2-2`,
+    ].join('\n');
+    const upload = await http('POST', '/statements?format=csv', csv, { 'content-type': 'text/csv' });
+    expect(upload.json()).toMatchObject({ rulesVersion: 2, matchedCount: 2, breakCount: 0 });
+    const statementId = upload.json().id;
+    const matches = await prisma.clearingLineMatch.findMany({
+      where: { statementId },
+      orderBy: { lineNo: 'asc' },
+    });
+    // 995.00 is less than due: under version 2 it is one part of a split payment, not the whole.
+    expect(matches.map((m) => [m.rule, m.amountMinor, m.rulesVersion])).toEqual([
+      ['reference-split', 99500n, 2],
+      ['reference', 100000n, 2],
+    ]);
+    expect((await prisma.clearingInstruction.findUnique({ where: { id: `w${windowId}.e` } }))!.status).toBe(
+      'partially-confirmed',
+    );
+  });
 });

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { OperatorAuth } from '@concord/operator-auth';
 import { MoneyError, parseAmount } from '@concord/money';
 import { invalidRequest, parseRequest } from '../http/clearing.dto';
+import { matchingRulesSchema } from './matching/rules';
 import { ReconciliationFailure } from './reconciliation.errors';
 import {
   breakIdParam,
@@ -51,6 +52,24 @@ export class ReconciliationController {
   async breaks(@Query() query: unknown) {
     const { status, limit } = parseRequest(listQuery, query, '(query)');
     return { breaks: (await this.recon.breaks(status, limit)).map(breakView) };
+  }
+
+  /** The rules in force (first) and every earlier version, with who wrote each. */
+  @Get('matching-rules')
+  async rules() {
+    const versions = await this.recon.matchingRules();
+    return {
+      current: versions[0]?.rules ?? null,
+      versions: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
+    };
+  }
+
+  /** New rules (without a version): recorded as the next version, in force from the next statement. */
+  @Post('matching-rules')
+  async updateRules(@Body() body: unknown, @Headers('x-operator') operator: string | undefined) {
+    const by = operatorHeader(operator);
+    const rules = parseRequest(matchingRulesSchema.omit({ version: true }), body, '(body)');
+    return this.recon.updateRules(rules, by);
   }
 
   @Post('breaks/:id/resolve')

@@ -1,6 +1,7 @@
 import type { ServicesPrismaClient } from '@concord/db';
 import type { LineBreak } from './matching/matcher';
 import type { OpenInstruction } from './matching/matcher';
+import { MatchingRules, matchingRulesSchema } from './matching/rules';
 import type { ParsedStatement, StatementLine } from './statement';
 
 /** Lines are written in chunks: one insert of a whole day's statement would be one huge statement. */
@@ -135,6 +136,36 @@ export class ReconciliationRepository {
       where: { id: statementId },
       data: { matchedCount: matched, breakCount: breaks, reconciledAt: new Date() },
     });
+  }
+
+  /** The latest version of the matching rules (the migration recorded version 1). */
+  async currentRules(): Promise<MatchingRules> {
+    const row = await this.prisma.clearingMatchingRules.findFirst({ orderBy: { version: 'desc' } });
+    if (!row) throw new Error('no matching rules: clearing.matching_rules is empty (migration not applied?)');
+    return matchingRulesSchema.parse(row.rules);
+  }
+
+  async rules(version: number): Promise<MatchingRules | null> {
+    const row = await this.prisma.clearingMatchingRules.findUnique({ where: { version } });
+    return row && matchingRulesSchema.parse(row.rules);
+  }
+
+  /** Every version, newest first, with who wrote it and when. */
+  listRules() {
+    return this.prisma.clearingMatchingRules.findMany({ orderBy: { version: 'desc' } });
+  }
+
+  /** Records the rules as version `rules.version`; false when that version exists (a concurrent edit). */
+  async insertRules(rules: MatchingRules, by: string): Promise<boolean> {
+    try {
+      await this.prisma.clearingMatchingRules.create({
+        data: { version: rules.version, rules, createdBy: by },
+      });
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'P2002') return false;
+      throw e;
+    }
   }
 
   listStatements(limit: number) {

@@ -2,7 +2,7 @@ import type { Logger } from '@concord/observability';
 import { ClearingError } from '../clearing.errors';
 import type { InstructionsService } from '../instructions/instructions.service';
 import { Allocation, LineBreak, matchLines } from './matching/matcher';
-import { DEFAULT_MATCHING_RULES, MatchingRules } from './matching/rules';
+import { MatchingRules } from './matching/rules';
 import { parseStatement } from './parsers';
 import type { CsvMapping } from './parsers/csv';
 import { ReconciliationFailure } from './reconciliation.errors';
@@ -29,7 +29,6 @@ export class ReconciliationService {
     private readonly repo: ReconciliationRepository,
     private readonly instructions: InstructionsService,
     private readonly log: Logger,
-    private readonly rules: MatchingRules = DEFAULT_MATCHING_RULES,
   ) {}
 
   /**
@@ -41,13 +40,14 @@ export class ReconciliationService {
     const hash = contentHash(content);
     const before = await this.repo.findStatement(parsed, hash);
     if (before)
-      return { statement: before.reconciledAt ? before : await this.resume(before.id, by), replayed: true };
-    const statement = await this.repo.insertStatement(parsed, hash, this.rules.version, by);
+      return { statement: before.reconciledAt ? before : await this.resume(before, by), replayed: true };
+    const rules = await this.repo.currentRules();
+    const statement = await this.repo.insertStatement(parsed, hash, rules.version, by);
     if (!statement) {
       // Another upload of the same statement won the race: it applies it.
       return { statement: (await this.repo.findStatement(parsed, hash))!, replayed: true };
     }
-    const reconciled = await this.reconcile(statement.id, parsed.lines, by);
+    const reconciled = await this.reconcile(statement.id, parsed.lines, rules, by);
     this.log.info(
       {
         statementId: statement.id,
@@ -62,18 +62,20 @@ export class ReconciliationService {
   }
 
   /** Matches a statement's lines that have neither a match nor a break yet (after a crash). */
-  private async resume(statementId: number, by: string) {
-    this.log.warn({ statementId }, 'finishing the matching of an interrupted statement');
-    return this.reconcile(statementId, await this.repo.pendingLines(statementId), by);
+  private async resume(statement: { id: number; rulesVersion: number }, by: string) {
+    this.log.warn({ statementId: statement.id }, 'finishing the matching of an interrupted statement');
+    // With the rules it was started with, so that all its matches name one version.
+    const rules = (await this.repo.rules(statement.rulesVersion)) ?? (await this.repo.currentRules());
+    return this.reconcile(statement.id, await this.repo.pendingLines(statement.id), rules, by);
   }
 
   /** Matches lines, confirms the matches, records the breaks, and marks the statement reconciled. */
-  private async reconcile(statementId: number, lines: StatementLine[], by: string) {
+  private async reconcile(statementId: number, lines: StatementLine[], rules: MatchingRules, by: string) {
     const fresh = await this.unseenLines(statementId, lines);
-    const result = matchLines(fresh, await this.repo.openInstructions(), this.rules);
+    const result = matchLines(fresh, await this.repo.openInstructions(), rules);
     const byNo = new Map(lines.map((l) => [l.lineNo, l]));
-    const refused = await this.confirmAll(statementId, byNo, result.allocations, by);
-    await this.repo.insertBreaks(statementId, this.rules.version, [...result.breaks, ...refused]);
+    const refused = await this.confirmAll(statementId, byNo, result.allocations, rules.version, by);
+    await this.repo.insertBreaks(statementId, rules.version, [...result.breaks, ...refused]);
     return this.repo.markReconciled(statementId);
   }
 
@@ -103,6 +105,7 @@ export class ReconciliationService {
     statementId: number,
     lines: Map<number, StatementLine>,
     allocations: Allocation[],
+    rulesVersion: number,
     by: string,
   ): Promise<LineBreak[]> {
     const refused: LineBreak[] = [];
@@ -112,7 +115,7 @@ export class ReconciliationService {
         await this.confirmLine(statementId, line, a.instructionId, a.amountMinor, {
           rule: a.rule,
           differenceMinor: a.differenceMinor,
-          rulesVersion: this.rules.version,
+          rulesVersion,
           by,
         });
       } catch (e) {
@@ -154,6 +157,24 @@ export class ReconciliationService {
   /** The currency of an instruction (a link's amount is read in it); 404 for no instruction. */
   async currencyOf(instructionId: string): Promise<string> {
     return (await this.instructions.find(instructionId)).instruction.currency;
+  }
+
+  /** The rules in force and every earlier version. */
+  async matchingRules() {
+    return this.repo.listRules();
+  }
+
+  /**
+   * New matching rules: recorded as the next version and used from the next statement on. Statements
+   * matched before keep the version they were matched by, on every match and break.
+   */
+  async updateRules(rules: Omit<MatchingRules, 'version'>, by: string): Promise<MatchingRules> {
+    const current = await this.repo.currentRules();
+    const next: MatchingRules = { ...rules, version: current.version + 1 };
+    if (!(await this.repo.insertRules(next, by)))
+      throw new ReconciliationFailure({ kind: 'RULES_CHANGED', version: current.version });
+    this.log.info({ version: next.version, by }, 'matching rules changed');
+    return next;
   }
 
   statements(limit = 100) {
