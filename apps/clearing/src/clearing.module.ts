@@ -5,7 +5,7 @@ import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createKafka, createProducer, KafkaSettings } from '@concord/kafka';
 import { createLogger, createMetricsRegistry, Logger, startOpsServer } from '@concord/observability';
 import { operatorAuthProvider } from '@concord/operator-auth';
-import { ClearingCommandsConsumer } from './clearing-commands.consumer';
+import { ClearingConsumers } from './clearing.consumers';
 import { ClearingMetrics } from './clearing.metrics';
 import { ClearingRepository } from './clearing.repository';
 import { ClearingService } from './clearing.service';
@@ -14,7 +14,6 @@ import { OutboxPublisher } from './outbox/outbox.publisher';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
-import { ClearingFinalizedConsumer } from './positions/positions.consumer';
 import { SettlementSigner } from './settlement/settlement-signer';
 import { WindowScheduler } from './windows/windows.processor';
 
@@ -110,16 +109,10 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
         new ReconciliationService(new ReconciliationRepository(p), clearing.instructions, log),
     },
     {
-      provide: ClearingFinalizedConsumer,
+      provide: ClearingConsumers,
       inject: [KAFKA_SETTINGS, PRODUCER, ClearingService],
       useFactory: (s: KafkaSettings, producer: Producer, clearing: ClearingService) =>
-        new ClearingFinalizedConsumer(s, createKafka(s), producer, clearing),
-    },
-    {
-      provide: ClearingCommandsConsumer,
-      inject: [KAFKA_SETTINGS, PRODUCER, ClearingService],
-      useFactory: (s: KafkaSettings, producer: Producer, clearing: ClearingService) =>
-        new ClearingCommandsConsumer(s, createKafka(s), producer, clearing),
+        new ClearingConsumers(s, () => createKafka(s), producer, clearing),
     },
   ],
 })
@@ -135,8 +128,7 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(ClearingService) private readonly clearing: ClearingService,
     @Inject(OutboxPublisher) private readonly outbox: OutboxPublisher,
     @Inject(WindowScheduler) private readonly scheduler: WindowScheduler,
-    @Inject(ClearingFinalizedConsumer) private readonly consumer: ClearingFinalizedConsumer,
-    @Inject(ClearingCommandsConsumer) private readonly commands: ClearingCommandsConsumer,
+    @Inject(ClearingConsumers) private readonly consumers: ClearingConsumers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -149,8 +141,7 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
     await this.clearing.recover();
     this.outbox.start();
     await this.scheduler.start(await this.clearing.windows.openCurrencies());
-    await this.consumer.start();
-    await this.commands.start();
+    await this.consumers.start();
     if (this.config.CLEARING_HEALTH_PORT) {
       this.ops = await startOpsServer(this.config.CLEARING_HEALTH_PORT, this.metrics.registry, {
         postgres: async () => void (await this.prisma.$queryRawUnsafe('select 1')),
@@ -168,8 +159,7 @@ export class ClearingModule implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     await this.ops?.close();
-    await this.commands.stop();
-    await this.consumer.stop();
+    await this.consumers.stop();
     await this.scheduler.stop();
     await this.outbox.stop();
     await this.producer.disconnect();

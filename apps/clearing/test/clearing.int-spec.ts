@@ -25,7 +25,7 @@ import {
   TEST_KAFKA_BROKERS,
   uniqueName,
 } from '@concord/testing';
-import { ClearingCommandsConsumer } from '../src/clearing-commands.consumer';
+import { ClearingConsumers } from '../src/clearing.consumers';
 import { ClearingError } from '../src/clearing.errors';
 import { ClearingMetrics } from '../src/clearing.metrics';
 import { ClearingRepository } from '../src/clearing.repository';
@@ -33,7 +33,6 @@ import { ClearingService } from '../src/clearing.service';
 import { ClearingController } from '../src/http/clearing.controller';
 import { ClearingProblemFilter } from '../src/http/problems';
 import { OutboxPublisher } from '../src/outbox/outbox.publisher';
-import { ClearingFinalizedConsumer } from '../src/positions/positions.consumer';
 import { SettlementSigner } from '../src/settlement/settlement-signer';
 import { finalizedBlock, TEST_CHAIN_ID } from './fixtures';
 
@@ -88,18 +87,15 @@ describe('clearing service (PostgreSQL + Kafka)', () => {
       closeFault: afterInstructions === undefined ? undefined : { afterInstructions },
     });
     await service.recover();
-    const blocks = new ClearingFinalizedConsumer(settings, createKafka(settings), producer, service);
-    const commands = new ClearingCommandsConsumer(settings, createKafka(settings), producer, service);
-    await blocks.start();
-    await commands.start();
+    const consumers = new ClearingConsumers(settings, () => createKafka(settings), producer, service);
+    await consumers.start();
     return {
       prisma,
       repo,
       metrics,
       service,
       stop: async () => {
-        await commands.stop();
-        await blocks.stop();
+        await consumers.stop();
         await publisher.stop();
         await producer.disconnect();
         await prisma.$disconnect();
