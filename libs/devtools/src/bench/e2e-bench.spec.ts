@@ -13,6 +13,12 @@ describe('bench options', () => {
     expect(args.fxShare).toBe(0.25);
   });
 
+  it('starts the console only when asked, by flag or environment', () => {
+    expect(parseArgs([], {}).console).toBe(false);
+    expect(parseArgs(['--console'], {}).console).toBe(true);
+    expect(parseArgs([], { BENCH_CONSOLE: '1' }).console).toBe(true);
+  });
+
   it('defaults to a 10 % cross-currency share and refuses a share above 1', () => {
     expect(parseArgs([], {}).fxShare).toBe(0.1);
     expect(parseArgs(['--fx-share', '0'], {}).fxShare).toBe(0);

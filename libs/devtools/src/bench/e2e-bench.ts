@@ -41,6 +41,8 @@
  *   --wait-ms N            long poll of each request (10000)       --drain-seconds N  (60)
  *   --pgbench-seconds N    (15)  --pgbench-clients N (8)  --pgbench-threads N (2)  --pgbench-scale N (10)
  *   --no-pgbench           skip pgbench (the ratio is then n/a)
+ *   --console              start the operations console too (its Kafka read model follows the run), to
+ *                          check that it does not slow the ledger (issue 19)
  *   --profile              CPU-profile the gateway and signer s1 per scenario (cpu-prof-hook.ts); the
  *                          profiles and their summaries go to the log folder
  *   --profile-services L   profile these processes instead (implies --profile): a comma-separated list of
@@ -114,6 +116,8 @@ interface Args {
   pgbenchScale: number;
   pgbench: boolean;
   profile: boolean;
+  /** Starts the operations console with the network (BENCH_CONSOLE=1). */
+  console: boolean;
   /** The processes `--profile` profiles. */
   profileServices: string[];
   logLevel: string;
@@ -180,6 +184,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     pgbenchScale: 10,
     pgbench: true,
     profile: false,
+    console: false,
     profileServices: ['gateway', 'ledger-s1'],
     logLevel: 'info',
     seed: 1,
@@ -202,6 +207,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
   }
   if (env.BENCH_NO_PGBENCH === '1') args.pgbench = false;
   if (env.BENCH_PROFILE === '1') args.profile = true;
+  if (env.BENCH_CONSOLE === '1') args.console = true;
   const profileServices = (list: string) => {
     args.profileServices = list.split(',').filter((name) => name !== '');
     const unknown = args.profileServices.filter((name) => !PROFILABLE.includes(name));
@@ -218,6 +224,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     if (flag === '--seconds') setSeconds(number(flag, value()));
     else if (flag === '--no-pgbench') args.pgbench = false;
     else if (flag === '--profile') args.profile = true;
+    else if (flag === '--console') args.console = true;
     else if (flag === '--profile-services') profileServices(value() ?? '');
     else if (flag === '--log-level') args.logLevel = value();
     else if ((NUMERIC as string[]).includes(key)) {
@@ -660,6 +667,7 @@ async function runBench(args: Args): Promise<{ code: number; figures: BenchFigur
     kafkaBrokers,
     topicPrefix: prefix,
     gatewayPort: await freePort(),
+    ...(args.console ? { consolePort: await freePort() } : {}),
     spec,
     runtime: 'dist',
     output: { logDir },
@@ -704,7 +712,8 @@ async function runBench(args: Args): Promise<{ code: number; figures: BenchFigur
     network.startAll();
     await network.waitUntilReady(120_000);
     log(
-      `network up in ${((Date.now() - t0) / 1000).toFixed(1)} s: gateway ${network.gatewayUrl}, ${network.signers.length} signers`,
+      `network up in ${((Date.now() - t0) / 1000).toFixed(1)} s: gateway ${network.gatewayUrl}, ${network.signers.length} signers` +
+        (args.console ? `, console on port ${network.options.consolePort}` : ''),
     );
     for (const p of spec.participants) {
       const { keyId, key } = participantKey(spec, p.id);
