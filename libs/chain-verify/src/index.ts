@@ -6,3 +6,4 @@ export * from './verify-block';
 export * from './verify-chain';
 export * from './state-replay';
 export * from './signing';
+export * from './balance-proof';
