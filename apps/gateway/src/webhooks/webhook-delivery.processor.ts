@@ -1,11 +1,10 @@
 import { Job, Queue, Worker } from 'bullmq';
 import type { Logger } from '@concord/observability';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookPayload } from './webhook-signature';
+import { AttemptResult, postSignedWebhook } from '@concord/webhooks';
 import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
 import { bullConnection } from '@concord/config';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
 import { WEBHOOK_EVENTS } from '@concord/contracts';
-import { nonPublicTarget } from './webhook-url';
 
 export const WEBHOOK_QUEUE = 'gateway-webhooks';
 
@@ -21,13 +20,7 @@ export interface DeliverySettings {
   allowPrivateUrls?: boolean;
 }
 
-/** What one HTTP attempt gave: the receiver's status, or why there was none. */
-export interface AttemptResult {
-  statusCode?: number;
-  error?: string;
-  durationMs: number;
-  at: Date;
-}
+export type { AttemptResult };
 
 /** How often deliveries left pending (Redis was down when their block was applied) are queued again. */
 const SWEEP_INTERVAL_MS = 30_000;
@@ -165,45 +158,21 @@ export class WebhookDeliveryProcessor {
     throw new Error(result.error ?? `receiver answered ${result.statusCode}`);
   }
 
-  /** POSTs the stored payload, signed now; redirects are not followed (they count as failures). */
-  async post(webhook: WebhookRow, delivery: DeliveryRow, attempt: number): Promise<AttemptResult> {
-    const at = new Date();
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    // Checked at every attempt: the name may resolve to another address than when the URL was accepted.
-    const refused = this.settings.allowPrivateUrls ? undefined : await nonPublicTarget(webhook.url);
-    if (refused) return { error: `not sent: ${refused}`, durationMs: elapsed(), at };
-    try {
-      const response = await this.send(webhook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Concord-Webhooks/1',
-          [SIGNATURE_HEADER]: signWebhookPayload(
-            webhook.secret,
-            delivery.payload,
-            Math.floor(at.getTime() / 1000),
-          ),
-          [EVENT_ID_HEADER]: delivery.eventId,
-          'Concord-Event-Type': delivery.event,
-          'Concord-Delivery-Id': delivery.id,
-          'Concord-Delivery-Attempt': String(attempt),
-        },
-        body: delivery.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
-      await response.body?.cancel().catch(() => undefined);
-      return { statusCode: response.status, durationMs: elapsed(), at };
-    } catch (error) {
-      return { error: describeFetchError(error, this.settings.timeoutMs), durationMs: elapsed(), at };
-    }
+  /** POSTs the stored payload, signed now (libs/webhooks); redirects are not followed (they count as failures). */
+  post(webhook: WebhookRow, delivery: DeliveryRow, attempt: number): Promise<AttemptResult> {
+    return postSignedWebhook(
+      {
+        url: webhook.url,
+        secret: webhook.secret,
+        payload: delivery.payload,
+        eventId: delivery.eventId,
+        eventType: delivery.event,
+        deliveryId: delivery.id,
+        attempt,
+        timeoutMs: this.settings.timeoutMs,
+        allowPrivateUrls: this.settings.allowPrivateUrls,
+      },
+      this.send,
+    );
   }
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return `${e?.message ?? String(error)}${cause ? ` (${cause})` : ''}`.slice(0, 500);
 }

@@ -1,0 +1,3 @@
+export * from './signature';
+export * from './url';
+export * from './deliver';
