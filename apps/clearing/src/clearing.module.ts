@@ -14,6 +14,7 @@ import { OutboxPublisher } from './outbox/outbox.publisher';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { StatementFolder } from './reconciliation/statement-folder';
 import { SettlementSigner } from './settlement/settlement-signer';
 import { WindowScheduler } from './windows/windows.processor';
 
@@ -107,6 +108,14 @@ const KAFKA_SETTINGS = 'KAFKA_SETTINGS';
       inject: [PRISMA, ClearingService, LOGGER],
       useFactory: (p: ServicesPrismaClient, clearing: ClearingService, log: Logger) =>
         new ReconciliationService(new ReconciliationRepository(p), clearing.instructions, log),
+    },
+    {
+      provide: StatementFolder,
+      inject: [CONFIG, ReconciliationService, LOGGER],
+      useFactory: (c: ClearingConfig, recon: ReconciliationService, log: Logger) =>
+        c.CLEARING_STATEMENTS_DIR
+          ? new StatementFolder(c.CLEARING_STATEMENTS_DIR, recon, log, c.CLEARING_STATEMENTS_POLL_MS)
+          : null,
     },
     {
       provide: ClearingConsumers,

@@ -366,6 +366,21 @@ export const clearingSchema = commonSchema
       .describe(
         'The limit alarm (limit.alarm) fires when a position goes below -(this share, in basis points) x its net debit cap.',
       ),
+    CLEARING_STATEMENTS_DIR: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A directory watched for bank statement files (camt.053/054, MT940, CSV with the default columns): each is taken in as POST /statements takes it, then moved to processed/ (with a .result.json) or rejected/ (with a .reason.txt) under it. Not watched when unset.',
+      ),
+    CLEARING_STATEMENTS_POLL_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(5000)
+      .describe(
+        'How often CLEARING_STATEMENTS_DIR is read. A file is taken once it has not changed for this long (so one still being written waits).',
+      ),
     /**
      * The Ed25519 seed that signs the ledger settlement postings (a key of the genesis `settlementKeys`);
      * the default is the public DEMO key (see DEMO_CLEARING_SETTLEMENT_KEY).

@@ -3,7 +3,7 @@ import { ClearingError } from '../clearing.errors';
 import type { InstructionsService } from '../instructions/instructions.service';
 import { Allocation, LineBreak, matchLines } from './matching/matcher';
 import { MatchingRules } from './matching/rules';
-import { parseStatement } from './parsers';
+import { detectFormat, parseStatement } from './parsers';
 import type { CsvMapping } from './parsers/csv';
 import { ReconciliationFailure } from './reconciliation.errors';
 import type { ReconciliationRepository } from './reconciliation.repository';
@@ -93,7 +93,7 @@ export class ReconciliationService {
       if (!(e instanceof StatementError)) throw e;
       throw new ReconciliationFailure({
         kind: 'STATEMENT_REFUSED',
-        format: options.format ?? 'statement',
+        format: options.format ?? formatOf(content),
         location: e.location,
         reason: e.reason,
       });
@@ -222,4 +222,13 @@ export class ReconciliationService {
 export function confirmationReference(statementId: number, line: StatementLine): string {
   const own = line.bankReference?.replace(/[^A-Za-z0-9._:/-]/g, '').slice(0, 64);
   return own || `stmt${statementId}.line${line.lineNo}`;
+}
+
+/** The format a refusal names: the one asked for, else the one detected, else just "statement". */
+function formatOf(content: string): string {
+  try {
+    return detectFormat(content);
+  } catch {
+    return 'statement';
+  }
 }
