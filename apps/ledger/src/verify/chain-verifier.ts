@@ -231,19 +231,29 @@ export class ChainVerifier {
         ? at(`the block is missing (the next stored block is ${row.height})`)
         : { height: row.height, reason: `block ${row.height} is out of order (expected block ${h})` };
     }
+    const header = this.storedHeader(row, h);
+    if (typeof header === 'string') return at(header);
+    const replayProblem = this.replayBlock(stored, header, at);
+    if (replayProblem) return replayProblem;
+    const signatureProblem = this.checkSignatures(stored, h);
+    if (signatureProblem) return signatureProblem;
+    this.prevHash = row.headerHash;
+    return null;
+  }
 
-    // 1. The stored header, its hash, the columns and the link to the previous block.
+  /** 1. The stored header, its hash, the columns and the link to the previous block; else the reason. */
+  private storedHeader(row: StoredBlock['block'], h: number): BlockHeader | string {
     let header: BlockHeader;
     try {
       const parsed = blockHeaderSchema.safeParse(JSON.parse(row.header));
-      if (!parsed.success) return at('the stored header JSON is not a valid block header');
+      if (!parsed.success) return 'the stored header JSON is not a valid block header';
       header = parsed.data;
     } catch {
-      return at('the stored header is not JSON');
+      return 'the stored header is not JSON';
     }
-    if (header.height !== h) return at(`the stored header names height ${header.height}`);
+    if (header.height !== h) return `the stored header names height ${header.height}`;
     if (sha256Hex(canonicalJson(header)) !== row.headerHash)
-      return at('the stored header JSON does not hash to header_hash');
+      return 'the stored header JSON does not hash to header_hash';
     const columns: [string, string, string][] = [
       ['prev_hash', row.prevHash, header.prevHash],
       ['entries_root', row.entriesRoot, header.entriesRoot],
@@ -255,25 +265,35 @@ export class ChainVerifier {
     ];
     for (const [column, value, inHeader] of columns) {
       if (value !== inHeader)
-        return at(`column ${column} (${short(value)}) does not match the header (${short(inHeader)})`);
+        return `column ${column} (${short(value)}) does not match the header (${short(inHeader)})`;
     }
     if (header.prevHash !== this.prevHash) {
-      return at(
-        h === 1
-          ? 'the first block does not start from the zero hash'
-          : `prevHash does not link to block ${h - 1}`,
-      );
+      return h === 1
+        ? 'the first block does not start from the zero hash'
+        : `prevHash does not link to block ${h - 1}`;
     }
     if (
       h === 1 &&
       this.options.trustedGenesisHash !== undefined &&
       row.headerHash !== this.options.trustedGenesisHash
     ) {
-      return at('the genesis block is not the trusted genesis');
+      return 'the genesis block is not the trusted genesis';
     }
+    return header;
+  }
 
-    // 2. Replay of the raw payloads: the engine must seal exactly this block, byte for byte.
-    const { entries } = stored;
+  /**
+   * 2. Replay of the raw payloads: the engine must seal exactly this block, byte for byte; 3. the stored
+   * entry columns (outcomes and postings included) that the replay recomputed; 5. the balances rows
+   * written at this height.
+   */
+  private replayBlock(
+    stored: StoredBlock,
+    header: BlockHeader,
+    at: (reason: string) => Failure,
+  ): Failure | null {
+    const { entries, block: row } = stored;
+    const h = header.height;
     if (entries.length !== header.entryCount) {
       return at(`${entries.length} entries are stored, the header counts ${header.entryCount}`);
     }
@@ -285,12 +305,17 @@ export class ChainVerifier {
     if (headerProblem) return at(headerProblem);
     if (sealed.headerHash !== row.headerHash) return at('the replayed header hash differs from header_hash');
     if (h === 1 && !this.engine.hasGenesis) return at('the first block holds no genesis');
-
-    // 3. The stored entry columns (outcomes and postings included) that the replay recomputed.
     const entryProblem = this.compareEntries(sealed, entries);
     if (entryProblem) return at(entryProblem);
+    for (const account of sealed.changedAccounts) this.lastChanged.set(account.id, h);
+    const balanceProblem = this.compareBalances(stored.balances, h);
+    return balanceProblem ? at(balanceProblem) : null;
+  }
 
-    // 4. The certificate, over the header hash, by the genesis signer set; and the signer's own signature.
+  /** 4. The certificate, over the header hash, by the genesis signer set; and the signer's own signature. */
+  private checkSignatures(stored: StoredBlock, h: number): Failure | null {
+    const row = stored.block;
+    const at = (reason: string): Failure => ({ height: h, reason });
     if (stored.certificate === null) {
       this.uncertifiedFrom ??= h;
     } else {
@@ -310,13 +335,6 @@ export class ChainVerifier {
         return at(`the block's own signature (by ${own.id}) does not verify`);
       }
     }
-
-    // 5. The derived table: balances rows written at this height.
-    for (const account of sealed.changedAccounts) this.lastChanged.set(account.id, h);
-    const balanceProblem = this.compareBalances(stored.balances, h);
-    if (balanceProblem) return at(balanceProblem);
-
-    this.prevHash = row.headerHash;
     return null;
   }
 
