@@ -4,6 +4,10 @@ import type { KnownInstruction } from '../webhooks/settlement-events';
 import type { ConfirmationRow, InstructionRow } from './settlement-instructions.dto';
 
 type Tx = Parameters<Parameters<ServicesPrismaClient['$transaction']>[0]>[0];
+type EventOf<T extends ClearingEvent['type']> = Extract<ClearingEvent, { type: T }>;
+type InstructionStored = EventOf<'instruction.created' | 'instruction.cancelled'>;
+type ConfirmationChange = EventOf<'instruction.confirmed' | 'instruction.reversed'>;
+type ConfirmationRefused = EventOf<'confirmation.refused'>;
 
 /** A clearing event with the time Kafka stamped it (what "created" and "confirmed at" mean here). */
 export interface InstructionEvent {
@@ -49,87 +53,94 @@ export class SettlementInstructionsRepository {
   private async applyOne(tx: Tx, event: ClearingEvent, at: Date): Promise<void> {
     switch (event.type) {
       case 'instruction.created':
-      case 'instruction.cancelled': {
-        const i = event.instruction;
-        const cancelled = event.type === 'instruction.cancelled';
-        // A cancelled event carries the whole instruction, so it is stored even when its created event
-        // came before this table existed.
-        await tx.$executeRawUnsafe(
-          `insert into gateway.settlement_instructions (id, window_id, participant_id, currency, direction,
-             amount_minor, value_date, status, carried_to_window_id, created_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9, $10, $10)
-           on conflict (id) do update set status = excluded.status,
-             carried_to_window_id = excluded.carried_to_window_id, updated_at = excluded.updated_at
-           where excluded.status = 'cancelled'`,
-          i.instructionId,
-          i.windowId,
-          i.participantId,
-          i.currency,
-          i.direction,
-          i.amountMinor,
-          i.valueDate,
-          cancelled ? 'cancelled' : 'pending',
-          cancelled ? event.carriedToWindowId : null,
-          at,
-        );
-        return;
-      }
+      case 'instruction.cancelled':
+        return this.storeInstruction(tx, event, at);
       case 'instruction.confirmed':
-      case 'instruction.reversed': {
-        const known = await tx.$executeRawUnsafe(
-          `update gateway.settlement_instructions set confirmed_minor = $2::bigint, status = $3, updated_at = $4
-           where id = $1 and window_id = $5`,
-          event.instructionId,
-          event.confirmedMinor,
-          event.status,
-          at,
-          event.windowId,
-        );
-        if (known === 0) return;
-        if (event.type === 'instruction.confirmed') {
-          await tx.$executeRawUnsafe(
-            `insert into gateway.settlement_confirmations
-               (instruction_id, bank_reference, amount_minor, status, source, confirmed_at)
-             values ($1, $2, $3::bigint, 'confirmed', $4, $5)
-             on conflict (instruction_id, bank_reference) do update set amount_minor = excluded.amount_minor,
-               status = 'confirmed', confirmed_at = excluded.confirmed_at, refusal_code = null,
-               refusal_detail = null, source = case when $6 then excluded.source
-                 else gateway.settlement_confirmations.source end`,
-            event.instructionId,
-            event.bankReference,
-            event.amountMinor,
-            event.source ?? 'operator',
-            at,
-            event.source !== undefined,
-          );
-        } else {
-          await tx.$executeRawUnsafe(
-            `update gateway.settlement_confirmations set status = 'reversed', reversed_at = $3
-             where instruction_id = $1 and bank_reference = $2`,
-            event.instructionId,
-            event.bankReference,
-            at,
-          );
-        }
-        return;
-      }
+      case 'instruction.reversed':
+        return this.applyConfirmation(tx, event, at);
       case 'confirmation.refused':
-        // Only a request still waiting is refused: a confirmation recorded meanwhile (an operator's with
-        // the same reference and amount) stands.
-        await tx.$executeRawUnsafe(
-          `update gateway.settlement_confirmations set status = 'refused', refusal_code = $4, refusal_detail = $5
-           where instruction_id = $1 and bank_reference = $2 and amount_minor = $3::bigint
-             and status = 'requested'`,
-          event.instructionId,
-          event.bankReference,
-          event.amountMinor,
-          event.code,
-          event.detail,
-        );
-        return;
+        return this.refuseConfirmation(tx, event);
       default:
         return;
     }
+  }
+
+  private async storeInstruction(tx: Tx, event: InstructionStored, at: Date): Promise<void> {
+    const i = event.instruction;
+    const cancelled = event.type === 'instruction.cancelled';
+    // A cancelled event carries the whole instruction, so it is stored even when its created event
+    // came before this table existed.
+    await tx.$executeRawUnsafe(
+      `insert into gateway.settlement_instructions (id, window_id, participant_id, currency, direction,
+         amount_minor, value_date, status, carried_to_window_id, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9, $10, $10)
+       on conflict (id) do update set status = excluded.status,
+         carried_to_window_id = excluded.carried_to_window_id, updated_at = excluded.updated_at
+       where excluded.status = 'cancelled'`,
+      i.instructionId,
+      i.windowId,
+      i.participantId,
+      i.currency,
+      i.direction,
+      i.amountMinor,
+      i.valueDate,
+      cancelled ? 'cancelled' : 'pending',
+      cancelled ? event.carriedToWindowId : null,
+      at,
+    );
+  }
+
+  private async applyConfirmation(tx: Tx, event: ConfirmationChange, at: Date): Promise<void> {
+    const known = await tx.$executeRawUnsafe(
+      `update gateway.settlement_instructions set confirmed_minor = $2::bigint, status = $3, updated_at = $4
+       where id = $1 and window_id = $5`,
+      event.instructionId,
+      event.confirmedMinor,
+      event.status,
+      at,
+      event.windowId,
+    );
+    if (known === 0) return;
+    if (event.type === 'instruction.confirmed') {
+      await tx.$executeRawUnsafe(
+        `insert into gateway.settlement_confirmations
+           (instruction_id, bank_reference, amount_minor, status, source, confirmed_at)
+         values ($1, $2, $3::bigint, 'confirmed', $4, $5)
+         on conflict (instruction_id, bank_reference) do update set amount_minor = excluded.amount_minor,
+           status = 'confirmed', confirmed_at = excluded.confirmed_at, refusal_code = null,
+           refusal_detail = null, source = case when $6 then excluded.source
+             else gateway.settlement_confirmations.source end`,
+        event.instructionId,
+        event.bankReference,
+        event.amountMinor,
+        event.source ?? 'operator',
+        at,
+        event.source !== undefined,
+      );
+    } else {
+      await tx.$executeRawUnsafe(
+        `update gateway.settlement_confirmations set status = 'reversed', reversed_at = $3
+         where instruction_id = $1 and bank_reference = $2`,
+        event.instructionId,
+        event.bankReference,
+        at,
+      );
+    }
+  }
+
+  private async refuseConfirmation(tx: Tx, event: ConfirmationRefused): Promise<void> {
+    // Only a request still waiting is refused: a confirmation recorded meanwhile (an operator's with
+    // the same reference and amount) stands.
+    await tx.$executeRawUnsafe(
+      `update gateway.settlement_confirmations set status = 'refused', refusal_code = $4, refusal_detail = $5
+       where instruction_id = $1 and bank_reference = $2 and amount_minor = $3::bigint
+         and status = 'requested'`,
+      event.instructionId,
+      event.bankReference,
+      event.amountMinor,
+      event.code,
+      event.detail,
+    );
   }
 
   /** The instructions of these ids that the gateway knows, as the webhooks route them. */
