@@ -52,13 +52,20 @@ export function placeOf(url: string, functionName: string): string {
   return path;
 }
 
-export function summarizeProfile(file: string, top = 15): ProfileSummary {
+/** The profile's call tree, with the nodes of the profiler hook itself set apart. */
+interface ProfileTree {
+  profile: CpuProfile;
+  nodes: Map<number, ProfileNode>;
+  parent: Map<number, number>;
+  /** Samples taken while the profiler hook itself runs (starting and stopping it): not the service's work. */
+  hookNodes: Set<number>;
+}
+
+function readTree(file: string): ProfileTree {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  // Samples taken while the profiler hook itself runs (starting and stopping the profiler) are not the
-  // service's work.
   const hookNodes = new Set<number>();
   const isHook = (id: number): boolean => {
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -67,81 +74,89 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
     return false;
   };
   for (const n of profile.nodes) if (isHook(n.id)) hookNodes.add(n.id);
-  const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    if (!hookNodes.has(id)) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  const inclusivePlaces = new Map<string, number>();
-  const inclusiveFns = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
-    if (hookNodes.has(id) || nodes.get(id)?.callFrame.functionName === '(idle)') return;
+  return { profile, nodes, parent, hookNodes };
+}
+
+const functionKey = (frame: ProfileNode['callFrame'], place: string) =>
+  `${frame.functionName || '(anonymous)'} ${place}:${frame.lineNumber + 1}`;
+
+const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
+
+/** Time with each place, and each repository function, anywhere on the stack (callees included). */
+function inclusiveTimes(tree: ProfileTree): { places: Map<string, number>; fns: Map<string, number> } {
+  const places = new Map<string, number>();
+  const fns = new Map<string, number>();
+  tree.profile.samples.forEach((id, i) => {
+    const us = tree.profile.timeDeltas[i] ?? 0;
+    if (tree.hookNodes.has(id) || tree.nodes.get(id)?.callFrame.functionName === '(idle)') return;
     const seenPlaces = new Set<string>();
     const seenFns = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const frame = nodes.get(at)?.callFrame;
+    for (let at: number | undefined = id; at !== undefined; at = tree.parent.get(at)) {
+      const frame = tree.nodes.get(at)?.callFrame;
       if (!frame) break;
       const place = placeOf(frame.url, frame.functionName);
       seenPlaces.add(place);
-      if (/^(dist\/)?(apps|libs)\//.test(place))
-        seenFns.add(`${frame.functionName || '(anonymous)'} ${place}:${frame.lineNumber + 1}`);
+      if (/^(dist\/)?(apps|libs)\//.test(place)) seenFns.add(functionKey(frame, place));
     }
-    for (const p of seenPlaces) inclusivePlaces.set(p, (inclusivePlaces.get(p) ?? 0) + us);
-    for (const f of seenFns) inclusiveFns.set(f, (inclusiveFns.get(f) ?? 0) + us);
+    for (const p of seenPlaces) add(places, p, us);
+    for (const f of seenFns) add(fns, f, us);
+  });
+  return { places, fns };
+}
+
+/** Self time by place and by function, and the busy and idle totals. */
+function selfTimes(tree: ProfileTree) {
+  const selfUs = new Map<number, number>();
+  tree.profile.samples.forEach((id, i) => {
+    if (!tree.hookNodes.has(id)) selfUs.set(id, (selfUs.get(id) ?? 0) + (tree.profile.timeDeltas[i] ?? 0));
   });
   const places = new Map<string, number>();
-  const functions = new Map<string, { place: string; us: number }>();
+  const functions = new Map<string, number>();
   let idleUs = 0;
   let busyUs = 0;
   for (const [id, us] of selfUs) {
-    const node = nodes.get(id);
+    const node = tree.nodes.get(id);
     if (!node) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)') {
+    if (node.callFrame.functionName === '(idle)') {
       idleUs += us;
       continue;
     }
     busyUs += us;
-    const place = placeOf(url, functionName);
-    places.set(place, (places.get(place) ?? 0) + us);
-    const key = `${functionName || '(anonymous)'} ${place}:${lineNumber + 1}`;
-    const entry = functions.get(key) ?? { place, us: 0 };
-    entry.us += us;
-    functions.set(key, entry);
+    const place = placeOf(node.callFrame.url, node.callFrame.functionName);
+    add(places, place, us);
+    add(functions, functionKey(node.callFrame, place), us);
   }
-  const share = (us: number) => (busyUs > 0 ? us / busyUs : 0);
+  return { places, functions, idleUs, busyUs };
+}
+
+export function summarizeProfile(file: string, top = 15): ProfileSummary {
+  const tree = readTree(file);
+  const self = selfTimes(tree);
+  const inclusive = inclusiveTimes(tree);
+  const share = (us: number) => (self.busyUs > 0 ? us / self.busyUs : 0);
+  const busiest = (map: Map<string, number>, keep: (key: string) => boolean = () => true) =>
+    [...map]
+      .filter(([key]) => keep(key))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top);
+  const byPlace = (map: Map<string, number>, keep?: (key: string) => boolean) =>
+    busiest(map, keep).map(([place, us]) => ({ place, ms: us / 1000, share: share(us) }));
+  const byFunction = (map: Map<string, number>) =>
+    busiest(map).map(([fn, us]) => ({
+      fn: fn.split(' ')[0],
+      place: fn.slice(fn.indexOf(' ') + 1),
+      ms: us / 1000,
+      share: share(us),
+    }));
   return {
     file,
-    wallMs: (profile.endTime - profile.startTime) / 1000,
-    busyMs: busyUs / 1000,
-    idleMs: idleUs / 1000,
-    byPlace: [...places]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([place, us]) => ({ place, ms: us / 1000, share: share(us) })),
-    byFunction: [...functions]
-      .sort((a, b) => b[1].us - a[1].us)
-      .slice(0, top)
-      .map(([fn, v]) => ({
-        fn: fn.split(' ')[0],
-        place: fn.slice(fn.indexOf(' ') + 1),
-        ms: v.us / 1000,
-        share: share(v.us),
-      })),
-    inclusiveByPlace: [...inclusivePlaces]
-      .filter(([place]) => !place.startsWith('('))
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([place, us]) => ({ place, ms: us / 1000, share: share(us) })),
-    inclusiveByRepoFunction: [...inclusiveFns]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([fn, us]) => ({
-        fn: fn.split(' ')[0],
-        place: fn.slice(fn.indexOf(' ') + 1),
-        ms: us / 1000,
-        share: share(us),
-      })),
+    wallMs: (tree.profile.endTime - tree.profile.startTime) / 1000,
+    busyMs: self.busyUs / 1000,
+    idleMs: self.idleUs / 1000,
+    byPlace: byPlace(self.places),
+    byFunction: byFunction(self.functions),
+    inclusiveByPlace: byPlace(inclusive.places, (place) => !place.startsWith('(')),
+    inclusiveByRepoFunction: byFunction(inclusive.fns),
   };
 }
 
