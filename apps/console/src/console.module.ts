@@ -33,6 +33,7 @@ import { ExplorerRepository } from './ledger/explorer.repository';
 import { ExplorerService } from './ledger/explorer.service';
 import { FinalizedConsumer } from './ledger/finalized.consumer';
 import { GenesisReader } from './ledger/genesis.reader';
+import { ProofService } from './ledger/proof.service';
 import { ReadModelRepository } from './ledger/read-model.repository';
 import { VotesConsumer } from './ledger/votes.consumer';
 import { ReportsController } from './reports/reports.controller';
@@ -132,6 +133,11 @@ const consumerDeps = [KAFKA_SETTINGS, KAFKA, PRODUCER];
     make(ExplorerRepository, [DB], (db: ConsoleDb) => new ExplorerRepository(db)),
     make(AlarmsRepository, [DB], (db: ConsoleDb) => new AlarmsRepository(db)),
     make(ReportsRepository, [DB], (db: ConsoleDb) => new ReportsRepository(db)),
+    make(
+      ProofService,
+      [ExplorerRepository, ReadModelRepository],
+      (e: ExplorerRepository, r: ReadModelRepository) => new ProofService(e, r),
+    ),
     make(ProposalsRepository, [DB], (db: ConsoleDb) => new ProposalsRepository(db)),
     make(
       ExplorerService,

@@ -8,7 +8,14 @@ import { sessionCookie } from './auth/session.controller';
 import { decodePair, encodePair } from './http/paging';
 import { capUsageBps } from './ledger/explorer.repository';
 import { signerViews } from './ledger/explorer.service';
-import { nextSignerSets, ReceivedBlock, signerSetAt, transferRows } from './ledger/read-model.repository';
+import { payeeAccountOf, signerChangeHeights } from './ledger/proof.service';
+import {
+  accountVersionRows,
+  nextSignerSets,
+  ReceivedBlock,
+  signerSetAt,
+  transferRows,
+} from './ledger/read-model.repository';
 import { csv, reportRange } from './reports/reports.controller';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
@@ -118,6 +125,40 @@ describe('console pure parts', () => {
       ['t2', 'reserved', 5],
     ]);
     expect(rows.events).toHaveLength(4);
+  });
+
+  it("keeps every account version, and opens a member currency's accounts at their first block", () => {
+    const member = {
+      id: 'hk',
+      name: 'HK',
+      status: 'active',
+      settlement: 'net',
+      keys: [],
+      currencies: ['USD'],
+    };
+    const rows = accountVersionRows([
+      block(1, { participants: [member] } as unknown as Partial<FinalizedBlock>),
+      block(2, {
+        participants: [member],
+        accounts: [{ id: 'hk/USD', balanceMinor: '-5', reservedMinor: '2' }],
+      } as unknown as Partial<FinalizedBlock>),
+    ]);
+    expect(rows.changed).toEqual([{ id: 'hk/USD', h: 2, b: '-5', r: '2' }]);
+    expect(rows.opened).toEqual(
+      ['hk/USD', 'hk/USD/settlement', 'hk/USD/fees', 'hub/USD', 'hub/USD/fees'].map((id) => ({ id, h: 1 })),
+    );
+  });
+
+  it("proves the payee's account of the transfer's currency, or the one the block changed", () => {
+    const known = new Set(['mnl/USD', 'mnl/PHP']);
+    expect(payeeAccountOf({ payee: 'mnl', currency: 'USD' }, known, [])).toBe('mnl/USD');
+    expect(payeeAccountOf({ payee: 'mnl', currency: 'EUR' }, known, ['mnl/PHP/fees', 'mnl/PHP'])).toBe(
+      'mnl/PHP',
+    );
+    expect(payeeAccountOf({ payee: 'mnl', currency: 'EUR' }, known, ['hk/EUR'])).toBeNull();
+    const sets = [2, 5, 9].map((fromHeight) => ({ fromHeight, quorum: 3, signers: [] }));
+    expect(signerChangeHeights(sets, 8)).toEqual([4]);
+    expect(signerChangeHeights(sets, 9)).toEqual([4, 8]);
   });
 
   it('follows the signer sets by height', () => {

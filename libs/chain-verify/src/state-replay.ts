@@ -10,6 +10,20 @@ export interface FinalizedStateDelta {
 }
 
 /**
+ * The accounts a member's currencies open at zero (apps/ledger/src/engine/membership.ts): its position,
+ * settlement and fees accounts, and the hub's hub and hub-fees accounts of each currency.
+ */
+export function openedAccountIds(participant: { id: string; currencies: string[] }): string[] {
+  return participant.currencies.flatMap((currency) => [
+    `${participant.id}/${currency}`,
+    `${participant.id}/${currency}/settlement`,
+    `${participant.id}/${currency}/fees`,
+    `hub/${currency}`,
+    `hub/${currency}/fees`,
+  ]);
+}
+
+/**
  * The ledger's account set rebuilt from finalized block messages, block after block from the genesis:
  * every member currency opens a position, settlement and fees account, and the hub a hub and hub-fees
  * account per currency (apps/ledger/src/engine/membership.ts), all at zero; each block's `accounts` list
@@ -24,19 +38,7 @@ export class StateReplay {
     if (block.header.height !== this.height + 1) {
       throw new RangeError(`block ${block.header.height} follows block ${this.height}`);
     }
-    for (const p of block.participants ?? []) {
-      for (const currency of p.currencies) {
-        for (const id of [
-          `${p.id}/${currency}`,
-          `${p.id}/${currency}/settlement`,
-          `${p.id}/${currency}/fees`,
-        ]) {
-          this.open(id);
-        }
-        this.open(`hub/${currency}`);
-        this.open(`hub/${currency}/fees`);
-      }
-    }
+    for (const p of block.participants ?? []) for (const id of openedAccountIds(p)) this.open(id);
     for (const a of block.accounts ?? []) {
       this.balances.set(a.id, { balanceMinor: a.balanceMinor, reservedMinor: a.reservedMinor });
     }

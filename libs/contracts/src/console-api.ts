@@ -257,6 +257,72 @@ export const transferDetailResponseSchema = z.object({
   history: z.array(consoleTransferViewSchema),
 });
 
+/** GET /transfers/:id/proof?height=: which status's block (default the latest status's). */
+export const transferProofQuerySchema = z
+  .object({
+    height: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31 - 1)
+      .optional(),
+  })
+  .strict();
+
+const certificateSchema = z.array(z.object({ signerId: z.string(), signature: z.string() }));
+const headerEvidenceSchema = z.object({
+  chainId: z.string(),
+  height: z.number().int(),
+  prevHash: hex64,
+  entriesRoot: hex64,
+  stateRoot: hex64,
+  blockTimeMs: z.number().int(),
+  entryCount: z.number().int(),
+  firstOffset: z.string(),
+  lastOffset: z.string(),
+});
+const certifiedBlockSchema = z.object({
+  header: headerEvidenceSchema,
+  headerHash: hex64,
+  certificate: certificateSchema,
+});
+
+/**
+ * GET /transfers/:id/proof: the payer's and the payee's accounts at the block that recorded a status of
+ * the transfer, each with its Merkle path to that block's certified state root (the tree and leaves of
+ * docs/api.md "Balance proofs"), the block's header and certificate, and the certified blocks that changed
+ * the signer set since the genesis. The console builds it from its own read model (account versions per
+ * height) and checks its root equals the header's before answering (409 PROOF_UNAVAILABLE otherwise, for
+ * heights older than its read model); the browser verifies it against the genesis alone with
+ * libs/chain-verify verifyBalanceProofFromGenesis.
+ */
+export const transferProofResponseSchema = z.object({
+  transfer: consoleTransferViewSchema,
+  height: z.number().int(),
+  block: certifiedBlockSchema,
+  signerSetChanges: z.array(
+    certifiedBlockSchema.extend({
+      signerSet: z.object({
+        signers: z.array(z.object({ id: z.string(), publicKey: hex64 })),
+        quorum: z.number().int(),
+      }),
+    }),
+  ),
+  accounts: z.array(
+    z.object({
+      role: z.enum(['payer', 'payee']),
+      participantId: z.string(),
+      id: z.string(),
+      balanceMinor: minorString,
+      reservedMinor: minorString,
+      proof: z.array(z.object({ hash: hex64, left: z.boolean() })),
+    }),
+  ),
+  /** How many accounts the state root covers. */
+  accountCount: z.number().int(),
+});
+export type TransferProofResponse = z.infer<typeof transferProofResponseSchema>;
+
 // ---------------------------------------------------------------------------------------------------------
 // Participants and accounts
 
@@ -675,6 +741,7 @@ export const CONSOLE_ROUTES = {
   block: r('GET', '/blocks/:height', 'read'),
   transfers: r('GET', '/transfers', 'read'),
   transfer: r('GET', '/transfers/:id', 'read'),
+  transferProof: r('GET', '/transfers/:id/proof', 'read'),
   participants: r('GET', '/participants', 'read'),
   participant: r('GET', '/participants/:id', 'read'),
   windows: r('GET', '/clearing/windows', 'read'),

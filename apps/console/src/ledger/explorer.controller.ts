@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { blocksQuerySchema, transfersQuerySchema } from '@concord/contracts';
+import { blocksQuerySchema, transferProofQuerySchema, transfersQuerySchema } from '@concord/contracts';
 import { Permission } from '../auth/caller';
 import { decodePair, encodePair, cursorNumber } from '../http/paging';
 import { notFound, parseRequest } from '../http/problems';
 import { ExplorerRepository } from './explorer.repository';
 import { ExplorerService } from './explorer.service';
+import { ProofService } from './proof.service';
 import { ReadModelRepository, signerSetAt } from './read-model.repository';
 
 const heightParam = z.object({
@@ -23,6 +24,7 @@ export class ExplorerController {
     @Inject(ExplorerService) private readonly service: ExplorerService,
     @Inject(ExplorerRepository) private readonly explorer: ExplorerRepository,
     @Inject(ReadModelRepository) private readonly readModel: ReadModelRepository,
+    @Inject(ProofService) private readonly proofs: ProofService,
   ) {}
 
   @Get('overview')
@@ -96,6 +98,14 @@ export class ExplorerController {
     const found = await this.explorer.transferHistory(id);
     if (!found) throw notFound(`transfer ${id}`);
     return found;
+  }
+
+  /** The payer's and payee's balance proof at the block of one of the transfer's statuses. */
+  @Get('transfers/:id/proof')
+  @Permission('read')
+  async transferProof(@Param('id') id: string, @Query() query: unknown) {
+    const { height } = parseRequest(transferProofQuerySchema, query, '(query)');
+    return this.proofs.transferProof(id, height);
   }
 
   @Get('participants')

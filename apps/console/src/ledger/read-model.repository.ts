@@ -1,3 +1,4 @@
+import { openedAccountIds } from '@concord/chain-verify';
 import type { FinalizedBlock } from '@concord/contracts';
 import { sqlOf, Sql, SqlPool, valuesList } from '@concord/db';
 import type { ConsoleDb } from '../console.db';
@@ -48,6 +49,22 @@ export function transferRows(blocks: ReceivedBlock[]) {
   return { latest: [...latest.values()], events };
 }
 
+/**
+ * The account versions of a batch: each block's changed accounts as it left them, and the zero accounts
+ * its members' currencies open (kept only where the account had no version yet: see recordVersions).
+ */
+export function accountVersionRows(blocks: ReceivedBlock[]) {
+  const changed: { id: string; h: number; b: string; r: string }[] = [];
+  const opened = new Map<string, number>();
+  for (const { block } of blocks) {
+    const h = block.header.height;
+    for (const p of block.participants)
+      for (const id of openedAccountIds(p)) if (!opened.has(id)) opened.set(id, h);
+    for (const a of block.accounts) changed.push({ id: a.id, h, b: a.balanceMinor, r: a.reservedMinor });
+  }
+  return { changed, opened: [...opened].map(([id, h]) => ({ id, h })) };
+}
+
 /** The participants and accounts of a batch, latest first wins (later blocks replace earlier ones). */
 function latestBy<T>(items: T[], key: (t: T) => string): T[] {
   const map = new Map<string, T>();
@@ -93,6 +110,7 @@ export class ReadModelRepository {
       await this.insertBlocks(tx, blocks);
       await this.upsertTransfers(tx, blocks);
       await this.upsertMembers(tx, blocks);
+      await this.recordAccountVersions(tx, blocks);
       await this.moveTip(tx, blocks);
     });
   }
@@ -183,6 +201,44 @@ export class ReadModelRepository {
         [JSON.stringify(accounts)],
       );
     }
+  }
+
+  private async recordAccountVersions(tx: Sql, blocks: ReceivedBlock[]): Promise<void> {
+    const { changed, opened } = accountVersionRows(blocks);
+    if (changed.length > 0) {
+      await tx.execute(
+        `INSERT INTO "console".account_version (account_id, height, balance_minor, reserved_minor)
+         SELECT id, h, b::bigint, r::bigint FROM jsonb_to_recordset($1::jsonb) AS x(id text, h int, b text, r text)
+         ON CONFLICT (account_id, height) DO UPDATE SET balance_minor = excluded.balance_minor,
+           reserved_minor = excluded.reserved_minor`,
+        [JSON.stringify(changed)],
+      );
+    }
+    if (opened.length > 0) {
+      // Opened at zero unless the account already had a version by then (a member's later change of
+      // currencies lists the old ones again).
+      await tx.execute(
+        `INSERT INTO "console".account_version (account_id, height, balance_minor, reserved_minor)
+         SELECT x.id, x.h, 0, 0 FROM jsonb_to_recordset($1::jsonb) AS x(id text, h int)
+         WHERE NOT EXISTS (SELECT 1 FROM "console".account_version v WHERE v.account_id = x.id AND v.height <= x.h)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(opened)],
+      );
+    }
+  }
+
+  /** Every account as the block at `height` left it (its newest version at or below that height). */
+  async accountsAt(height: number): Promise<{ id: string; balanceMinor: string; reservedMinor: string }[]> {
+    const rows = await this.sql.query<{ account_id: string; balance_minor: bigint; reserved_minor: bigint }>(
+      `SELECT DISTINCT ON (account_id) account_id, balance_minor, reserved_minor
+       FROM "console".account_version WHERE height <= $1 ORDER BY account_id, height DESC`,
+      [height],
+    );
+    return rows.map((r) => ({
+      id: r.account_id,
+      balanceMinor: r.balance_minor.toString(),
+      reservedMinor: r.reserved_minor.toString(),
+    }));
   }
 
   private async moveTip(tx: Sql, blocks: ReceivedBlock[]): Promise<void> {

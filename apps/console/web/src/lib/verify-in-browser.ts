@@ -5,9 +5,11 @@ import {
   type TrustedGenesis,
   StateReplay,
   accountLeafHex,
+  verifyBalanceProofFromGenesis,
   verifyBlock,
   verifyMerklePath,
 } from '@concord/chain-verify';
+import type { TransferProofResponse } from '@console-api';
 import { get } from './api';
 
 /** The parts of a `ledger.finalized` message the browser reads (everything else is ignored). */
@@ -216,4 +218,40 @@ function targetChecks(
     });
   }
   return checks;
+}
+
+/** The genesis the server serves, as the verifier trusts it, with the check that it is the pinned one. */
+async function servedGenesis(): Promise<{ genesis: TrustedGenesis; pinned: Check }> {
+  const answer = await get<GenesisAnswer>('/genesis');
+  const g = answer.block;
+  if (!g.signerSet) throw new Error('the genesis block names no signer set');
+  return {
+    genesis: {
+      chainId: answer.chainId,
+      signers: g.signerSet.signers,
+      quorum: g.signerSet.quorum,
+      operators: answer.operators,
+      governanceThreshold: answer.governanceThreshold,
+    },
+    pinned: pinGenesis(answer.chainId, g.headerHash),
+  };
+}
+
+export interface ProofVerdict extends BrowserVerdict {
+  proof: TransferProofResponse;
+}
+
+/**
+ * Verifies the balance proof of a transfer's payer and payee at the block of one of its statuses, in
+ * this browser, trusting only the genesis: the signer set changes up to the block, the block's header
+ * and certificate, and each account's Merkle path to the certified state root.
+ */
+export async function verifyTransferProof(transferId: string, height: number): Promise<ProofVerdict> {
+  const [proof, { genesis, pinned }] = await Promise.all([
+    get<TransferProofResponse>(`/transfers/${encodeURIComponent(transferId)}/proof?height=${height}`),
+    servedGenesis(),
+  ]);
+  const verdict = verifyBalanceProofFromGenesis(genesis, proof);
+  const checks = [pinned, ...verdict.checks];
+  return { ok: checks.every((c) => c.ok), checks, proof };
 }

@@ -65,7 +65,7 @@ function VerifyPanel({ height }: { height: number }) {
   );
 }
 
-function ChecksList({ checks }: { checks: Check[] }) {
+export function ChecksList({ checks }: { checks: Check[] }) {
   return (
     <ul className="checks">
       {checks.map((c, i) => (

@@ -5,6 +5,7 @@ import { Pager } from '../components/Pager';
 import { QueryView } from '../components/QueryView';
 import { get, qs } from '../lib/api';
 import { formatMinor, formatTime } from '../lib/format';
+import { TransferDetail } from './TransferDetail';
 
 interface TransfersAnswer {
   transfers: ConsoleTransferView[];
@@ -59,26 +60,6 @@ function toIso(local: FormDataEntryValue | null): string | undefined {
   return local ? new Date(String(local)).toISOString() : undefined;
 }
 
-function TransferHistory({ id }: { id: string }) {
-  const query = useQuery({
-    queryKey: ['transfers', 'one', id],
-    queryFn: () =>
-      get<{ transfer: ConsoleTransferView; history: ConsoleTransferView[] }>(
-        `/transfers/${encodeURIComponent(id)}`,
-      ),
-  });
-  return (
-    <section aria-labelledby="transfer-title">
-      <p>
-        <a href="#/transfers">← All transfers</a>
-      </p>
-      <h1 id="transfer-title">Transfer {id}</h1>
-      <QueryView query={query}>{(data) => <TransfersTable transfers={data.history} />}</QueryView>
-      <p className="muted">Open a block and press Verify to check the block that recorded each status.</p>
-    </section>
-  );
-}
-
 export function TransfersPage({ id }: { id?: string }) {
   const [filters, setFilters] = useState<Record<string, string | undefined>>({});
   const [cursors, setCursors] = useState<string[]>([]);
@@ -89,7 +70,7 @@ export function TransfersPage({ id }: { id?: string }) {
     refetchInterval: cursor ? false : 10_000,
     enabled: !id,
   });
-  if (id) return <TransferHistory id={id} />;
+  if (id) return <TransferDetail id={id} />;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
