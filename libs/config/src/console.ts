@@ -19,12 +19,15 @@ export const consoleSchema = commonSchema.extend({
   FX_URL: url
     .optional()
     .describe("The FX service's operator API, for the console's rates and pricing changes."),
+  COMPLIANCE_URL: url
+    .optional()
+    .describe("The compliance service's API, for the console's case queue and officers' decisions."),
   OPERATOR_TOKEN: z
     .string()
     .min(32)
     .max(512)
     .optional()
-    .describe('The bearer token the console presents to the clearing and FX operator APIs.'),
+    .describe('The bearer token the console presents to the clearing, FX and compliance operator APIs.'),
   CONSOLE_SESSION_IDLE_MS: ms(60_000, 7 * 24 * 3600_000)
     .default(30 * 60_000)
     .describe('A console session ends after this long without a request (idle expiry).'),
