@@ -17,6 +17,7 @@ import { SessionGuard } from './auth/session.guard';
 import { SessionsRepository } from './auth/sessions.repository';
 import { ClearingEventsConsumer } from './clearing/clearing-events.consumer';
 import { CLEARING_CLIENT, ClearingController } from './clearing/clearing.controller';
+import { COMPLIANCE_CLIENT, ComplianceController } from './compliance/compliance.controller';
 import { consoleDb, ConsoleDb } from './console.db';
 import { CONFIG, DB, KAFKA_SETTINGS, LOGGER, PRODUCER } from './console.tokens';
 import { DependencyMonitor } from './events/dependency.monitor';
@@ -36,6 +37,8 @@ import { GenesisReader } from './ledger/genesis.reader';
 import { ProofService } from './ledger/proof.service';
 import { ReadModelRepository } from './ledger/read-model.repository';
 import { VotesConsumer } from './ledger/votes.consumer';
+import { BreaksController } from './reconciliation/breaks.controller';
+import { BreaksRepository } from './reconciliation/breaks.repository';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsRepository } from './reports/reports.repository';
 import { UsersController } from './users/users.controller';
@@ -65,6 +68,8 @@ const consumerDeps = [KAFKA_SETTINGS, KAFKA, PRODUCER];
     FxController,
     GovernanceController,
     ReportsController,
+    ComplianceController,
+    BreaksController,
     EventsController,
   ],
   providers: [
@@ -108,6 +113,12 @@ const consumerDeps = [KAFKA_SETTINGS, KAFKA, PRODUCER];
       (c: ConsoleConfig) => new OperatorApiClient('clearing', c.CLEARING_URL, c.OPERATOR_TOKEN),
     ),
     make(FX_CLIENT, [CONFIG], (c: ConsoleConfig) => new OperatorApiClient('fx', c.FX_URL, c.OPERATOR_TOKEN)),
+    make(
+      COMPLIANCE_CLIENT,
+      [CONFIG],
+      (c: ConsoleConfig) => new OperatorApiClient('compliance', c.COMPLIANCE_URL, c.OPERATOR_TOKEN),
+    ),
+    make(BreaksRepository, [DB], (db: ConsoleDb) => new BreaksRepository(db)),
     make(
       DependencyMonitor,
       [DB, KAFKA, CLEARING_CLIENT, FX_CLIENT, EVENT_BUS],

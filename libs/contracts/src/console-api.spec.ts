@@ -31,4 +31,19 @@ describe('console API contract', () => {
     expect(mayDo('operator', 'users.manage')).toBe(false);
     expect(mayDo('admin', 'users.manage')).toBe(true);
   });
+
+  it('keeps case decisions to compliance officers, and breaks to operators', () => {
+    const decide = Object.values(CONSOLE_ROUTES).filter((r) => r.permission === 'compliance.decide');
+    expect(decide.map((r) => r.path)).toEqual([
+      '/compliance/cases/:id/release',
+      '/compliance/cases/:id/reject',
+    ]);
+    for (const role of ['operator', 'regulator', 'admin'] as const) {
+      expect(mayDo(role, 'compliance.decide')).toBe(false);
+      expect(mayDo(role === 'operator' ? 'compliance' : role, 'reconciliation.write')).toBe(false);
+    }
+    expect(mayDo('compliance', 'compliance.decide')).toBe(true);
+    expect(mayDo('regulator', 'compliance.read')).toBe(true);
+    expect(mayDo('operator', 'reconciliation.write')).toBe(true);
+  });
 });

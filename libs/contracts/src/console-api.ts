@@ -51,6 +51,12 @@ export const CONSOLE_PERMISSIONS = {
   'governance.propose': ['operator'],
   'governance.approve': ['operator'],
   'users.manage': ['admin'],
+  /** The compliance service's case queue: officers, and regulators who read cases and decisions. */
+  'compliance.read': ['compliance', 'regulator'],
+  /** Release or reject a held transfer: compliance officers only. */
+  'compliance.decide': ['compliance'],
+  /** Reconciliation breaks: assign, annotate, resolve by link or write-off. */
+  'reconciliation.write': ['operator'],
 } as const satisfies Record<string, readonly ConsoleRole[]>;
 export type ConsolePermission = keyof typeof CONSOLE_PERMISSIONS;
 
@@ -466,6 +472,111 @@ export const setFeeRequestSchema = z
   .strict();
 
 // ---------------------------------------------------------------------------------------------------------
+// Compliance case queue (the compliance service's API, passed on; the officer is the console user)
+
+export const caseStatusSchema = z.enum(['open', 'escalated', 'released', 'rejected']);
+/** GET /compliance/cases?status=: the queue (the compliance service's order). */
+export const casesQuerySchema = z.object({ status: caseStatusSchema.optional() }).strict();
+export const caseViewSchema = z.looseObject({
+  id: z.string(),
+  transferId: z.string(),
+  status: caseStatusSchema,
+  sanctions: z.boolean(),
+  deadline: isoTime,
+  createdAt: isoTime,
+});
+export const casesResponseSchema = z.object({ cases: z.array(caseViewSchema) });
+/**
+ * GET /compliance/cases/:id: the case, the transfer with both parties' data, the findings (hits with their
+ * explanations, rules that fired), the decisions and both parties' history, as the service answers them.
+ */
+export const caseDetailResponseSchema = z.looseObject({
+  case: caseViewSchema,
+  transfer: z.record(z.string(), z.unknown()),
+  findings: z.array(z.record(z.string(), z.unknown())),
+  decisions: z.array(z.record(z.string(), z.unknown())),
+  history: z.record(z.string(), z.unknown()),
+});
+/**
+ * POST /compliance/cases/:id/release and /reject: the console user is the officer (X-Officer-Id). A case
+ * with a sanctions hit is released by two different officers (the first is `approve-release`; the same
+ * officer again is 409 SECOND_OFFICER_REQUIRED). `signature`: the officer's own Ed25519 signature of
+ * officerDecisionPayload (libs/contracts compliance.ts), when the service has officers' keys.
+ */
+export const caseDecisionRequestSchema = z
+  .object({
+    reason: z.string().trim().min(1).max(1000),
+    signature: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature in base64url (86 characters)')
+      .optional(),
+  })
+  .strict();
+export const caseDecisionResponseSchema = z.looseObject({
+  status: z.string(),
+  decision: z.record(z.string(), z.unknown()),
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Reconciliation breaks (clearing's breaks API; assignment and notes kept by the console)
+
+export const breakStatusSchema = z.enum(['open', 'linked', 'written-off']);
+/** GET /reconciliation/breaks?status=&limit=: newest first. */
+export const breaksQuerySchema = z
+  .object({
+    status: breakStatusSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export const breakNoteSchema = z.object({
+  kind: z.enum(['assign', 'note']),
+  /** The assignee (assign) or the note's text. */
+  text: z.string(),
+  by: z.string(),
+  at: isoTime,
+});
+export const breakViewSchema = z.looseObject({
+  id: z.number().int(),
+  statementId: z.number().int(),
+  lineNo: z.number().int(),
+  /** NO_INSTRUCTION, AMOUNT_DIFFERS, AMBIGUOUS or CONFIRMATION_REFUSED. */
+  kind: z.string(),
+  instructionIds: z.array(z.string()),
+  detail: z.string(),
+  status: breakStatusSchema,
+  resolvedBy: z.string().nullable(),
+  resolvedAt: isoTime.nullable(),
+  /** The instruction linked, or the reason of a write-off. */
+  resolution: z.string().nullable(),
+  createdAt: isoTime,
+  /** Who works it (the newest assignment), and its assignments and notes, oldest first. */
+  assignee: z.string().nullable(),
+  notes: z.array(breakNoteSchema),
+});
+export type BreakView = z.infer<typeof breakViewSchema>;
+export const breaksResponseSchema = z.object({ breaks: z.array(breakViewSchema) });
+/** POST /reconciliation/breaks/:id/assign: to a console user. */
+export const assignBreakRequestSchema = z.object({ assignee: consoleUsernameSchema }).strict();
+/** POST /reconciliation/breaks/:id/notes. */
+export const annotateBreakRequestSchema = z.object({ note: z.string().trim().min(1).max(1000) }).strict();
+/**
+ * POST /reconciliation/breaks/:id/resolve: link the break's bank line to an instruction (which confirms it
+ * for `amount`, decimal in its currency, default the line's), or write it off with a reason. The console
+ * user is the operator (X-Operator). 409 when the break was resolved already.
+ */
+export const resolveBreakRequestSchema = z.discriminatedUnion('action', [
+  z
+    .object({
+      action: z.literal('link'),
+      instructionId: z.string().min(1).max(64),
+      amount: z.string().max(40).optional(),
+    })
+    .strict(),
+  z.object({ action: z.literal('write-off'), reason: z.string().trim().min(3).max(500) }).strict(),
+]);
+export const breakResponseSchema = z.object({ break: breakViewSchema });
+
+// ---------------------------------------------------------------------------------------------------------
 // Alarms (ledger.alarms and clearing's limit alarms)
 
 export const alarmViewSchema = z.object({
@@ -769,6 +880,14 @@ export const CONSOLE_ROUTES = {
   disableUser: r('POST', '/users/:username/disable', 'users.manage'),
   enableUser: r('POST', '/users/:username/enable', 'users.manage'),
   resetPassword: r('POST', '/users/:username/password', 'users.manage'),
+  complianceCases: r('GET', '/compliance/cases', 'compliance.read'),
+  complianceCase: r('GET', '/compliance/cases/:id', 'compliance.read'),
+  releaseCase: r('POST', '/compliance/cases/:id/release', 'compliance.decide'),
+  rejectCase: r('POST', '/compliance/cases/:id/reject', 'compliance.decide'),
+  breaks: r('GET', '/reconciliation/breaks', 'read'),
+  assignBreak: r('POST', '/reconciliation/breaks/:id/assign', 'reconciliation.write'),
+  annotateBreak: r('POST', '/reconciliation/breaks/:id/notes', 'reconciliation.write'),
+  resolveBreak: r('POST', '/reconciliation/breaks/:id/resolve', 'reconciliation.write'),
   corridorReport: r('GET', '/reports/corridors', 'reports.read'),
   corridorReportCsv: r('GET', '/reports/corridors.csv', 'reports.read'),
   events: r('GET', '/events', 'read'),

@@ -9,7 +9,7 @@ const TIMEOUT_MS = 10_000;
  */
 export class OperatorApiClient {
   constructor(
-    readonly name: 'clearing' | 'fx',
+    readonly name: 'clearing' | 'fx' | 'compliance',
     private readonly baseUrl: string | undefined,
     private readonly token: string | undefined,
   ) {}

@@ -11,6 +11,8 @@ export const DEMO_USERS: { username: string; role: ConsoleRole; password: string
     { username: 'ops2', role: 'operator', password: 'ops2-demo-password', operatorKeyId: 'operator-2' },
     { username: 'reg1', role: 'regulator', password: 'reg1-demo-password' },
     { username: 'admin1', role: 'admin', password: 'admin1-demo-password' },
+    { username: 'comp1', role: 'compliance', password: 'comp1-demo-password' },
+    { username: 'comp2', role: 'compliance', password: 'comp2-demo-password' },
   ];
 
 /** Adding, disabling and resetting users: the admin API and the CLI share it. */

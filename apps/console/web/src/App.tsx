@@ -5,7 +5,9 @@ import { useRoute } from './lib/router';
 import { useSession } from './lib/session';
 import { AlarmsPage } from './pages/AlarmsPage';
 import { AuditPage } from './pages/AuditPage';
+import { BreaksPage } from './pages/BreaksPage';
 import { ClearingPage } from './pages/ClearingPage';
+import { CompliancePage } from './pages/CompliancePage';
 import { ExplorerPage } from './pages/ExplorerPage';
 import { FxPage } from './pages/FxPage';
 import { GovernancePage } from './pages/GovernancePage';
@@ -39,6 +41,10 @@ function page(route: string[]): ReactNode {
       return <ReportsPage />;
     case 'users':
       return <UsersPage />;
+    case 'reconciliation':
+      return <BreaksPage />;
+    case 'compliance':
+      return <CompliancePage />;
     default:
       return <OverviewPage />;
   }

@@ -13,6 +13,8 @@ export const PAGES: { path: string; label: string; permission: ConsolePermission
   { path: 'fx', label: 'FX', permission: 'read' },
   { path: 'alarms', label: 'Alarms', permission: 'read' },
   { path: 'governance', label: 'Governance', permission: 'read' },
+  { path: 'reconciliation', label: 'Breaks', permission: 'read' },
+  { path: 'compliance', label: 'Compliance', permission: 'compliance.read' },
   { path: 'audit', label: 'Audit log', permission: 'audit.read' },
   { path: 'reports', label: 'Reports', permission: 'reports.read' },
   { path: 'users', label: 'Users', permission: 'users.manage' },
