@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectFormat, parseStatement } from '../src/reconciliation/parsers';
-import { csvMappingSchema } from '../src/reconciliation/parsers/csv';
+import { Readable } from 'node:stream';
+import { csvMappingSchema, streamCsv } from '../src/reconciliation/parsers/csv';
 import { StatementError } from '../src/reconciliation/statement';
 
 const sample = (name: string) => readFileSync(join(__dirname, '../src/reconciliation/samples', name), 'utf8');
@@ -135,5 +136,34 @@ describe('bank statement parsers', () => {
     const csv = (amount: string) => `account,currency,booking_date,amount\nA,JPY,2026-12-07,${amount}\n`;
     expect(parseStatement(csv('5000.00')).lines[0].amountMinor).toBe(5000n);
     expect(refusal(csv('5000.50')).reason).toMatch(/JPY|decimals/);
+  });
+
+  it('streams a CSV in batches: the same lines as read whole, a bad line refused naming it', async () => {
+    const rows = Array.from({ length: 25 }, (_, i) => `A,USD,2026-12-07,${i + 1}.05,w1.p${i},,B${i}`);
+    const csv = [
+      'account,currency,booking_date,amount,end_to_end_id,remittance_info,bank_reference',
+      ...rows,
+    ].join('\n');
+    // Chunks of 7 bytes: records cut anywhere.
+    const chunks = (text: string) => Readable.from(text.match(/[\s\S]{1,7}/g)!);
+    const batches: number[] = [];
+    const streamed = [];
+    for await (const batch of streamCsv(chunks(csv), undefined, 10)) {
+      batches.push(batch.length);
+      streamed.push(...batch);
+    }
+    expect(batches).toEqual([10, 10, 5]);
+    expect(streamed).toEqual(parseStatement(csv, 'csv').lines);
+
+    const bad = csv.replace('A,USD,2026-12-07,20.05', 'A,USD,2026-13-07,20.05');
+    const read = async () => {
+      for await (const batch of streamCsv(chunks(bad), undefined, 10)) void batch;
+    };
+    await expect(read()).rejects.toMatchObject({ location: 'line 21 booking_date' });
+    await expect(
+      (async () => {
+        for await (const batch of streamCsv(chunks('account,currency,booking_date,amount\n'))) void batch;
+      })(),
+    ).rejects.toMatchObject({ location: 'line 2' });
   });
 });

@@ -3,8 +3,9 @@ import type { OpenInstruction } from '../matching/matcher';
 /** What the generator planted: the statement, the day's instructions and what the matcher should find. */
 export interface GeneratedDay {
   instructions: OpenInstruction[];
-  csv: string;
   lineCount: number;
+  /** Bytes of CSV written to the sink. */
+  bytes: number;
   /** Lines that a correct matcher matches (every noise case made matchable). */
   matchable: Set<number>;
   /** Lines that are real breaks. */
@@ -45,7 +46,7 @@ const MIX: [Noise, number][] = [
  * line, instructions not paid at all; and real breaks: lines for no instruction, and referenced lines
  * whose amount is far off.
  */
-export function generateDay(instructionCount: number, seed = 7): GeneratedDay {
+export function generateDay(instructionCount: number, sink: (text: string) => void, seed = 7): GeneratedDay {
   const next = random(seed);
   const used = new Set<number>();
   const instructions: OpenInstruction[] = [];
@@ -62,21 +63,29 @@ export function generateDay(instructionCount: number, seed = 7): GeneratedDay {
       valueDate: VALUE_DATE,
     });
   }
-  return writeStatement(instructions, next);
+  return writeStatement(instructions, next, sink);
 }
 
-function writeStatement(instructions: OpenInstruction[], next: () => number): GeneratedDay {
-  const rows: string[] = [
-    'account,currency,booking_date,value_date,amount,end_to_end_id,remittance_info,bank_reference',
-  ];
+/** The statement, written to `sink` line by line (never held whole), and what each line should become. */
+function writeStatement(
+  instructions: OpenInstruction[],
+  next: () => number,
+  sink: (text: string) => void,
+): GeneratedDay {
+  const header =
+    'account,currency,booking_date,value_date,amount,end_to_end_id,remittance_info,bank_reference\n';
+  sink(header);
+  let bytes = header.length;
+  let lineCount = 0;
   const matchable = new Set<number>();
   const breaks = new Set<number>();
   const line = (amount: bigint, direction: string, e2e: string, remittance: string, expect: Set<number>) => {
     const signed = direction === 'pay-in' ? amount : -amount;
-    rows.push(
-      `SETTLE-USD-001,USD,${VALUE_DATE},${VALUE_DATE},${decimal(signed)},${e2e},${remittance},B${rows.length}`,
-    );
-    expect.add(rows.length - 1);
+    lineCount++;
+    const row = `SETTLE-USD-001,USD,${VALUE_DATE},${VALUE_DATE},${decimal(signed)},${e2e},${remittance},B${lineCount}\n`;
+    sink(row);
+    bytes += row.length;
+    expect.add(lineCount);
   };
   const paidByBatch = new Set<number>();
   for (let k = 0; k < instructions.length; k++) {
@@ -104,7 +113,7 @@ function writeStatement(instructions: OpenInstruction[], next: () => number): Ge
       line(BigInt(2_000_000_000 + Math.floor(next() * 1e9)), i.direction, '', 'UNKNOWN', breaks);
     if (next() < 0.01) line(amount * 3n, i.direction, i.id, 'DUPLICATE?', breaks);
   }
-  return { instructions, csv: rows.join('\n') + '\n', lineCount: rows.length - 1, matchable, breaks };
+  return { instructions, lineCount, bytes, matchable, breaks };
 }
 
 function pick(r: number): Noise {

@@ -56,19 +56,42 @@ export function matchLines(
   instructions: readonly OpenInstruction[],
   rules: MatchingRules,
 ): MatchResult {
-  const book = new InstructionBook(instructions, rules.looseReferences);
-  const result: MatchResult = { rulesVersion: rules.version, allocations: [], breaks: [] };
-  const unreferenced: StatementLine[] = [];
-  for (const line of lines) {
-    const refs = rules.byReference ? book.referenced(line) : [];
-    if (refs.length === 0) unreferenced.push(line);
-    else matchByReference(line, refs, book, toleranceOf(rules, line.currency), result);
+  return new StatementMatcher(instructions, rules).match(lines);
+}
+
+/**
+ * The matcher of a statement read in batches (a streamed file): the open instructions are indexed once
+ * and what each batch confirms is taken off them, so that a later batch sees what is left. Within a
+ * batch, lines with references go first, then lines by amount and value date. (A line without reference
+ * in an early batch can thus take an instruction of the same amount before a later batch names it; the
+ * rules' amount-and-date pass wants exactly one candidate, so this only differs from one batch when two
+ * instructions fit.)
+ */
+export class StatementMatcher {
+  private readonly book: InstructionBook;
+
+  constructor(
+    instructions: readonly OpenInstruction[],
+    private readonly rules: MatchingRules,
+  ) {
+    this.book = new InstructionBook(instructions, rules.looseReferences);
   }
-  for (const line of unreferenced) {
-    if (rules.byAmountAndDate) matchByAmount(line, book, rules, result);
-    else result.breaks.push(noInstruction(line));
+
+  match(lines: readonly StatementLine[]): MatchResult {
+    const { book, rules } = this;
+    const result: MatchResult = { rulesVersion: rules.version, allocations: [], breaks: [] };
+    const unreferenced: StatementLine[] = [];
+    for (const line of lines) {
+      const refs = rules.byReference ? book.referenced(line) : [];
+      if (refs.length === 0) unreferenced.push(line);
+      else matchByReference(line, refs, book, toleranceOf(rules, line.currency), result);
+    }
+    for (const line of unreferenced) {
+      if (rules.byAmountAndDate) matchByAmount(line, book, rules, result);
+      else result.breaks.push(noInstruction(line));
+    }
+    return result;
   }
-  return result;
 }
 
 function matchByReference(
