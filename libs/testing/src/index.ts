@@ -57,7 +57,13 @@ export async function startTestNetwork(
   options: Partial<
     Pick<
       NetworkOptions,
-      'extraEnv' | 'cutIntervalMs' | 'kafkaBrokers' | 'clearingPort' | 'fxPort' | 'consolePort'
+      | 'extraEnv'
+      | 'cutIntervalMs'
+      | 'kafkaBrokers'
+      | 'clearingPort'
+      | 'fxPort'
+      | 'consolePort'
+      | 'compliancePort'
     >
   > & {
     only?: string[];
@@ -80,6 +86,7 @@ export async function startTestNetwork(
     clearingPort: options.clearingPort,
     fxPort: options.fxPort,
     consolePort: options.consolePort,
+    compliancePort: options.compliancePort,
     // Tests cut blocks every 50 ms (the service default is 150) so that each waits less for finality.
     cutIntervalMs: options.cutIntervalMs ?? 50,
   });
