@@ -508,14 +508,6 @@ export type LedgerConfig = z.infer<typeof ledgerSchema>;
 export type ClearingConfig = z.infer<typeof clearingSchema>;
 export type FxConfig = z.infer<typeof fxSchema>;
 
-/** The schema of each service, by the name used in docker-compose.yml and k8s/. */
-export const serviceSchemas = {
-  gateway: gatewaySchema,
-  ledger: ledgerSchema,
-  clearing: clearingSchema,
-  fx: fxSchema,
-} as const;
-
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
     super('invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'));

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, serviceSchemas } from '@concord/config';
 import { TOPICS } from '@concord/contracts';
 import { buildGenesis, DEMO_CONSORTIUM } from '../demo/consortium';
+import { BROKER_LIVENESS } from '../infra/kafka-cluster';
 import { SERVICE_NODE_FLAGS } from '../network/node-flags';
 import { signingKeyFromSeed } from '@concord/crypto';
 import {
@@ -59,6 +60,8 @@ const TOPICS_SERVICE = 'kafka-init';
 const TOPICS_SERVICE_K8S = 'kafka-topics';
 
 type AppName = keyof typeof serviceSchemas;
+/** The apache/kafka image's variable for a broker property: broker.session.timeout.ms -> KAFKA_BROKER_SESSION_TIMEOUT_MS. */
+const kafkaEnvName = (property: string) => `KAFKA_${property.toUpperCase().replace(/\./g, '_')}`;
 const str = (x: unknown): string | undefined =>
   x === null || x === undefined ? undefined : typeof x === 'object' ? JSON.stringify(x) : String(x);
 
@@ -71,7 +74,8 @@ function kafkaVersionFromPom(): string {
 
 /** The app a compose service or k8s workload runs, by its name (ledger-s1..ledger-sN are signers). */
 function appOf(name: string): AppName | undefined {
-  if (name === 'gateway' || name === 'clearing' || name === 'fx') return name;
+  const services: string[] = ['gateway', 'clearing', 'fx', 'console', 'compliance', 'routing'];
+  if (services.includes(name)) return name as AppName;
   if (/^ledger-s[0-9]+$/.test(name)) return 'ledger';
   return undefined;
 }
@@ -123,10 +127,22 @@ function configuredPorts(config: Obj | undefined): Map<string, number> {
   return ports;
 }
 
-/** host:port endpoints an app reaches: DATABASE_URL, REDIS_URL, KAFKA_BROKERS. */
+/**
+ * host:port endpoints an app reaches: DATABASE_URL, REDIS_URL, KAFKA_BROKERS, and the other services' APIs
+ * (GATEWAY_URL, CLEARING_URL, FX_URL...: every http URL of its configuration).
+ */
 function endpoints(config: Obj | undefined): { variable: string; host: string; port: number }[] {
   if (!config) return [];
   const out: { variable: string; host: string; port: number }[] = [];
+  for (const [variable, value] of Object.entries(config)) {
+    if (!variable.endsWith('_URL') || typeof value !== 'string' || !/^https?:\/\//.test(value)) continue;
+    const url = new URL(value);
+    out.push({
+      variable,
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    });
+  }
   for (const [variable, defaultPort] of [
     ['DATABASE_URL', 5432],
     ['REDIS_URL', 6379],
@@ -244,6 +260,8 @@ function composeProblems(compose: Obj, kafkaVersion = kafkaVersionFromPom()): st
   const problems: string[] = [];
   const apps = new Set<AppName>();
   const signers: { name: string; env: Env }[] = [];
+  const listeningBy = new Map<string, Map<string, number>>();
+  const reached: { where: string; variable: string; host: string; port: number }[] = [];
 
   for (const [name, value] of Object.entries(services)) {
     const service = obj(value);
@@ -290,9 +308,17 @@ function composeProblems(compose: Obj, kafkaVersion = kafkaVersionFromPom()): st
         problems.push(`${where}: GATEWAY_HOST must be 0.0.0.0 in a container, not ${config.GATEWAY_HOST}`);
       }
     }
+    listeningBy.set(name, listening);
     for (const e of endpoints(config)) {
       if (!(e.host in services)) problems.push(`${where}: ${e.variable} points at ${e.host}, not a service`);
+      else reached.push({ where, ...e });
     }
+  }
+  // A service's API reached at a port it does not listen on (infrastructure images are not checked here).
+  for (const e of reached) {
+    const ports = listeningBy.get(e.host);
+    if (ports && ![...ports.values()].includes(e.port))
+      problems.push(`${e.where}: ${e.variable} uses port ${e.port}, where ${e.host} does not listen`);
   }
 
   for (const app of Object.keys(serviceSchemas) as AppName[]) {
@@ -654,6 +680,44 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it("reports an app that calls another service's API at a port or host that does not serve it", () => {
+    const compose = loadCompose();
+    obj(composeService(compose, 'console').environment).CLEARING_URL = 'http://clearing:3200';
+    obj(composeService(compose, 'routing').environment).GATEWAY_URL = 'http://gateway-1:3000';
+    const problems = composeProblems(compose);
+    expect(problems).toContain(
+      'docker-compose.yml console: CLEARING_URL uses port 3200, where clearing does not listen',
+    );
+    expect(problems).toContain('docker-compose.yml routing: GATEWAY_URL points at gateway-1, not a service');
+  });
+
+  it('runs every service of libs/config, the console, compliance and routing among them', () => {
+    const compose = loadCompose();
+    delete obj(compose.services).routing;
+    obj(composeService(compose, 'compliance').environment).COMPLIANCE_DATA_KEYS = 'k1=abc';
+    const problems = composeProblems(compose);
+    expect(problems).toContain('docker-compose.yml: no service runs routing');
+    expect(problems).toContain(
+      'docker-compose.yml compliance: COMPLIANCE_DATA_KEYS=k1=abc: "k1": must be <key id>=<64 hex characters> (an AES-256 key)',
+    );
+  });
+
+  it("fences a dead broker as fast as the local cluster does (the three-broker test's settings)", () => {
+    for (const broker of ['kafka-1', 'kafka-2', 'kafka-3']) {
+      const env = composeEnv(composeService(loadCompose(), broker));
+      for (const [key, value] of BROKER_LIVENESS)
+        expect([key, env[kafkaEnvName(key)]]).toEqual([key, String(value)]);
+    }
+    const k8sEnv = Object.fromEntries(
+      arr(firstContainer(k8sDoc(loadK8s(), 'StatefulSet', 'kafka')).env).map((e) => [
+        String(obj(e).name),
+        str(obj(e).value),
+      ]),
+    );
+    for (const [key, value] of BROKER_LIVENESS)
+      expect([key, k8sEnv[kafkaEnvName(key)]]).toEqual([key, String(value)]);
+  });
+
   it('uses the Kafka version of libs/devtools/kafka/pom.xml', () => {
     for (const broker of ['kafka-1', 'kafka-2', 'kafka-3'])
       expect(composeService(loadCompose(), broker).image).toBe(`apache/kafka:${kafkaVersionFromPom()}`);
@@ -672,7 +736,15 @@ describe('docker-compose.yml', () => {
 
   it('takes every key from the env file, none from a default, and the demo file holds the demo genesis keys', () => {
     const raw = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
-    for (const variable of ['LEDGER_S1_KEY', 'CLEARING_SETTLEMENT_KEY', 'FX_SIGNING_KEY', 'OPERATOR_TOKEN']) {
+    for (const variable of [
+      'LEDGER_S1_KEY',
+      'CLEARING_SETTLEMENT_KEY',
+      'FX_SIGNING_KEY',
+      'OPERATOR_TOKEN',
+      'COMPLIANCE_SIGNING_KEY',
+      'COMPLIANCE_DATA_KEYS',
+      'ROUTING_DELEGATE_KEY',
+    ]) {
       expect(raw).toContain(`\${${variable}:?`);
       expect(raw).not.toContain(`\${${variable}:-`);
     }
@@ -762,6 +834,18 @@ describe('k8s/*.yaml', () => {
     probe.command = arr(probe.command).map((a) => String(a).replace('127.0.0.1:8081', '127.0.0.1:9464'));
     expect(k8sProblems(docs)).toContain(
       'k8s/base/fx.yaml Deployment fx container fx: readinessProbe checks port 9464, which the service does not listen on',
+    );
+  });
+
+  it('runs the console, compliance and routing, and reports a Service that does not expose the port called', () => {
+    const docs = loadK8s();
+    const console = docs.findIndex((d) => d.doc.kind === 'Deployment' && meta(d.doc).name === 'console');
+    const withoutConsole = docs.filter((_, i) => i !== console);
+    expect(k8sProblems(withoutConsole)).toContain('k8s: no workload runs console');
+    const env = arr(firstContainer(k8sDoc(docs, 'Deployment', 'routing')).env).map(obj);
+    env.find((e) => e.name === 'GATEWAY_URL')!.value = 'http://gateway:3300';
+    expect(k8sProblems(docs)).toContain(
+      'k8s/base/routing.yaml Deployment routing container routing: GATEWAY_URL uses port 3300, which Service gateway does not expose',
     );
   });
 

@@ -42,7 +42,12 @@ describe('Dockerfile, as the image rehearsal reads it', () => {
 
   it('copies the files the services read at run time', () => {
     const copied = runtime.instructions.flatMap((i) => (i.op === 'COPY' && !i.from ? i.sources : []));
-    expect(copied).toEqual(expect.arrayContaining(['prisma/migrations', 'apps/fx/rates']));
+    expect(copied).toEqual(
+      expect.arrayContaining(['prisma', 'apps/fx/rates', 'apps/compliance/lists/samples']),
+    );
+    // The console serves its web application from dist/console-web, built in the build stage.
+    const build = stages.find((s) => s.name === 'build')!;
+    expect(build.instructions).toContainEqual({ op: 'RUN', command: 'npm run -s build:console-web' });
   });
 
   it('refuses an instruction it does not understand, naming its line', () => {

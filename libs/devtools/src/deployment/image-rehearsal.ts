@@ -22,7 +22,15 @@ import { dropDatabase } from '../database/prisma';
 import { ensureTopics } from '../infra/topics';
 import { COMPOSE_ENV_FILE, loadComposeFile, readEnvFile } from './compose';
 import { layOutImage } from './image-layout';
-import { LocalInfra, planService, runJob, ServicePlan, services, startService } from './rehearsal-services';
+import {
+  LocalInfra,
+  planService,
+  rewriteServiceUrls,
+  runJob,
+  ServicePlan,
+  services,
+  startService,
+} from './rehearsal-services';
 
 const APP_IMAGE = 'concord:local';
 const READY_TIMEOUT_MS = 90_000;
@@ -44,9 +52,13 @@ async function deleteTopics(brokers: string, prefix: string): Promise<void> {
   }
 }
 
-/** The port a service answers /ready on, on this machine: its ops server's, or the gateway's API port. */
+/**
+ * The port a service answers /ready on, on this machine: its ops server's, or its API port (`<NAME>_PORT`:
+ * the gateway, the console, compliance).
+ */
 function readyUrl(plan: ServicePlan): string {
-  const key = Object.keys(plan.env).find((k) => k.endsWith('_HEALTH_PORT')) ?? 'GATEWAY_PORT';
+  const key =
+    Object.keys(plan.env).find((k) => k.endsWith('_HEALTH_PORT')) ?? `${plan.name.toUpperCase()}_PORT`;
   if (!plan.env[key]) throw new Error(`${plan.name}: no port answers /ready`);
   return `http://127.0.0.1:${plan.env[key]}/ready`;
 }
@@ -126,6 +138,7 @@ async function plans(infra: LocalInfra) {
   const plan = ([name, s]: [string, Record<string, unknown>]) => planService(name, s, vars, infra);
   const jobs = await Promise.all(ours.filter(([, s]) => s.restart === 'no').map(plan));
   const apps = await Promise.all(ours.filter(([, s]) => s.restart !== 'no').map(plan));
+  rewriteServiceUrls(apps);
   // Migrations before the genesis, as compose's depends_on orders them.
   jobs.sort((a, b) => Number(a.name === 'genesis') - Number(b.name === 'genesis'));
   return { jobs, apps };

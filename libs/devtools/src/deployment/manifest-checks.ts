@@ -77,7 +77,7 @@ export function signerProblems(docs: K8sDoc[]): string[] {
  */
 export function realUseProblems(overlay: string, docs: K8sDoc[], demoValues: Env): string[] {
   const problems: string[] = [];
-  const secrets = Object.entries(demoValues).filter(([k, v]) => /KEY$|TOKEN|PASSWORD/.test(k) && v);
+  const secrets = Object.entries(demoValues).filter(([k, v]) => /KEYS?$|TOKEN|PASSWORD/.test(k) && v);
   for (const { file, doc } of docs) {
     if (doc.kind === 'Secret') problems.push(`${overlay}: ${file} ships Secret ${name(doc)}`);
     const text = JSON.stringify(doc);

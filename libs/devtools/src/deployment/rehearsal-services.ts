@@ -69,6 +69,25 @@ export async function planService(name: string, service: Obj, vars: Env, infra: 
   return { name, argv, env, ports } satisfies ServicePlan;
 }
 
+/**
+ * The other services' APIs a service calls (`http://clearing:3100`), moved to where those services listen
+ * on this machine (`http://127.0.0.1:<its port here>`), once every service has its ports.
+ */
+export function rewriteServiceUrls(plans: ServicePlan[]): void {
+  const byName = new Map(plans.map((p) => [p.name, p]));
+  for (const plan of plans) {
+    for (const [key, value] of Object.entries(plan.env)) {
+      const m = /^(https?):\/\/([a-z0-9-]+):(\d+)(.*)$/.exec(value);
+      const target = m && byName.get(m[2]);
+      if (!m || !target) continue;
+      const port = target.ports.get(Number(m[3]));
+      if (port === undefined)
+        throw new Error(`${plan.name}: ${key} calls ${m[2]} on a port it does not listen on`);
+      plan.env[key] = `${m[1]}://127.0.0.1:${port}${m[4]}`;
+    }
+  }
+}
+
 /** The process environment of a container: the image's ENV, then the service's, and a PATH. */
 function containerEnv(imageEnv: Record<string, string>, plan: ServicePlan): Record<string, string> {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...imageEnv, ...plan.env };
