@@ -44,6 +44,11 @@ import { ReportsRepository } from './reports/reports.repository';
 import { UsersController } from './users/users.controller';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
+import {
+  WebhookDeliveriesConsumer,
+  WebhookHealthController,
+  WebhookHealthRepository,
+} from './webhooks/webhook-health';
 
 const KAFKA = 'CONSOLE_KAFKA';
 
@@ -70,6 +75,7 @@ const consumerDeps = [KAFKA_SETTINGS, KAFKA, PRODUCER];
     ReportsController,
     ComplianceController,
     BreaksController,
+    WebhookHealthController,
     EventsController,
   ],
   providers: [
@@ -119,6 +125,13 @@ const consumerDeps = [KAFKA_SETTINGS, KAFKA, PRODUCER];
       (c: ConsoleConfig) => new OperatorApiClient('compliance', c.COMPLIANCE_URL, c.OPERATOR_TOKEN),
     ),
     make(BreaksRepository, [DB], (db: ConsoleDb) => new BreaksRepository(db)),
+    make(WebhookHealthRepository, [DB], (db: ConsoleDb) => new WebhookHealthRepository(db)),
+    make(
+      WebhookDeliveriesConsumer,
+      [...consumerDeps, WebhookHealthRepository, LOGGER],
+      (s: KafkaSettings, k: Kafka, p: Producer, r: WebhookHealthRepository, log: Logger) =>
+        new WebhookDeliveriesConsumer(s, k, p, r, log),
+    ),
     make(
       DependencyMonitor,
       [DB, KAFKA, CLEARING_CLIENT, FX_CLIENT, EVENT_BUS],
@@ -236,6 +249,7 @@ export class ConsoleModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(VotesConsumer) private readonly votes: VotesConsumer,
     @Inject(AlarmsConsumer) private readonly alarms: AlarmsConsumer,
     @Inject(ClearingEventsConsumer) private readonly clearingEvents: ClearingEventsConsumer,
+    @Inject(WebhookDeliveriesConsumer) private readonly webhookDeliveries: WebhookDeliveriesConsumer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -249,6 +263,7 @@ export class ConsoleModule implements OnApplicationBootstrap, OnApplicationShutd
     await this.votes.start();
     await this.alarms.start();
     await this.clearingEvents.start();
+    await this.webhookDeliveries.start();
     this.dependencies.start();
     this.sweeper = setInterval(() => void this.auth.sweep().catch(() => undefined), 60_000);
     this.sweeper.unref();
@@ -258,6 +273,7 @@ export class ConsoleModule implements OnApplicationBootstrap, OnApplicationShutd
     if (this.sweeper) clearInterval(this.sweeper);
     await this.dependencies.stop();
     await this.genesis.stop();
+    await this.webhookDeliveries.stop();
     await this.clearingEvents.stop();
     await this.alarms.stop();
     await this.votes.stop();

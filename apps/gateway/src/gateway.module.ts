@@ -34,6 +34,7 @@ import { SettlementInstructionsService } from './settlement/settlement-instructi
 import { SettlementWebhooksService } from './webhooks/settlement-webhooks.service';
 import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { PublishingWebhooksRepository } from './webhooks/delivery-events';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
@@ -131,8 +132,10 @@ export const GATEWAY_CONTROLLERS = [
     },
     {
       provide: WebhooksRepository,
-      inject: [PRISMA],
-      useFactory: (p: ServicesPrismaClient) => new WebhooksRepository(p),
+      inject: [PRISMA, PRODUCER, CONFIG, LOGGER],
+      // Each attempt is also published for the operations console's webhook health (delivery-events.ts).
+      useFactory: (p: ServicesPrismaClient, producer: Producer, c: GatewayConfig, log: Logger) =>
+        new PublishingWebhooksRepository(p, producer, c.KAFKA_TOPIC_PREFIX, log),
     },
     {
       provide: WebhooksService,

@@ -472,6 +472,44 @@ export const setFeeRequestSchema = z
   .strict();
 
 // ---------------------------------------------------------------------------------------------------------
+// Webhook delivery health (the gateway's gateway.webhook-deliveries topic, read by the console)
+
+/**
+ * One HTTP attempt of a webhook delivery, as the gateway publishes it on `gateway.webhook-deliveries`
+ * (keyed by participant) after recording it: `delivered` (2xx), `failed` (will be retried) or `dead` (the
+ * last attempt failed: the delivery is dead-lettered). The console keeps them by (delivery, attempt).
+ */
+export const webhookDeliveryEventSchema = z.object({
+  deliveryId: z.string().min(1).max(200),
+  webhookId: z.string().min(1).max(200),
+  participantId: z.string().min(1).max(64),
+  event: z.string().max(100),
+  attempt: z.number().int().min(1),
+  outcome: z.enum(['delivered', 'failed', 'dead']),
+  statusCode: z.number().int().nullable(),
+  error: z.string().max(500).nullable(),
+  durationMs: z.number().int().min(0),
+  at: isoTime,
+});
+export type WebhookDeliveryEvent = z.infer<typeof webhookDeliveryEventSchema>;
+
+/** GET /webhooks/health: per participant with webhook traffic, over the last 24 hours and in all. */
+export const webhookHealthSchema = z.object({
+  participantId: z.string(),
+  /** Deliveries that succeeded, attempts that failed, in the last 24 hours. */
+  delivered24h: z.number().int(),
+  failedAttempts24h: z.number().int(),
+  /** Deliveries whose every attempt failed (dead letters), in all. */
+  deadLetters: z.number().int(),
+  lastSuccessAt: isoTime.nullable(),
+  lastFailureAt: isoTime.nullable(),
+  /** The newest failure: the receiver's status code or the error. */
+  lastFailure: z.string().nullable(),
+});
+export type WebhookHealth = z.infer<typeof webhookHealthSchema>;
+export const webhookHealthResponseSchema = z.object({ participants: z.array(webhookHealthSchema) });
+
+// ---------------------------------------------------------------------------------------------------------
 // Compliance case queue (the compliance service's API, passed on; the officer is the console user)
 
 export const caseStatusSchema = z.enum(['open', 'escalated', 'released', 'rejected']);
@@ -855,6 +893,7 @@ export const CONSOLE_ROUTES = {
   transferProof: r('GET', '/transfers/:id/proof', 'read'),
   participants: r('GET', '/participants', 'read'),
   participant: r('GET', '/participants/:id', 'read'),
+  webhookHealth: r('GET', '/webhooks/health', 'read'),
   windows: r('GET', '/clearing/windows', 'read'),
   window: r('GET', '/clearing/windows/:id', 'read'),
   closeWindow: r('POST', '/clearing/windows/:currency/close', 'clearing.write'),

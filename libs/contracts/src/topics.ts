@@ -24,6 +24,12 @@ export const TOPICS = {
    * confirm-settlement, forwarded by the gateway (keyed by instruction id).
    */
   clearingCommands: { name: 'clearing.commands', partitions: 1, retentionMs: 7 * 24 * 3600 * 1000 },
+  /** Every webhook delivery attempt of the gateway (outcome, status code or error), keyed by participant. */
+  gatewayWebhookDeliveries: {
+    name: 'gateway.webhook-deliveries',
+    partitions: 1,
+    retentionMs: 7 * 24 * 3600 * 1000,
+  },
   /** Messages that failed validation, with the reason; never dropped silently. */
   deadLetter: { name: 'concord.dead-letter', partitions: 1, retentionMs: 30 * 24 * 3600 * 1000 },
   /** Requests to the FX service (quote, set-spread, set-markup, set-fee), keyed by request id. */

@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ConsoleParticipantView } from '@console-api';
+import type { ConsoleParticipantView, WebhookHealth } from '@console-api';
 import { QueryView } from '../components/QueryView';
 import { UsageBar } from '../components/UsageBar';
 import { get } from '../lib/api';
-import { formatMinor } from '../lib/format';
+import { formatMinor, formatTime } from '../lib/format';
 
 function AccountsTable({ participant }: { participant: ConsoleParticipantView }) {
   return (
@@ -65,6 +65,51 @@ function ParticipantCard({ participant }: { participant: ConsoleParticipantView 
   );
 }
 
+function WebhookHealthTable() {
+  const query = useQuery({
+    queryKey: ['webhooks', 'health'],
+    queryFn: () => get<{ participants: WebhookHealth[] }>('/webhooks/health'),
+    refetchInterval: 10_000,
+  });
+  return (
+    <QueryView query={query}>
+      {(data) =>
+        data.participants.length === 0 ? (
+          <p className="muted">No webhook delivery yet.</p>
+        ) : (
+          <table>
+            <caption>Webhook delivery health (attempts of the last 24 hours; dead letters in all)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Participant</th>
+                <th scope="col">Delivered</th>
+                <th scope="col">Failed attempts</th>
+                <th scope="col">Dead letters</th>
+                <th scope="col">Last success</th>
+                <th scope="col">Last failure</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.participants.map((h) => (
+                <tr key={h.participantId} data-webhook-health={h.participantId}>
+                  <th scope="row">{h.participantId}</th>
+                  <td className="num">{h.delivered24h}</td>
+                  <td className="num">{h.failedAttempts24h}</td>
+                  <td className="num">
+                    {h.deadLetters > 0 ? <span className="badge bad">{h.deadLetters}</span> : 0}
+                  </td>
+                  <td>{formatTime(h.lastSuccessAt)}</td>
+                  <td>{h.lastFailureAt ? `${formatTime(h.lastFailureAt)}: ${h.lastFailure ?? ''}` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </QueryView>
+  );
+}
+
 export function ParticipantsPage() {
   const query = useQuery({
     queryKey: ['participants'],
@@ -74,6 +119,7 @@ export function ParticipantsPage() {
   return (
     <section aria-labelledby="participants-title">
       <h1 id="participants-title">Participants</h1>
+      <WebhookHealthTable />
       <QueryView query={query}>
         {(data) => data.participants.map((p) => <ParticipantCard key={p.id} participant={p} />)}
       </QueryView>
