@@ -64,5 +64,27 @@ export const routingSchema = commonSchema.extend({
   ROUTING_FX_TIMEOUT_MS: positiveMs(100, 30_000)
     .default(3_000)
     .describe('How long routing waits for an FX quote.'),
+  ROUTING_WEBHOOK_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(8)
+    .describe('HTTP attempts of an order webhook delivery before it is dead (a dead letter).'),
+  ROUTING_WEBHOOK_BACKOFF_MS: positiveMs(10, 3_600_000)
+    .default(1_000)
+    .describe(
+      'Delay before the second attempt of an order webhook delivery; doubled before each further one.',
+    ),
+  ROUTING_WEBHOOK_TIMEOUT_MS: positiveMs(100, 60_000)
+    .default(5_000)
+    .describe("Longest wait for an order webhook receiver's answer."),
+  ROUTING_WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe(
+      'Deliver order webhooks to loopback, private and other non-public addresses (refused otherwise, against server-side request forgery). Only for a network on one machine: `npm start` and the tests set it.',
+    ),
 });
 export type RoutingConfig = z.infer<typeof routingSchema>;

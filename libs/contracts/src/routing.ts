@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fxQuoteSchema } from './fx';
+import { deliveryAttemptViewSchema, DELIVERY_STATUSES } from './partner-api';
 import { ID_PATTERN } from './ids';
 
 /**
@@ -259,3 +260,78 @@ export const orderListQuerySchema = z
   })
   .strict();
 export type OrderListQuery = z.infer<typeof orderListQuerySchema>;
+
+/** Order webhook events: one per state an order enters (`order.paid_out`...). */
+export const ORDER_EVENTS = ORDER_STATES.map((s) => `order.${s}` as const);
+export const orderEventTypeSchema = z.enum(ORDER_EVENTS);
+export type OrderEventType = z.infer<typeof orderEventTypeSchema>;
+
+function isPlainHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol, hostname, username, password } = new URL(value);
+  return ['http:', 'https:'].includes(protocol) && hostname !== '' && username + password === '';
+}
+
+/** `POST /v1/webhooks` of routing: where the app's order events go; no `events`: all of them. */
+export const createOrderWebhookSchema = z
+  .object({
+    url: z.string().max(2048).refine(isPlainHttpUrl, 'an absolute http(s) URL without user or password'),
+    events: z
+      .array(orderEventTypeSchema)
+      .min(1)
+      .max(ORDER_EVENTS.length)
+      .refine((e) => new Set(e).size === e.length, 'each event at most once')
+      .optional(),
+  })
+  .strict();
+export type CreateOrderWebhook = z.infer<typeof createOrderWebhookSchema>;
+
+export const orderWebhookViewSchema = z
+  .object({ id: z.string(), url: z.string(), events: z.array(orderEventTypeSchema), createdAt: z.string() })
+  .strict();
+export type OrderWebhookView = z.infer<typeof orderWebhookViewSchema>;
+
+/** The answer of a new subscription: its HMAC-SHA256 secret is shown this once. */
+export const createdOrderWebhookViewSchema = orderWebhookViewSchema.extend({ secret: z.string() }).strict();
+export type CreatedOrderWebhookView = z.infer<typeof createdOrderWebhookViewSchema>;
+
+/** `GET /v1/webhooks/{id}/deliveries?status=&limit=`: `status=dead` lists the dead letters. */
+export const orderWebhookDeliveriesQuerySchema = z
+  .object({
+    status: z.enum(DELIVERY_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+export const orderWebhookDeliveryViewSchema = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    event: orderEventTypeSchema,
+    orderId: z.string(),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number().int(),
+    log: z.array(deliveryAttemptViewSchema),
+    createdAt: z.string(),
+    deliveredAt: z.string().nullable(),
+  })
+  .strict();
+export type OrderWebhookDeliveryView = z.infer<typeof orderWebhookDeliveryViewSchema>;
+
+/**
+ * The body of an order webhook request (verify `Concord-Signature` over the raw body first): the event
+ * (`state` is the state the order entered, with its `detail`) and the order as it stood when the event was
+ * sent, which may be further on.
+ */
+export const orderWebhookEventSchema = z
+  .object({
+    id: z.string(),
+    type: orderEventTypeSchema,
+    createdAt: z.string(),
+    orderId: z.string(),
+    state: orderStateSchema,
+    detail: z.string().nullable(),
+    order: orderViewSchema,
+  })
+  .strict();
+export type OrderWebhookEvent = z.infer<typeof orderWebhookEventSchema>;

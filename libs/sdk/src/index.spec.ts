@@ -86,6 +86,43 @@ describe('ConcordClient retries', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(75);
   });
 
+  it("names the payer of a payee's transfer calls in the signed query", async () => {
+    const c = client();
+    await c.getTransfer('t-1', { payer: 'hk-remit' });
+    await c.fulfilTransfer('t-1', { payer: 'hk-remit', waitMs: 500 });
+    await c.abortTransfer('t 2', { payer: 'hk-remit' });
+    await c.getTransfer('t-1');
+    expect(seen.map((s) => s.url)).toEqual([
+      '/v1/transfers/t-1?payer=hk-remit',
+      '/v1/transfers/t-1/fulfil?wait=500&payer=hk-remit',
+      '/v1/transfers/t%202/abort?payer=hk-remit',
+      '/v1/transfers/t-1',
+    ]);
+    expect(seen.map(nonceOf)).toHaveLength(4);
+  });
+
+  it('gives up an attempt after timeoutMs, and tries a safe call again', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const c = new ConcordClient({
+        baseUrl: silentUrl,
+        keyId: 'k',
+        seedHex: '11'.repeat(32),
+        timeoutMs: 100,
+      });
+      const started = Date.now();
+      await expect(c.me()).rejects.toMatchObject({ name: 'TimeoutError', timeoutMs: 100 });
+      // Three attempts of 100 ms with 100 and 200 ms of backoff between them.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   it("sends the caller's own Idempotency-Key, and a new key for each call", async () => {
     const c = client();
     await c.createTransfer(transfer, { idempotencyKey: 'order-42' });

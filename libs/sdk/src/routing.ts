@@ -1,5 +1,10 @@
 import type {
   CorridorView,
+  CreatedOrderWebhookView,
+  CreateOrderWebhook,
+  OrderWebhookDeliveryView,
+  OrderWebhookEvent,
+  OrderWebhookView,
   OfferInput,
   OfferView,
   OrderListQuery,
@@ -8,9 +13,22 @@ import type {
   RouteRequest,
   RoutesAnswer,
 } from '@concord/contracts';
-import { ApiResponse, ConcordClient, ConcordClientOptions } from './index';
+import { ApiResponse, ConcordClient, ConcordClientOptions } from './client';
 
-export type { CorridorView, OfferInput, OfferView, OrderRequest, OrderView, RouteRequest, RoutesAnswer };
+export type {
+  CorridorView,
+  CreatedOrderWebhookView,
+  CreateOrderWebhook,
+  OfferInput,
+  OfferView,
+  OrderRequest,
+  OrderView,
+  OrderWebhookDeliveryView,
+  OrderWebhookEvent,
+  OrderWebhookView,
+  RouteRequest,
+  RoutesAnswer,
+};
 
 /**
  * The routing API's client (apps/routing): apps ask for routes and send orders; payout partners publish
@@ -71,6 +89,35 @@ export class RoutingClient {
 
   offers(): Promise<ApiResponse<{ offers: OfferView[] }>> {
     return this.http.request('GET', '/v1/offers');
+  }
+
+  /**
+   * Subscribes a URL to the app's order events (all of them, or `events`); the answer holds the HMAC
+   * secret, shown this once. Check each request with `ConcordClient.verifyWebhookSignature`.
+   */
+  createWebhook(webhook: CreateOrderWebhook): Promise<ApiResponse<CreatedOrderWebhookView>> {
+    return this.http.request('POST', '/v1/webhooks', webhook);
+  }
+
+  listWebhooks(): Promise<ApiResponse<{ webhooks: OrderWebhookView[] }>> {
+    return this.http.request('GET', '/v1/webhooks');
+  }
+
+  deleteWebhook(id: string): Promise<ApiResponse<undefined>> {
+    return this.http.request('DELETE', `/v1/webhooks/${encodeURIComponent(id)}`);
+  }
+
+  /** A webhook's deliveries, newest first, with their attempts; `status: 'dead'` lists the dead letters. */
+  webhookDeliveries(
+    id: string,
+    query: { status?: OrderWebhookDeliveryView['status']; limit?: number } = {},
+  ): Promise<ApiResponse<{ deliveries: OrderWebhookDeliveryView[] }>> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    return this.http.request(
+      'GET',
+      `/v1/webhooks/${encodeURIComponent(id)}/deliveries${params.size ? `?${params}` : ''}`,
+    );
   }
 
   /** The public key an app adds to its keys so that routing may send its order transfers. */

@@ -73,3 +73,22 @@ export function describeFetchError(error: unknown, timeoutMs: number): string {
   const cause = e?.cause?.code ?? e?.cause?.message;
   return `${e?.message ?? String(error)}${cause ? ` (${cause})` : ''}`.slice(0, 500);
 }
+
+/**
+ * The BullMQ jobs of deliveries (`queue.addBulk`): the job id is the delivery id, so a delivery queued
+ * twice (a sweep after a crash) is one job; failed attempts are retried with exponential backoff, and the
+ * last failure is kept a week (the dead letters are also in the delivery rows).
+ */
+export function deliveryJobs(ids: string[], settings: { attempts: number; backoffMs: number }) {
+  return ids.map((id) => ({
+    name: 'deliver',
+    data: { deliveryId: id },
+    opts: {
+      jobId: id,
+      attempts: settings.attempts,
+      backoff: { type: 'exponential', delay: settings.backoffMs },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+  }));
+}

@@ -1,6 +1,6 @@
 import { Job, Queue, Worker } from 'bullmq';
 import type { Logger } from '@concord/observability';
-import { AttemptResult, postSignedWebhook } from '@concord/webhooks';
+import { AttemptResult, deliveryJobs, postSignedWebhook } from '@concord/webhooks';
 import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
 import { bullConnection } from '@concord/config';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -112,19 +112,7 @@ export class WebhookDeliveryProcessor {
 
   private async enqueue(ids: string[]): Promise<void> {
     if (ids.length === 0 || !this.queue) return;
-    await this.queue.addBulk(
-      ids.map((id) => ({
-        name: 'deliver',
-        data: { deliveryId: id },
-        opts: {
-          jobId: id,
-          attempts: this.settings.attempts,
-          backoff: { type: 'exponential', delay: this.settings.backoffMs },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-        },
-      })),
-    );
+    await this.queue.addBulk(deliveryJobs(ids, this.settings));
   }
 
   /** One attempt of one delivery (BullMQ calls it again after a failure, until the attempts run out). */
