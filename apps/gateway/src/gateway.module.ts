@@ -22,6 +22,9 @@ import { QuotesService } from './quotes/quotes.service';
 import { FxClient } from '@concord/fx-client';
 import { TransfersRepository } from './transfers/transfers.repository';
 import { TransfersService } from './transfers/transfers.service';
+import { BooksController } from './books/books.controller';
+import { BooksRepository } from './books/books.repository';
+import { BooksService } from './books/books.service';
 import { StatementsController } from './statements/statements.controller';
 import { StatementsRepository } from './statements/statements.repository';
 import { StatementsService } from './statements/statements.service';
@@ -54,6 +57,7 @@ export const GATEWAY_CONTROLLERS = [
   LedgerInfoController,
   WebhooksController,
   StatementsController,
+  BooksController,
   QuotesController,
   SettlementInstructionsController,
   HealthController,
@@ -123,6 +127,11 @@ export const GATEWAY_CONTROLLERS = [
       provide: StatementsRepository,
       inject: [PRISMA],
       useFactory: (p: ServicesPrismaClient) => new StatementsRepository(p),
+    },
+    {
+      provide: BooksService,
+      inject: [PRISMA],
+      useFactory: (p: ServicesPrismaClient) => new BooksService(new BooksRepository(p)),
     },
     {
       provide: StatementsService,

@@ -41,13 +41,15 @@ export const INSTRUCTION_CSV_COLUMNS = [
 export function instructionsCsv(
   rows: readonly Record<(typeof INSTRUCTION_CSV_COLUMNS)[number], string | number>[],
 ): string {
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const lines = [INSTRUCTION_CSV_COLUMNS.join(',')];
-  for (const v of rows) lines.push(INSTRUCTION_CSV_COLUMNS.map((k) => cell(v[k])).join(','));
+  for (const v of rows) lines.push(INSTRUCTION_CSV_COLUMNS.map((k) => csvCell(v[k])).join(','));
   return lines.join('\r\n') + '\r\n';
+}
+
+/** One RFC 4180 cell: quoted when it holds a quote, a comma or a line end; null is empty. */
+function csvCell(v: string | number | null): string {
+  const s = v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Closes the open window of a currency (a new one opens); `requestId` makes a redelivery a no-op. */
@@ -251,3 +253,129 @@ export const clearingEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ClearingEvent = z.infer<typeof clearingEventSchema>;
 export type ClearingEventType = ClearingEvent['type'];
+
+// Partners' books: a partner's own list of transfers reconciled against the ledger's (gateway, /v1/books)
+
+/** The statuses a partner's book may give a transfer: the API's (accepted until final, then the ledger's). */
+export const BOOK_STATUSES = [
+  'accepted',
+  'committed',
+  'reserved',
+  'fulfilled',
+  'aborted',
+  'expired',
+  'rejected',
+] as const;
+
+/**
+ * One transfer of a partner's book, as the partner has it: who paid (the partner itself for its own
+ * payments, the payer for what it received), the payer's id of the transfer, the amount as a decimal
+ * string of the currency, and the status the partner recorded. A transfer is known by (payer, id).
+ */
+export const bookEntrySchema = z
+  .object({
+    payer: id.describe('the paying participant (the partner itself for its payments)'),
+    id: id.describe("the payer's id of the transfer"),
+    amount: z.string().regex(/^\d{1,18}(\.\d{1,18})?$/, 'a decimal amount such as 12.50'),
+    currency,
+    status: z.enum(BOOK_STATUSES),
+  })
+  .strict();
+export type BookEntry = z.infer<typeof bookEntrySchema>;
+
+/** At most this many transfers in one book (a request body is at most 256 KiB). */
+export const MAX_BOOK_ENTRIES = 2000;
+
+/** The columns of a book sent as CSV (a header line naming them, in any order). */
+export const BOOK_CSV_COLUMNS = ['payer', 'id', 'amount', 'currency', 'status'] as const;
+
+const bookTime = z.string().datetime({ offset: true });
+
+/**
+ * `POST /v1/books/reconciliations`: the partner's transfers of the period `from <= created < to` (by
+ * when Concord took each transfer in), as JSON `transfers` or as the text of a CSV (`csv`, columns
+ * BOOK_CSV_COLUMNS); exactly one of the two.
+ */
+export const bookReconciliationRequestSchema = z
+  .object({
+    from: bookTime.describe('start of the period (inclusive), ISO 8601'),
+    to: bookTime.describe('end of the period (exclusive), ISO 8601'),
+    transfers: z.array(bookEntrySchema).max(MAX_BOOK_ENTRIES).optional(),
+    csv: z.string().max(250_000).optional().describe('the book as CSV: payer,id,amount,currency,status'),
+  })
+  .strict()
+  .refine((b) => (b.transfers === undefined) !== (b.csv === undefined), {
+    message: 'exactly one of transfers and csv',
+    path: ['transfers'],
+  })
+  .refine((b) => Date.parse(b.from) < Date.parse(b.to), { message: 'from must be before to', path: ['to'] });
+export type BookReconciliationRequest = z.infer<typeof bookReconciliationRequestSchema>;
+
+/**
+ * What a transfer of the period is, the partner's book against Concord's: `matched`; `missing-at-partner`
+ * (Concord has it, the book does not); `missing-at-concord` (the book has it, Concord has no such
+ * transfer of the partner's); `amount-differs` (amount or currency; the status may differ too);
+ * `status-differs`.
+ */
+export const BOOK_RESULTS = [
+  'matched',
+  'missing-at-partner',
+  'missing-at-concord',
+  'amount-differs',
+  'status-differs',
+] as const;
+export type BookResult = (typeof BOOK_RESULTS)[number];
+
+export const bookReportLineSchema = z
+  .object({
+    result: z.enum(BOOK_RESULTS),
+    payer: z.string(),
+    id: z.string(),
+    /** The partner's side of the transfer: payer (it paid) or payee. */
+    role: z.enum(['payer', 'payee']).nullable(),
+    partnerAmount: z.string().nullable(),
+    partnerCurrency: z.string().nullable(),
+    partnerStatus: z.string().nullable(),
+    concordAmount: z.string().nullable(),
+    concordCurrency: z.string().nullable(),
+    concordStatus: z.string().nullable(),
+  })
+  .strict();
+export type BookReportLine = z.infer<typeof bookReportLineSchema>;
+
+/** The report: counts per result, then every transfer (differences first, then by payer and id). */
+export const bookReportSchema = z
+  .object({
+    participant: z.string(),
+    from: z.string(),
+    to: z.string(),
+    counts: z
+      .object(
+        Object.fromEntries(BOOK_RESULTS.map((r) => [r, z.number().int()])) as Record<BookResult, z.ZodNumber>,
+      )
+      .strict(),
+    lines: z.array(bookReportLineSchema),
+  })
+  .strict();
+export type BookReport = z.infer<typeof bookReportSchema>;
+
+/** The columns of the report as CSV (`Accept: text/csv`). */
+export const BOOK_REPORT_CSV_COLUMNS = [
+  'result',
+  'payer',
+  'id',
+  'role',
+  'partnerAmount',
+  'partnerCurrency',
+  'partnerStatus',
+  'concordAmount',
+  'concordCurrency',
+  'concordStatus',
+] as const;
+
+/** RFC 4180 CSV of a report's lines, one header line, CRLF line ends (empty cells for nulls). */
+export function bookReportCsv(lines: readonly BookReportLine[]): string {
+  const out = [BOOK_REPORT_CSV_COLUMNS.join(',')];
+  for (const l of lines) out.push(BOOK_REPORT_CSV_COLUMNS.map((k) => csvCell(l[k])).join(','));
+  return out.join('\r\n') + '\r\n';
+}

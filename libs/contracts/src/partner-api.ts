@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { instructionDirectionSchema, instructionStatusSchema } from './clearing';
+import {
+  bookReconciliationRequestSchema,
+  bookReportSchema,
+  instructionDirectionSchema,
+  instructionStatusSchema,
+} from './clearing';
 import { fxQuoteSchema, FxQuote } from './fx';
 import { transferBatchInstructionSchema, transferInstructionSchema } from './instructions';
 import { blockHeaderSchema, transferStatusSchema } from './ledger';
@@ -710,6 +715,10 @@ export const PARTNER_API_ROUTES = {
     responses: { '200': settlementInstructionDetailViewSchema, '202': settlementInstructionDetailViewSchema },
   },
   'get /v1/statements': { query: statementQuerySchema, responses: { '200': statementViewSchema } },
+  'post /v1/books/reconciliations': {
+    body: bookReconciliationRequestSchema,
+    responses: { '200': bookReportSchema },
+  },
   'post /v1/webhooks': { body: createWebhookSchema, responses: { '201': createdWebhookViewSchema } },
   'get /v1/webhooks': { responses: { '200': webhookListSchema } },
   'delete /v1/webhooks/{id}': { responses: { '204': null } },

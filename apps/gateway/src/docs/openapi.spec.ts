@@ -9,6 +9,7 @@ import { GATEWAY_LIMITS } from '../transfers/transfers.controller';
 import { TransfersRepository } from '../transfers/transfers.repository';
 import { TransfersService } from '../transfers/transfers.service';
 import { StatementsService } from '../statements/statements.service';
+import { BooksService } from '../books/books.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { GATEWAY_CONTROLLERS } from '../gateway.module';
 import { QuotesService } from '../quotes/quotes.service';
@@ -51,6 +52,7 @@ describe('OpenAPI document', () => {
         { provide: Registry, useValue: {} },
         { provide: WebhooksService, useValue: {} },
         { provide: StatementsService, useValue: {} },
+        { provide: BooksService, useValue: {} },
         { provide: QuotesService, useValue: {} },
         { provide: SettlementInstructionsService, useValue: {} },
       ],
@@ -72,6 +74,7 @@ describe('OpenAPI document', () => {
       '/v1/accounts',
       '/v1/accounts/{participant}/{currency}/proof',
       '/v1/accounts/{participant}/{currency}/{kind}/proof',
+      '/v1/books/reconciliations',
       '/v1/ledger/genesis',
       '/v1/ledger/signer-sets',
       '/v1/participants/me',

@@ -2,6 +2,7 @@ import { BadRequestException, NotFoundException, PayloadTooLargeException } from
 import { Problem } from '@concord/http-problems';
 import { ACCOUNT_PROBLEMS, AccountFailure } from '../accounts/accounts.errors';
 import { AUTH_PROBLEMS, AuthFailure } from '../auth/auth.errors';
+import { BOOK_PROBLEMS, BookFailure } from '../books/books.errors';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyFailure } from '../idempotency/idempotency.errors';
 import { QUOTE_PROBLEMS, QuoteFailure } from '../quotes/quotes.errors';
 import { SETTLEMENT_PROBLEMS, SettlementFailure } from '../settlement/settlement-instructions.errors';
@@ -89,6 +90,14 @@ const FAILURES: [Error, number, string][] = [
   [new WebhookFailure({ kind: 'URL_NOT_ALLOWED', reason: 'private' }), 400, 'WEBHOOK_URL_NOT_ALLOWED'],
   [new WebhookFailure({ kind: 'NOT_FOUND', id: 'wh_1' }), 404, 'WEBHOOK_NOT_FOUND'],
   [new WebhookFailure({ kind: 'TOO_MANY_WEBHOOKS', max: 3 }), 422, 'TOO_MANY_WEBHOOKS'],
+  [new BookFailure({ kind: 'INVALID_BODY', errors: [] }), 400, 'INVALID_BODY'],
+  [
+    new BookFailure({ kind: 'BOOK_REFUSED', errors: [{ field: 'csv line 2', message: 'x' }] }),
+    422,
+    'BOOK_REFUSED',
+  ],
+  [new BookFailure({ kind: 'PERIOD_TOO_LARGE', max: 10 }), 422, 'PERIOD_TOO_LARGE'],
+  [new BookFailure({ kind: 'NOT_ACCEPTABLE', accept: 'text/html' }), 406, 'NOT_ACCEPTABLE'],
   [new IdempotencyFailure({ kind: 'INVALID_KEY', reason: 'r' }), 400, 'INVALID_IDEMPOTENCY_KEY'],
   [new IdempotencyFailure({ kind: 'KEY_REUSED' }), 409, 'IDEMPOTENCY_KEY_REUSED'],
   [new IdempotencyFailure({ kind: 'IN_PROGRESS' }), 409, 'IDEMPOTENCY_KEY_IN_PROGRESS'],
@@ -115,6 +124,7 @@ describe("the gateway's problem mapping", () => {
       ...Object.keys(STATEMENT_PROBLEMS).map((k) => `StatementFailure:${k}`),
       ...Object.keys(WEBHOOK_PROBLEMS).map((k) => `WebhookFailure:${k}`),
       ...Object.keys(IDEMPOTENCY_PROBLEMS).map((k) => `IdempotencyFailure:${k}`),
+      ...Object.keys(BOOK_PROBLEMS).map((k) => `BookFailure:${k}`),
     ];
     expect(kinds.sort()).toEqual(rows.sort());
   });
