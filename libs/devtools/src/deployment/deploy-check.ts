@@ -1,13 +1,15 @@
 /**
  * `npm run deploy:check`: renders every overlay of k8s/ (overlay.ts), validates every object against the
- * Kubernetes schemas of the `kubernetes-models` packages (their ajv validators; custom resources such as
- * CloudNativePG's Cluster have no model there and are named as not validated), validates
+ * Kubernetes schemas of the `kubernetes-models` packages (their ajv validators) and the custom resources
+ * (CloudNativePG's Cluster, Strimzi's Kafka...) against their operators' CRD schemas in deploy/crds/
+ * (crd-schemas.ts; one without a vendored schema is named as not validated), validates
  * docker-compose.yml's structure, and runs the manifest checks (manifest-checks.ts). The cross-checks of
  * names, ports, variables (libs/config) and topics (libs/contracts) are deployment.spec.ts, which the npm
  * script runs after this.
  */
 import path from 'node:path';
 import { arr, COMPOSE_ENV_FILE, loadComposeFile, obj, Obj, readEnvFile } from './compose';
+import { crdProblems, crdValidator } from './crd-schemas';
 import { podProblems, realUseProblems, signerProblems } from './manifest-checks';
 import { K8sDoc, overlays, renderOverlay } from './overlay';
 
@@ -34,7 +36,10 @@ export async function schemaProblems(
     const where = `${overlay}: ${file} ${doc.kind} ${obj(doc.metadata).name}`;
     const Model = await modelOf(String(doc.apiVersion), String(doc.kind));
     if (!Model) {
-      unchecked.push(`${doc.apiVersion} ${doc.kind} ${obj(doc.metadata).name}`);
+      // A custom resource: against its operator's CRD schema when deploy/crds has it (crd-schemas.ts).
+      const validate = crdValidator(String(doc.apiVersion), String(doc.kind));
+      if (validate) problems.push(...crdProblems(validate, doc).map((p) => `${where}: ${p}`));
+      else unchecked.push(`${doc.apiVersion} ${doc.kind} ${obj(doc.metadata).name}`);
       continue;
     }
     try {
@@ -90,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     problems.push(...signerProblems(docs).map((p) => `${overlay}: ${p}`));
     if (overlay !== 'local') problems.push(...realUseProblems(overlay, docs, demo));
     console.log(
-      `deploy:check ${overlay}: ${docs.length} objects rendered, ${docs.length - unchecked.length} validated against the Kubernetes schemas`,
+      `deploy:check ${overlay}: ${docs.length} objects rendered, ${docs.length - unchecked.length} validated against the Kubernetes and CRD schemas`,
     );
     if (unchecked.length > 0) console.log(`  custom resources not schema-checked: ${unchecked.join('; ')}`);
   }

@@ -552,6 +552,55 @@ function k8sApps(docs: K8sDoc[], problems: string[], kafkaVersion: string): K8sA
   return apps;
 }
 
+/**
+ * The production overlay's Strimzi Kafka: the topics of TOPICS as KafkaTopics (three replicas, two in
+ * sync), the cluster's copies and broker liveness as the local cluster's, the services pointed at its
+ * bootstrap Service.
+ */
+function strimziProblems(docs: K8sDoc[]): string[] {
+  const problems: string[] = [];
+  const kafkas = docs.filter((d) => d.doc.kind === 'Kafka');
+  if (kafkas.length !== 1) return [`production: ${kafkas.length} Strimzi Kafka clusters, expected 1`];
+  const cluster = meta(kafkas[0].doc).name;
+  const config = obj(obj(obj(kafkas[0].doc.spec).kafka).config);
+  const expected: [string, unknown][] = [
+    ['default.replication.factor', 3],
+    ['min.insync.replicas', 2],
+    ['unclean.leader.election.enable', false],
+    ['auto.create.topics.enable', false],
+    ...BROKER_LIVENESS,
+  ];
+  for (const [key, value] of expected) {
+    if (config[key] !== value)
+      problems.push(`production Kafka ${cluster}: ${key} is ${str(config[key])}, expected ${value}`);
+  }
+  const common = obj(
+    docs.find((d) => d.doc.kind === 'ConfigMap' && meta(d.doc).name === 'concord-common')?.doc.data,
+  );
+  if (common.KAFKA_BROKERS !== `${cluster}-kafka-bootstrap:9092`)
+    problems.push(
+      `production: KAFKA_BROKERS is ${str(common.KAFKA_BROKERS)}, not ${cluster}-kafka-bootstrap:9092`,
+    );
+  const script = docs
+    .filter((d) => d.doc.kind === 'KafkaTopic')
+    .map((d) => {
+      const spec = obj(d.doc.spec);
+      const c = obj(spec.config);
+      if (spec.replicas !== 3 || c['min.insync.replicas'] !== 2)
+        problems.push(`production KafkaTopic ${meta(d.doc).name}: not 3 replicas with 2 in sync`);
+      if (meta(d.doc).labels['strimzi.io/cluster'] !== cluster)
+        problems.push(
+          `production KafkaTopic ${meta(d.doc).name}: not labelled strimzi.io/cluster=${cluster}`,
+        );
+      const type = c['message.timestamp.type'] === undefined ? '' : ` ${str(c['message.timestamp.type'])}`;
+      return `topic ${str(spec.topicName)} ${str(spec.partitions)} ${str(c['retention.ms'])}${type}`;
+    });
+  // The same comparison with TOPICS as for the topic scripts of compose and the base.
+  const asScript = ['kafka-topics.sh --create', ...script].join('\n');
+  problems.push(...topicScriptProblems('production KafkaTopics', asScript));
+  return problems;
+}
+
 const PLATFORM_ADDRESSES = new Set(['DATABASE_URL', 'KAFKA_BROKERS']);
 
 /** The same app services, with the same environment, in docker-compose.yml and k8s/. */
@@ -868,6 +917,30 @@ describe('k8s/*.yaml', () => {
     expect(problems).toContain(
       'k8s/base/kafka.yaml Job kafka-topics container kafka-topics: topic ledger.votes is not created',
     );
+  });
+});
+
+describe('k8s/overlays/production (Strimzi Kafka)', () => {
+  const production = () => renderOverlay(path.join(K8S_ROOT, 'overlays', 'production'));
+
+  it('creates exactly the topics of TOPICS, with the copies and broker liveness of the local cluster', () => {
+    expect(strimziProblems(production())).toEqual([]);
+  });
+
+  it('reports a topic that differs from TOPICS, a missing one and a weaker cluster', () => {
+    const docs = production();
+    const topic = (name: string) =>
+      docs.find((d) => d.doc.kind === 'KafkaTopic' && meta(d.doc).name === name)!.doc;
+    obj(topic('fx-events').spec).partitions = 1;
+    const votes = docs.findIndex((d) => d.doc.kind === 'KafkaTopic' && meta(d.doc).name === 'ledger-votes');
+    const kafka = docs.find((d) => d.doc.kind === 'Kafka')!.doc;
+    obj(obj(obj(kafka.spec).kafka).config)['broker.session.timeout.ms'] = 9000;
+    const problems = strimziProblems(docs.filter((_, i) => i !== votes));
+    expect(problems).toEqual([
+      'production Kafka concord: broker.session.timeout.ms is 9000, expected 3000',
+      'production KafkaTopics: topic ledger.votes is not created',
+      'production KafkaTopics: topic fx.events has 1 partitions, retention.ms 604800000, expected 3 partitions, retention.ms 604800000',
+    ]);
   });
 });
 
