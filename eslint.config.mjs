@@ -113,7 +113,7 @@ const LONG_FUNCTION_DEBT = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'prisma/migrations/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', '.data/**', 'prisma/migrations/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -29,6 +29,9 @@ import { Quotes } from './routes/quotes';
 import { RouteOptionsRepository } from './routes/route-options.repository';
 import { RoutesController } from './routes/routes.controller';
 import { RoutesService } from './routes/routes.service';
+import { OrderWebhooks } from './webhooks/order-webhooks';
+import { OrderWebhooksController } from './webhooks/order-webhooks.controller';
+import { OrderWebhooksRepository } from './webhooks/order-webhooks.repository';
 import {
   CONFIG,
   KAFKA_SETTINGS,
@@ -196,6 +199,23 @@ const services = [
       ),
   },
   {
+    provide: OrderWebhooks,
+    inject: [PRISMA, CONFIG, LOGGER],
+    useFactory: (p: PrismaClient, c: RoutingConfig, log: Logger) =>
+      new OrderWebhooks(
+        new OrderWebhooksRepository(p),
+        c.REDIS_URL,
+        c.KAFKA_TOPIC_PREFIX,
+        {
+          attempts: c.ROUTING_WEBHOOK_ATTEMPTS,
+          backoffMs: c.ROUTING_WEBHOOK_BACKOFF_MS,
+          timeoutMs: c.ROUTING_WEBHOOK_TIMEOUT_MS,
+          allowPrivateUrls: c.ROUTING_WEBHOOK_ALLOW_PRIVATE_URLS,
+        },
+        log,
+      ),
+  },
+  {
     provide: LedgerService,
     inject: [LedgerRepository, Directory, PartnerStats],
     useFactory: (r: LedgerRepository, d: Directory, s: PartnerStats) =>
@@ -210,7 +230,13 @@ const services = [
 ];
 
 @Module({
-  controllers: [HealthController, OffersController, RoutesController, OrdersController],
+  controllers: [
+    HealthController,
+    OffersController,
+    RoutesController,
+    OrdersController,
+    OrderWebhooksController,
+  ],
   providers: [...infrastructure, ...repositories, ...services],
 })
 export class RoutingModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -229,6 +255,7 @@ export class RoutingModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(FxClient) private readonly fx: FxClient,
     @Inject(FinalizedConsumer) private readonly consumer: FinalizedConsumer,
     @Inject(OrderWorker) private readonly worker: OrderWorker,
+    @Inject(OrderWebhooks) private readonly webhooks: OrderWebhooks,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -238,6 +265,7 @@ export class RoutingModule implements OnApplicationBootstrap, OnApplicationShutd
     await this.fx.start();
     await this.consumer.start();
     this.worker.start();
+    await this.webhooks.start();
     const every = (ms: number, what: string, fn: () => Promise<unknown>) =>
       this.timers.push(
         setInterval(() => void fn().catch((err: unknown) => this.log.warn({ err }, what)), ms),
@@ -256,6 +284,7 @@ export class RoutingModule implements OnApplicationBootstrap, OnApplicationShutd
     for (const t of this.timers) clearInterval(t);
     await this.ops?.close();
     await this.worker.stop();
+    await this.webhooks.stop();
     await this.consumer.stop();
     await this.fx.stop();
     await this.producer.disconnect();

@@ -14,6 +14,7 @@ export type RoutingError =
   | { kind: 'NO_DELEGATION'; appId: string }
   | { kind: 'ORDER_NOT_FOUND'; orderId: string }
   | { kind: 'OFFER_NOT_FOUND'; offerId: string }
+  | { kind: 'WEBHOOK_NOT_FOUND'; webhookId: string }
   | { kind: 'FX_UNAVAILABLE'; detail: string };
 
 const invalid = (field: string, message: string) =>
@@ -52,6 +53,10 @@ export const ROUTING_PROBLEMS: ProblemMap<RoutingError> = {
     new Problem(404, 'ORDER_NOT_FOUND', 'No such order', { detail: `no order ${e.orderId} of this app` }),
   OFFER_NOT_FOUND: (e) =>
     new Problem(404, 'OFFER_NOT_FOUND', 'No such offer', { detail: `no offer ${e.offerId} of this partner` }),
+  WEBHOOK_NOT_FOUND: (e) =>
+    new Problem(404, 'WEBHOOK_NOT_FOUND', 'No such webhook', {
+      detail: `no webhook ${e.webhookId} of this app`,
+    }),
   FX_UNAVAILABLE: (e) => new Problem(503, 'FX_UNAVAILABLE', 'No FX quote could be had', e),
 };
 

@@ -297,6 +297,8 @@ export class LocalNetwork {
       ROUTING_PORT: String(this.options.routingPort),
       // The key apps delegate to routing (DEMO_ROUTING_DELEGATE_KEY for the demo consortium).
       ROUTING_DELEGATE_KEY: derivedKey(this.options.spec.secret, 'routing:delegate').seedHex,
+      // Apps' order webhooks on this machine (the tests' receivers) are on loopback.
+      ROUTING_WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     };
   }
 
