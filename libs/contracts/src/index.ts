@@ -9,3 +9,4 @@ export * from './partner-api';
 export * from './console-api';
 export * from './routing';
 export * from './compliance';
+export * from './iso20022';

@@ -514,6 +514,12 @@ export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'cancelled'] as const;
 
+/**
+ * What a subscription receives: the JSON events, or ISO 20022 messages for transfer events (pacs.002
+ * status reports, camt.054 notifications of the payee's credit; see docs/api.md); other events stay JSON.
+ */
+export const WEBHOOK_FORMATS = ['json', 'iso20022'] as const;
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -550,9 +556,13 @@ export const createWebhookSchema = z
       .max(WEBHOOK_EVENTS.length)
       .refine((e) => new Set(e).size === e.length, 'each event at most once')
       .describe('The events to receive.'),
+    format: z
+      .enum(WEBHOOK_FORMATS)
+      .default('json')
+      .describe('json, or iso20022: transfer events as pacs.002 / camt.054 XML (application/xml)'),
   })
   .strict();
-export type CreateWebhook = z.infer<typeof createWebhookSchema>;
+export type CreateWebhook = z.input<typeof createWebhookSchema>;
 
 /** `GET /v1/webhooks/{id}/deliveries?limit&status`. */
 export const deliveriesQuerySchema = z
@@ -567,6 +577,7 @@ export const webhookViewSchema = z.object({
   id: z.string().describe('wh_ and 32 hex characters'),
   url: z.string(),
   events: z.array(z.enum(WEBHOOK_EVENTS)),
+  format: z.enum(WEBHOOK_FORMATS),
   createdAt: z.string().describe('ISO 8601'),
 });
 export type WebhookView = z.infer<typeof webhookViewSchema>;

@@ -25,6 +25,8 @@ export interface SignedPost {
   allowPrivateUrls?: boolean;
   /** The user agent of the sender (`Concord-Webhooks/1` by default). */
   userAgent?: string;
+  /** The payload's media type (`application/json` by default; `application/xml` for ISO 20022). */
+  contentType?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function postSignedWebhook(
     const response = await send(post.url, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json',
+        'content-type': post.contentType ?? 'application/json',
         'user-agent': post.userAgent ?? 'Concord-Webhooks/1',
         [SIGNATURE_HEADER]: signWebhookPayload(post.secret, post.payload, Math.floor(at.getTime() / 1000)),
         [EVENT_ID_HEADER]: post.eventId,

@@ -30,6 +30,7 @@ function setup(answers: (number | Error)[], webhook: Partial<WebhookRow> = {}, a
     secret: 'whsec_s',
     createdAt: new Date(),
     deletedAt: null,
+    format: 'json',
     ...webhook,
   };
   const attempts: { attempt: number; statusCode?: number; error?: string; status: string }[] = [];
@@ -84,6 +85,39 @@ function setup(answers: (number | Error)[], webhook: Partial<WebhookRow> = {}, a
 }
 
 describe('webhook delivery attempts', () => {
+  it('sends an iso20022 subscription its transfer events as signed ISO 20022 XML', async () => {
+    const { processor, job, requests, delivery } = setup([200], { format: 'iso20022' });
+    delivery.payload = JSON.stringify({
+      id: 'evt_1',
+      type: 'transfer.rejected',
+      createdAt: '2026-12-07T10:00:00.000Z',
+      data: {
+        id: 't-1',
+        status: 'rejected',
+        reason: 'INSUFFICIENT_FUNDS',
+        payer: 'hk-remit',
+        payee: 'mnl-payout',
+        amount: '10.00',
+        currency: 'USD',
+      },
+    });
+    delivery.event = 'transfer.rejected';
+    await expect(processor.process(job(0))).resolves.toBe('delivered');
+    const [request] = requests;
+    expect(request.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(request.body).toContain('<TxSts>RJCT</TxSts>');
+    expect(request.body).toContain('<Prtry>INSUFFICIENT_FUNDS</Prtry>');
+    // Signed over the XML as sent.
+    expect(
+      verifyWebhookSignature(
+        'whsec_s',
+        request.headers['Concord-Signature'],
+        request.body,
+        Math.floor(Date.now() / 1000),
+      ).ok,
+    ).toBe(true);
+  });
+
   it('POSTs the stored payload with a valid signature and the event id, and marks it delivered', async () => {
     const { processor, job, attempts, requests, delivery } = setup([204]);
     await expect(processor.process(job(0))).resolves.toBe('delivered');

@@ -1,6 +1,7 @@
 import { Job, Queue, Worker } from 'bullmq';
 import type { Logger } from '@concord/observability';
 import { AttemptResult, deliveryJobs, postSignedWebhook } from '@concord/webhooks';
+import { webhookBody } from './iso20022-webhooks';
 import { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
 import { bullConnection } from '@concord/config';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -146,13 +147,16 @@ export class WebhookDeliveryProcessor {
     throw new Error(result.error ?? `receiver answered ${result.statusCode}`);
   }
 
-  /** POSTs the stored payload, signed now (libs/webhooks); redirects are not followed (they count as failures). */
+  /** POSTs the stored payload (or its ISO 20022 form), signed now (libs/webhooks); redirects are not followed (they count as failures). */
   post(webhook: WebhookRow, delivery: DeliveryRow, attempt: number): Promise<AttemptResult> {
+    // JSON as stored, or the ISO 20022 message of a transfer event for an iso20022 subscription.
+    const { payload, contentType } = webhookBody(webhook.format, delivery);
     return postSignedWebhook(
       {
         url: webhook.url,
         secret: webhook.secret,
-        payload: delivery.payload,
+        payload,
+        contentType,
         eventId: delivery.eventId,
         eventType: delivery.event,
         deliveryId: delivery.id,

@@ -26,12 +26,14 @@ export function toWebhookView(row: {
   id: string;
   url: string;
   events: string[];
+  format: string;
   createdAt: Date;
 }): WebhookView {
   return {
     id: row.id,
     url: row.url,
     events: row.events as WebhookEventType[],
+    format: row.format as WebhookView['format'],
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -23,7 +23,7 @@ export class WebhooksRepository {
    * concurrent creations cannot both see room for one more.
    */
   async createWithinCap(
-    row: { id: string; participantId: string; url: string; events: string[]; secret: string },
+    row: { id: string; participantId: string; url: string; events: string[]; secret: string; format: string },
     max: number,
   ): Promise<WebhookRow | null> {
     return this.prisma.$transaction(async (tx) => {

@@ -38,6 +38,7 @@ export class WebhooksService {
         participantId: caller.id,
         url: parsed.data.url,
         events: parsed.data.events,
+        format: parsed.data.format,
         secret: `whsec_${randomBytes(32).toString('base64url')}`,
       },
       this.maxPerParticipant,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "gateway"."webhooks" ADD COLUMN     "format" TEXT NOT NULL DEFAULT 'json';
