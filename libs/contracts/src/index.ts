@@ -10,3 +10,4 @@ export * from './console-api';
 export * from './routing';
 export * from './compliance';
 export * from './iso20022';
+export * from './iso20022-pacs008';
