@@ -221,6 +221,42 @@ describe('quote service', () => {
     });
   });
 
+  it('answers a quote-batch item by item, each as a quote request of its own', async () => {
+    const { handler, saved } = await setup();
+    const items = [
+      { sourceCurrency: 'USD', targetCurrency: 'PHP', receiveAmount: '5000.00', payer: 'us-send' },
+      { sourceCurrency: 'USD', targetCurrency: 'PHP', receiveAmount: '4990.00', payer: 'us-send' },
+      { sourceCurrency: 'USD', targetCurrency: 'SGD', sendAmount: '1.00' },
+      { sourceCurrency: 'USD', targetCurrency: 'PHP', sendAmount: '1.005' },
+    ];
+    const batch = await reply(handler, { type: 'quote-batch', quotes: items });
+    if (batch.type !== 'quote-batch' || !batch.ok) throw new Error(JSON.stringify(batch));
+    expect(batch.results.map((r) => (r.ok ? r.quote.receiveAmount : r.error.code))).toEqual([
+      '5000.00',
+      '4990.00',
+      'UNKNOWN_CORRIDOR',
+      'INVALID_AMOUNT',
+    ]);
+    // The same quotes as one request each would get: signed, stored, each its own id.
+    const single = await reply(handler, { type: 'quote', ...items[0] });
+    if (single.type !== 'quote' || !single.ok) throw new Error(JSON.stringify(single));
+    const first = batch.results[0];
+    if (!first.ok) throw new Error('first item');
+    const { id: _a, signature: _b, ...batched } = first.quote;
+    const { id: _c, signature: _d, ...alone } = single.quote;
+    expect(batched).toEqual(alone);
+    expect(first.breakdown).toEqual(single.breakdown);
+    expect(saved.map((q) => q.id)).toEqual([
+      ...batch.results.flatMap((r) => (r.ok ? [r.quote.id] : [])),
+      single.quote.id,
+    ]);
+    expect(checkQuote(first.quote, { publicKeys: key.publicKeyHex, nowMs: T0 }).ok).toBe(true);
+    expect(await reply(handler, { type: 'quote-batch', quotes: [] })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
+  });
+
   it('answers malformed requests INVALID_REQUEST, and late ones REQUEST_EXPIRED', async () => {
     const { handler } = await setup();
     expect(await reply(handler, { type: 'set-spread', sourceCurrency: 'USD' })).toMatchObject({

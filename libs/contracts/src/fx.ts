@@ -347,6 +347,26 @@ export const fxQuoteRequestSchema = z
   })
   .strict();
 
+/** The most quotes one `quote-batch` request may ask for. */
+export const FX_MAX_QUOTE_BATCH = 20;
+
+/**
+ * Several quotes in one request and one reply (the routing service asks for every option of a routes answer
+ * at once): each item is a `quote` request's body, and is answered as that request would be, on its own.
+ */
+export const fxQuoteBatchRequestSchema = z
+  .object({
+    ...requestBase,
+    type: z.literal('quote-batch'),
+    quotes: z
+      .array(
+        fxQuoteRequestSchema.omit({ v: true, requestId: true, sentAtMs: true, deadlineMs: true, type: true }),
+      )
+      .min(1)
+      .max(FX_MAX_QUOTE_BATCH),
+  })
+  .strict();
+
 /** Operators' requests (the gateway forwards them only after authenticating an operator). */
 export const fxSetSpreadRequestSchema = z
   .object({
@@ -400,6 +420,7 @@ export const fxGetPricingRequestSchema = z
 
 export const fxRequestSchema = z.discriminatedUnion('type', [
   fxQuoteRequestSchema,
+  fxQuoteBatchRequestSchema,
   fxSetSpreadRequestSchema,
   fxSetMarkupRequestSchema,
   fxSetFeeRequestSchema,
@@ -408,6 +429,7 @@ export const fxRequestSchema = z.discriminatedUnion('type', [
 export type FxRequest = z.infer<typeof fxRequestSchema>;
 export type FxRequestType = FxRequest['type'];
 export type FxQuoteRequest = z.infer<typeof fxQuoteRequestSchema>;
+export type FxQuoteBatchRequest = z.infer<typeof fxQuoteBatchRequestSchema>;
 export type FxSetSpreadRequest = z.infer<typeof fxSetSpreadRequestSchema>;
 export type FxSetMarkupRequest = z.infer<typeof fxSetMarkupRequestSchema>;
 export type FxSetFeeRequest = z.infer<typeof fxSetFeeRequestSchema>;
@@ -538,6 +560,20 @@ export const fxQuoteReplySchema = z
     breakdown: fxQuoteBreakdownSchema.optional(),
   })
   .strict();
+/** The answer to a `quote-batch`: one result per item, in the order asked, each a quote or its error. */
+export const fxQuoteBatchReplySchema = z
+  .object({
+    ...replyBase,
+    type: z.literal('quote-batch'),
+    ok: z.literal(true),
+    results: z.array(
+      z.union([
+        fxQuoteReplySchema.pick({ ok: true, quote: true, rates: true, breakdown: true }).strict(),
+        z.object({ ok: z.literal(false), error: fxErrorSchema }).strict(),
+      ]),
+    ),
+  })
+  .strict();
 export const fxSetSpreadReplySchema = z
   .object({ ...replyBase, type: z.literal('set-spread'), ok: z.literal(true), spread: fxSpreadViewSchema })
   .strict();
@@ -563,6 +599,7 @@ export const fxErrorReplySchema = z
 
 export const fxReplySchema = z.union([
   fxQuoteReplySchema,
+  fxQuoteBatchReplySchema,
   fxSetSpreadReplySchema,
   fxSetMarkupReplySchema,
   fxSetFeeReplySchema,
@@ -571,11 +608,13 @@ export const fxReplySchema = z.union([
 ]);
 export type FxReply = z.infer<typeof fxReplySchema>;
 export type FxQuoteReply = z.infer<typeof fxQuoteReplySchema>;
+export type FxQuoteBatchReply = z.infer<typeof fxQuoteBatchReplySchema>;
 export type FxErrorReply = z.infer<typeof fxErrorReplySchema>;
 
 /** The successful reply to each request type. */
 export interface FxOkReplies {
   quote: FxQuoteReply;
+  'quote-batch': FxQuoteBatchReply;
   'set-spread': z.infer<typeof fxSetSpreadReplySchema>;
   'set-markup': z.infer<typeof fxSetMarkupReplySchema>;
   'set-fee': z.infer<typeof fxSetFeeReplySchema>;

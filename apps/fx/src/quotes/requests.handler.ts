@@ -44,21 +44,7 @@ export class FxRequestHandler {
       try {
         reply = { ...base, repliedAtMs: this.now(), ...(await this.dispatch(parsed.data)) } as FxReply;
       } catch (e) {
-        if (e instanceof FxServiceError) {
-          reply = this.error(message.requestId, message.type, {
-            code: e.code,
-            message: e.message,
-            ...e.extra,
-          });
-        } else if (e instanceof MoneyError) {
-          reply = this.error(message.requestId, message.type, { code: 'INVALID_AMOUNT', message: e.message });
-        } else {
-          this.log.error({ err: (e as Error).message, requestId: message.requestId }, 'FX request failed');
-          reply = this.error(message.requestId, message.type, {
-            code: 'INTERNAL',
-            message: 'the FX service could not answer; try again',
-          });
-        }
+        reply = this.error(message.requestId, message.type, this.errorOf(e, message.requestId));
       }
     }
     this.metrics?.requests.inc({
@@ -73,6 +59,19 @@ export class FxRequestHandler {
       case 'quote': {
         const { quote, rates, breakdown } = await this.quotes.quote(request);
         return { type: 'quote', ok: true, quote, rates, breakdown };
+      }
+      case 'quote-batch': {
+        // Each item on its own: one that cannot be quoted does not cost the others theirs.
+        const results = await Promise.all(
+          request.quotes.map(async (item) => {
+            try {
+              return { ok: true as const, ...(await this.quotes.quote(item)) };
+            } catch (e) {
+              return { ok: false as const, error: this.errorOf(e, request.requestId) };
+            }
+          }),
+        );
+        return { type: 'quote-batch', ok: true, results };
       }
       case 'set-spread': {
         const { sourceCurrency, targetCurrency, spreadBps, validFromMs, requestedBy, requestId } = request;
@@ -122,6 +121,14 @@ export class FxRequestHandler {
         return { type: 'get-pricing', ok: true, ...pricing };
       }
     }
+  }
+
+  /** The typed error of a failed request (or batch item); an unexpected failure is logged and INTERNAL. */
+  private errorOf(e: unknown, requestId: string): FxErrorReply['error'] {
+    if (e instanceof FxServiceError) return { code: e.code, message: e.message, ...e.extra };
+    if (e instanceof MoneyError) return { code: 'INVALID_AMOUNT', message: e.message };
+    this.log.error({ err: (e as Error).message, requestId }, 'FX request failed');
+    return { code: 'INTERNAL', message: 'the FX service could not answer; try again' };
   }
 
   private error(requestId: string, type: string, error: FxErrorReply['error']): FxErrorReply {
