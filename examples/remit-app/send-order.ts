@@ -1,26 +1,24 @@
 // An app backend sends Maria's order: HKD 3,000 to her mother's wallet in Manila, the best route, paid out
-// once. Run against `npm start` (demo keys): npx tsx examples/remit-app/send-order.ts
+// once. With the package installed (`npm install @concord/sdk`; docs/routing.md) or in this repository,
+// against `npm start` (demo keys): npx tsx examples/remit-app/send-order.ts
 import { randomUUID } from 'node:crypto';
 import { RoutingClient } from '@concord/sdk';
 
+const env = process.env;
 const routing = new RoutingClient({
-  baseUrl: process.env.ROUTING_URL ?? 'http://127.0.0.1:3500',
-  keyId: process.env.APP_KEY_ID ?? 'hk-remit-1',
-  seedHex: process.env.APP_KEY_SEED ?? '8efb801837da5764f1ef4a9ba5a0df3844b9162b740cec50d671f7549d6b7323',
+  baseUrl: env.ROUTING_URL ?? 'http://127.0.0.1:3500',
+  keyId: env.APP_KEY_ID ?? 'hk-remit-1',
+  seedHex: env.APP_KEY_SEED ?? '8efb801837da5764f1ef4a9ba5a0df3844b9162b740cec50d671f7549d6b7323',
 });
-
+const route = {
+  sendCurrency: 'HKD',
+  destinationCountry: 'PH',
+  destinationCurrency: 'PHP',
+  method: 'wallet',
+} as const;
 async function sendOrder(): Promise<void> {
-  const route = {
-    sendCurrency: 'HKD',
-    destinationCountry: 'PH',
-    destinationCurrency: 'PHP',
-    method: 'wallet',
-  } as const;
-  const { body: routes } = await routing.routes({ ...route, sendAmount: '3000.00' });
-  const best = routes.options[0];
-  console.log(
-    `${best.partner}: recipient gets PHP ${best.recipientAmount}, cost HKD ${best.totalCost} (${best.explanation})`,
-  );
+  const best = (await routing.routes({ ...route, sendAmount: '3000.00' })).body.options[0];
+  console.log(`${best.partner}: recipient gets PHP ${best.recipientAmount}, cost HKD ${best.totalCost}`);
   const { body: order } = await routing.createOrder({
     idempotencyKey: randomUUID(), // made once per tap of "Send" and kept, so that a retry is the same order
     option: best.optionId,

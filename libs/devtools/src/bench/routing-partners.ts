@@ -70,7 +70,9 @@ export class SimulatedPartner {
         const decision = this.decide(t.id);
         if (decision === 'silent') continue;
         const done = new Promise((resolve) => setTimeout(resolve, this.behaviour.payoutMs)).then(() =>
-          decision === 'fulfil' ? this.client.fulfilTransfer(t.id) : this.client.abortTransfer(t.id),
+          decision === 'fulfil'
+            ? this.client.fulfilTransfer(t.id, { payer: t.payer })
+            : this.client.abortTransfer(t.id, { payer: t.payer }),
         );
         this.pending.add(done);
         void done.catch(() => undefined).finally(() => this.pending.delete(done));
