@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { signingKeyFromSeed, signRequest } from '@concord/crypto';
+import { signWebhookPayload } from '@concord/webhooks';
+import { ConcordClient } from './client';
 import { base64, base64url, signedRequestHeaders, uuid } from './platform';
 import { nodePlatform } from './platform-node';
 import { webPlatform } from './platform-web';
@@ -41,6 +43,23 @@ describe('SDK platforms', () => {
       expect(webPlatform.sha256(data)).toEqual(nodePlatform.sha256(data));
       expect(webPlatform.hmacSha256(key, data)).toEqual(nodePlatform.hmacSha256(key, data));
     }
+  });
+
+  it.each([
+    ['web', webPlatform],
+    ['node', nodePlatform],
+  ])('%s checks webhook signatures made by libs/webhooks', (_, platform) => {
+    const body = '{"id":"oevt_1","type":"order.paid_out"}';
+    const nowS = 1_796_000_000;
+    const header = signWebhookPayload('whsec_x', body, nowS);
+    expect(ConcordClient.verifyWebhookSignature('whsec_x', header, body, { nowS, platform })).toBe(true);
+    expect(ConcordClient.verifyWebhookSignature('whsec_y', header, body, { nowS, platform })).toBe(false);
+    expect(ConcordClient.verifyWebhookSignature('whsec_x', header, `${body} `, { nowS, platform })).toBe(
+      false,
+    );
+    expect(
+      ConcordClient.verifyWebhookSignature('whsec_x', header, body, { nowS: nowS + 301, platform }),
+    ).toBe(false);
   });
 
   it('encodes base64 as Buffer does, and makes v4 UUIDs', () => {
