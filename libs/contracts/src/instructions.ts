@@ -51,6 +51,33 @@ export type InstructionRoute =
   | { kind: 'fulfil'; transferId: string }
   | { kind: 'abort'; transferId: string };
 
+/**
+ * The `payer` query parameter of a signed fulfil or abort (`/v1/transfers/{id}/fulfil?payer=us-send`):
+ * which payer's transfer `{id}` the request means, since a transfer is known by its payer and its id.
+ * Read from the query string as signed, by the gateway and by every ledger signer alike: `undefined`
+ * when there is none, `null` when the query is not one this function reads the same way everywhere
+ * (the parameter twice, or a value that is not an id after percent-decoding). Other parameters (`wait`)
+ * are ignored.
+ */
+export function payerParamOf(query: string | undefined): string | undefined | null {
+  if (!query) return undefined;
+  let payer: string | undefined;
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    if ((eq < 0 ? part : part.slice(0, eq)) !== 'payer') continue;
+    if (payer !== undefined || eq < 0) return null;
+    let value: string;
+    try {
+      value = decodeURIComponent(part.slice(eq + 1));
+    } catch {
+      return null;
+    }
+    if (!ID_PATTERN.test(value)) return null;
+    payer = value;
+  }
+  return payer;
+}
+
 export function routeInstruction(path: string): InstructionRoute | null {
   if (path === '/v1/transfers') return { kind: 'transfer' };
   if (path === '/v1/transfer-batches') return { kind: 'batch' };

@@ -338,6 +338,22 @@ export const transferStatusSchema = z.enum([
 ]);
 export type TransferStatus = z.infer<typeof transferStatusSchema>;
 
+/**
+ * The ledger's key of a transfer: a transfer is known by its payer and the id the payer gave it, so that
+ * two partners may use the same id. `/` occurs in no id (ID_PATTERN), so the key names one (payer, id).
+ * State, posting ids (`<key>`, `<key>:fee`...) and every read model that needs a unique key use it;
+ * what partners see keeps `id` and `payer` apart.
+ */
+export function transferKey(payer: string, id: string): string {
+  return payer + '/' + id;
+}
+
+/** The payer and the id of a transfer key or posting id (`<payer>/<id>[:fee]`); null for other postings. */
+export function splitTransferKey(key: string): { payer: string; id: string } | null {
+  const slash = key.indexOf('/');
+  return slash <= 0 ? null : { payer: key.slice(0, slash), id: key.slice(slash + 1) };
+}
+
 export const transferOutcomeSchema = z
   .object({
     transferId: id,
@@ -423,8 +439,9 @@ export const finalizedBlockSchema = z
       )
       .default([]),
     /**
-     * Every posting of the block in ledger order: the legs of transfers (`<id>`, `<id>:fee`, `<id>:spread`,
-     * `<id>:scheme-fee`), prefunding, withdrawals and settlement postings. Statements are made of these.
+     * Every posting of the block in ledger order: the legs of transfers (`<key>`, `<key>:fee`,
+     * `<key>:spread`, `<key>:scheme-fee`, where `<key>` is `<payer>/<id>`, see transferKey), prefunding,
+     * withdrawals and settlement postings. Statements are made of these.
      */
     postings: z
       .array(

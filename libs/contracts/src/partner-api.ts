@@ -6,7 +6,7 @@ import {
   instructionStatusSchema,
 } from './clearing';
 import { fxQuoteSchema, FxQuote } from './fx';
-import { transferBatchInstructionSchema, transferInstructionSchema } from './instructions';
+import { ID_PATTERN, transferBatchInstructionSchema, transferInstructionSchema } from './instructions';
 import { blockHeaderSchema, transferStatusSchema } from './ledger';
 
 /**
@@ -74,6 +74,19 @@ export const waitQuerySchema = z.object({
     .regex(WAIT_MS_PATTERN, 'a whole number of milliseconds')
     .optional()
     .describe('milliseconds to wait for the final state (at most GATEWAY_MAX_WAIT_MS)'),
+});
+
+/**
+ * `?payer=<id>&wait=<ms>` of the operations on one transfer: a transfer is known by its payer and its id,
+ * so the payee of transfers of several payers with one id names the payer (AMBIGUOUS_TRANSFER_ID
+ * otherwise). Without it, the caller's own transfer with that id, else the one paid to it.
+ */
+export const transferQuerySchema = waitQuerySchema.extend({
+  payer: z
+    .string()
+    .regex(ID_PATTERN, 'a participant id')
+    .optional()
+    .describe("whose transfer the id is, for a payee (default: the caller's own, else the one paid to it)"),
 });
 
 // Problems
@@ -463,7 +476,15 @@ export const statementViewSchema = z.object({
   }),
   entries: z.array(
     z.object({
-      transferId: z.string(),
+      transferId: z
+        .string()
+        .describe(
+          "the payer's id of the transfer (with `:fee`, `:spread` or `:scheme-fee` for those legs), or a settlement posting's id",
+        ),
+      payer: z
+        .string()
+        .optional()
+        .describe("the payer of the transfer: an id is unique among one payer's transfers only"),
       direction: z.enum(['debit', 'credit']),
       amount: z.string(),
       counterparty: z.string(),
@@ -689,13 +710,13 @@ export const PARTNER_API_ROUTES = {
     responses: { '200': transferViewSchema, '201': transferViewSchema, '202': transferViewSchema },
   },
   'get /v1/transfers': { query: transferListQuerySchema, responses: { '200': transferPageSchema } },
-  'get /v1/transfers/{id}': { query: waitQuerySchema, responses: { '200': transferViewSchema } },
+  'get /v1/transfers/{id}': { query: transferQuerySchema, responses: { '200': transferViewSchema } },
   'post /v1/transfers/{id}/fulfil': {
-    query: waitQuerySchema,
+    query: transferQuerySchema,
     responses: { '200': transferViewSchema, '202': transferViewSchema },
   },
   'post /v1/transfers/{id}/abort': {
-    query: waitQuerySchema,
+    query: transferQuerySchema,
     responses: { '200': transferViewSchema, '202': transferViewSchema },
   },
   'post /v1/transfer-batches': {

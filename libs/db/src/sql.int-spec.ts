@@ -36,7 +36,9 @@ describe('sqlOf', () => {
     );
     expect(row.amount_minor).toBe(9007199254740993n);
     expect(row.created_at.toISOString()).toBe('2026-01-02T03:04:05.678Z');
-    const viaPrisma = await prisma.gatewayTransfer.findUnique({ where: { id: 't1' } });
+    const viaPrisma = await prisma.gatewayTransfer.findUnique({
+      where: { id_payer: { id: 't1', payer: 'p' } },
+    });
     expect(viaPrisma?.createdAt.toISOString()).toBe(row.created_at.toISOString());
     expect(viaPrisma?.amountMinor).toBe(row.amount_minor);
     // timestampText writes what the parser reads: the same moment finds the row Prisma stored.

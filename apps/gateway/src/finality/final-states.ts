@@ -1,4 +1,4 @@
-import type { FinalizedBlock } from '@concord/contracts';
+import { FinalizedBlock, transferKey } from '@concord/contracts';
 import type { TransferRow } from '../transfers/transfers.repository';
 
 /** A transfer's state as a finalized block's application wrote it (see LedgerViewRepository.apply). */
@@ -13,8 +13,8 @@ interface FinalState {
 type FinalStateListener = (id: string, state: FinalState) => void;
 
 /**
- * Who waits for which transfer's final state: the listener of each waiting request by transfer id, as
- * such or, for an id that several requests wait for, as an array. (An EventEmitter with an event name per
+ * Who waits for which transfer's final state: the listener of each waiting request by transfer key
+ * (`<payer>/<id>`, see transferKey: two payers may use one id), as such or, for an id that several requests wait for, as an array. (An EventEmitter with an event name per
  * id did the same at several times the cost: thousands of names come and go per second under batches,
  * each a property added to and deleted from one object; a Set per id cost an allocation per transfer.)
  */
@@ -58,13 +58,13 @@ class FinalStateListeners {
 export class FinalStates {
   private readonly listeners = new FinalStateListeners();
 
-  /** Whether a request still waits for the transfer `id` (a request that gave up leaves no listener). */
+  /** Whether a request still waits for the transfer key `id` (a request that gave up leaves no listener). */
   isWaitedFor(id: string): boolean {
     return this.listeners.has(id);
   }
 
   /**
-   * Listens for the outcomes of `ids` from now on; `done` resolves once each has one, or on time-out, and
+   * Listens for the outcomes of the transfer keys `ids` from now on; `done` resolves once each has one, or on time-out, and
    * `latest` lays the last state a block brought over a row.
    */
   watch(ids: string[]) {
@@ -87,7 +87,7 @@ export class FinalStates {
     return {
       settled,
       latest: (row: TransferRow): TransferRow => {
-        const state = states.get(row.id);
+        const state = states.get(transferKey(row.payer, row.id));
         // A refusal settles only a row the ledger never gave a state of its own (see LedgerViewRepository).
         if (!state?.fields || (state.refusal && row.status !== 'accepted')) return row;
         return { ...row, ...state.fields, updatedAt: state.fields.finalizedAt };
@@ -113,12 +113,13 @@ export class FinalStates {
   notify(block: Pick<FinalizedBlock, 'header' | 'outcomes'>, appliedAt: Date | null): void {
     const states = new Map<string, FinalState>();
     for (const o of block.outcomes) {
+      const key = transferKey(o.payer, o.transferId);
       // Most outcomes of a large block have nobody waiting for them.
-      if (!this.listeners.has(o.transferId)) continue;
+      if (!this.listeners.has(key)) continue;
       const refusal = o.refusal === true;
-      // A state in the block wins over a refusal of the same id (as the block's application does).
-      if (refusal && states.has(o.transferId) && !states.get(o.transferId)!.refusal) continue;
-      states.set(o.transferId, {
+      // A state in the block wins over a refusal of the same transfer (as the block's application does).
+      if (refusal && states.has(key) && !states.get(key)!.refusal) continue;
+      states.set(key, {
         refusal,
         fields:
           appliedAt === null

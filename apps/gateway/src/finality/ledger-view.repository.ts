@@ -1,5 +1,5 @@
 import { ServicesPrismaClient, Sql, SqlPool, sqlOf, valuesList } from '@concord/db';
-import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
+import { FinalizedBlock, finalizedBlockSchema, transferKey } from '@concord/contracts';
 
 /** The cursors row that holds the finalized-blocks topic's next offset (see topicPosition). */
 const FINALIZED_TOPIC_CURSOR = 'finalized-topic-offset';
@@ -113,11 +113,13 @@ export class LedgerViewRepository {
     }
     const states = new Map<string, FinalizedBlock['outcomes'][number]>();
     const refusals = new Map<string, FinalizedBlock['outcomes'][number]>();
-    for (const o of block.outcomes) (o.refusal ? refusals : states).set(o.transferId, o);
+    // By transfer key: a transfer is its payer's id (two payers may use one id).
+    for (const o of block.outcomes)
+      (o.refusal ? refusals : states).set(transferKey(o.payer, o.transferId), o);
     // A refused instruction changes nothing recorded; it only settles a submission that never got a state
-    // of its own (for instance a transfer the ledger refused before taking its id). An id with a state in
-    // the same block keeps that state.
-    for (const id of states.keys()) refusals.delete(id);
+    // of its own (for instance a transfer the ledger refused before taking its id). A transfer with a
+    // state in the same block keeps that state.
+    for (const key of states.keys()) refusals.delete(key);
     const a = block.accounts;
     const list = [...states.values()];
     const refused = [...refusals.values()];
@@ -133,13 +135,13 @@ export class LedgerViewRepository {
        s as (
          update gateway.transfers t set status = v.status, reason = v.reason, block_height = $1,
            finalized_at = now(), updated_at = now()
-         from json_to_recordset($8::json) as v(id text, status text, reason text)
-         where t.id = v.id),
+         from json_to_recordset($8::json) as v(id text, payer text, status text, reason text)
+         where t.id = v.id and t.payer = v.payer),
        r as (
          update gateway.transfers t set status = 'rejected', reason = v.reason, block_height = $1,
            finalized_at = now(), updated_at = now()
-         from json_to_recordset($9::json) as v(id text, reason text)
-         where t.id = v.id and t.status = 'accepted'),
+         from json_to_recordset($9::json) as v(id text, payer text, reason text)
+         where t.id = v.id and t.payer = v.payer and t.status = 'accepted'),
        b as (update gateway.blocks set applied = true where height = $1)
        insert into gateway.cursors (name, height) values ('finalized', $1)
        on conflict (name) do update set height = excluded.height`,
@@ -151,8 +153,10 @@ export class LedgerViewRepository {
         a.map((x) => x.kind),
         a.map((x) => x.balanceMinor),
         a.map((x) => x.reservedMinor),
-        JSON.stringify(list.map((o) => ({ id: o.transferId, status: o.status, reason: o.reason ?? null }))),
-        JSON.stringify(refused.map((o) => ({ id: o.transferId, reason: o.reason ?? null }))),
+        JSON.stringify(
+          list.map((o) => ({ id: o.transferId, payer: o.payer, status: o.status, reason: o.reason ?? null })),
+        ),
+        JSON.stringify(refused.map((o) => ({ id: o.transferId, payer: o.payer, reason: o.reason ?? null }))),
       ],
     );
     if (block.signerSet) {

@@ -57,6 +57,7 @@ const FAILURES: [Error, number, string][] = [
   [new TransferFailure({ kind: 'NO_ACCOUNT', participant: 'p', currency: 'USD' }), 422, 'NO_ACCOUNT'],
   [new TransferFailure({ kind: 'ID_REUSED', id: 't' }), 409, 'ID_REUSED'],
   [new TransferFailure({ kind: 'NOT_FOUND', id: 't' }), 404, 'TRANSFER_NOT_FOUND'],
+  [new TransferFailure({ kind: 'AMBIGUOUS_ID', id: 't', payers: ['a', 'b'] }), 409, 'AMBIGUOUS_TRANSFER_ID'],
   [new TransferFailure({ kind: 'LEDGER_UNAVAILABLE' }), 503, 'LEDGER_UNAVAILABLE'],
   [new TransferFailure({ kind: 'ACTION_NOT_ALLOWED', id: 't', action: 'fulfil' }), 403, 'ACTION_NOT_ALLOWED'],
   [new TransferFailure({ kind: 'NOT_RESERVED', id: 't', status: 'committed' }), 409, 'NOT_RESERVED'],

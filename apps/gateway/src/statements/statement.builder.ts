@@ -5,7 +5,10 @@ import type { StatementView } from '@concord/contracts';
 
 /** One money movement of the account, as recorded when its block was applied. */
 export interface StatementPosting {
+  /** The payer's id of the transfer (`:fee`... for its other legs), or a settlement posting's id. */
   transferId: string;
+  /** The transfer's payer (absent for postings of no transfer: funds, settlement). */
+  payer?: string;
   direction: 'debit' | 'credit';
   amountMinor: bigint;
   counterparty: string;
@@ -84,6 +87,7 @@ export function statementToJson(s: StatementData): StatementView {
       running += p.direction === 'credit' ? p.amountMinor : -p.amountMinor;
       return {
         transferId: p.transferId,
+        ...(p.payer ? { payer: p.payer } : {}),
         direction: p.direction,
         amount: amount(p.amountMinor),
         counterparty: p.counterparty,
@@ -149,7 +153,7 @@ export function statementToCamt053(s: StatementData): string {
             Dbtr: { Pty: { Nm: debtor } },
             Cdtr: { Pty: { Nm: creditor } },
           },
-          AddtlTxInf: `Concord transfer ${p.transferId} (${p.status}), block ${p.height}`,
+          AddtlTxInf: `Concord transfer ${p.transferId}${p.payer ? ` of ${p.payer}` : ''} (${p.status}), block ${p.height}`,
         },
       },
     };

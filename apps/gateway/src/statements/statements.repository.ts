@@ -1,5 +1,5 @@
 import { ServicesPrismaClient, Sql, sqlOf, timestampText } from '@concord/db';
-import { FinalizedBlock, finalizedBlockSchema } from '@concord/contracts';
+import { FinalizedBlock, finalizedBlockSchema, splitTransferKey, transferKey } from '@concord/contracts';
 import type { StatementPosting } from './statement.builder';
 
 /** `<participant>/<currency>`: the position account of a participant (`hub/<currency>` for the hub). */
@@ -15,7 +15,7 @@ function ownerOf(accountId: string): string {
 
 /** One posting of an account, as its `gateway.account_postings` row holds it. */
 export interface AccountPosting {
-  /** The transfer or posting id. */
+  /** The posting id: `<payer>/<id>` of a transfer (with `:fee`... for its other legs), or a settlement posting's. */
   t: string;
   /** Debit or credit, seen from this account. */
   d: 'debit' | 'credit';
@@ -44,14 +44,15 @@ export interface AccountPostingsRow {
 /**
  * The postings of a finalized block as statement rows, grouped by account in one pass: each ledger posting
  * the block carries is a debit of one account and a credit of another, with the status of the transfer it
- * belongs to (`<id>:fee`, `<id>:spread` and `<id>:scheme-fee` belong to `<id>`). So a cross-currency
+ * belongs to (`<key>:fee`, `<key>:spread` and `<key>:scheme-fee` belong to `<key>`, the transfer's key
+ * `<payer>/<id>`). So a cross-currency
  * transfer shows as its legs, fees and spread on their own accounts, and settlement postings as the moves
  * between position and settlement account they are. A posting appears once per account and posting id;
  * accounts come in the order the block first moves them, each one's postings in ledger order.
  */
 export function accountPostingsOf(block: FinalizedBlock): AccountPostingsRow[] {
   const statusOf = new Map<string, string>();
-  for (const o of block.outcomes) if (!o.refusal) statusOf.set(o.transferId, o.status);
+  for (const o of block.outcomes) if (!o.refusal) statusOf.set(transferKey(o.payer, o.transferId), o.status);
   const status = (postingId: string): string => {
     const own = statusOf.get(postingId);
     if (own) return own;
@@ -250,15 +251,20 @@ export class StatementsRepository {
               }
             : null,
           openingMinor: BigInt(sums?.credit ?? '0') - BigInt(sums?.debit ?? '0'),
-          postings: rows.map((r) => ({
-            transferId: r.transferId,
-            direction: r.direction as 'debit' | 'credit',
-            amountMinor: BigInt(r.amount),
-            counterparty: r.counterparty,
-            status: r.status,
-            height: Number(r.height),
-            blockTime: new Date(Number(r.blockTimeMs)),
-          })),
+          postings: rows.map((r) => {
+            // A transfer's posting id is its key: shown as the payer's id and the payer.
+            const key = splitTransferKey(r.transferId);
+            return {
+              transferId: key?.id ?? r.transferId,
+              ...(key ? { payer: key.payer } : {}),
+              direction: r.direction as 'debit' | 'credit',
+              amountMinor: BigInt(r.amount),
+              counterparty: r.counterparty,
+              status: r.status,
+              height: Number(r.height),
+              blockTime: new Date(Number(r.blockTimeMs)),
+            };
+          }),
         };
       },
       { isolationLevel: 'RepeatableRead' },

@@ -342,12 +342,12 @@ describe('postings of a finalized block', () => {
         ],
         [
           p('genesis-funds-0', 'hub/USD', 'mnl-payout/USD', '5000'),
-          p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
-          p('d', 'hk-remit/USD', 'mnl-payout/USD', '100'),
-          p('x', 'hk-remit/USD', 'sg-fx/USD', '995'),
-          p('x:spread', 'hk-remit/USD', 'sg-fx/USD/fees', '5'),
-          p('x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
-          p('x', 'sg-fx/PHP', 'mnl-payout/PHP', '58321'),
+          p('hk-remit/a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('hk-remit/d', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('hk-remit/x', 'hk-remit/USD', 'sg-fx/USD', '995'),
+          p('hk-remit/x:spread', 'hk-remit/USD', 'sg-fx/USD/fees', '5'),
+          p('hk-remit/x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
+          p('hk-remit/x', 'sg-fx/PHP', 'mnl-payout/PHP', '58321'),
           p('settlement:conf-1', 'hk-remit/USD/settlement', 'hk-remit/USD', '300'),
         ],
       ),
@@ -355,18 +355,18 @@ describe('postings of a finalized block', () => {
     expect(flat(rows)).toEqual([
       ['hub/USD', 'genesis-funds-0', 'debit', 5000n, 'mnl-payout', 'committed', 0],
       ['mnl-payout/USD', 'genesis-funds-0', 'credit', 5000n, 'hub', 'committed', 0],
-      ['hk-remit/USD', 'a', 'debit', 100n, 'mnl-payout', 'committed', 1],
-      ['mnl-payout/USD', 'a', 'credit', 100n, 'hk-remit', 'committed', 1],
-      ['hk-remit/USD', 'd', 'debit', 100n, 'mnl-payout', 'fulfilled', 2],
-      ['mnl-payout/USD', 'd', 'credit', 100n, 'hk-remit', 'fulfilled', 2],
-      ['hk-remit/USD', 'x', 'debit', 995n, 'sg-fx', 'committed', 3],
-      ['sg-fx/USD', 'x', 'credit', 995n, 'hk-remit', 'committed', 3],
-      ['hk-remit/USD', 'x:spread', 'debit', 5n, 'sg-fx', 'committed', 4],
-      ['sg-fx/USD/fees', 'x:spread', 'credit', 5n, 'hk-remit', 'committed', 4],
-      ['hk-remit/USD', 'x:fee', 'debit', 25n, 'sg-fx', 'committed', 5],
-      ['sg-fx/USD/fees', 'x:fee', 'credit', 25n, 'hk-remit', 'committed', 5],
-      ['sg-fx/PHP', 'x', 'debit', 58321n, 'mnl-payout', 'committed', 6],
-      ['mnl-payout/PHP', 'x', 'credit', 58321n, 'sg-fx', 'committed', 6],
+      ['hk-remit/USD', 'hk-remit/a', 'debit', 100n, 'mnl-payout', 'committed', 1],
+      ['mnl-payout/USD', 'hk-remit/a', 'credit', 100n, 'hk-remit', 'committed', 1],
+      ['hk-remit/USD', 'hk-remit/d', 'debit', 100n, 'mnl-payout', 'fulfilled', 2],
+      ['mnl-payout/USD', 'hk-remit/d', 'credit', 100n, 'hk-remit', 'fulfilled', 2],
+      ['hk-remit/USD', 'hk-remit/x', 'debit', 995n, 'sg-fx', 'committed', 3],
+      ['sg-fx/USD', 'hk-remit/x', 'credit', 995n, 'hk-remit', 'committed', 3],
+      ['hk-remit/USD', 'hk-remit/x:spread', 'debit', 5n, 'sg-fx', 'committed', 4],
+      ['sg-fx/USD/fees', 'hk-remit/x:spread', 'credit', 5n, 'hk-remit', 'committed', 4],
+      ['hk-remit/USD', 'hk-remit/x:fee', 'debit', 25n, 'sg-fx', 'committed', 5],
+      ['sg-fx/USD/fees', 'hk-remit/x:fee', 'credit', 25n, 'hk-remit', 'committed', 5],
+      ['sg-fx/PHP', 'hk-remit/x', 'debit', 58321n, 'mnl-payout', 'committed', 6],
+      ['mnl-payout/PHP', 'hk-remit/x', 'credit', 58321n, 'sg-fx', 'committed', 6],
       ['hk-remit/USD/settlement', 'settlement:conf-1', 'debit', 300n, 'hk-remit', 'committed', 7],
       ['hk-remit/USD', 'settlement:conf-1', 'credit', 300n, 'hk-remit', 'committed', 7],
     ]);
@@ -381,13 +381,16 @@ describe('postings of a finalized block', () => {
       blockOf(
         7,
         [o({ transferId: 'a' })],
-        [p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'), p('a', 'hk-remit/USD', 'sg-fx/USD', '7')],
+        [
+          p('hk-remit/a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('hk-remit/a', 'hk-remit/USD', 'sg-fx/USD', '7'),
+        ],
       ),
     );
     expect(flat(rows)).toEqual([
-      ['hk-remit/USD', 'a', 'debit', 100n, 'mnl-payout', 'committed', 0],
-      ['mnl-payout/USD', 'a', 'credit', 100n, 'hk-remit', 'committed', 0],
-      ['sg-fx/USD', 'a', 'credit', 7n, 'hk-remit', 'committed', 1],
+      ['hk-remit/USD', 'hk-remit/a', 'debit', 100n, 'mnl-payout', 'committed', 0],
+      ['mnl-payout/USD', 'hk-remit/a', 'credit', 100n, 'hk-remit', 'committed', 0],
+      ['sg-fx/USD', 'hk-remit/a', 'credit', 7n, 'hk-remit', 'committed', 1],
     ]);
     expect(rows.find((r) => r.a === 'hk-remit/USD')?.d).toBe('100');
   });
@@ -398,10 +401,10 @@ describe('postings of a finalized block', () => {
         6,
         [o({ transferId: 'a' }), o({ transferId: 'x' }), o({ transferId: 'b', status: 'fulfilled' })],
         [
-          p('a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
-          p('x', 'hk-remit/USD', 'sg-fx/USD', '995'),
-          p('x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
-          p('b', 'mnl-payout/USD', 'hk-remit/USD', '40'),
+          p('hk-remit/a', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('hk-remit/x', 'hk-remit/USD', 'sg-fx/USD', '995'),
+          p('hk-remit/x:fee', 'hk-remit/USD', 'sg-fx/USD/fees', '25'),
+          p('hk-remit/b', 'mnl-payout/USD', 'hk-remit/USD', '40'),
         ],
       ),
     );
@@ -415,10 +418,10 @@ describe('postings of a finalized block', () => {
         '1120',
         '40',
         [
-          '0:a:debit:100:mnl-payout:committed',
-          '1:x:debit:995:sg-fx:committed',
-          '2:x:fee:debit:25:sg-fx:committed',
-          '3:b:credit:40:mnl-payout:fulfilled',
+          '0:hk-remit/a:debit:100:mnl-payout:committed',
+          '1:hk-remit/x:debit:995:sg-fx:committed',
+          '2:hk-remit/x:fee:debit:25:sg-fx:committed',
+          '3:hk-remit/b:credit:40:mnl-payout:fulfilled',
         ],
       ],
       [
@@ -427,10 +430,27 @@ describe('postings of a finalized block', () => {
         'USD',
         '40',
         '100',
-        ['0:a:credit:100:hk-remit:committed', '3:b:debit:40:hk-remit:fulfilled'],
+        ['0:hk-remit/a:credit:100:hk-remit:committed', '3:hk-remit/b:debit:40:hk-remit:fulfilled'],
       ],
-      ['sg-fx/USD', 'sg-fx', 'USD', '0', '995', ['1:x:credit:995:hk-remit:committed']],
-      ['sg-fx/USD/fees', 'sg-fx', 'USD', '0', '25', ['2:x:fee:credit:25:hk-remit:committed']],
+      ['sg-fx/USD', 'sg-fx', 'USD', '0', '995', ['1:hk-remit/x:credit:995:hk-remit:committed']],
+      ['sg-fx/USD/fees', 'sg-fx', 'USD', '0', '25', ['2:hk-remit/x:fee:credit:25:hk-remit:committed']],
+    ]);
+  });
+
+  it("gives each payer's transfer of one id its own status", () => {
+    const rows = accountPostingsOf(
+      blockOf(
+        8,
+        [o({ transferId: 'same', status: 'fulfilled' }), o({ transferId: 'same', payer: 'sg-fx' })],
+        [
+          p('hk-remit/same', 'hk-remit/USD', 'mnl-payout/USD', '100'),
+          p('sg-fx/same', 'sg-fx/USD', 'mnl-payout/USD', '7'),
+        ],
+      ),
+    );
+    expect(flat(rows).filter((r) => r[0] === 'mnl-payout/USD')).toEqual([
+      ['mnl-payout/USD', 'hk-remit/same', 'credit', 100n, 'hk-remit', 'fulfilled', 0],
+      ['mnl-payout/USD', 'sg-fx/same', 'credit', 7n, 'sg-fx', 'committed', 1],
     ]);
   });
 

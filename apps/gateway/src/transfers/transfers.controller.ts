@@ -10,7 +10,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { WAIT_MS_PATTERN } from '@concord/contracts';
+import { ID_PATTERN, WAIT_MS_PATTERN } from '@concord/contracts';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest } from '../auth/auth.service';
 import { Partner, PartnerGuard } from '../auth/partner.guard';
@@ -36,6 +36,18 @@ export function parseWaitMs(wait: string | undefined, maxWaitMs: number): number
     });
   }
   return Math.min(Number(wait), maxWaitMs);
+}
+
+/** `?payer=<id>`: whose transfer the id in the path is, when the caller is not its payer. */
+export function parsePayer(payer: string | undefined): string | undefined {
+  if (payer === undefined) return undefined;
+  if (typeof payer !== 'string' || !ID_PATTERN.test(payer)) {
+    throw new TransferFailure({
+      kind: 'INVALID_QUERY',
+      errors: [{ field: 'payer', message: 'a participant id, once' }],
+    });
+  }
+  return payer;
 }
 
 /** `@Query('wait', WaitMsPipe)`: the wait of a transfer operation in milliseconds (0: answer at once). */
@@ -100,14 +112,20 @@ export class TransfersController {
     return this.complete(caller, reply, id, 'abort', waitMs);
   }
 
+  /**
+   * `GET /v1/transfers/{id}?payer&wait`: the caller's own transfer with that id, else the one paid to it
+   * with that id; `payer` chooses (see TransfersService.get).
+   */
   @Get(':id')
   async get(
     @Partner('participant') participant: KnownParticipant,
     @Param('id') id: string,
     @Query('wait', WaitMsPipe) waitMs: number,
+    @Query('payer') payer: string | undefined,
   ) {
-    if (waitMs > 0) return this.transfers.waitFor(participant.id, id, waitMs);
-    return toTransferView(await this.transfers.get(participant.id, id));
+    const of = parsePayer(payer);
+    if (waitMs > 0) return this.transfers.waitFor(participant.id, id, waitMs, undefined, of);
+    return toTransferView(await this.transfers.get(participant.id, id, of));
   }
 
   /**
@@ -124,7 +142,7 @@ export class TransfersController {
     const { view, sent } = await this.transfers.complete(caller, id, action);
     const final =
       sent && waitMs > 0
-        ? await this.transfers.waitFor(caller.participant.id, id, waitMs, isCompleted)
+        ? await this.transfers.waitFor(caller.participant.id, id, waitMs, isCompleted, view.payer)
         : view;
     void reply.status(sent && !isCompleted(final.status) ? 202 : 200).send(final);
   }

@@ -10,6 +10,7 @@ export type TransferError =
   | { kind: 'NO_ACCOUNT'; participant: string; currency: string }
   | { kind: 'ID_REUSED'; id: string }
   | { kind: 'NOT_FOUND'; id: string }
+  | { kind: 'AMBIGUOUS_ID'; id: string; payers: string[] }
   | { kind: 'LEDGER_UNAVAILABLE' }
   | { kind: 'ACTION_NOT_ALLOWED'; id: string; action: 'fulfil' | 'abort' }
   | { kind: 'NOT_RESERVED'; id: string; status: string };
@@ -39,6 +40,12 @@ export const TRANSFER_PROBLEMS: ProblemMap<TransferError> = {
   NOT_FOUND: (e) =>
     new Problem(404, 'TRANSFER_NOT_FOUND', 'No such transfer', {
       detail: `no transfer ${e.id} is visible to you`,
+    }),
+  AMBIGUOUS_ID: (e) =>
+    new Problem(409, 'AMBIGUOUS_TRANSFER_ID', 'Several payers paid you under that id', {
+      detail: `transfers of ${e.payers.join(', ')} to you have the id ${e.id}: name the payer with ?payer=`,
+      errors: [{ field: 'payer', message: `one of ${e.payers.join(', ')}` }],
+      extensions: { payers: e.payers },
     }),
   ACTION_NOT_ALLOWED: (e) =>
     new Problem(403, 'ACTION_NOT_ALLOWED', 'Forbidden', {

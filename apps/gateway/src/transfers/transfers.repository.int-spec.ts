@@ -2,11 +2,11 @@ import { servicesClient, ServicesPrismaClient } from '@concord/db';
 import { createTestDatabase } from '@concord/testing';
 import { NewTransfer, TransfersRepository } from './transfers.repository';
 
-const transfer = (id: string, requestHash = `h-${id}`): NewTransfer => ({
+const transfer = (id: string, requestHash = `h-${id}`, payer = 'alpha', payee = 'beta'): NewTransfer => ({
   id,
-  participantId: 'alpha',
-  payer: 'alpha',
-  payee: 'beta',
+  participantId: payer,
+  payer,
+  payee,
   amountMinor: 100n,
   currency: 'USD',
   twoPhase: false,
@@ -58,11 +58,37 @@ describe('TransfersRepository inserts (real PostgreSQL)', () => {
     expect(total).toBe(45 + 3 + 1);
     const stored = await prisma.gatewayTransfer.count();
     expect(stored).toBe(1 + 45 + 3 + 1);
-    const rows = await repository.findMany(['race', 'old', 's-0']);
+    const rows = await repository.findMany(['race', 'old', 's-0'].map((id) => ({ payer: 'alpha', id })));
     expect(Object.fromEntries(rows.map((r) => [r.id, [r.requestHash, r.status]]))).toEqual({
       race: ['h-race', 'accepted'],
       old: ['h-old-first', 'accepted'],
       's-0': ['h-s-0', 'accepted'],
     });
+  });
+
+  it("keeps each payer's ids apart: the same id of two payers is two transfers, found by payer or by payee", async () => {
+    // Both payers' requests go in one coalesced statement, each creating its own 'same'.
+    const [mine, theirs, third] = await Promise.all([
+      repository.insertManyOrGet([transfer('same', 'h-mine', 'p-a', 'p-b')]),
+      repository.insertManyOrGet([transfer('same', 'h-theirs', 'p-c', 'p-b')]),
+      repository.insertManyOrGet([transfer('same', 'h-third', 'p-b', 'p-a')]),
+    ]);
+    expect([mine, theirs, third].map((r) => [...r.created])).toEqual([['same'], ['same'], ['same']]);
+    expect([mine, theirs, third].map((r) => r.rows.get('same')!.requestHash)).toEqual([
+      'h-mine',
+      'h-theirs',
+      'h-third',
+    ]);
+    expect((await repository.find('p-c', 'same'))?.requestHash).toBe('h-theirs');
+    expect(await repository.find('p-x', 'same')).toBeNull();
+    // p-b's view of 'same': its own, and the two paid to it; p-a's: its own and the one p-b paid it.
+    const ofB = await repository.withId('p-b', 'same');
+    expect(ofB.map((r) => [r.payer, r.payee])).toEqual([
+      ['p-a', 'p-b'],
+      ['p-b', 'p-a'],
+      ['p-c', 'p-b'],
+    ]);
+    expect((await repository.withId('p-a', 'same')).map((r) => r.payer)).toEqual(['p-a', 'p-b']);
+    expect(await repository.withId('p-x', 'same')).toEqual([]);
   });
 });

@@ -1,22 +1,38 @@
+import { transferKey } from '@concord/contracts';
 import { ServicesPrismaClient, Sql, sqlOf } from '@concord/db';
 
 export type TransferRow = NonNullable<
   Awaited<ReturnType<ServicesPrismaClient['gatewayTransfer']['findUnique']>>
 >;
 
+/** A transfer as the ledger knows it: its payer and the id the payer gave it (see transferKey). */
+export interface TransferRef {
+  payer: string;
+  id: string;
+}
+
+const ROW_COLUMNS = `t.id, t.participant_id as "participantId", t.payer, t.payee, t.amount_minor as "amountMinor",
+  t.currency, t.two_phase as "twoPhase", t.request_hash as "requestHash", t.status, t.reason,
+  t.block_height as "blockHeight", t.created_at as "createdAt", t.updated_at as "updatedAt",
+  t.finalized_at as "finalizedAt"`;
+
 /**
- * Transfer rows by id, in plain SQL on `sql` (the pool, or a transaction applying a block): this is on
- * the path of every request, where Prisma's model queries cost about a millisecond of CPU each and its
- * raw ones several times what node-postgres alone costs.
+ * Transfer rows by payer and id, in plain SQL on `sql` (the pool, or a transaction applying a block): this
+ * is on the path of every request, where Prisma's model queries cost about a millisecond of CPU each and
+ * its raw ones several times what node-postgres alone costs.
  */
-export function transferRows(sql: Sql, ids: readonly string[]): Promise<TransferRow[]> {
+export function transferRows(sql: Sql, refs: readonly TransferRef[]): Promise<TransferRow[]> {
   return sql.query<TransferRow>(
-    `select id, participant_id as "participantId", payer, payee, amount_minor as "amountMinor", currency,
-       two_phase as "twoPhase", request_hash as "requestHash", status, reason, block_height as "blockHeight",
-       created_at as "createdAt", updated_at as "updatedAt", finalized_at as "finalizedAt"
-     from gateway.transfers where id = any($1::text[])`,
-    [ids],
+    `select ${ROW_COLUMNS}
+     from unnest($1::text[], $2::text[]) as k(id, payer)
+       join gateway.transfers t on t.id = k.id and t.payer = k.payer`,
+    [refs.map((r) => r.id), refs.map((r) => r.payer)],
   );
+}
+
+/** Rows by their key (transferKey of payer and id). */
+export function rowsByKey(rows: readonly TransferRow[]): Map<string, TransferRow> {
+  return new Map(rows.map((r) => [transferKey(r.payer, r.id), r]));
 }
 
 export interface NewTransfer {
@@ -54,7 +70,7 @@ export class TransfersRepository {
     this.sql = sqlOf(prisma);
   }
 
-  /** Inserts the transfer unless its id exists; returns the stored row either way. */
+  /** Inserts the transfer unless its payer has one with its id; returns the stored row either way. */
   async insertOrGet(transfer: NewTransfer): Promise<{ row: TransferRow; created: boolean }> {
     const { rows, created } = await this.insertManyOrGet([transfer]);
     const row = rows.get(transfer.id);
@@ -62,16 +78,29 @@ export class TransfersRepository {
     return { row, created: created.has(transfer.id) };
   }
 
-  async find(id: string): Promise<TransferRow | null> {
-    return (await this.findMany([id]))[0] ?? null;
+  async find(payer: string, id: string): Promise<TransferRow | null> {
+    return (await this.findMany([{ payer, id }]))[0] ?? null;
   }
 
-  findMany(ids: string[]): Promise<TransferRow[]> {
-    return transferRows(this.sql, ids);
+  findMany(refs: readonly TransferRef[]): Promise<TransferRow[]> {
+    return transferRows(this.sql, refs);
   }
 
   /**
-   * Inserts every transfer whose id is new; returns all rows for those ids. Requests that arrive while an
+   * The transfers with this id that `participantId` is a party to: its own (as payer; at most one) and
+   * those paid to it by payers that chose the same id. The primary key (id, payer) leads with the id.
+   */
+  withId(participantId: string, id: string): Promise<TransferRow[]> {
+    return this.sql.query<TransferRow>(
+      `select ${ROW_COLUMNS} from gateway.transfers t
+       where t.id = $1 and (t.payer = $2 or t.payee = $2) order by t.payer`,
+      [id, participantId],
+    );
+  }
+
+  /**
+   * Inserts every transfer whose (payer, id) is new; returns all rows for those ids (each request's
+   * transfers have one payer, its caller, so its result is by id). Requests that arrive while an
    * insert is running wait for the next one and go in together: under load one statement (one round trip,
    * one commit) carries the transfers of many requests, and a lone request waits for nothing.
    */
@@ -109,20 +138,29 @@ export class TransfersRepository {
     }
   }
 
-  /** One statement for the transfers of several requests, in order: a repeated id is the first one's. */
+  /**
+   * One statement for the transfers of several requests, in order: a repeated (payer, id) is the first
+   * one's. The maps here are by transfer key, as requests of several payers go together.
+   */
   private async insertGroup(requests: NewTransfer[][]): Promise<InsertResult[]> {
     const first = new Map<string, NewTransfer>();
-    for (const transfers of requests) for (const t of transfers) if (!first.has(t.id)) first.set(t.id, t);
+    for (const transfers of requests) {
+      for (const t of transfers) {
+        const key = transferKey(t.payer, t.id);
+        if (!first.has(key)) first.set(key, t);
+      }
+    }
     // The rows go as one JSON document (JSON.stringify is native; node-postgres escapes array parameters
     // element by element), and only what the database decides (the times) comes back: the rest of a new
     // row is what was sent.
     const inserted = new Map<string, TransferRow>();
-    const times = await this.sql.query<{ id: string; createdAt: Date; updatedAt: Date }>(
+    const times = await this.sql.query<{ id: string; payer: string; createdAt: Date; updatedAt: Date }>(
       `insert into gateway.transfers (id, participant_id, payer, payee, amount_minor, currency, two_phase,
          request_hash, status, updated_at)
        select v.*, 'accepted', now() from json_to_recordset($1::json)
          as v(i text, p text, a text, b text, m bigint, c text, t boolean, h text)
-       on conflict (id) do nothing returning id, created_at as "createdAt", updated_at as "updatedAt"`,
+       on conflict (id, payer) do nothing
+       returning id, payer, created_at as "createdAt", updated_at as "updatedAt"`,
       [
         JSON.stringify(
           [...first.values()].map((t) => ({
@@ -139,8 +177,9 @@ export class TransfersRepository {
       ],
     );
     for (const r of times) {
-      const t = first.get(r.id)!;
-      inserted.set(r.id, {
+      const key = transferKey(r.payer, r.id);
+      const t = first.get(key)!;
+      inserted.set(key, {
         id: t.id,
         participantId: t.participantId,
         payer: t.payer,
@@ -158,17 +197,18 @@ export class TransfersRepository {
       });
     }
     // Ids that existed before (retries, reuse) are read in a second statement, for all requests at once.
-    const missing = [...first.keys()].filter((id) => !inserted.has(id));
-    const existing = new Map((missing.length > 0 ? await this.findMany(missing) : []).map((r) => [r.id, r]));
+    const missing = [...first].filter(([key]) => !inserted.has(key)).map(([, t]) => t);
+    const existing = rowsByKey(missing.length > 0 ? await this.findMany(missing) : []);
     // The request whose transfer was inserted created it; any other request naming the id finds it existing.
     return requests.map((transfers) => {
       const rows = new Map<string, TransferRow>();
       const created = new Set<string>();
       for (const t of transfers) {
-        const row = inserted.get(t.id) ?? existing.get(t.id);
+        const key = transferKey(t.payer, t.id);
+        const row = inserted.get(key) ?? existing.get(key);
         if (!row) continue;
         rows.set(t.id, row);
-        if (inserted.has(t.id) && first.get(t.id) === t) created.add(t.id);
+        if (inserted.has(key) && first.get(key) === t) created.add(t.id);
       }
       return { rows, created };
     });

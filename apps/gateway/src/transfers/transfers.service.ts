@@ -10,6 +10,8 @@ import {
   TransferInstruction,
   transferInstructionSchema,
   parseJsonBody,
+  payerParamOf,
+  transferKey,
 } from '@concord/contracts';
 import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '@concord/crypto';
@@ -205,14 +207,13 @@ export class TransfersService {
       await this.forward(write);
       return rows.map(toTransferView);
     }
-    const ids = rows.map((r) => r.id);
-    const watch = this.finalStates.watch(ids);
+    const watch = this.finalStates.watch(rows.map((r) => transferKey(r.payer, r.id)));
     try {
       await this.forward(write);
-      for (const row of rows) if (isSettled(row.status)) watch.settled(row.id);
+      for (const row of rows) if (isSettled(row.status)) watch.settled(transferKey(row.payer, row.id));
       await watch.done(waitMs);
       const current = rows.map((r) => watch.latest(r));
-      const unsettled = current.filter((r) => !isSettled(r.status)).map((r) => r.id);
+      const unsettled = current.filter((r) => !isSettled(r.status));
       const reread = new Map(
         (unsettled.length > 0 ? await this.repository.findMany(unsettled) : []).map((r) => [r.id, r]),
       );
@@ -224,7 +225,9 @@ export class TransfersService {
 
   /**
    * `POST /v1/transfers/{id}/fulfil` (the payee confirms the payout) or `/abort` (payer or payee): checked
-   * here for a quick answer, then the partner's signed request goes to the ledger, which decides.
+   * here for a quick answer, then the partner's signed request goes to the ledger, which decides. The
+   * transfer is found as the ledger will find it: by the `payer` of the signed query when there is one
+   * (payerParamOf, which every signer reads alike), otherwise as GET finds it.
    */
   async complete(
     write: AuthenticatedRequest,
@@ -238,7 +241,14 @@ export class TransfersService {
         errors: [{ field: '(body)', message: 'the body must be empty or {}' }],
       });
     }
-    const row = await this.get(write.participant.id, id);
+    const payer = payerParamOf(write.signed.query);
+    if (payer === null) {
+      throw new TransferFailure({
+        kind: 'INVALID_QUERY',
+        errors: [{ field: 'payer', message: 'once at most, and an id' }],
+      });
+    }
+    const row = await this.get(write.participant.id, id, payer);
     const caller = write.participant.id;
     const allowed = action === 'fulfil' ? caller === row.payee : caller === row.payee || caller === row.payer;
     if (!allowed) throw new TransferFailure({ kind: 'ACTION_NOT_ALLOWED', id, action });
@@ -265,50 +275,51 @@ export class TransfersService {
     }
   }
 
-  /** The transfer if the caller is its payer or payee; otherwise it does not exist for the caller. */
-  async get(callerId: string, id: string): Promise<TransferRow> {
+  /**
+   * The transfer `id` as the caller sees it: a transfer is known by its payer and id, and a caller sees
+   * only those it is a party to, so that nothing tells it of another partner's ids. With `payer`, that
+   * payer's transfer. Without, the caller's own transfer with that id if it has one (another partner's
+   * choice of id never hides the caller's own), else the one paid to it with that id; when several
+   * payers paid it under that id, AMBIGUOUS_TRANSFER_ID names them, for `?payer=` to choose.
+   */
+  async get(callerId: string, id: string, payer?: string): Promise<TransferRow> {
     // An id that no transfer can have (any byte from the URL) is simply not found, without a query.
-    const row = ID_PATTERN.test(id) ? await this.repository.find(id) : null;
-    if (!row || (row.payer !== callerId && row.payee !== callerId))
-      throw new TransferFailure({ kind: 'NOT_FOUND', id });
-    return row;
-  }
-
-  /** Waits up to `waitMs` for the transfer to reach a final state, then returns what it is. */
-  async waitFor(callerId: string, id: string, waitMs: number, settled = isSettled): Promise<TransferView> {
-    return (await this.waitForMany(callerId, [id], waitMs, settled))[0];
+    if (!ID_PATTERN.test(id)) throw new TransferFailure({ kind: 'NOT_FOUND', id });
+    if (payer !== undefined) {
+      const row = await this.repository.find(payer, id);
+      if (!row || (row.payer !== callerId && row.payee !== callerId))
+        throw new TransferFailure({ kind: 'NOT_FOUND', id });
+      return row;
+    }
+    const rows = await this.repository.withId(callerId, id);
+    const own = rows.find((r) => r.payer === callerId);
+    if (own) return own;
+    if (rows.length > 1)
+      throw new TransferFailure({ kind: 'AMBIGUOUS_ID', id, payers: rows.map((r) => r.payer) });
+    if (rows.length === 0) throw new TransferFailure({ kind: 'NOT_FOUND', id });
+    return rows[0];
   }
 
   /**
-   * Waits up to `waitMs` until every one of the transfers is final (or the time is up) and returns them:
-   * one read before and one after, whatever the number of transfers. Listeners are in place before the
-   * first read, so a block finalized in between is not missed.
+   * Waits up to `waitMs` for the transfer (found as `get` finds it) to reach a final state, then returns
+   * what it is. The listener is in place before the second read, so a block finalized after the first
+   * read is not missed.
    */
-  async waitForMany(
+  async waitFor(
     callerId: string,
-    ids: string[],
+    id: string,
     waitMs: number,
     settled: (status: string) => boolean = isSettled,
-  ): Promise<TransferView[]> {
-    const read = async () => {
-      const rows = new Map(
-        (await this.repository.findMany(ids.filter((id) => ID_PATTERN.test(id)))).map((r) => [r.id, r]),
-      );
-      return ids.map((id) => {
-        const row = rows.get(id);
-        if (!row || (row.payer !== callerId && row.payee !== callerId))
-          throw new TransferFailure({ kind: 'NOT_FOUND', id });
-        return row;
-      });
-    };
-    if (waitMs <= 0) return (await read()).map(toTransferView);
-    const watch = this.finalStates.watch(ids);
+    payer?: string,
+  ): Promise<TransferView> {
+    const first = await this.get(callerId, id, payer);
+    if (waitMs <= 0 || settled(first.status)) return toTransferView(first);
+    const watch = this.finalStates.watch([transferKey(first.payer, first.id)]);
     try {
-      const first = await read();
-      if (first.every((row) => settled(row.status))) return first.map(toTransferView);
-      for (const row of first) if (settled(row.status)) watch.settled(row.id);
+      const again = (await this.repository.find(first.payer, first.id)) ?? first;
+      if (settled(again.status)) return toTransferView(again);
       await watch.done(waitMs);
-      return (await read()).map(toTransferView);
+      return toTransferView((await this.repository.find(first.payer, first.id)) ?? again);
     } finally {
       watch.close();
     }

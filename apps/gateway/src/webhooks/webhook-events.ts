@@ -1,4 +1,4 @@
-import type { FinalizedBlock, TransferOutcome } from '@concord/contracts';
+import { FinalizedBlock, transferKey, TransferOutcome } from '@concord/contracts';
 import { sha256Hex } from '@concord/crypto';
 import { formatAmount } from '@concord/money';
 import { toTransferView, TransferView } from '../transfers/transfers.dto';
@@ -33,14 +33,17 @@ export interface WebhookPayload<D = TransferView> {
   data: D;
 }
 
-/** One delivery per (subscription, transfer, state): derived, so that applying a block again adds none. */
-export function deliveryId(webhookId: string, transferId: string, status: string): string {
-  return `dlv_${sha256Hex(`${webhookId}\n${transferId}\n${status}`).slice(0, 32)}`;
+/**
+ * One delivery per (subscription, transfer, state): derived, so that applying a block again adds none.
+ * `transfer` is the transfer's key (`<payer>/<id>`: two payers may use one id), or a settlement subject.
+ */
+export function deliveryId(webhookId: string, transfer: string, status: string): string {
+  return `dlv_${sha256Hex(`${webhookId}\n${transfer}\n${status}`).slice(0, 32)}`;
 }
 
 /** One event per (participant, transfer, state): two subscriptions of one partner share the event id. */
-export function eventId(participantId: string, transferId: string, status: string): string {
-  return `evt_${sha256Hex(`${participantId}\n${transferId}\n${status}`).slice(0, 32)}`;
+export function eventId(participantId: string, transfer: string, status: string): string {
+  return `evt_${sha256Hex(`${participantId}\n${transfer}\n${status}`).slice(0, 32)}`;
 }
 
 /** The transfer as the API shows it, in the state this outcome gave it. */
@@ -79,8 +82,8 @@ function viewOf(
 /**
  * The deliveries a finalized block causes: for every outcome, one per subscription of its payer and of
  * its payee that asked for `transfer.<status>`. `rows` are the gateway's transfers after the block was
- * applied. A refused instruction (`refusal`) counts only when it settled a submission of this gateway
- * (its row turned `rejected` at this height), and then the row's parties count, not the claimed ones.
+ * applied, by transfer key. A refused instruction (`refusal`) counts only when it settled a submission
+ * of this gateway (its row turned `rejected` at this height), and then the row's parties count.
  */
 export function deliveriesForBlock(
   block: FinalizedBlock,
@@ -94,7 +97,8 @@ export function deliveriesForBlock(
     byParticipant.set(s.participantId, [...(byParticipant.get(s.participantId) ?? []), s]);
   const out = new Map<string, NewDelivery>();
   for (const outcome of block.outcomes) {
-    const row = rows.get(outcome.transferId);
+    const key = transferKey(outcome.payer, outcome.transferId);
+    const row = rows.get(key);
     let parties: string[];
     let effective: TransferOutcome = outcome;
     if (outcome.refusal) {
@@ -109,11 +113,11 @@ export function deliveriesForBlock(
     for (const participantId of new Set(parties)) {
       for (const sub of byParticipant.get(participantId) ?? []) {
         if (!sub.events.includes(event)) continue;
-        const id = deliveryId(sub.id, outcome.transferId, effective.status);
+        const id = deliveryId(sub.id, key, effective.status);
         if (out.has(id)) continue;
         data ??= viewOf(effective, row, height, at);
         const payload: WebhookPayload = {
-          id: eventId(participantId, outcome.transferId, effective.status),
+          id: eventId(participantId, key, effective.status),
           type: event,
           createdAt: at.toISOString(),
           data,

@@ -1,6 +1,6 @@
 import { ServicesPrismaClient, Sql } from '@concord/db';
 import type { FinalizedBlock } from '@concord/contracts';
-import { transferRows } from '../transfers/transfers.repository';
+import { rowsByKey, transferRows } from '../transfers/transfers.repository';
 import { deliveriesForBlock, NewDelivery, Subscription } from './webhook-events';
 
 export type WebhookRow = NonNullable<
@@ -109,11 +109,11 @@ export class WebhooksRepository {
     ).map((r) => ({ id: r.id, participantId: r.participant_id, events: r.events }));
     if (subscriptions.length === 0) return 0;
     const subscribed = new Set(subscriptions.map((s) => s.participantId));
-    const ids = block.outcomes
+    const refs = block.outcomes
       .filter((o) => subscribed.has(o.payer) || subscribed.has(o.payee))
-      .map((o) => o.transferId);
-    const rows = await transferRows(tx, ids);
-    const deliveries = deliveriesForBlock(block, subscriptions, new Map(rows.map((r) => [r.id, r])));
+      .map((o) => ({ payer: o.payer, id: o.transferId }));
+    const rows = await transferRows(tx, refs);
+    const deliveries = deliveriesForBlock(block, subscriptions, rowsByKey(rows));
     if (deliveries.length === 0) return 0;
     return tx.execute(
       `insert into gateway.webhook_deliveries (id, webhook_id, participant_id, event_id, event, transfer_id,

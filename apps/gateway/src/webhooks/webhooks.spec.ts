@@ -68,12 +68,12 @@ describe('deliveries of a finalized block', () => {
 
   it('makes one delivery per matching subscription of the payer and the payee, with the transfer view', () => {
     const block = blockOf(5, [outcome({ transferId: 't-1' })]);
-    const deliveries = deliveriesForBlock(block, subs, new Map([['t-1', row('t-1')]]));
+    const deliveries = deliveriesForBlock(block, subs, new Map([['hk-remit/t-1', row('t-1')]]));
     expect(deliveries.map((d) => d.webhookId).sort()).toEqual(['wh_payee', 'wh_payer']);
     const toPayer = deliveries.find((d) => d.webhookId === 'wh_payer')!;
     expect(toPayer).toMatchObject({
-      id: deliveryId('wh_payer', 't-1', 'committed'),
-      eventId: eventId('hk-remit', 't-1', 'committed'),
+      id: deliveryId('wh_payer', 'hk-remit/t-1', 'committed'),
+      eventId: eventId('hk-remit', 'hk-remit/t-1', 'committed'),
       event: 'transfer.committed',
       transferId: 't-1',
       blockHeight: 5,
@@ -101,10 +101,31 @@ describe('deliveries of a finalized block', () => {
       outcome({ transferId: 't-1' }),
       outcome({ transferId: 't-2', status: 'rejected', reason: 'INSUFFICIENT_FUNDS' }),
     ]);
-    const rows = new Map([['t-1', row('t-1')]]);
+    const rows = new Map([['hk-remit/t-1', row('t-1')]]);
     expect(deliveriesForBlock(block, subs, rows)).toEqual(deliveriesForBlock(block, subs, rows));
     const ids = deliveriesForBlock(block, subs, rows).map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("keeps two payers' transfers of one id apart: each party gets its own, with its own row", () => {
+    const block = blockOf(5, [
+      outcome({ transferId: 't-1' }),
+      outcome({ transferId: 't-1', payer: 'sg-fx', amountMinor: '900' }),
+    ]);
+    const rows = new Map([
+      ['hk-remit/t-1', row('t-1')],
+      ['sg-fx/t-1', row('t-1', { participantId: 'sg-fx', payer: 'sg-fx', amountMinor: 900n })],
+    ]);
+    const deliveries = deliveriesForBlock(block, subs, rows);
+    const seen = deliveries.map((d) => [d.webhookId, JSON.parse(d.payload).data.amount]).sort();
+    // The payee hears of both; each payer only of its own.
+    expect(seen).toEqual([
+      ['wh_other', '9.00'],
+      ['wh_payee', '125.50'],
+      ['wh_payee', '9.00'],
+      ['wh_payer', '125.50'],
+    ]);
+    expect(new Set(deliveries.map((d) => d.id)).size).toBe(4);
   });
 
   it('sends only the subscribed events, and a rejection with its reason', () => {
@@ -125,15 +146,19 @@ describe('deliveries of a finalized block', () => {
       status: 'rejected',
       reason: 'SIGNATURE_TOO_OLD',
       refusal: true,
-      payer: 'sg-fx',
+      payee: 'sg-fx',
     });
     const settled = row('t-3', { status: 'rejected', reason: 'SIGNATURE_TOO_OLD', blockHeight: 7 });
     expect(
-      deliveriesForBlock(blockOf(7, [refused]), subs, new Map([['t-3', settled]])).map((d) => d.webhookId),
+      deliveriesForBlock(blockOf(7, [refused]), subs, new Map([['hk-remit/t-3', settled]])).map(
+        (d) => d.webhookId,
+      ),
     ).toEqual(['wh_payer']);
     // The row was committed earlier: a forged or stale copy changes nothing and tells no one.
     const committed = row('t-3', { status: 'committed', blockHeight: 3 });
-    expect(deliveriesForBlock(blockOf(7, [refused]), subs, new Map([['t-3', committed]]))).toEqual([]);
+    expect(deliveriesForBlock(blockOf(7, [refused]), subs, new Map([['hk-remit/t-3', committed]]))).toEqual(
+      [],
+    );
     expect(deliveriesForBlock(blockOf(7, [refused]), subs, new Map())).toEqual([]);
   });
 

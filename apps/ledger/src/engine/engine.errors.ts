@@ -21,6 +21,8 @@ export const REJECTION_REASONS = {
   INSUFFICIENT_FUNDS: 'the payer has not enough funds or limit headroom',
   DUPLICATE_MODIFIED: 'a transfer with this id exists with other content',
   UNKNOWN_TRANSFER: 'no transfer has that id',
+  AMBIGUOUS_TRANSFER:
+    'transfers of several payers to this payee have that id: the request must name the payer (?payer=)',
   NOT_RESERVED: 'the transfer is not a reserved two-phase transfer',
   NOT_AUTHORIZED: 'this participant may not complete that transfer',
   QUOTE_INVALID: 'the FX quote is malformed, inconsistent or not signed by a known FX key',

@@ -132,7 +132,14 @@ export function signInstruction(
     v: 1,
     type: 'instruction',
     participantId,
-    request: { method: 'POST', path: sent.path, body: sent.body, created: sent.created, keyId: sent.keyId },
+    request: {
+      method: 'POST',
+      path: sent.path,
+      ...(sent.query ? { query: sent.query } : {}),
+      body: sent.body,
+      created: sent.created,
+      keyId: sent.keyId,
+    },
     signature,
   };
 }
@@ -147,6 +154,8 @@ export type RecordKind = 'genesis' | 'cut' | 'transfer' | 'batch' | 'fulfil' | '
 export interface InstructionOptions extends SignOptions {
   /** `created` of the signed request in unix seconds; default the fake clock's current second. */
   created?: number;
+  /** The signed query string, without its `?` (a fulfil's `payer=...`). */
+  query?: string;
 }
 
 export interface LogBuilderOptions {
@@ -276,6 +285,7 @@ export class LogBuilder {
       {
         method: 'POST',
         path,
+        ...(options.query ? { query: options.query } : {}),
         body: typeof body === 'string' ? body : JSON.stringify(body),
         created: options.created ?? this.nowSeconds,
       },

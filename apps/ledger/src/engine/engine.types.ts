@@ -44,7 +44,14 @@ export interface TransferTerms {
 }
 
 export interface TransferRecord {
+  /** The id its payer gave it: unique among that payer's transfers only. */
   readonly id: string;
+  /**
+   * What the ledger knows it by: `<payer>/<id>` (transferKey) for a partner's transfer, so that two payers
+   * may use one id; its key in `transfers` and `reserved`, and its posting ids. `funds-out:<proposal>`
+   * for a withdrawal.
+   */
+  readonly key: string;
   /**
    * The instruction's terms that a repeat must state alike, besides its payer, payee, amount and currency
    * below (see `repeats` in the engine); null for a transfer that no instruction made (a withdrawal), which
@@ -66,7 +73,7 @@ export interface TransferRecord {
   reservations?: { accountId: string; amountMinor: bigint }[];
 }
 
-/** One posting a transfer makes, named by its posting id (the transfer id, or `<id>:fee` and the like). */
+/** One posting a transfer makes, named by its posting id (the transfer key, or `<key>:fee` and the like). */
 export interface Leg {
   debit: string;
   credit: string;

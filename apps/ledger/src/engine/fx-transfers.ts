@@ -4,6 +4,7 @@ import {
   fxQuoteLegs,
   fxSpreadMinor,
   TransferInstruction,
+  transferKey,
   TransferOutcome,
 } from '@concord/contracts';
 import { feesAccountId, positionAccountId } from './account-ids';
@@ -70,7 +71,7 @@ export function applyConversion(
     state.recordTransfer(record);
     return state.outcomeOf(record);
   }
-  const legs = conversionLegs(t.id, amount, quote, schemeFee, {
+  const legs = conversionLegs(transferKey(t.payer, t.id), amount, quote, schemeFee, {
     payerSource: payerSource.id,
     providerSource: providerSource.id,
     providerFees: providerFees.id,
@@ -95,7 +96,7 @@ export function applyConversion(
  * income in the source currency, the scheme fee, then the payout in the target currency.
  */
 function conversionLegs(
-  transferId: string,
+  key: string,
   amount: bigint,
   quote: FxQuote,
   schemeFee: bigint,
@@ -108,19 +109,19 @@ function conversionLegs(
   const fee = BigInt(quote.feeMinor);
   const { payerSource, providerSource, providerFees, providerTarget, payeeTarget } = accounts;
   const legs: Leg[] = [
-    { debit: payerSource, credit: providerSource, amountMinor: amount - spread, postingId: transferId },
+    { debit: payerSource, credit: providerSource, amountMinor: amount - spread, postingId: key },
   ];
   if (spread > 0n)
     legs.push({
       debit: payerSource,
       credit: providerFees,
       amountMinor: spread,
-      postingId: `${transferId}:spread`,
+      postingId: `${key}:spread`,
     });
   if (fee > 0n)
-    legs.push({ debit: payerSource, credit: providerFees, amountMinor: fee, postingId: `${transferId}:fee` });
-  if (schemeFee > 0n) legs.push(schemeFeeLeg(payerSource, quote.sourceCurrency, schemeFee, transferId));
+    legs.push({ debit: payerSource, credit: providerFees, amountMinor: fee, postingId: `${key}:fee` });
+  if (schemeFee > 0n) legs.push(schemeFeeLeg(payerSource, quote.sourceCurrency, schemeFee, key));
   const received = BigInt(quote.receiveAmountMinor);
-  legs.push({ debit: providerTarget, credit: payeeTarget, amountMinor: received, postingId: transferId });
+  legs.push({ debit: providerTarget, credit: payeeTarget, amountMinor: received, postingId: key });
   return legs;
 }

@@ -7,6 +7,7 @@ import {
   InstructionCommand,
   parseTransferBatchInstructionJson,
   parseTransferInstructionJson,
+  payerParamOf,
   routeInstruction,
   TransferOutcome,
 } from '@concord/contracts';
@@ -65,7 +66,11 @@ export function applyInstruction(state: LedgerState, record: LogRecord, cmd: Ins
         body = undefined;
       }
       if (!emptyInstructionSchema.safeParse(body).success) return fail('MALFORMED_INSTRUCTION');
-      outcomes.push(completeTransfer(state, cmd.participantId, route.transferId, route.kind, postings));
+      // `?payer=` names whose transfer the id is, as the partner signed it (see payerParamOf).
+      const payer = payerParamOf(cmd.request.query);
+      if (payer === null) return fail('MALFORMED_INSTRUCTION');
+      const { transferId, kind } = route;
+      outcomes.push(completeTransfer(state, cmd.participantId, transferId, payer, kind, postings));
       break;
     }
   }

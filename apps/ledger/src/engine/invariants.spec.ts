@@ -85,6 +85,7 @@ describe('postings and reservations', () => {
     const state = stateAfterGenesis();
     const reserved = (amountMinor: bigint): TransferRecord => ({
       id: `r-${amountMinor}`,
+      key: `p1/r-${amountMinor}`,
       terms: null,
       payer: 'p1',
       payee: 'p2',

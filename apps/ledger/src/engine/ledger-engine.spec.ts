@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_BLOCK_MAX_BYTES } from '@concord/contracts';
+import { DEFAULT_BLOCK_MAX_BYTES, transferKey } from '@concord/contracts';
 import type {
   AccountLimit,
   GovernanceAction,
@@ -105,8 +105,14 @@ class Harness {
     return this.engine.accounts.get(accountId)!.reservedMinor;
   }
 
+  /** The record of a transfer, by its payer (p1 unless said) and id. */
+  record(transferId: string, payer = 'p1') {
+    return this.engine.transfers.get(transferKey(payer, transferId));
+  }
+
+  /** The status of the transfer with that id, whoever paid it (ids are unique in the examples that use this). */
   status(transferId: string) {
-    return this.engine.transfers.get(transferId)?.status;
+    return [...this.engine.transfers.values()].find((r) => r.id === transferId)?.status;
   }
 }
 
@@ -336,7 +342,7 @@ describe('LedgerEngine', () => {
           currency: 'USD',
         },
       ]);
-      expect(h.engine.transfers.has('g1')).toBe(false);
+      expect(h.record('g1') !== undefined).toBe(false);
     });
 
     it('UNKNOWN_KEY: a key id the participant does not have, even one of another participant', () => {
@@ -531,7 +537,7 @@ describe('LedgerEngine', () => {
       ]);
       expect(entry.postings).toEqual([
         {
-          transferId: 'd1',
+          transferId: 'p1/d1',
           debitAccount: 'p1/USD',
           creditAccount: 'p2/USD',
           amountMinor: 25_000n,
@@ -612,8 +618,10 @@ describe('LedgerEngine', () => {
       const h = started();
       h.apply(h.log.transfer(tr('r1', { amount: '300.00', twoPhase: true })));
       expectRejected(h.outcome(h.log.fulfil('p1', 'r1')), 'NOT_AUTHORIZED', '30000');
-      expectRejected(h.outcome(h.log.fulfil('p3', 'r1')), 'NOT_AUTHORIZED');
-      expectRejected(h.outcome(h.log.abort('p3', 'r1')), 'NOT_AUTHORIZED');
+      // A third party names the payer to reach the transfer at all; without it, p3 has no r1 of its own.
+      expectRejected(h.outcome(h.log.fulfil('p3', 'r1', { query: 'payer=p1' })), 'NOT_AUTHORIZED');
+      expectRejected(h.outcome(h.log.abort('p3', 'r1', { query: 'payer=p1' })), 'NOT_AUTHORIZED');
+      expectRejected(h.outcome(h.log.abort('p3', 'r1')), 'UNKNOWN_TRANSFER');
       expect(h.status('r1')).toBe('reserved');
       expect(h.reserved('p1/USD')).toBe(30_000n);
 
@@ -630,7 +638,7 @@ describe('LedgerEngine', () => {
       ]);
       expect(done.postings).toEqual([
         {
-          transferId: 'r1',
+          transferId: 'p1/r1',
           debitAccount: 'p1/USD',
           creditAccount: 'p2/USD',
           amountMinor: 30_000n,
@@ -678,7 +686,9 @@ describe('LedgerEngine', () => {
       h.apply(h.log.transfer(tr('one')));
       h.apply(h.log.transfer(tr('poor', { amount: '5000.00', twoPhase: true })));
       expect(h.status('poor')).toBe('rejected');
-      expectRejected(h.outcome(h.log.fulfil('p2', 'one')), 'NOT_RESERVED');
+      expectRejected(h.outcome(h.log.fulfil('p2', 'one', { query: 'payer=p1' })), 'NOT_RESERVED');
+      // Only two-phase transfers are found by their payee and id alone (the ones a payee completes).
+      expectRejected(h.outcome(h.log.fulfil('p2', 'one')), 'UNKNOWN_TRANSFER');
       expectRejected(h.outcome(h.log.abort('p1', 'poor')), 'NOT_RESERVED');
       expect(h.outcome(h.log.fulfil('p2', 'nope'))).toEqual({
         transferId: 'nope',
@@ -698,7 +708,7 @@ describe('LedgerEngine', () => {
       const reserve = h.log.transfer(tr('e1', { amount: '100.00', twoPhase: true, expiresInMs: 5000 }));
       expect(h.apply(reserve)).toBeNull();
       const expiresAt = reserve.timestampMs + 5000;
-      expect(h.engine.transfers.get('e1')!.expiresAtMs).toBe(expiresAt);
+      expect(h.record('e1')!.expiresAtMs).toBe(expiresAt);
 
       h.log.nowMs = expiresAt - 2;
       const early = h.apply(h.log.cut())!;
@@ -766,7 +776,7 @@ describe('LedgerEngine', () => {
       const h = started(SPEC_100);
       h.apply(h.log.transfer(tr('quiet', { twoPhase: true, expiresInMs: 5_000 })));
       h.apply(h.log.cut());
-      expect(h.engine.nextExpiryMs()).toBe(h.engine.transfers.get('quiet')!.expiresAtMs);
+      expect(h.engine.nextExpiryMs()).toBe(h.record('quiet')!.expiresAtMs);
       // A lone cut before the time seals a block that expires nothing.
       expect(h.apply(h.log.cut())!.entries.map((e) => e.outcomes)).toEqual([[]]);
       expect(h.status('quiet')).toBe('reserved');
@@ -785,7 +795,7 @@ describe('LedgerEngine', () => {
       h.apply(h.log.transfer(tr('x-a', { twoPhase: true, expiresInMs: 1500 })));
       const c = h.log.transfer(tr('x-c', { twoPhase: true }));
       h.apply(c);
-      expect(h.engine.transfers.get('x-c')!.expiresAtMs).toBe(c.timestampMs + 24 * 3600 * 1000);
+      expect(h.record('x-c')!.expiresAtMs).toBe(c.timestampMs + 24 * 3600 * 1000);
       h.log.advance(2000);
       const block = h.apply(h.log.cut())!;
       expect(block.entries[block.entries.length - 1].outcomes.map((o) => [o.transferId, o.status])).toEqual([
@@ -812,7 +822,7 @@ describe('LedgerEngine', () => {
       // reservation runs from there, and the next block does not go back in time either.
       h.log.nowMs = blockTime - 50_000;
       h.apply(h.log.transfer(tr('late', { twoPhase: true, expiresInMs: 1000 })));
-      expect(h.engine.transfers.get('late')!.expiresAtMs).toBe(blockTime + 1000);
+      expect(h.record('late')!.expiresAtMs).toBe(blockTime + 1000);
       h.log.nowMs = blockTime - 40_000;
       const second = h.apply(h.log.cut())!;
       expect(second.header.blockTimeMs).toBe(blockTime);
@@ -844,7 +854,7 @@ describe('LedgerEngine', () => {
     it('DUPLICATE_MODIFIED: the same id with other content is refused and the original is untouched', () => {
       const h = started();
       h.apply(h.log.transfer(tr('i1')));
-      const original = structuredClone(h.engine.transfers.get('i1'));
+      const original = structuredClone(h.record('i1'));
       const changes: Partial<TransferInstruction>[] = [
         { amount: '11.00' },
         { payee: 'p3' },
@@ -857,7 +867,7 @@ describe('LedgerEngine', () => {
         expect([change, outcome.status, outcome.reason]).toEqual([change, 'rejected', 'DUPLICATE_MODIFIED']);
       }
       expect(h.outcome(h.log.transfer(tr('i1', { amount: '11.00' }))).amountMinor).toBe('1100');
-      expect(h.engine.transfers.get('i1')).toEqual(original);
+      expect(h.record('i1')).toEqual(original);
       expect([h.balance('p1/USD'), h.balance('p2/USD'), h.balance('p3/USD')]).toEqual([
         99_000n,
         101_000n,
@@ -1415,10 +1425,10 @@ describe('LedgerEngine', () => {
       expect(
         entry.postings.map((p) => [p.transferId, p.debitAccount, p.creditAccount, p.amountMinor, p.currency]),
       ).toEqual([
-        ['fx-1', 'p1/USD', 'p2/USD', 995n, 'USD'],
-        ['fx-1:spread', 'p1/USD', 'p2/USD/fees', 5n, 'USD'],
-        ['fx-1:fee', 'p1/USD', 'p2/USD/fees', 25n, 'USD'],
-        ['fx-1', 'p2/PHP', 'p2/PHP', 58_321n, 'PHP'],
+        ['p1/fx-1', 'p1/USD', 'p2/USD', 995n, 'USD'],
+        ['p1/fx-1:spread', 'p1/USD', 'p2/USD/fees', 5n, 'USD'],
+        ['p1/fx-1:fee', 'p1/USD', 'p2/USD/fees', 25n, 'USD'],
+        ['p1/fx-1', 'p2/PHP', 'p2/PHP', 58_321n, 'PHP'],
       ]);
       expect(h.balance('p1/USD')).toBe(100_000n - 1_025n);
       expect(h.balance('p2/USD/fees')).toBe(30n);
@@ -1438,10 +1448,10 @@ describe('LedgerEngine', () => {
       const fulfilled = h.entry(h.log.fulfil('p2', 'fx-2p'));
       expect(fulfilled.outcomes[0].status).toBe('fulfilled');
       expect(fulfilled.postings.map((p) => [p.transferId, p.amountMinor])).toEqual([
-        ['fx-2p', 995n],
-        ['fx-2p:spread', 5n],
-        ['fx-2p:fee', 25n],
-        ['fx-2p', 58_321n],
+        ['p1/fx-2p', 995n],
+        ['p1/fx-2p:spread', 5n],
+        ['p1/fx-2p:fee', 25n],
+        ['p1/fx-2p', 58_321n],
       ]);
       expect([h.balance('p1/USD'), h.reserved('p1/USD'), h.reserved('p2/PHP')]).toEqual([98_975n, 0n, 0n]);
       // An aborted one releases both reservations and posts nothing.
@@ -1587,8 +1597,8 @@ describe('LedgerEngine', () => {
       expect(
         entry.postings.map((p) => [p.transferId, p.debitAccount, p.creditAccount, p.amountMinor]),
       ).toEqual([
-        ['t-fee', 'p1/USD', 'p2/USD', 1_000n],
-        ['t-fee:scheme-fee', 'p1/USD', 'hub/USD/fees', 15n],
+        ['p1/t-fee', 'p1/USD', 'p2/USD', 1_000n],
+        ['p1/t-fee:scheme-fee', 'p1/USD', 'hub/USD/fees', 15n],
       ]);
       expect(h.balance('hub/USD/fees')).toBe(15n);
       // 1,000.00 USD less 10.15 leaves 989.85: 989.85 is payable with its fee only if the fee fits too.
@@ -1763,7 +1773,7 @@ describe('LedgerEngine', () => {
       );
       expect([batch.rejection, batch.outcomes.length]).toEqual(['PARTICIPANT_NOT_ACTIVE', 2]);
       expectRejected(h.outcome(h.log.transfer(tr('new-4'))), 'PARTICIPANT_NOT_ACTIVE');
-      expect(h.engine.transfers.has('new-1')).toBe(false);
+      expect(h.record('new-1') !== undefined).toBe(false);
       // Completions: it aborts what it pays, fulfils what it is paid; the other side may too.
       expect(h.outcome(h.log.abort('p2', 'by-p2')).status).toBe('aborted');
       expect(h.outcome(h.log.fulfil('p2', 'to-p2')).status).toBe('fulfilled');
@@ -1837,6 +1847,103 @@ describe('LedgerEngine', () => {
         expect(setStatus(h, `g-reopen-${status}`, 'p3', status)).toBe('INVALID_PROPOSAL');
       expect(h.balance('p3/USD')).toBe(0n);
       expectZeroTotals(h.engine);
+    });
+  });
+
+  describe('transfer ids are per payer', () => {
+    it('two payers may use one id: each is its own transfer, and duplicates are found per payer', () => {
+      const h = started();
+      const mine = h.entry(h.log.transfer(tr('t-1')));
+      expect(mine.outcomes[0]).toMatchObject({ transferId: 't-1', payer: 'p1', status: 'committed' });
+      // Another payer's t-1 with another body is not a modified duplicate of p1's: it is a transfer of its own.
+      const theirs = h.entry(h.log.transfer(tr('t-1', { payer: 'p2', payee: 'p1', amount: '5.00' })));
+      expect(theirs.outcomes[0]).toMatchObject({ transferId: 't-1', payer: 'p2', status: 'committed' });
+      expect([mine, theirs].map((e) => e.postings.map((p) => p.transferId))).toEqual([
+        ['p1/t-1'],
+        ['p2/t-1'],
+      ]);
+      expect([h.record('t-1', 'p1')!.amountMinor, h.record('t-1', 'p2')!.amountMinor]).toEqual([
+        1_000n,
+        500n,
+      ]);
+      // Within one payer's ids a repeat gets the recorded answer and a changed body is refused, as before.
+      const again = h.entry(h.log.transfer(tr('t-1')));
+      expect([again.outcomes[0].status, again.postings]).toEqual(['committed', []]);
+      expectRejected(h.outcome(h.log.transfer(tr('t-1', { amount: '11.00' }))), 'DUPLICATE_MODIFIED');
+      const theirsAgain = h.entry(h.log.transfer(tr('t-1', { payer: 'p2', payee: 'p1', amount: '5.00' })));
+      expect([theirsAgain.outcomes[0].status, theirsAgain.postings]).toEqual(['committed', []]);
+      expectRejected(
+        h.outcome(h.log.transfer(tr('t-1', { payer: 'p2', payee: 'p1', amount: '10.00' }))),
+        'DUPLICATE_MODIFIED',
+      );
+      // A rejected transfer keeps its id for its payer only.
+      expectRejected(
+        h.outcome(h.log.transfer(tr('r-1', { payer: 'p3', amount: '1.00' }))),
+        'INSUFFICIENT_FUNDS',
+      );
+      expect(h.outcome(h.log.transfer(tr('r-1'))).status).toBe('committed');
+      expect([h.balance('p1/USD'), h.balance('p2/USD')]).toEqual([98_500n, 101_500n]);
+      expectZeroTotals(h.engine);
+    });
+
+    it('a payee completes a transfer by id alone, and names the payer when two payers used the id', () => {
+      const h = started();
+      const two = (id: string, payer: string, payee: string, amount: string) =>
+        h.log.transfer(tr(id, { payer, payee, amount, twoPhase: true }));
+      expect(h.outcome(two('tp', 'p1', 'p3', '10.00')).status).toBe('reserved');
+      // While one payer used `tp` towards p3, p3 needs no payer; a second payer's `tp` makes it ambiguous.
+      expect(h.outcome(two('tp', 'p2', 'p3', '20.00')).status).toBe('reserved');
+      const ambiguous = h.outcome(h.log.fulfil('p3', 'tp'));
+      expect(ambiguous).toMatchObject({
+        transferId: 'tp',
+        reason: 'AMBIGUOUS_TRANSFER',
+        refusal: true,
+        payer: '',
+      });
+      expect([h.reserved('p1/USD'), h.reserved('p2/USD')]).toEqual([1_000n, 2_000n]);
+      const fulfilled = h.entry(h.log.fulfil('p3', 'tp', { query: 'payer=p2' }));
+      expect(fulfilled.outcomes[0]).toMatchObject({ status: 'fulfilled', payer: 'p2', amountMinor: '2000' });
+      expect(fulfilled.postings.map((p) => [p.transferId, p.debitAccount, p.creditAccount])).toEqual([
+        ['p2/tp', 'p2/USD', 'p3/USD'],
+      ]);
+      // Other parameters of the signed query (`wait`) are ignored; the payer may be percent-encoded.
+      const aborted = h.outcome(h.log.abort('p3', 'tp', { query: 'wait=2000&payer=%70%31' }));
+      expect(aborted).toMatchObject({ status: 'aborted', payer: 'p1', amountMinor: '1000' });
+      // The payer finds its own transfer without naming itself; the abort is done already.
+      expect(h.outcome(h.log.abort('p1', 'tp'))).toMatchObject({ status: 'aborted', payer: 'p1' });
+      expect([h.reserved('p1/USD'), h.reserved('p2/USD'), h.balance('p3/USD')]).toEqual([0n, 0n, 2_000n]);
+      // A query read two ways is refused whole: the payer twice, or a value that is no id.
+      for (const query of ['payer=p1&payer=p2', 'payer=p1%2Fx', 'payer', 'payer=%E0%A4%A'])
+        expect(h.entry(h.log.fulfil('p3', 'tp', { query })).rejection).toBe('MALFORMED_INSTRUCTION');
+    });
+
+    it("a participant's own transfer comes first, so another's choice of id never blocks it", () => {
+      const h = started();
+      h.apply(h.log.transfer(tr('mine', { payer: 'p2', payee: 'p1', twoPhase: true })));
+      h.apply(h.log.transfer(tr('mine', { payer: 'p1', payee: 'p2', amount: '3.00', twoPhase: true })));
+      // p2 is the payer of one `mine` and the payee of the other: without a payer it means its own.
+      expectRejected(h.outcome(h.log.fulfil('p2', 'mine')), 'NOT_AUTHORIZED');
+      expect(h.outcome(h.log.fulfil('p2', 'mine', { query: 'payer=p1' }))).toMatchObject({
+        status: 'fulfilled',
+        payer: 'p1',
+      });
+      expect(h.outcome(h.log.abort('p2', 'mine'))).toMatchObject({ status: 'aborted', payer: 'p2' });
+      expect([h.record('mine', 'p1')!.status, h.record('mine', 'p2')!.status]).toEqual([
+        'fulfilled',
+        'aborted',
+      ]);
+    });
+
+    it('expires reservations of one id by several payers in payer order', () => {
+      const h = started(SPEC_100);
+      h.apply(h.log.transfer(tr('x', { payer: 'p2', payee: 'p1', twoPhase: true, expiresInMs: 1000 })));
+      h.apply(h.log.transfer(tr('x', { twoPhase: true, expiresInMs: 1000 })));
+      h.log.advance(2000);
+      const block = h.apply(h.log.cut())!;
+      expect(block.entries[block.entries.length - 1].outcomes.map((o) => [o.payer, o.status])).toEqual([
+        ['p1', 'expired'],
+        ['p2', 'expired'],
+      ]);
     });
   });
 
@@ -2213,7 +2320,8 @@ describe('LedgerEngine properties', () => {
           for (const entry of block?.entries ?? []) {
             for (const o of entry.outcomes) {
               if (o.status === 'fulfilled' || o.status === 'aborted' || o.status === 'expired') {
-                terminal.set(o.transferId, (terminal.get(o.transferId) ?? new Set()).add(o.status));
+                const key = transferKey(o.payer, o.transferId);
+                terminal.set(key, (terminal.get(key) ?? new Set()).add(o.status));
               }
             }
             for (const p of entry.postings)

@@ -314,10 +314,10 @@ describe('LedgerEngine: FX quotes', () => {
     expect(
       entry.postings.map((p) => [p.transferId, p.debitAccount, p.creditAccount, p.amountMinor, p.currency]),
     ).toEqual([
-      ['fx-third', 'p1/USD', 'p3/USD', 9950n, 'USD'],
-      ['fx-third:spread', 'p1/USD', 'p3/USD/fees', 50n, 'USD'],
-      ['fx-third:fee', 'p1/USD', 'p3/USD/fees', 35n, 'USD'],
-      ['fx-third', 'p3/PHP', 'p2/PHP', 583_219n, 'PHP'],
+      ['p1/fx-third', 'p1/USD', 'p3/USD', 9950n, 'USD'],
+      ['p1/fx-third:spread', 'p1/USD', 'p3/USD/fees', 50n, 'USD'],
+      ['p1/fx-third:fee', 'p1/USD', 'p3/USD/fees', 35n, 'USD'],
+      ['p1/fx-third', 'p3/PHP', 'p2/PHP', 583_219n, 'PHP'],
     ]);
     expect(h.balance('p2/PHP')).toBe(FUNDS_MINOR + 583_219n);
     expect(h.balance('p2/USD')).toBe(FUNDS_MINOR); // the payee's source-currency account is untouched

@@ -1,4 +1,4 @@
-import type { SettlementModel, TransferOutcome } from '@concord/contracts';
+import { SettlementModel, transferKey, TransferOutcome } from '@concord/contracts';
 import { assert, RejectionReason } from './engine.errors';
 import { assertRoom, ENGINE_LIMITS, EngineLimits } from './engine.limits';
 import type { Account, Entry, LogRecord, Posting, TransferRecord } from './engine.types';
@@ -43,9 +43,16 @@ export class LedgerState {
   signers: ConsortiumSigner[] = [];
   quorum = 0;
   readonly accounts = new Map<string, Account>();
+  /** Every partner's transfer by its key, `<payer>/<id>` (transferKey): ids are unique per payer only. */
   readonly transfers = new Map<string, TransferRecord>();
+  /**
+   * Two-phase transfers by `<payee>/<id>`, for a payee's fulfil or abort that names no payer: the one
+   * transfer to that payee with that id, or null once several payers used the id towards it (the payee
+   * must then name the payer, see completeTransfer).
+   */
+  readonly incoming = new Map<string, TransferRecord | null>();
   readonly participants = new Map<string, Participant>();
-  /** Reserved two-phase transfers, by id: the ones an expiry may end. */
+  /** Reserved two-phase transfers, by key: the ones an expiry may end. */
   readonly reserved = new Map<string, TransferRecord>();
   /** The accounts in id order and their cached leaves, from which each seal computes the state root. */
   readonly tree = new StateTree();
@@ -145,7 +152,7 @@ export class LedgerState {
       assert(account.reservedMinor >= 0n, 'a release must not leave a negative reservation', account.id);
       this.changed.add(account.id);
     }
-    this.reserved.delete(record.id);
+    this.reserved.delete(record.key);
     if (status === 'fulfilled') {
       for (const leg of record.legs ?? []) {
         postings.push(this.move(leg.debit, leg.credit, leg.amountMinor, leg.postingId));
@@ -156,10 +163,16 @@ export class LedgerState {
     record.reservations = undefined;
   }
 
-  /** Keeps a new transfer under its id for the life of the chain, so that a retry gets its answer. */
+  /** Keeps a new transfer under its key for the life of the chain, so that a retry gets its answer. */
   recordTransfer(record: TransferRecord): void {
     assertRoom(this.transfers.size, 1, this.limits.maxTransfers, 'transfers would exceed MAX_TRANSFERS');
-    this.transfers.set(record.id, record);
+    this.transfers.set(record.key, record);
+  }
+
+  /** Makes a reserved two-phase transfer findable by its payee and id (see `incoming`). */
+  indexIncoming(record: TransferRecord): void {
+    const byPayee = transferKey(record.payee, record.id);
+    this.incoming.set(byPayee, this.incoming.has(byPayee) ? null : record);
   }
 
   outcomeOf(record: TransferRecord): TransferOutcome {

@@ -52,6 +52,7 @@ export function fundsOut(
   const hub = hubAccountId(action.currency);
   const withdrawal: TransferRecord = {
     id: transferId,
+    key: transferId,
     terms: null,
     payer: action.participantId,
     payee: 'hub',

@@ -2,7 +2,7 @@
  * The start of a new transfer, in one currency or across two: its record, the scheme fee leg, and the
  * posting of its legs at once or their reservation until a two-phase transfer is fulfilled.
  */
-import type { TransferInstruction } from '@concord/contracts';
+import { TransferInstruction, transferKey } from '@concord/contracts';
 import { hubFeesAccountId } from './account-ids';
 import type { Leg, Posting, TransferRecord, TransferTerms } from './engine.types';
 import { assertRoom } from './engine.limits';
@@ -25,6 +25,7 @@ export function newTransferRecord(
 ): TransferRecord {
   return {
     id: t.id,
+    key: transferKey(t.payer, t.id),
     terms,
     payer: t.payer,
     payee: t.payee,
@@ -37,12 +38,12 @@ export function newTransferRecord(
 }
 
 /** The leg that pays the operator's scheme fee of a transfer into the hub's fee income account. */
-export function schemeFeeLeg(payerAccount: string, currency: string, fee: bigint, transferId: string): Leg {
+export function schemeFeeLeg(payerAccount: string, currency: string, fee: bigint, key: string): Leg {
   return {
     debit: payerAccount,
     credit: hubFeesAccountId(currency),
     amountMinor: fee,
-    postingId: `${transferId}:scheme-fee`,
+    postingId: `${key}:scheme-fee`,
   };
 }
 
@@ -70,5 +71,6 @@ export function begin(
   const bound = state.limits.maxPendingReservations;
   assertRoom(state.reserved.size, 1, bound, 'reservations would exceed MAX_PENDING_RESERVATIONS');
   state.reserve(record);
-  state.reserved.set(record.id, record);
+  state.reserved.set(record.key, record);
+  state.indexIncoming(record);
 }

@@ -2,7 +2,7 @@
  * Transfers in one currency: new ones (posted at once, or reserved when two-phase), repeats of a known id,
  * and the fulfilment or abort of a reserved one. Cross-currency transfers are in fx-transfers.ts.
  */
-import { TransferInstruction, TransferOutcome } from '@concord/contracts';
+import { TransferInstruction, transferKey, TransferOutcome } from '@concord/contracts';
 import { parseAmount } from '@concord/money';
 import { positionAccountId } from './account-ids';
 import type { RejectionReason } from './engine.errors';
@@ -32,8 +32,8 @@ function termsOf(t: TransferInstruction): TransferTerms {
 }
 
 /**
- * Whether an instruction repeats the transfer recorded under its id: made by an instruction, and the same
- * payer, payee, amount in minor units ("10" and "10.00" USD are one amount), currency, phases, expiry and
+ * Whether an instruction repeats the transfer recorded under its key (its payer's id): made by an
+ * instruction, and the same payer, payee, amount in minor units ("10" and "10.00" USD are one amount), currency, phases, expiry and
  * quote. Anything else under a known id is DUPLICATE_MODIFIED. Compared field by field: every transfer of
  * every batch is looked up, and a content hash per transfer would cost the signers a large share of
  * their CPU.
@@ -68,7 +68,10 @@ export function applyTransfer(
   }
   // Only the payer may use a transfer: anyone else's attempt is refused without taking or revealing the id.
   if (t.payer !== signer) return rejectNew(t, amount, 'PAYER_NOT_SIGNER');
-  const existing = state.transfers.get(t.id);
+  // A transfer is known by its payer and id: another payer's use of the same id is another transfer, so
+  // that no partner learns of, or is blocked by, another's ids. One string concatenation per transfer.
+  const key = transferKey(t.payer, t.id);
+  const existing = state.transfers.get(key);
   if (existing) {
     if (!repeats(existing, t, amount)) return rejectNew(t, amount, 'DUPLICATE_MODIFIED');
     return state.outcomeOf(existing);
@@ -89,9 +92,9 @@ export function applyTransfer(
   const committed = newTransferRecord(t, amount, terms, 'committed', payerAccount.id, payeeAccount.id);
   if (t.twoPhase || fee > 0n) {
     const legs: Leg[] = [
-      { debit: payerAccount.id, credit: payeeAccount.id, amountMinor: amount, postingId: t.id },
+      { debit: payerAccount.id, credit: payeeAccount.id, amountMinor: amount, postingId: key },
     ];
-    if (fee > 0n) legs.push(schemeFeeLeg(payerAccount.id, t.currency, fee, t.id));
+    if (fee > 0n) legs.push(schemeFeeLeg(payerAccount.id, t.currency, fee, key));
     begin(
       state,
       committed,
@@ -103,7 +106,7 @@ export function applyTransfer(
     );
   } else {
     // The common case, a single posting, skips the legs' bookkeeping.
-    postings.push(state.move(payerAccount.id, payeeAccount.id, amount, t.id));
+    postings.push(state.move(payerAccount.id, payeeAccount.id, amount, key));
   }
   state.recordTransfer(committed);
   return state.outcomeOf(committed);
@@ -141,15 +144,35 @@ export function rejectNew(t: TransferInstruction, amount: bigint, reason: Reject
   };
 }
 
-/** The fulfilment or abort of a reserved two-phase transfer by one of its parties. */
+/**
+ * The transfer a fulfil or abort means: the one of `payer` when the request names it (`?payer=`);
+ * otherwise the signer's own transfer with that id, else the one two-phase transfer paid to the signer
+ * under that id (null when several payers used it towards the signer: AMBIGUOUS_TRANSFER).
+ */
+function completedRecord(
+  state: LedgerState,
+  signer: string,
+  transferId: string,
+  payer: string | undefined,
+): TransferRecord | null | undefined {
+  if (payer !== undefined) return state.transfers.get(transferKey(payer, transferId));
+  const key = transferKey(signer, transferId);
+  return state.transfers.get(key) ?? state.incoming.get(key);
+}
+
+/**
+ * The fulfilment or abort of a reserved two-phase transfer by one of its parties; `payer` is the payer the
+ * request names, if any (see completedRecord).
+ */
 export function completeTransfer(
   state: LedgerState,
   signer: string,
   transferId: string,
+  payer: string | undefined,
   action: 'fulfil' | 'abort',
   postings: Posting[],
 ): TransferOutcome {
-  const record = state.transfers.get(transferId);
+  const record = completedRecord(state, signer, transferId, payer);
   const refuse = (reason: RejectionReason): TransferOutcome => ({
     transferId,
     status: 'rejected',
@@ -160,6 +183,7 @@ export function completeTransfer(
     amountMinor: (record?.amountMinor ?? 0n).toString(),
     currency: record?.currency ?? 'XXX',
   });
+  if (record === null) return refuse('AMBIGUOUS_TRANSFER');
   if (!record) return refuse('UNKNOWN_TRANSFER');
   // Fulfilment is the payee's confirmation that it paid out; either side may abort.
   const allowed =

@@ -482,6 +482,7 @@ export class SignerService {
         this.log.debug(
           {
             transferId: outcome.transferId,
+            payer: outcome.payer,
             status: outcome.status,
             reason: outcome.reason,
             height: sealed.header.height,
