@@ -24,14 +24,14 @@ export class ComplianceController {
   @Permission('compliance.read')
   cases(@Query() query: unknown) {
     const { status } = parseRequest(casesQuerySchema, query, '(query)');
-    return this.compliance.call<Json>('GET', `/cases${status ? `?status=${status}` : ''}`);
+    return this.compliance.call<Json>('GET', `/v1/cases${status ? `?status=${status}` : ''}`);
   }
 
   @Get('cases/:id')
   @Permission('compliance.read')
   case(@Param() params: unknown) {
     const { id } = parseRequest(caseId, params, '(path)');
-    return this.compliance.call<Json>('GET', `/cases/${encodeURIComponent(id)}`);
+    return this.compliance.call<Json>('GET', `/v1/cases/${encodeURIComponent(id)}`);
   }
 
   @Post('cases/:id/release')
@@ -55,7 +55,7 @@ export class ComplianceController {
     const { reason, signature } = parseRequest(caseDecisionRequestSchema, body);
     return this.compliance.call<Json>(
       'POST',
-      `/cases/${encodeURIComponent(id)}/${action}`,
+      `/v1/cases/${encodeURIComponent(id)}/${action}`,
       { reason },
       {
         'x-officer-id': caller.username,
