@@ -110,6 +110,7 @@ describe('webhooks end to end', () => {
         id: ids.hkOk,
         url: `${receiver.url}/ok`,
         events: ['transfer.committed', 'transfer.rejected', 'transfer.reserved'],
+        format: 'json',
         createdAt: expect.any(String),
       },
     ]);
@@ -440,5 +441,53 @@ describe('webhooks end to end', () => {
     expect(requestsFor('/ok', 'wh-after')).toHaveLength(2);
     const deliveries: WebhookDelivery[] = (await hk.webhookDeliveries(ids.hkOk)).body.deliveries;
     expect(deliveries.filter((d) => d.transferId === 'wh-1')).toHaveLength(1);
+  });
+
+  it('sends an iso20022 subscription pacs.002 status reports and camt.054 credit notifications', async () => {
+    const iso = (client: ConcordClient) =>
+      client.createWebhook({
+        url: `${receiver.url}/iso`,
+        events: ['transfer.committed', 'transfer.rejected'],
+        format: 'iso20022',
+      });
+    const hkIso = await iso(hk);
+    expect(hkIso.body).toMatchObject({ format: 'iso20022' });
+    expect((await iso(net.client('mnl-payout'))).status).toBe(201);
+    await hk.createTransfer(
+      { id: 'wh-iso-1', payer: 'hk-remit', payee: 'mnl-payout', amount: '12.34', currency: 'USD' },
+      { waitMs: 5000 },
+    );
+    await hk.createTransfer(
+      { id: 'wh-iso-2', payer: 'hk-remit', payee: 'mnl-payout', amount: '99999.00', currency: 'USD' },
+      { waitMs: 5000 },
+    );
+    const messages = await eventually(
+      async () => {
+        const r = receiver.received.filter((m) => m.path === '/iso');
+        return r.length >= 4 ? r : undefined;
+      },
+      15_000,
+      'the ISO 20022 messages at the receiver',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.received.filter((m) => m.path === '/iso')).toHaveLength(4);
+    for (const m of messages) expect(m.headers['content-type']).toBe('application/xml; charset=utf-8');
+    const byType = (type: string) =>
+      messages.filter((m) => m.headers['concord-event-type'] === type).map((m) => m.body);
+    const committed = byType('transfer.committed');
+    // The payer's status report and the payee's credit notification of wh-iso-1.
+    expect(committed.find((b) => b.includes('pacs.002.001.10'))).toMatch(
+      /<OrgnlEndToEndId>wh-iso-1<\/OrgnlEndToEndId>[\s\S]*<TxSts>ACSC<\/TxSts>[\s\S]*<IntrBkSttlmAmt Ccy="USD">12.34<\/IntrBkSttlmAmt>/,
+    );
+    expect(committed.find((b) => b.includes('camt.054.001.08'))).toMatch(
+      /<Id>mnl-payout\/USD<\/Id>[\s\S]*<Amt Ccy="USD">12.34<\/Amt>\s*<CdtDbtInd>CRDT<\/CdtDbtInd>[\s\S]*<EndToEndId>wh-iso-1<\/EndToEndId>/,
+    );
+    // A rejection is a status report to both parties (no money moved), with the ledger's reason code.
+    const rejected = byType('transfer.rejected');
+    expect(rejected).toHaveLength(2);
+    for (const body of rejected)
+      expect(body).toMatch(
+        /<OrgnlEndToEndId>wh-iso-2<\/OrgnlEndToEndId>[\s\S]*<TxSts>RJCT<\/TxSts>\s*<StsRsnInf>/,
+      );
   });
 });
