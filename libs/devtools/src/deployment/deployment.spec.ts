@@ -937,7 +937,7 @@ describe('k8s/overlays/production (Strimzi Kafka)', () => {
     obj(obj(obj(kafka.spec).kafka).config)['broker.session.timeout.ms'] = 9000;
     const problems = strimziProblems(docs.filter((_, i) => i !== votes));
     expect(problems).toEqual([
-      'production Kafka concord: broker.session.timeout.ms is 9000, expected 3000',
+      'production Kafka concord: broker.session.timeout.ms is 9000, expected 2000',
       'production KafkaTopics: topic ledger.votes is not created',
       'production KafkaTopics: topic fx.events has 1 partitions, retention.ms 604800000, expected 3 partitions, retention.ms 604800000',
     ]);

@@ -5,7 +5,7 @@
  * and a transfer sent at the moment of the kill is final within ten seconds. Runs a whole network: under
  * `flock /tmp/concord-network.lock`. Stops and deletes everything it started.
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
@@ -28,8 +28,14 @@ const spec: ConsortiumSpec = {
   ],
 };
 const SIGNERS = ['ledger-s1', 'ledger-s2', 'ledger-s3', 'ledger-s4'];
-/** How long after the kill a transfer sent then must be final (the issue's target is 10 s: not met yet). */
-const RESUME_BOUND_MS = 25_000;
+/**
+ * How long after the kill a transfer sent then must be final: the issue's 10 s. Met by the brokers' 3 s
+ * session (BROKER_LIVENESS in kafka-cluster.ts) and the consumers' recovery from a refused connection
+ * (libs/kafka/src/fetch-recovery-patch.ts); before those, 10-20 s.
+ */
+const RESUME_BOUND_MS = 10_000;
+/** The long poll of each read of that transfer's state: the resolution of the figure. */
+const POLL_MS = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Single transfers of 1.00 from alpha to beta, a few at a time: ids acknowledged and ids to send again. */
@@ -105,6 +111,12 @@ describe('three Kafka brokers, one killed under load', () => {
 
   afterAll(async () => {
     await net?.stop();
+    // The brokers' logs (the controller's fencing and elections) beside the services', for the timing.
+    const logDir = path.join(REPO_ROOT, '.data/test-logs', net?.network.options.topicPrefix ?? 'rf3');
+    for (const [i, node] of (cluster?.nodes ?? []).entries()) {
+      if (existsSync(node.files.serverLog) && existsSync(logDir))
+        copyFileSync(node.files.serverLog, path.join(logDir, `kafka-${i + 1}.log`));
+    }
     await cluster?.stop(5_000, true);
   });
 
@@ -155,21 +167,26 @@ describe('three Kafka brokers, one killed under load', () => {
     cluster.kill(leader);
     const killedAt = Date.now();
     // A transfer sent as the broker dies (the client retrying as the SDK does): final once finality resumes.
-    // A retry of the POST replays its first answer (202 while it was pending), so the final state is read
-    // back with long polls until the bound.
-    let { state } = await sendFor(net, 'rf3-at-kill', 25_000);
+    // Its state is read every half second (short long polls, so the figure does not hang on one wait):
+    // sent again while the gateway answers 5xx (LEDGER_UNAVAILABLE: the command never reached the log),
+    // read back once it is accepted (a retry of the POST would replay its first answer).
+    let status = 0;
+    let state: string | undefined;
+    let accepted = -1;
     while (state !== 'committed' && Date.now() - killedAt < RESUME_BOUND_MS) {
-      const left = RESUME_BOUND_MS - (Date.now() - killedAt);
-      const read = await net.client('alpha').getTransfer('rf3-at-kill', { waitMs: Math.max(100, left) });
-      state = (read.body as { status?: string }).status;
+      if (status === 0 || status >= 500) ({ status, state } = await sendFor(net, 'rf3-at-kill', POLL_MS));
+      else {
+        const read = await net.client('alpha').getTransfer('rf3-at-kill', { waitMs: POLL_MS });
+        state = (read.body as { status?: string }).status;
+      }
+      if (accepted < 0 && status > 0 && status < 300) accepted = Date.now() - killedAt;
     }
     const resumedMs = Date.now() - killedAt;
     console.log(
-      `broker ${leader} (command log leader) killed: a transfer sent then was final after ${resumedMs} ms`,
+      `broker ${leader} (command log leader) killed at ${new Date(killedAt).toISOString()}: ` +
+        `a transfer sent then was accepted after ${accepted} ms, final after ${resumedMs} ms`,
     );
     expect(state).toBe('committed');
-    // The issue asks for 10 s; 15.9 s was measured on 2026-12-07 (docs/deployment.md). The bound held here
-    // is the one the network meets today, so that a regression still fails.
     expect(resumedMs).toBeLessThan(RESUME_BOUND_MS);
     await sleep(5_000);
   }
