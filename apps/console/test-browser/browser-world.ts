@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { ConsortiumSpec, derivedKey } from '../../../libs/devtools/src/demo/consortium';
 import { REPO_ROOT } from '../../../libs/devtools/src/database/prisma';
 import { eventually, freePort, startTestNetwork, TestNetwork } from '@concord/testing';
@@ -33,6 +33,8 @@ export const USERS = {
   ops2: 'ops2-demo-password',
   reg1: 'reg1-demo-password',
   admin1: 'admin1-demo-password',
+  comp1: 'comp1-demo-password',
+  comp2: 'comp2-demo-password',
 } as const;
 /** A demo user, or one a test added (with its password). */
 export type DemoUser = keyof typeof USERS | (string & {});
@@ -55,6 +57,9 @@ function chromiumPath(): string {
 export interface ConsoleWorld {
   net: TestNetwork;
   consoleUrl: string;
+  /** The clearing and compliance operator APIs (compliance only with `withCompliance`). */
+  clearingUrl: string;
+  complianceUrl: string | null;
   browser: Browser;
   /** A fresh browser session (its own cookies) signed in as `user`, on the overview. */
   signIn(user: DemoUser, password?: string): Promise<Page>;
@@ -67,14 +72,25 @@ function ensureWebAppBuilt(): void {
   execFileSync('npm', ['run', '-s', 'build:console-web'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
-export async function startConsoleWorld(): Promise<ConsoleWorld> {
+/**
+ * `withCompliance` also runs the compliance service (the case queue page), and `gatewayEnv` sets the
+ * gateway's variables (webhook attempts and backoff for the delivery health).
+ */
+export async function startConsoleWorld(
+  options: { withCompliance?: boolean; gatewayEnv?: Record<string, string> } = {},
+): Promise<ConsoleWorld> {
   ensureWebAppBuilt();
   const [clearingPort, fxPort, consolePort] = [await freePort(), await freePort(), await freePort()];
+  const compliancePort = options.withCompliance ? await freePort() : undefined;
   const net = await startTestNetwork(SPEC, {
     clearingPort,
     fxPort,
     consolePort,
-    extraEnv: { console: { CONSOLE_DEMO_USERS: 'true', CONSOLE_SIGNER_DOWN_AFTER_MS: '60000' } },
+    compliancePort,
+    extraEnv: {
+      console: { CONSOLE_DEMO_USERS: 'true', CONSOLE_SIGNER_DOWN_AFTER_MS: '60000' },
+      ...(options.gatewayEnv ? { gateway: options.gatewayEnv } : {}),
+    },
   });
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
   let browser: Browser | null = null;
@@ -100,6 +116,8 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   return {
     net,
     consoleUrl,
+    clearingUrl: `http://127.0.0.1:${clearingPort}`,
+    complianceUrl: compliancePort ? `http://127.0.0.1:${compliancePort}` : null,
     browser: open,
     signIn: async (user, password = USERS[user as keyof typeof USERS]) => {
       const context = await open.createBrowserContext();
@@ -181,4 +199,23 @@ export async function seriousViolations(
 /** The key file an operator would import: the genesis operator key derived for the test consortium. */
 export function operatorKeyFile(keyId: string): string {
   return JSON.stringify({ keyId, seedHex: derivedKey(SPEC.secret, keyId).seedHex });
+}
+
+/** Texts of the enabled buttons on the page. */
+export const buttonLabels = (page: Page) =>
+  page.$$eval('button', (buttons) =>
+    buttons.filter((b) => !b.disabled).map((b) => (b.textContent ?? '').trim()),
+  );
+
+export async function clickButton(page: Page, label: string | RegExp): Promise<void> {
+  const handle = await page.waitForFunction(
+    (text: string, isRegex: boolean) =>
+      [...document.querySelectorAll('button')].find((b) =>
+        isRegex ? new RegExp(text).test(b.textContent ?? '') : (b.textContent ?? '').trim() === text,
+      ) ?? null,
+    { timeout: 20_000 },
+    typeof label === 'string' ? label : label.source,
+    typeof label !== 'string',
+  );
+  await (handle as ElementHandle<HTMLButtonElement>).click();
 }

@@ -6,6 +6,8 @@ import { topicName } from '@concord/contracts';
 import { createKafka, createProducer, sendJson } from '@concord/kafka';
 import { TEST_KAFKA_BROKERS } from '@concord/testing';
 import {
+  buttonLabels,
+  clickButton,
   ConsoleWorld,
   operatorKeyFile,
   screenshot,
@@ -33,25 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.stop();
 });
-
-/** Texts of the enabled buttons on the page. */
-const buttonLabels = (page: Page) =>
-  page.$$eval('button', (buttons) =>
-    buttons.filter((b) => !b.disabled).map((b) => (b.textContent ?? '').trim()),
-  );
-
-async function clickButton(page: Page, label: string | RegExp): Promise<void> {
-  const handle = await page.waitForFunction(
-    (text: string, isRegex: boolean) =>
-      [...document.querySelectorAll('button')].find((b) =>
-        isRegex ? new RegExp(text).test(b.textContent ?? '') : (b.textContent ?? '').trim() === text,
-      ) ?? null,
-    { timeout: 20_000 },
-    typeof label === 'string' ? label : label.source,
-    typeof label !== 'string',
-  );
-  await (handle as ElementHandle<HTMLButtonElement>).click();
-}
 
 describe('console in the browser, as an operator', () => {
   it('shows a transfer sent through the partner API live, without a reload', async () => {
