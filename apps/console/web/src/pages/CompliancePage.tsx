@@ -35,10 +35,29 @@ function partyName(party: unknown): string {
   return p?.name ? `${p.name}${p.country ? ` (${p.country})` : ''}` : '—';
 }
 
+interface HitExplanation {
+  entryId?: string;
+  source?: string;
+  programs?: string[];
+  explanation?: {
+    listedName?: string;
+    pairs?: { how: string; query: string; listed: string }[];
+    country?: string;
+    birthDate?: string;
+  };
+}
+
+/** Why a finding fired, in words: the listed name, each token pair and the supporting evidence. */
 function explain(explanation: unknown): string {
   if (typeof explanation === 'string') return explanation;
-  const e = explanation as { listedName?: string; reason?: string; summary?: string } | null;
-  return e?.summary ?? e?.reason ?? (e?.listedName ? `matched ${e.listedName}` : JSON.stringify(explanation));
+  const hit = explanation as HitExplanation | null;
+  const why = hit?.explanation;
+  if (!why?.listedName) return JSON.stringify(explanation);
+  const pairs = (why.pairs ?? []).map((p) => `${p.query} ~ ${p.listed} (${p.how})`).join(', ');
+  const listed = [hit?.entryId, ...(hit?.programs ?? [])].filter(Boolean).join(', ');
+  return [`matched “${why.listedName}” (${listed})`, pairs, why.country, why.birthDate]
+    .filter(Boolean)
+    .join('; ');
 }
 
 function Decide({ id }: { id: string }) {
