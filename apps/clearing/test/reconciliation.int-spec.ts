@@ -321,4 +321,31 @@ describe('bank statements reconciled (PostgreSQL)', () => {
       'partially-confirmed',
     );
   });
+
+  it('writes a streamed batch of lines and its matches in one insert each, as read back', async () => {
+    const repo = new ReconciliationRepository(prisma);
+    const csv =
+      'account,currency,booking_date,amount,end_to_end_id,remittance_info,bank_reference\nA,USD,2026-12-09,1.00,w1.a,"pay, in",B-1\nA,USD,2026-12-09,-2.50,,,\n';
+    const parsed = parseStatement(csv, 'csv');
+    const statement = (await repo.insertStatement({ ...parsed, lines: [] }, contentHash(csv), 1, 'bench'))!;
+    await repo.insertLines(statement.id, parsed.lines);
+    expect(await repo.line(statement.id, 1)).toEqual({ ...parsed.lines[0], statementId: statement.id });
+    expect(await repo.line(statement.id, 2)).toEqual({ ...parsed.lines[1], statementId: statement.id });
+    await repo.insertMatches([
+      {
+        statementId: statement.id,
+        lineNo: 1,
+        instructionId: 'w1.a',
+        amountMinor: 100n,
+        differenceMinor: -5n,
+        rule: 'reference',
+        rulesVersion: 1,
+        bankReference: 'B-1',
+        createdBy: 'bench',
+      },
+    ]);
+    expect(await prisma.clearingLineMatch.findMany({ where: { statementId: statement.id } })).toEqual([
+      expect.objectContaining({ lineNo: 1, amountMinor: 100n, differenceMinor: -5n, bankReference: 'B-1' }),
+    ]);
+  });
 });
