@@ -95,6 +95,24 @@ describe('routing e2e', () => {
     expect(Number(body.options[0].recipientAmount)).toBeGreaterThan(Number(body.options[1].recipientAmount));
   });
 
+  it('quotes each option of a fixed receive amount in one FX batch, each priced on its own quote', async () => {
+    const { status, body } = await net.app.routes({
+      ...route,
+      receiveAmount: '50000.00',
+      strategy: 'cheapest',
+    });
+    expect(status).toBe(200);
+    expect(body.options).toHaveLength(3);
+    expect(new Set(body.options.map((o) => o.quote!.id)).size).toBe(3);
+    for (const o of body.options) {
+      // The recipient gets the amount asked for whatever the partner; the partner's fee is on top.
+      expect(o.recipientAmount).toBe('50000.00');
+      expect(o.quote!.payer).toBe('app');
+      expect(Number(o.quote!.receiveAmount)).toBeGreaterThanOrEqual(50_000);
+    }
+    expect(Number(body.options[0].sendAmount)).toBeLessThan(Number(body.options[2].sendAmount));
+  });
+
   it('answers bad input with clear problems', async () => {
     const unknown = await net.app.routes({
       ...route,

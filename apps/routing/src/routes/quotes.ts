@@ -44,22 +44,43 @@ export class Quotes {
     fixed: { sendMinor: bigint } | { receiveMinor: bigint },
     payer: string,
   ): Promise<FxQuote> {
-    const amount =
-      'sendMinor' in fixed
+    return (await this.quotes(source, target, [fixed], payer))[0];
+  }
+
+  /**
+   * One signed quote per amount, all in one request and one reply of the FX service (`quote-batch`): a
+   * routes answer with a fixed receive amount costs one round trip, not one per option.
+   */
+  async quotes(
+    source: string,
+    target: string,
+    amounts: ({ sendMinor: bigint } | { receiveMinor: bigint })[],
+    payer: string,
+  ): Promise<FxQuote[]> {
+    const items = amounts.map((fixed) => ({
+      sourceCurrency: source,
+      targetCurrency: target,
+      payer,
+      ...('sendMinor' in fixed
         ? { sendAmount: formatAmount(fixed.sendMinor, source) }
-        : { receiveAmount: formatAmount(fixed.receiveMinor, target) };
+        : { receiveAmount: formatAmount(fixed.receiveMinor, target) }),
+    }));
     let reply;
     try {
-      reply = await this.fx.quote(
-        { sourceCurrency: source, targetCurrency: target, payer, ...amount },
-        { timeoutMs: this.timeoutMs },
-      );
+      reply =
+        items.length === 1
+          ? await this.fx.quote(items[0], { timeoutMs: this.timeoutMs })
+          : await this.fx.request('quote-batch', { quotes: items }, { timeoutMs: this.timeoutMs });
     } catch (e) {
       refuse({ kind: 'FX_UNAVAILABLE', detail: e instanceof Error ? e.message : String(e) });
     }
     if (!reply.ok) refuse({ kind: 'FX_UNAVAILABLE', detail: `${reply.error.code}: ${reply.error.message}` });
-    const quote = reply.quote;
-    this.samples.set(`${source}>${target}`, { terms: termsOf(quote), atMs: Date.now() });
-    return quote;
+    const results = reply.type === 'quote' ? [reply] : reply.results;
+    const quotes = results.map((r) => {
+      if (!r.ok) refuse({ kind: 'FX_UNAVAILABLE', detail: `${r.error.code}: ${r.error.message}` });
+      return r.quote;
+    });
+    this.samples.set(`${source}>${target}`, { terms: termsOf(quotes[0]), atMs: Date.now() });
+    return quotes;
   }
 }

@@ -101,7 +101,17 @@ export class RoutesService {
     );
     if (ranked.length === 0) refuse({ kind: 'NO_ROUTE', detail: 'every partner is failing now or avoided' });
     const top = ranked.slice(0, opts.limit ?? request.limit ?? 3);
-    return Promise.all(top.map((r, i) => this.signedOption(appId, request, r, i + 1, shared)));
+    // A fixed receive amount: each option's payout differs, so each needs its own quote, all asked at once.
+    const own =
+      src !== dst && !shared
+        ? await this.quotes.quotes(
+            src,
+            dst,
+            top.map((r) => ({ receiveMinor: r.price.payoutMinor })),
+            appId,
+          )
+        : null;
+    return top.map((r, i) => this.signedOption(appId, request, r, i + 1, shared ?? own?.[i] ?? null));
   }
 
   private corridorOffers(appId: string, request: RouteRequest, exclude: string[]): LiveOffer[] {
@@ -186,24 +196,19 @@ export class RoutesService {
     return { candidates, outside };
   }
 
-  /** The option shown: its own signed quote (currencies differ), priced again on that quote exactly. */
-  private async signedOption(
+  /** The option shown: its signed quote (currencies differ), priced again on that quote exactly. */
+  private signedOption(
     appId: string,
     request: RouteRequest,
     ranked: Ranked<LiveOffer>,
     rankNo: number,
-    shared: FxQuote | null,
-  ): Promise<StoredOption> {
+    quote: FxQuote | null,
+  ): StoredOption {
     const offer = ranked.ref;
     const src = request.sendCurrency;
     const dst = request.destinationCurrency;
     const fee = { fixedMinor: offer.feeFixedMinor, bps: offer.body.fee.bps };
-    let quote: FxQuote | null = shared;
-    let exact: Price = ranked.price;
-    if (src !== dst) {
-      quote ??= await this.quotes.quote(src, dst, { receiveMinor: ranked.price.payoutMinor }, appId);
-      exact = price(termsOf(quote), fee);
-    }
+    const exact: Price = quote ? price(termsOf(quote), fee) : ranked.price;
     const expiresAtMs = Math.min(Date.now() + this.defaults.optionTtlMs, quote?.expiresAtMs ?? Infinity);
     const view: RouteOptionView = {
       optionId: `opt_${randomBytes(9).toString('base64url')}`,
