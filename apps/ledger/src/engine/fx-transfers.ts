@@ -4,7 +4,6 @@ import {
   fxQuoteLegs,
   fxSpreadMinor,
   TransferInstruction,
-  transferKey,
   TransferOutcome,
 } from '@concord/contracts';
 import { feesAccountId, positionAccountId } from './account-ids';
@@ -25,6 +24,7 @@ import { begin, newTransferRecord, schemeFeeLeg } from './transfer-start';
 export function applyConversion(
   state: LedgerState,
   t: TransferInstruction,
+  key: string,
   amount: bigint,
   terms: TransferTerms,
   logTimeMs: number,
@@ -66,12 +66,12 @@ export function applyConversion(
                   ? 'INSUFFICIENT_FUNDS'
                   : null;
   if (reason || !payerSource || !providerSource || !providerFees || !providerTarget || !payeeTarget) {
-    const record = newTransferRecord(t, amount, terms, 'rejected');
+    const record = newTransferRecord(t, key, amount, terms, 'rejected');
     record.reason = reason ?? 'UNKNOWN_ACCOUNT';
     state.recordTransfer(record);
     return state.outcomeOf(record);
   }
-  const legs = conversionLegs(transferKey(t.payer, t.id), amount, quote, schemeFee, {
+  const legs = conversionLegs(key, amount, quote, schemeFee, {
     payerSource: payerSource.id,
     providerSource: providerSource.id,
     providerFees: providerFees.id,
@@ -81,7 +81,7 @@ export function applyConversion(
   const bound = state.limits.maxUsedQuotes;
   assertRoom(state.usedQuotes.size, 1, bound, 'used quotes would exceed MAX_USED_QUOTES');
   state.usedQuotes.add(quote.id);
-  const committed = newTransferRecord(t, amount, terms, 'committed', payerSource.id, payeeTarget.id);
+  const committed = newTransferRecord(t, key, amount, terms, 'committed', payerSource.id, payeeTarget.id);
   const reservations = [
     { accountId: payerSource.id, amountMinor: amount + fee + schemeFee },
     { accountId: providerTarget.id, amountMinor: received },

@@ -2,7 +2,7 @@
  * The start of a new transfer, in one currency or across two: its record, the scheme fee leg, and the
  * posting of its legs at once or their reservation until a two-phase transfer is fulfilled.
  */
-import { TransferInstruction, transferKey } from '@concord/contracts';
+import type { TransferInstruction } from '@concord/contracts';
 import { hubFeesAccountId } from './account-ids';
 import type { Leg, Posting, TransferRecord, TransferTerms } from './engine.types';
 import { assertRoom } from './engine.limits';
@@ -13,10 +13,12 @@ const DEFAULT_EXPIRES_IN_MS = 24 * 3600 * 1000;
 
 /**
  * The record of a new transfer: rejected (without accounts), or committed between two accounts (and
- * reserved by `begin` when two-phase). Built once with its final fields, as every transfer makes one.
+ * reserved by `begin` when two-phase), under its `key` (transferKey of its payer and id, which the caller
+ * has made already). Built once with its final fields, as every transfer makes one.
  */
 export function newTransferRecord(
   t: TransferInstruction,
+  key: string,
   amount: bigint,
   terms: TransferTerms,
   status: 'rejected' | 'committed',
@@ -25,7 +27,7 @@ export function newTransferRecord(
 ): TransferRecord {
   return {
     id: t.id,
-    key: transferKey(t.payer, t.id),
+    key,
     terms,
     payer: t.payer,
     payee: t.payee,

@@ -77,19 +77,19 @@ export function applyTransfer(
     return state.outcomeOf(existing);
   }
   const terms = termsOf(t);
-  if (t.quote) return applyConversion(state, t, amount, terms, logTimeMs, postings);
+  if (t.quote) return applyConversion(state, t, key, amount, terms, logTimeMs, postings);
   const payerAccount = state.accounts.get(positionAccountId(t.payer, t.currency));
   const payeeAccount = state.accounts.get(positionAccountId(t.payee, t.currency));
   const fee = state.schemeFees.get(t.currency) ?? 0n;
   const reason = refusalOf(state, signer, t, amount + fee, payerAccount, payeeAccount);
   if (reason || !payerAccount || !payeeAccount) {
-    const record = newTransferRecord(t, amount, terms, 'rejected');
+    const record = newTransferRecord(t, key, amount, terms, 'rejected');
     record.reason = reason ?? 'UNKNOWN_ACCOUNT';
     // A rejected transfer keeps its id, so that a retry with the same content gets the same answer.
     state.recordTransfer(record);
     return state.outcomeOf(record);
   }
-  const committed = newTransferRecord(t, amount, terms, 'committed', payerAccount.id, payeeAccount.id);
+  const committed = newTransferRecord(t, key, amount, terms, 'committed', payerAccount.id, payeeAccount.id);
   if (t.twoPhase || fee > 0n) {
     const legs: Leg[] = [
       { debit: payerAccount.id, credit: payeeAccount.id, amountMinor: amount, postingId: key },
