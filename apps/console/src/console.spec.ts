@@ -127,6 +127,18 @@ describe('console pure parts', () => {
     expect(rows.events).toHaveLength(4);
   });
 
+  it("keeps two payers' transfers of one id apart, each event with its payer", () => {
+    const rows = transferRows([
+      block(5, { outcomes: [outcome('t1', 'reserved'), { ...outcome('t1', 'reserved'), payer: 'c' }] }),
+      block(6, { outcomes: [{ ...outcome('t1', 'fulfilled'), payer: 'c' }] }),
+    ]);
+    expect(rows.latest.map((r) => [r.transfer_id, r.payer, r.status])).toEqual([
+      ['t1', 'a', 'reserved'],
+      ['t1', 'c', 'fulfilled'],
+    ]);
+    expect(rows.events.map((e) => e.payer)).toEqual(['a', 'c', 'c']);
+  });
+
   it("keeps every account version, and opens a member currency's accounts at their first block", () => {
     const member = {
       id: 'hk',

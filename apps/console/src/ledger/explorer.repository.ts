@@ -169,17 +169,19 @@ export class ExplorerRepository {
   async transferHistory(
     id: string,
   ): Promise<{ transfer: ConsoleTransferView; history: ConsoleTransferView[] } | null> {
+    // Two payers may use one id: the first by payer here; the list (filter `id`) shows them all.
     const [row] = await this.sql.query<TransferRow>(
-      `SELECT ${TRANSFER_COLUMNS} FROM "console".transfer WHERE transfer_id = $1`,
+      `SELECT ${TRANSFER_COLUMNS} FROM "console".transfer WHERE transfer_id = $1 ORDER BY payer LIMIT 1`,
       [id],
     );
     if (!row) return null;
     const events = await this.sql.query<TransferRow>(
       `SELECT e.transfer_id, e.status, e.reason, t.payer, t.payee, t.amount_minor, t.currency, e.height, b.block_time
-       FROM "console".transfer_event e JOIN "console".transfer t USING (transfer_id)
+       FROM "console".transfer_event e
+       JOIN "console".transfer t ON t.transfer_id = e.transfer_id AND t.payer = $2
        LEFT JOIN "console".block b ON b.height = e.height
-       WHERE e.transfer_id = $1 ORDER BY e.height, e.seq`,
-      [id],
+       WHERE e.transfer_id = $1 AND e.payer IN ($2, '') ORDER BY e.height, e.seq`,
+      [id, row.payer],
     );
     return {
       transfer: transferView(row),

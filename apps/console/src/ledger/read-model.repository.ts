@@ -1,5 +1,5 @@
 import { openedAccountIds } from '@concord/chain-verify';
-import type { FinalizedBlock } from '@concord/contracts';
+import { FinalizedBlock, transferKey } from '@concord/contracts';
 import { sqlOf, Sql, SqlPool, valuesList } from '@concord/db';
 import type { ConsoleDb } from '../console.db';
 
@@ -30,10 +30,19 @@ export function transferRows(blocks: ReceivedBlock[]) {
     const height = block.header.height;
     const blockTime = new Date(block.header.blockTimeMs).toISOString();
     block.outcomes.forEach((o, seq) => {
-      events.push({ transfer_id: o.transferId, height, seq, status: o.status, reason: o.reason ?? null });
+      const payer = o.payer;
+      events.push({
+        transfer_id: o.transferId,
+        payer,
+        height,
+        seq,
+        status: o.status,
+        reason: o.reason ?? null,
+      });
       // A refused instruction did not change the transfer's recorded state.
       if (o.refusal) return;
-      latest.set(o.transferId, {
+      // A transfer is its payer's id: two payers may use one id.
+      latest.set(transferKey(payer, o.transferId), {
         transfer_id: o.transferId,
         status: o.status,
         reason: o.reason ?? null,
@@ -148,7 +157,7 @@ export class ReadModelRepository {
          SELECT transfer_id, status, reason, payer, payee, amount_minor::bigint, currency, height, block_time::timestamptz
          FROM jsonb_to_recordset($1::jsonb) AS x(transfer_id text, status text, reason text, payer text, payee text,
            amount_minor text, currency text, height int, block_time text)
-         ON CONFLICT (transfer_id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+         ON CONFLICT (transfer_id, payer) DO UPDATE SET status = excluded.status, reason = excluded.reason,
            height = excluded.height, block_time = excluded.block_time
          WHERE "console".transfer.height <= excluded.height`,
         [JSON.stringify(latest)],
@@ -156,9 +165,10 @@ export class ReadModelRepository {
     }
     if (events.length > 0) {
       await tx.execute(
-        `INSERT INTO "console".transfer_event (transfer_id, height, seq, status, reason)
-         SELECT transfer_id, height, seq, status, reason
-         FROM jsonb_to_recordset($1::jsonb) AS x(transfer_id text, height int, seq int, status text, reason text)
+        `INSERT INTO "console".transfer_event (transfer_id, payer, height, seq, status, reason)
+         SELECT transfer_id, payer, height, seq, status, reason
+         FROM jsonb_to_recordset($1::jsonb)
+           AS x(transfer_id text, payer text, height int, seq int, status text, reason text)
          ON CONFLICT DO NOTHING`,
         [JSON.stringify(events)],
       );
