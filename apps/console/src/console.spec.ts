@@ -16,7 +16,9 @@ import {
   signerSetAt,
   transferRows,
 } from './ledger/read-model.repository';
+import { withNotes } from './reconciliation/breaks.repository';
 import { csv, reportRange } from './reports/reports.controller';
+import { healthView } from './webhooks/webhook-health';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -171,6 +173,31 @@ describe('console pure parts', () => {
     const sets = [2, 5, 9].map((fromHeight) => ({ fromHeight, quorum: 3, signers: [] }));
     expect(signerChangeHeights(sets, 8)).toEqual([4]);
     expect(signerChangeHeights(sets, 9)).toEqual([4, 8]);
+  });
+
+  it("makes a break's newest assignment its assignee, and words webhook health", () => {
+    const at = '2026-12-08T00:00:00.000Z';
+    expect(withNotes({ id: 7 })).toEqual({ id: 7, assignee: null, notes: [] });
+    const notes = [
+      { kind: 'assign' as const, text: 'ops1', by: 'ops2', at },
+      { kind: 'note' as const, text: 'called the bank', by: 'ops1', at },
+      { kind: 'assign' as const, text: 'ops3', by: 'ops1', at },
+    ];
+    expect(withNotes({ id: 7 }, notes)).toMatchObject({ assignee: 'ops3', notes });
+    const row = {
+      participant_id: 'hk',
+      delivered: 3,
+      failed: 2,
+      dead: 1,
+      last_success: new Date(at),
+      last_failure: new Date(at),
+      last_status: 500,
+      last_error: null,
+    };
+    expect(healthView(row)).toMatchObject({ deadLetters: 1, lastFailure: 'answered 500', lastSuccessAt: at });
+    expect(healthView({ ...row, last_error: 'fetch failed (ECONNREFUSED)' }).lastFailure).toBe(
+      'fetch failed (ECONNREFUSED)',
+    );
   });
 
   it('follows the signer sets by height', () => {
