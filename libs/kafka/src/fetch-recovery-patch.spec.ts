@@ -51,6 +51,27 @@ describe('kafkajs consumer recovery from a dead broker', () => {
     expect(calls).toEqual([]);
   });
 
+  it('turns a dead coordinator under a commit (or heartbeat) into NOT_COORDINATOR_FOR_GROUP: the runner rejoins', async () => {
+    const { isRebalancing } = jest.requireActual<{ isRebalancing: (e: unknown) => boolean }>(
+      'kafkajs/src/errors',
+    );
+    const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:19093', {
+      broker: '127.0.0.1:19093',
+    });
+    const { prototype } = kafkajsConsumerGroup();
+    // heartbeat and commitOffsets share the wrapper; commitOffsets calls offsetManager directly.
+    const coordinatorDead = { offsetManager: { commitOffsets: () => Promise.reject(refused) } };
+    const commit = prototype.commitOffsets.bind(coordinatorDead);
+    const commitError = await commit([]).catch((e: unknown) => e);
+    expect(isRebalancing(commitError)).toBe(true);
+    expect((commitError as Error).message).toContain('127.0.0.1:19093');
+    const other = new Error('offset out of range');
+    const failing = prototype.commitOffsets.bind({
+      offsetManager: { commitOffsets: () => Promise.reject(other) },
+    });
+    await expect(failing([])).rejects.toBe(other);
+  });
+
   it('is applied once, however often libs/kafka is loaded', () => {
     const patched = kafkajsConsumerGroup().prototype.recoverFromFetch;
     patchFetchRecovery(0);

@@ -14,8 +14,18 @@
  * not asked for in a tight loop), and the fetch loop goes on. Once the controller has elected a new
  * leader, the fetch manager sees the node ids change and moves its fetchers to it.
  *
+ * The same for the group's coordinator (heartbeats and offset commits): below.
+ *
  * Applied once, when libs/kafka is first imported, to the ConsumerGroup class of every kafkajs consumer.
  */
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { KafkaJSProtocolError } = require('kafkajs/src/errors') as {
+  KafkaJSProtocolError: new (
+    e: { message: string; type: string; code: number; retriable: boolean },
+    options: { retriable: boolean },
+  ) => Error;
+};
 
 /** How long a fetch that found its broker dead waits before it asks the others for the leaders again. */
 export const DEAD_BROKER_PAUSE_MS = 250;
@@ -30,6 +40,8 @@ interface ClusterLike {
 interface ConsumerGroupLike {
   cluster: ClusterLike;
   recoverFromFetch(e: unknown): Promise<void>;
+  heartbeat(args: unknown): Promise<void>;
+  commitOffsets(offsets: unknown): Promise<void>;
 }
 
 interface ConsumerGroupClass {
@@ -83,5 +95,36 @@ export function patchFetchRecovery(pauseMs = DEAD_BROKER_PAUSE_MS): void {
     await Promise.race([refreshed, new Promise((resolve) => (timer = setTimeout(resolve, REFRESH_WAIT_MS)))]);
     clearTimeout(timer);
   };
+  // The group's coordinator may have died with the broker: kafkajs keeps sending it heartbeats and offset
+  // commits, retried on the same dead connection until the consumer crashes (measured: the gateway's
+  // finalized-blocks consumer 7 s after the kill). Said as the coordinator itself would say it has moved,
+  // NOT_COORDINATOR_FOR_GROUP, the runner rejoins at once, which looks the coordinator up afresh.
+  for (const method of ['heartbeat', 'commitOffsets'] as const) {
+    const call = prototype[method] as (this: ConsumerGroupLike, arg: unknown) => Promise<void>;
+    if (typeof call !== 'function') {
+      throw new Error(`kafkajs ConsumerGroup has no ${method}: review fetch-recovery-patch.ts`);
+    }
+    prototype[method] = async function (this: ConsumerGroupLike, arg: unknown): Promise<void> {
+      try {
+        return await call.call(this, arg);
+      } catch (e) {
+        if (!isDeadBrokerError(e)) throw e;
+        throw coordinatorMoved(e);
+      }
+    };
+  }
   prototype.concordFetchRecoveryPatched = true;
+}
+
+/** A retriable protocol error of type NOT_COORDINATOR_FOR_GROUP, which kafkajs's runner answers by rejoining. */
+export function coordinatorMoved(cause: ConnectionErrorLike & { message?: string }): Error {
+  return new KafkaJSProtocolError(
+    {
+      message: `the group coordinator ${cause.broker ?? ''} is unreachable (${cause.message ?? 'connection error'})`,
+      type: 'NOT_COORDINATOR_FOR_GROUP',
+      code: 16,
+      retriable: true,
+    },
+    { retriable: true },
+  );
 }
