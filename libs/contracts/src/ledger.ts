@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson } from '@concord/crypto';
+import { clearanceSchema } from './compliance';
+import { MAX_BATCH_TRANSFERS } from './instructions';
 
 /**
  * Messages of the ledger topics. Amounts inside messages are decimal strings of minor units
@@ -59,6 +61,41 @@ const signerSchema = z.object({ id: z.string().regex(/^[a-z0-9]{1,16}$/), public
 /** The default size bound of a block in characters of its log records (see genesis `blockMaxBytes`). */
 export const DEFAULT_BLOCK_MAX_BYTES = 128 * 1024;
 
+/** The compliance section of a genesis (see `compliance` below and clearanceThresholdOf). */
+export const complianceGenesisSchema = z
+  .object({
+    keys: z.array(publicKeySchema).min(1),
+    thresholds: z
+      .array(
+        z
+          .object({
+            currency,
+            /** Minor units, "0" for every transfer in that currency. */
+            fromMinor: z.string().regex(/^(0|[1-9]\d{0,18})$/, 'a non-negative integer of minor units'),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict()
+  .refine((c) => new Set(c.thresholds.map((t) => t.currency)).size === c.thresholds.length, {
+    message: 'one threshold per currency',
+    path: ['thresholds'],
+  });
+export type ComplianceGenesis = z.infer<typeof complianceGenesisSchema>;
+
+/**
+ * The amount in minor units at or above which a transfer in `currency` needs a clearance under this
+ * compliance section, or null when none does. The ledger and the gateway read the genesis alike.
+ */
+export function clearanceThresholdOf(
+  compliance: ComplianceGenesis | undefined,
+  currency: string,
+): bigint | null {
+  const t = compliance?.thresholds.find((x) => x.currency === currency);
+  return t ? BigInt(t.fromMinor) : null;
+}
+
 export const genesisSchema = z
   .object({
     v: z.literal(1),
@@ -101,6 +138,12 @@ export const genesisSchema = z
      * currency (the source currency of a cross-currency one) and credited to the hub's fee income account.
      */
     schemeFees: z.array(z.object({ currency, fixedMinor: positiveMinorString }).strict()).default([]),
+    /**
+     * Interception by compliance: the compliance service's clearance keys, and per currency the amount at
+     * or above which a transfer needs a clearance signed by one of them ("0": every transfer). Absent (or
+     * a currency not listed): no clearance is needed.
+     */
+    compliance: complianceGenesisSchema.optional(),
   })
   .strict()
   // A threshold above the number of distinct operator keys would make a chain that can never be governed.
@@ -138,6 +181,13 @@ export const instructionCommandSchema = z
     participantId: id,
     request: signedRequestSchema,
     signature: z.string().max(200),
+    /**
+     * The compliance service's clearances of the transfers of this instruction, outside the partner's
+     * signed request (signers verify the partner's signature over the exact body bytes): a transfer at or
+     * above the genesis's compliance threshold is refused without a valid one (CLEARANCE_REQUIRED,
+     * CLEARANCE_INVALID). They carry no personal data, only a salted commitment to it.
+     */
+    clearances: z.array(clearanceSchema).max(MAX_BATCH_TRANSFERS).optional(),
   })
   .strict();
 export type InstructionCommand = z.infer<typeof instructionCommandSchema>;

@@ -29,6 +29,10 @@ export const REJECTION_REASONS = {
   QUOTE_EXPIRED: 'the FX quote expired before the block time of its instruction',
   QUOTE_ALREADY_USED: 'the FX quote was already used by another transfer',
   QUOTE_MISMATCH: 'the transfer does not match its quote (parties, amount or currency)',
+  CLEARANCE_REQUIRED:
+    'the transfer is at or above the compliance threshold of its currency and carries no clearance',
+  CLEARANCE_INVALID:
+    'the clearance is not signed by a genesis compliance key or does not cover this transfer (id, payer, payee, amount, currency)',
   GOVERNANCE_NOT_APPROVED: 'the proposal lacks approvals from enough distinct operator keys',
   DUPLICATE_PROPOSAL: 'a proposal with this id was already applied',
   INVALID_PROPOSAL: 'the proposal cannot be applied to the current state',

@@ -6,6 +6,7 @@
  * Nothing here reads a clock or draws unseeded randomness: the same options always build the same log.
  */
 import {
+  Clearance,
   convertMinor,
   formatRatio,
   FX_QUOTE_ROUNDING,
@@ -156,6 +157,8 @@ export interface InstructionOptions extends SignOptions {
   created?: number;
   /** The signed query string, without its `?` (a fulfil's `payer=...`). */
   query?: string;
+  /** The compliance clearances sent with the instruction (outside the signed request). */
+  clearances?: Clearance[];
 }
 
 export interface LogBuilderOptions {
@@ -291,7 +294,8 @@ export class LogBuilder {
       },
       options,
     );
-    return this.append(JSON.stringify(command), kind, 'entry');
+    const sent = options.clearances ? { ...command, clearances: options.clearances } : command;
+    return this.append(JSON.stringify(sent), kind, 'entry');
   }
 
   /** One transfer, instructed by its payer unless `signer` says otherwise. */

@@ -18,7 +18,7 @@ export function genesisRefusal(genesis: GenesisCommand): RejectionReason | null 
 
 /**
  * Starts the chain: the signers and quorum, the block size bounds, the operator, FX and clearing keys, the
- * scheme fees, the members with their accounts, and the opening funds, each paid from the hub by double
+ * scheme fees, the compliance keys and clearance thresholds, the members with their accounts, and the opening funds, each paid from the hub by double
  * entry. The caller has checked the quorum first (genesisRefusal): a genesis that reaches this point with
  * a quorum the chain cannot use is a bug, and it throws before anything changes.
  */
@@ -39,6 +39,9 @@ export function applyGenesis(state: LedgerState, record: LogRecord, genesis: Gen
   for (const k of genesis.fxKeys) state.fxKeys[k.keyId] = k.publicKey;
   for (const k of genesis.settlementKeys) state.settlementKeys.set(k.keyId, k.publicKey);
   for (const f of genesis.schemeFees) state.schemeFees.set(f.currency, BigInt(f.fixedMinor));
+  for (const k of genesis.compliance?.keys ?? []) state.clearanceKeys[k.keyId] = k.publicKey;
+  for (const t of genesis.compliance?.thresholds ?? [])
+    state.clearanceThresholds.set(t.currency, BigInt(t.fromMinor));
   state.governanceThreshold = genesis.governanceThreshold;
   for (const p of genesis.participants) addParticipant(state, p);
   // Every account is in the genesis block's changes, so that a reader of finalized blocks knows them all.

@@ -46,14 +46,14 @@ export function applyInstruction(state: LedgerState, record: LogRecord, cmd: Ins
     case 'transfer': {
       const t = parseTransferInstructionJson(cmd.request.body);
       if (!t) return fail('MALFORMED_INSTRUCTION');
-      outcomes.push(applyTransfer(state, cmd.participantId, t, state.clockMs, postings));
+      outcomes.push(applyTransfer(state, cmd.participantId, t, state.clockMs, postings, cmd.clearances));
       break;
     }
     case 'batch': {
       const batch = parseTransferBatchInstructionJson(cmd.request.body);
       if (!batch) return fail('MALFORMED_INSTRUCTION');
       for (const t of batch.transfers) {
-        outcomes.push(applyTransfer(state, cmd.participantId, t, state.clockMs, postings));
+        outcomes.push(applyTransfer(state, cmd.participantId, t, state.clockMs, postings, cmd.clearances));
       }
       break;
     }

@@ -1,12 +1,19 @@
 import fc from 'fast-check';
-import { DEFAULT_BLOCK_MAX_BYTES, transferKey } from '@concord/contracts';
+import { clearanceSigningPayload, DEFAULT_BLOCK_MAX_BYTES, transferKey } from '@concord/contracts';
 import type {
   AccountLimit,
+  Clearance,
   GovernanceAction,
   TransferInstruction,
   TransferOutcome,
 } from '@concord/contracts';
-import { fxKey, governanceCommand, settlementCommand } from '../../../../libs/devtools/src/demo/consortium';
+import {
+  complianceKey,
+  derivedKey,
+  fxKey,
+  governanceCommand,
+  settlementCommand,
+} from '../../../../libs/devtools/src/demo/consortium';
 import { calculateQuote } from '../../../fx/src/quotes/quote-calculator';
 import { buildQuote, signQuote } from '../../../fx/src/quotes/quote.signer';
 import {
@@ -1944,6 +1951,131 @@ describe('LedgerEngine', () => {
         ['p1', 'expired'],
         ['p2', 'expired'],
       ]);
+    });
+  });
+
+  describe('compliance clearances (interception enforced by the ledger)', () => {
+    const complianceSpec = { ...SPEC, chainId: 'engine-spec-compliance' };
+    // USD transfers of 100.00 or more need a clearance; every PHP transfer does ("0").
+    const thresholds = [
+      { currency: 'USD', fromMinor: '10000' },
+      { currency: 'PHP', fromMinor: '0' },
+    ];
+    const signer = complianceKey(complianceSpec);
+    const withCompliance = () => {
+      const h = new Harness(complianceSpec);
+      const keys = [{ keyId: signer.keyId, publicKey: signer.key.publicKeyHex }];
+      h.apply(h.log.genesis({ compliance: { keys, thresholds } }));
+      return h;
+    };
+    const clearanceFor = (
+      t: TransferInstruction,
+      fields: Partial<Clearance> = {},
+      key = signer.key,
+    ): Clearance => {
+      const unsigned = {
+        transferId: t.id,
+        payer: t.payer,
+        payee: t.payee,
+        amountMinor: String(Math.round(Number(t.amount) * 100)),
+        currency: t.currency,
+        commitment: sha256Hex('salt:parties'),
+        keyId: signer.keyId,
+        issuedAt: new Date(FIXTURE_START_MS).toISOString(),
+        ...fields,
+      };
+      return { ...unsigned, signature: signBytes(key, clearanceSigningPayload(unsigned)) };
+    };
+    const big = (id: string, overrides: Partial<TransferInstruction> = {}) =>
+      tr(id, { amount: '250.00', ...overrides });
+
+    it('commits a transfer at or above the threshold with a valid clearance, and refuses one without', () => {
+      const h = withCompliance();
+      const t = big('c-ok');
+      const committed = h.outcome(h.log.transfer(t, { clearances: [clearanceFor(t)] }));
+      expect(committed.status).toBe('committed');
+      expect(h.balance('p1/USD')).toBe(100_000n - 25_000n);
+      // Exactly the threshold needs one too.
+      const atThreshold = big('c-none', { amount: '100.00' });
+      const refused = h.outcome(h.log.transfer(atThreshold));
+      expectRejected(refused, 'CLEARANCE_REQUIRED', '10000');
+      expect(refused.refusal).toBe(true);
+      expect(h.balance('p1/USD')).toBe(75_000n);
+      // Refused without taking the id: the same transfer with its clearance (a held one released) follows.
+      expect(h.status('c-none')).toBeUndefined();
+      const released = h.outcome(h.log.transfer(atThreshold, { clearances: [clearanceFor(atThreshold)] }));
+      expect(released.status).toBe('committed');
+      // A repeat of a recorded transfer moves nothing and answers its outcome, clearance or not.
+      expect(h.outcome(h.log.transfer(t)).status).toBe('committed');
+      expect(h.balance('p1/USD')).toBe(65_000n);
+      expectZeroTotals(h.engine);
+    });
+
+    it('refuses a forged clearance, one for another amount, payee, payer, currency or id, and an unknown key', () => {
+      const h = withCompliance();
+      const t = big('c-bad');
+      const forger = derivedKey('someone-else', 'compliance:clearance-signer');
+      const bad: [string, Clearance][] = [
+        ['forged', clearanceFor(t, {}, forger)],
+        ['amount', clearanceFor(t, { amountMinor: '24999' })],
+        ['payee', clearanceFor(t, { payee: 'p3' })],
+        ['payer', clearanceFor(t, { payer: 'p2' })],
+        ['currency', clearanceFor(t, { currency: 'PHP' })],
+        ['unknown key', clearanceFor(t, { keyId: 'compliance-9' })],
+        ['tampered', { ...clearanceFor(t), amountMinor: '1' }],
+      ];
+      for (const [what, clearance] of bad) {
+        const outcome = h.outcome(h.log.transfer(t, { clearances: [clearance] }));
+        expect([what, outcome.status, outcome.reason]).toEqual([what, 'rejected', 'CLEARANCE_INVALID']);
+      }
+      // A clearance of another transfer id is no clearance of this one.
+      const other = clearanceFor(big('c-other'));
+      expectRejected(h.outcome(h.log.transfer(t, { clearances: [other] })), 'CLEARANCE_REQUIRED');
+      expect(h.balance('p1/USD')).toBe(100_000n);
+      expect(h.outcome(h.log.transfer(t, { clearances: [other, clearanceFor(t)] })).status).toBe('committed');
+    });
+
+    it('needs nothing under the threshold, in an unlisted currency, or without compliance in the genesis', () => {
+      const h = withCompliance();
+      expect(h.outcome(h.log.transfer(tr('c-small', { amount: '99.99' }))).status).toBe('committed');
+      // Every PHP transfer needs one ("0").
+      expectRejected(
+        h.outcome(h.log.transfer(tr('c-php', { currency: 'PHP', amount: '0.01' }))),
+        'CLEARANCE_REQUIRED',
+      );
+      const plain = started();
+      expect(plain.outcome(plain.log.transfer(big('c-plain'))).status).toBe('committed');
+    });
+
+    it('checks each transfer of a batch against its own clearance', () => {
+      const h = withCompliance();
+      const cleared = big('b-cleared');
+      const entry = h.entry(
+        h.log.batch('p1', [cleared, big('b-uncleared'), tr('b-small', { amount: '5.00' })], {
+          clearances: [clearanceFor(cleared)],
+        }),
+      );
+      expect(entry.outcomes.map((o) => [o.transferId, o.status, o.reason])).toEqual([
+        ['b-cleared', 'committed', undefined],
+        ['b-uncleared', 'rejected', 'CLEARANCE_REQUIRED'],
+        ['b-small', 'committed', undefined],
+      ]);
+      expect(h.balance('p1/USD')).toBe(100_000n - 25_000n - 500n);
+      expectZeroTotals(h.engine);
+    });
+
+    it('the compliance section is part of the genesis block: another section makes another chain', () => {
+      const a = withCompliance();
+      const b = new Harness(complianceSpec);
+      b.apply(
+        b.log.genesis({
+          compliance: {
+            keys: [{ keyId: signer.keyId, publicKey: signer.key.publicKeyHex }],
+            thresholds: [{ currency: 'USD', fromMinor: '20000' }],
+          },
+        }),
+      );
+      expect(a.blocks[0].headerHash).not.toBe(b.blocks[0].headerHash);
     });
   });
 

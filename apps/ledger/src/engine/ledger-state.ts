@@ -81,6 +81,12 @@ export class LedgerState {
   /** Clearing keys (key id -> public key) for settlement postings, and the postings applied. */
   readonly settlementKeys = new Map<string, string>();
   readonly settlementPostings = new Map<string, AppliedSettlementPosting>();
+  /**
+   * Compliance interception from the genesis: the clearance keys (key id -> public key) and per currency
+   * the amount at or above which a transfer needs a clearance. Empty: no transfer needs one.
+   */
+  readonly clearanceKeys: Record<string, string> = {};
+  readonly clearanceThresholds = new Map<string, bigint>();
   /** The operator's scheme fee per currency, charged to payers. */
   readonly schemeFees = new Map<string, bigint>();
   /** Withdrawals reserved by a `funds-out` proposal and not completed yet, by proposal id. */

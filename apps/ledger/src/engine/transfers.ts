@@ -2,7 +2,13 @@
  * Transfers in one currency: new ones (posted at once, or reserved when two-phase), repeats of a known id,
  * and the fulfilment or abort of a reserved one. Cross-currency transfers are in fx-transfers.ts.
  */
-import { TransferInstruction, transferKey, TransferOutcome } from '@concord/contracts';
+import {
+  checkClearance,
+  Clearance,
+  TransferInstruction,
+  transferKey,
+  TransferOutcome,
+} from '@concord/contracts';
 import { parseAmount } from '@concord/money';
 import { positionAccountId } from './account-ids';
 import type { RejectionReason } from './engine.errors';
@@ -59,6 +65,7 @@ export function applyTransfer(
   t: TransferInstruction,
   logTimeMs: number,
   postings: Posting[],
+  clearances?: readonly Clearance[],
 ): TransferOutcome {
   let amount: bigint;
   try {
@@ -76,6 +83,10 @@ export function applyTransfer(
     if (!repeats(existing, t, amount)) return rejectNew(t, amount, 'DUPLICATE_MODIFIED');
     return state.outcomeOf(existing);
   }
+  // Refused without taking the id, so that the same transfer with its clearance (a held one released) can
+  // follow; a repeat of a recorded transfer above returns its outcome, since it moves nothing.
+  const uncleared = clearanceRefusal(state, t, amount, clearances);
+  if (uncleared) return rejectNew(t, amount, uncleared);
   const terms = termsOf(t);
   if (t.quote) return applyConversion(state, t, key, amount, terms, logTimeMs, postings);
   const payerAccount = state.accounts.get(positionAccountId(t.payer, t.currency));
@@ -110,6 +121,32 @@ export function applyTransfer(
   }
   state.recordTransfer(committed);
   return state.outcomeOf(committed);
+}
+
+/**
+ * Why a new transfer lacks what compliance requires, or null: below its currency's threshold (or with no
+ * compliance in the genesis) it needs nothing and costs one map lookup; at or above it, a clearance for
+ * its id signed by a genesis compliance key that covers exactly its payer, payee, amount and currency.
+ * A cross-currency transfer is judged in its source currency.
+ */
+function clearanceRefusal(
+  state: LedgerState,
+  t: TransferInstruction,
+  amount: bigint,
+  clearances: readonly Clearance[] | undefined,
+): RejectionReason | null {
+  const threshold = state.clearanceThresholds.get(t.currency);
+  if (threshold === undefined || amount < threshold) return null;
+  const clearance = clearances?.find((c) => c.transferId === t.id);
+  if (!clearance) return 'CLEARANCE_REQUIRED';
+  const transfer = {
+    transferId: t.id,
+    payer: t.payer,
+    payee: t.payee,
+    amountMinor: amount.toString(),
+    currency: t.currency,
+  };
+  return checkClearance(clearance, transfer, state.clearanceKeys).ok ? null : 'CLEARANCE_INVALID';
 }
 
 /** Why a new transfer is refused, checked in this order; null when it can be applied. */

@@ -36,6 +36,11 @@ export interface ConsortiumSpec {
   governanceThreshold?: number;
   /** The participant that provides FX liquidity (FX_PROVIDER_ID of the FX service). */
   fxProvider?: string;
+  /**
+   * Interception by compliance: per currency the amount in minor units at or above which a transfer needs
+   * a clearance signed by the compliance key (complianceKey); unset, the genesis has no compliance section.
+   */
+  clearanceThresholds?: { currency: string; fromMinor: string }[];
   participants: {
     id: string;
     name: string;
@@ -95,6 +100,14 @@ export function buildGenesis(spec: ConsortiumSpec): GenesisCommand {
     fxKeys: [{ keyId: fxKey(spec).keyId, publicKey: fxKey(spec).key.publicKeyHex }],
     settlementKeys: [{ keyId: settlementKey(spec).keyId, publicKey: settlementKey(spec).key.publicKeyHex }],
     schemeFees: [],
+    ...(spec.clearanceThresholds
+      ? {
+          compliance: {
+            keys: [{ keyId: complianceKey(spec).keyId, publicKey: complianceKey(spec).key.publicKeyHex }],
+            thresholds: spec.clearanceThresholds,
+          },
+        }
+      : {}),
     participants: spec.participants.map((p) => ({
       id: p.id,
       name: p.name,
@@ -180,6 +193,25 @@ export function settlementKey(spec: Pick<ConsortiumSpec, 'secret'>) {
   return { keyId: 'clearing-1', key: derivedKey(spec.secret, 'clearing:settlement-signer') };
 }
 
+/**
+ * The compliance service's clearance-signing key (COMPLIANCE_SIGNING_KEY is its seedHex); the ledger
+ * checks clearances against its public key. For the demo consortium this is DEMO_COMPLIANCE_SIGNING_KEY.
+ */
+export function complianceKey(spec: Pick<ConsortiumSpec, 'secret'>) {
+  return { keyId: 'compliance-1', key: derivedKey(spec.secret, 'compliance:clearance-signer') };
+}
+
+/**
+ * Transfers of about 1,000 USD or more need a clearance in the demo (docs/compliance.md): under it a
+ * transfer goes as it always did.
+ */
+export const DEMO_CLEARANCE_THRESHOLDS = [
+  { currency: 'HKD', fromMinor: '800000' },
+  { currency: 'PHP', fromMinor: '5000000' },
+  { currency: 'SGD', fromMinor: '130000' },
+  { currency: 'USD', fromMinor: '100000' },
+];
+
 /** The demo consortium that `npm start` runs: four partners in four currencies, four signers, quorum 3. */
 export const DEMO_CONSORTIUM: ConsortiumSpec = {
   chainId: 'concord-demo',
@@ -187,6 +219,7 @@ export const DEMO_CONSORTIUM: ConsortiumSpec = {
   secret: 'concord-demo-not-secret',
   signerCount: 4,
   quorum: 3,
+  clearanceThresholds: DEMO_CLEARANCE_THRESHOLDS,
   participants: [
     {
       id: 'hk-remit',

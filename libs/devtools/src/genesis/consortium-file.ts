@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { GenesisCommand, genesisSchema } from '@concord/contracts';
 import { canonicalJson, publicKeyFromHex, sha256Hex } from '@concord/crypto';
 import {
+  complianceKey,
   DEMO_CONSORTIUM,
   derivedKey,
   fxKey,
@@ -45,6 +46,7 @@ export function demoPublicKeys(): Map<string, string> {
   for (const p of spec.participants) keys.set(participantKey(spec, p.id).key.publicKeyHex, `demo ${p.id}`);
   keys.set(fxKey(spec).key.publicKeyHex, 'demo FX key');
   keys.set(settlementKey(spec).key.publicKeyHex, 'demo settlement key');
+  keys.set(complianceKey(spec).key.publicKeyHex, 'demo compliance key');
   return keys;
 }
 
@@ -55,6 +57,10 @@ function publicKeysOf(g: GenesisCommand): [string, string][] {
     ...g.operators.map((k, i): [string, string] => [`operators.${i}.publicKey`, k.publicKey]),
     ...g.fxKeys.map((k, i): [string, string] => [`fxKeys.${i}.publicKey`, k.publicKey]),
     ...g.settlementKeys.map((k, i): [string, string] => [`settlementKeys.${i}.publicKey`, k.publicKey]),
+    ...(g.compliance?.keys ?? []).map((k, i): [string, string] => [
+      `compliance.keys.${i}.publicKey`,
+      k.publicKey,
+    ]),
     ...g.participants.flatMap((p, i) =>
       p.keys.map((k, j): [string, string] => [`participants.${i}.keys.${j}.publicKey`, k.publicKey]),
     ),
