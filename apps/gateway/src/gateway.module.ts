@@ -1,6 +1,6 @@
 import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { GatewayConfig, gatewaySchema, loadConfig } from '@concord/config';
-import { servicesClient, ServicesPrismaClient } from '@concord/db';
+import { servicesClient, ServicesPrismaClient, sqlOf } from '@concord/db';
 import { createKafka, createProducer, KafkaSettings } from '@concord/kafka';
 import { createLogger, createMetricsRegistry, Logger } from '@concord/observability';
 import { Redis } from 'ioredis';
@@ -42,6 +42,10 @@ import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { ComplianceClient } from './compliance/compliance.client';
+import { ComplianceGate } from './compliance/compliance-gate';
+import { HeldTransfersProcessor } from './compliance/held-transfers.processor';
+import { COMPLIANCE_GATE, ScreeningsController } from './compliance/screenings.controller';
 
 export const CONFIG = 'GATEWAY_CONFIG';
 export const LOGGER = 'LOGGER';
@@ -60,6 +64,7 @@ export const GATEWAY_CONTROLLERS = [
   BooksController,
   QuotesController,
   SettlementInstructionsController,
+  ScreeningsController,
   HealthController,
 ];
 
@@ -235,8 +240,46 @@ export const GATEWAY_CONTROLLERS = [
         ),
     },
     {
+      provide: COMPLIANCE_GATE,
+      inject: [CONFIG, PRISMA],
+      // Without COMPLIANCE_URL no transfer is screened here (the ledger still refuses uncleared ones).
+      useFactory: (c: GatewayConfig, p: ServicesPrismaClient): ComplianceGate | null => {
+        if (!c.COMPLIANCE_URL) return null;
+        if (!c.OPERATOR_TOKEN)
+          throw new Error('COMPLIANCE_URL is set: OPERATOR_TOKEN is required to call it');
+        const client = new ComplianceClient(
+          c.COMPLIANCE_URL,
+          c.OPERATOR_TOKEN,
+          c.GATEWAY_COMPLIANCE_TIMEOUT_MS,
+        );
+        return new ComplianceGate(client, c.GATEWAY_CLEARANCE_THRESHOLDS, sqlOf(p));
+      },
+    },
+    {
+      provide: HeldTransfersProcessor,
+      inject: [COMPLIANCE_GATE, TransfersService, CONFIG, LOGGER],
+      useFactory: (gate: ComplianceGate | null, t: TransfersService, c: GatewayConfig, log: Logger) =>
+        gate
+          ? new HeldTransfersProcessor(
+              gate,
+              (command) => t.sendCommand(command),
+              c.REDIS_URL,
+              c.KAFKA_TOPIC_PREFIX,
+              c.GATEWAY_COMPLIANCE_POLL_MS,
+              log,
+            )
+          : null,
+    },
+    {
       provide: TransfersService,
-      inject: [TransfersRepository, ParticipantsRepository, PRODUCER, CONFIG, GatewayMetrics],
+      inject: [
+        TransfersRepository,
+        ParticipantsRepository,
+        PRODUCER,
+        CONFIG,
+        GatewayMetrics,
+        COMPLIANCE_GATE,
+      ],
       // The metered subclass counts accepted transfers for /metrics.
       useFactory: (
         t: TransfersRepository,
@@ -244,6 +287,7 @@ export const GATEWAY_CONTROLLERS = [
         producer: Producer,
         c: GatewayConfig,
         metrics: GatewayMetrics,
+        gate: ComplianceGate | null,
       ) =>
         new MeteredTransfersService(
           metrics,
@@ -252,6 +296,7 @@ export const GATEWAY_CONTROLLERS = [
           producer,
           c.KAFKA_TOPIC_PREFIX,
           c.GATEWAY_COMMAND_LINGER_MS,
+          gate,
         ),
     },
     {
@@ -312,6 +357,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(ClearingEventsConsumer) private readonly clearingEvents: ClearingEventsConsumer,
     @Inject(ReadinessService) private readonly readiness: ReadinessService,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(HeldTransfersProcessor) private readonly held: HeldTransfersProcessor | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -322,6 +368,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     await this.fx.start();
     await this.finalized.start();
     await this.clearingEvents.start();
+    await this.held?.start();
   }
 
   /**
@@ -341,6 +388,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
       timed('finalized', () => this.finalized.stop()),
       timed('fx', () => this.fx.stop()),
       timed('deliveries', () => this.deliveries.stop()),
+      timed('held', async () => this.held?.stop()),
       timed('readiness', () => this.readiness.close()),
     ]);
     await timed('producer', () => this.producer.disconnect());

@@ -180,6 +180,50 @@ export const gatewaySchema = commonSchema.extend({
     .describe(
       "Accept webhook URLs on loopback, private, link-local and other non-public addresses (refused otherwise: they would let a partner make the gateway call into the operator's own network). Only for a network on one machine: `npm start` and the tests set it.",
     ),
+  COMPLIANCE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      "The compliance service's API. Set, transfers at or above GATEWAY_CLEARANCE_THRESHOLDS are screened (`POST /v1/screenings` first) and go to the ledger only with a clearance; unset, the gateway sends none and the ledger refuses such transfers (CLEARANCE_REQUIRED) when its genesis requires clearances.",
+    ),
+  OPERATOR_TOKEN: operatorToken
+    .optional()
+    .describe('The bearer token the gateway presents to the compliance API (required with COMPLIANCE_URL).'),
+  GATEWAY_CLEARANCE_THRESHOLDS: z
+    .string()
+    .regex(/^([A-Z]{3}=(0|[1-9]\d{0,18}))?(;[A-Z]{3}=(0|[1-9]\d{0,18}))*$/, 'CUR=minor;CUR=minor')
+    .default('')
+    .transform(
+      (v) =>
+        new Map(
+          v
+            .split(';')
+            .filter(Boolean)
+            .map((p) => [p.slice(0, 3), BigInt(p.slice(4))]),
+        ),
+    )
+    .describe(
+      "The genesis's compliance thresholds (`USD=100000;PHP=0`: minor units at or above which a transfer needs a clearance). They must match the genesis: a gateway that screens less sees the transfers refused by every signer.",
+    ),
+  GATEWAY_COMPLIANCE_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(2000)
+    .describe(
+      'How often held transfers are looked up at the compliance service (released ones then go to the ledger).',
+    ),
+  GATEWAY_COMPLIANCE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(3000)
+    .describe(
+      'How long a call to the compliance service may take before the transfer is refused 503 COMPLIANCE_UNAVAILABLE.',
+    ),
 });
 
 export const ledgerSchema = commonSchema.extend({

@@ -178,3 +178,24 @@ export function officerDecisionPayload(d: {
 export const caseDecisionSchema = z.object({ reason: text(1000) }).strict();
 
 export const OFFICER_ID_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/**
+ * `POST /v1/screenings` at the gateway: a partner sends the parties of a transfer before the transfer
+ * (the caller is the payer; the amount is a decimal string, as in transfers). The gateway forwards it to
+ * the compliance service and nothing of it to the ledger.
+ */
+export const partnerScreeningRequestSchema = screeningRequestSchema
+  .omit({ payer: true, amountMinor: true })
+  .extend({ amount: z.string().regex(/^\d{1,18}(\.\d{1,4})?$/, 'a decimal amount such as 1250.00') })
+  .strict();
+export type PartnerScreeningRequest = z.infer<typeof partnerScreeningRequestSchema>;
+
+/** The answer to a partner's `POST /v1/screenings`: the outcome, not the hits (they stay with officers). */
+export const partnerScreeningViewSchema = z
+  .object({
+    transferId: id,
+    status: z.enum(SCREENING_STATUSES),
+    caseId: z.string().optional().describe('the case officers review, when held'),
+  })
+  .strict();
+export type PartnerScreeningView = z.infer<typeof partnerScreeningViewSchema>;

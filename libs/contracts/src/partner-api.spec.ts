@@ -12,9 +12,10 @@ import {
 } from './index';
 
 describe('the partner API contract', () => {
-  it("shows a transfer's status as `accepted` or one of the ledger's statuses, one list", () => {
-    expect(TRANSFER_VIEW_STATUSES).toEqual(['accepted', ...transferStatusSchema.options]);
+  it("shows a transfer's status as `accepted`, `held` or one of the ledger's statuses, one list", () => {
+    expect(TRANSFER_VIEW_STATUSES).toEqual(['accepted', 'held', ...transferStatusSchema.options]);
     expect(transferListQuerySchema.safeParse({ status: 'accepted' }).success).toBe(true);
+    expect(transferListQuerySchema.safeParse({ status: 'held' }).success).toBe(true);
     expect(transferListQuerySchema.safeParse({ status: 'pending' }).success).toBe(false);
   });
 

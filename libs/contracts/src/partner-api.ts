@@ -8,6 +8,7 @@ import {
 import { fxQuoteSchema, FxQuote } from './fx';
 import { ID_PATTERN, transferBatchInstructionSchema, transferInstructionSchema } from './instructions';
 import { blockHeaderSchema, transferStatusSchema } from './ledger';
+import { partnerScreeningRequestSchema, partnerScreeningViewSchema } from './compliance';
 
 /**
  * The partners' HTTP API (/v1), defined once: every request, query and view as a zod schema. The gateway
@@ -107,8 +108,12 @@ export type ProblemView = z.infer<typeof problemSchema>;
 
 // Transfers
 
-/** A transfer's status as the API shows it: `accepted` until a block decides, then the ledger's status. */
-export const TRANSFER_VIEW_STATUSES = ['accepted', ...transferStatusSchema.options] as const;
+/**
+ * A transfer's status as the API shows it: `accepted` until a block decides, then the ledger's status;
+ * `held` while compliance reviews it (it goes to the ledger once released, or ends `rejected` with
+ * `COMPLIANCE_REJECTED`).
+ */
+export const TRANSFER_VIEW_STATUSES = ['accepted', 'held', ...transferStatusSchema.options] as const;
 export const transferViewStatusSchema = z.enum(TRANSFER_VIEW_STATUSES);
 export type TransferViewStatus = z.infer<typeof transferViewStatusSchema>;
 
@@ -737,6 +742,10 @@ export const PARTNER_API_ROUTES = {
   'get /v1/ledger/genesis': { responses: { '200': genesisViewSchema } },
   'get /v1/ledger/signer-sets': { responses: { '200': signerSetListSchema } },
   'post /v1/quotes': { body: quoteRequestSchema, responses: { '201': quoteAnswerSchema } },
+  'post /v1/screenings': {
+    body: partnerScreeningRequestSchema,
+    responses: { '200': partnerScreeningViewSchema },
+  },
   'get /v1/settlement-instructions': {
     query: settlementInstructionListQuerySchema,
     responses: { '200': settlementInstructionPageSchema },

@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import { COMPLIANCE_GATE } from '../compliance/screenings.controller';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
 import { LedgerViewRepository } from '../finality/ledger-view.repository';
@@ -55,6 +56,7 @@ describe('OpenAPI document', () => {
         { provide: BooksService, useValue: {} },
         { provide: QuotesService, useValue: {} },
         { provide: SettlementInstructionsService, useValue: {} },
+        { provide: COMPLIANCE_GATE, useValue: null },
       ],
     }).compile();
     app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
@@ -79,6 +81,7 @@ describe('OpenAPI document', () => {
       '/v1/ledger/signer-sets',
       '/v1/participants/me',
       '/v1/quotes',
+      '/v1/screenings',
       '/v1/settlement-instructions',
       '/v1/settlement-instructions/{id}',
       '/v1/settlement-instructions/{id}/confirmations',

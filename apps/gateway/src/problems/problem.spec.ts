@@ -1,6 +1,7 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { Problem } from '@concord/http-problems';
 import { ACCOUNT_PROBLEMS, AccountFailure } from '../accounts/accounts.errors';
+import { COMPLIANCE_PROBLEMS, ComplianceFailure } from '../compliance/compliance.errors';
 import { AUTH_PROBLEMS, AuthFailure } from '../auth/auth.errors';
 import { BOOK_PROBLEMS, BookFailure } from '../books/books.errors';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyFailure } from '../idempotency/idempotency.errors';
@@ -102,6 +103,35 @@ const FAILURES: [Error, number, string][] = [
   [new IdempotencyFailure({ kind: 'INVALID_KEY', reason: 'r' }), 400, 'INVALID_IDEMPOTENCY_KEY'],
   [new IdempotencyFailure({ kind: 'KEY_REUSED' }), 409, 'IDEMPOTENCY_KEY_REUSED'],
   [new IdempotencyFailure({ kind: 'IN_PROGRESS' }), 409, 'IDEMPOTENCY_KEY_IN_PROGRESS'],
+  [new ComplianceFailure({ kind: 'INVALID_BODY', errors: [] }), 400, 'INVALID_BODY'],
+  [
+    new ComplianceFailure({
+      kind: 'PARTIES_REQUIRED',
+      transferId: 't',
+      currency: 'USD',
+      thresholdMinor: '100000',
+    }),
+    422,
+    'PARTIES_REQUIRED',
+  ],
+  [new ComplianceFailure({ kind: 'COMPLIANCE_UNAVAILABLE', detail: 'down' }), 503, 'COMPLIANCE_UNAVAILABLE'],
+  [new ComplianceFailure({ kind: 'SCREENING_NOT_CLEAR', ids: ['t'] }), 422, 'SCREENING_NOT_CLEAR'],
+  [
+    new ComplianceFailure({ kind: 'SCREENING_MISMATCH', transferId: 't', field: 'amount' }),
+    422,
+    'SCREENING_MISMATCH',
+  ],
+  [
+    new ComplianceFailure({
+      kind: 'COMPLIANCE_REFUSED',
+      status: 422,
+      code: 'MISSING_TRAVEL_RULE_DATA',
+      title: 'Required originator or beneficiary data is missing',
+    }),
+    422,
+    'MISSING_TRAVEL_RULE_DATA',
+  ],
+  [new ComplianceFailure({ kind: 'NOT_FOUND', transferId: 't' }), 404, 'SCREENING_NOT_FOUND'],
 ];
 
 describe("the gateway's problem mapping", () => {
@@ -126,6 +156,7 @@ describe("the gateway's problem mapping", () => {
       ...Object.keys(WEBHOOK_PROBLEMS).map((k) => `WebhookFailure:${k}`),
       ...Object.keys(IDEMPOTENCY_PROBLEMS).map((k) => `IdempotencyFailure:${k}`),
       ...Object.keys(BOOK_PROBLEMS).map((k) => `BookFailure:${k}`),
+      ...Object.keys(COMPLIANCE_PROBLEMS).map((k) => `ComplianceFailure:${k}`),
     ];
     expect(kinds.sort()).toEqual(rows.sort());
   });

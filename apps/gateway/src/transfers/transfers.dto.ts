@@ -72,7 +72,7 @@ export function transferPage(rows: TransferRow[], limit: number) {
 }
 
 /** The ledger has decided on the transfer (`?wait=` on creation returns then, `reserved` included). */
-export const isSettled = (status: string): boolean => status !== 'accepted';
+export const isSettled = (status: string): boolean => status !== 'accepted' && status !== 'held';
 
 /** A reserved transfer's fulfil or abort has been decided. */
-export const isCompleted = (status: string): boolean => status !== 'accepted' && status !== 'reserved';
+export const isCompleted = (status: string): boolean => isSettled(status) && status !== 'reserved';

@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import {
+  Clearance,
   InstructionCommand,
   emptyInstructionSchema,
   ID_PATTERN,
@@ -24,6 +25,8 @@ import { fieldErrors } from '../problems/problem';
 import { TransferFailure } from './transfers.errors';
 import { NewTransfer, TransferRow, TransfersRepository } from './transfers.repository';
 import { FinalStates } from '../finality/final-states';
+import type { ComplianceGate } from '../compliance/compliance-gate';
+import { ComplianceFailure } from '../compliance/compliance.errors';
 
 /** Throws the 400 that names what is wrong with a transfer body the parser refused. */
 function refuseTransferBody(json: unknown, at: string): never {
@@ -71,6 +74,8 @@ export class TransfersService {
     topicPrefix: string,
     /** How long a single transfer's instruction may wait for others' (GATEWAY_COMMAND_LINGER_MS). */
     commandLingerMs = 0,
+    /** With COMPLIANCE_URL: transfers at or above the clearance threshold need a screening first. */
+    private readonly compliance: ComplianceGate | null = null,
   ) {
     this.commands = new CoalescingSender(producer, topicName('ledgerCommands', topicPrefix), {
       lingerMs: commandLingerMs,
@@ -138,6 +143,12 @@ export class TransfersService {
    */
   async submit(write: AuthenticatedRequest, waitMs = 0): Promise<{ view: TransferView; created: boolean }> {
     const transfer = this.validate(write.participant, this.parseJson(write.signed.body));
+    const gate = this.compliance?.needsClearance(transfer) ? this.compliance : null;
+    // Compliance is asked before anything is stored, unless the transfer is known and past 'accepted'
+    // (held, decided): a retry of those answers their state without it.
+    const known = gate ? await this.repository.find(transfer.payer, transfer.id) : null;
+    const screening =
+      gate && (!known || known.status === 'accepted') ? await gate.screeningOf(transfer) : null;
     const { row, created } = await this.repository.insertOrGet(transfer);
     if (row.requestHash !== transfer.requestHash || row.participantId !== transfer.participantId) {
       throw new TransferFailure({ kind: 'ID_REUSED', id: transfer.id });
@@ -145,7 +156,15 @@ export class TransfersService {
     // A transfer still 'accepted' may never have reached the log (a crash between the insert and the
     // send), so a retry sends it again; the ledger takes each id once.
     if (row.status !== 'accepted') return { view: toTransferView(row), created };
-    const [view] = await this.forwardAndWait(write, [row], waitMs);
+    if (gate && screening?.kind === 'held') {
+      return { view: toTransferView(await gate.hold(this.commandOf(write), row)), created };
+    }
+    if (gate && screening?.kind === 'rejected') {
+      await gate.reject(row);
+      return { view: toTransferView((await this.repository.find(row.payer, row.id)) ?? row), created };
+    }
+    const clearances = screening?.kind === 'cleared' ? [screening.clearance] : undefined;
+    const [view] = await this.forwardAndWait(write, [row], waitMs, clearances);
     return { view, created };
   }
 
@@ -168,6 +187,7 @@ export class TransfersService {
     const transfers = envelope.data.transfers.map((t, i) =>
       this.validate(write.participant, t, `transfers.${i}.`),
     );
+    const clearances = await this.batchClearances(transfers);
     const seen = new Set<string>();
     for (const t of transfers) {
       if (seen.has(t.id)) {
@@ -189,7 +209,21 @@ export class TransfersService {
     if (!ordered.some((row) => row.status === 'accepted')) {
       return { views: ordered.map(toTransferView), created: created.size };
     }
-    return { views: await this.forwardAndWait(write, ordered, waitMs), created: created.size };
+    return { views: await this.forwardAndWait(write, ordered, waitMs, clearances), created: created.size };
+  }
+
+  /**
+   * The clearances of a batch's transfers that need one. A batch is one signed request and cannot be
+   * split, so it goes only when every such transfer is cleared: a held or refused one is sent on its own.
+   */
+  private async batchClearances(transfers: NewTransfer[]): Promise<Clearance[] | undefined> {
+    const gate = this.compliance;
+    const needing = gate ? transfers.filter((t) => gate.needsClearance(t)) : [];
+    if (!gate || needing.length === 0) return undefined;
+    const screenings = await Promise.all(needing.map((t) => gate.screeningOf(t)));
+    const notClear = needing.filter((_, i) => screenings[i].kind !== 'cleared').map((t) => t.id);
+    if (notClear.length > 0) throw new ComplianceFailure({ kind: 'SCREENING_NOT_CLEAR', ids: notClear });
+    return screenings.flatMap((s) => (s.kind === 'cleared' ? [s.clearance] : []));
   }
 
   /**
@@ -202,14 +236,15 @@ export class TransfersService {
     write: AuthenticatedRequest,
     rows: TransferRow[],
     waitMs: number,
+    clearances?: Clearance[],
   ): Promise<TransferView[]> {
     if (waitMs <= 0) {
-      await this.forward(write);
+      await this.forward(write, clearances);
       return rows.map(toTransferView);
     }
     const watch = this.finalStates.watch(rows.map((r) => transferKey(r.payer, r.id)));
     try {
-      await this.forward(write);
+      await this.forward(write, clearances);
       for (const row of rows) if (isSettled(row.status)) watch.settled(transferKey(row.payer, row.id));
       await watch.done(waitMs);
       const current = rows.map((r) => watch.latest(r));
@@ -260,14 +295,24 @@ export class TransfersService {
     return { view: toTransferView(row), sent: true };
   }
 
-  private async forward(write: AuthenticatedRequest): Promise<void> {
-    const command: InstructionCommand = {
+  /** The partner's signed request as the ledger command that carries it. */
+  private commandOf(write: AuthenticatedRequest): InstructionCommand {
+    return {
       v: 1,
       type: 'instruction',
       participantId: write.participant.id,
       request: { ...write.signed, method: 'POST', query: write.signed.query ?? '' },
       signature: write.signature,
     };
+  }
+
+  private async forward(write: AuthenticatedRequest, clearances?: Clearance[]): Promise<void> {
+    const command = this.commandOf(write);
+    await this.sendCommand(clearances ? { ...command, clearances } : command);
+  }
+
+  /** Appends a command to the ledger's log (also a held transfer's, once compliance released it). */
+  async sendCommand(command: InstructionCommand): Promise<void> {
     try {
       await this.commands.send(command);
     } catch {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { signRequest } from '@concord/crypto';
 import {
   buildGenesis,
+  complianceKey,
   ConsortiumSpec,
   derivedKey,
   fxKey,
@@ -215,6 +216,7 @@ export class LocalNetwork {
           GATEWAY_PORT: String(this.options.gatewayPort),
           // A network on one machine (npm start, the tests, the bench): its webhook receivers are local.
           GATEWAY_WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+          ...this.gatewayComplianceEnv(),
           ...extra,
         },
       };
@@ -283,10 +285,30 @@ export class LocalNetwork {
   }
 
   private complianceEnv(): Record<string, string> {
+    // The key whose clearances the consortium's genesis accepts.
+    const clearance = complianceKey(this.options.spec);
     return {
       ...this.commonEnv(),
       ...this.serviceUrls(),
       COMPLIANCE_PORT: String(this.options.compliancePort),
+      COMPLIANCE_SIGNING_KEY: clearance.key.seedHex,
+      COMPLIANCE_SIGNING_KEY_ID: clearance.keyId,
+    };
+  }
+
+  /**
+   * With the compliance service in the network and clearance thresholds in the genesis, the gateway
+   * screens the transfers that need a clearance at the same thresholds.
+   */
+  private gatewayComplianceEnv(): Record<string, string> {
+    const { compliancePort, spec } = this.options;
+    if (!compliancePort || !spec.clearanceThresholds) return {};
+    return {
+      COMPLIANCE_URL: `http://127.0.0.1:${compliancePort}`,
+      OPERATOR_TOKEN: this.operatorToken,
+      GATEWAY_CLEARANCE_THRESHOLDS: spec.clearanceThresholds
+        .map((t) => `${t.currency}=${t.fromMinor}`)
+        .join(';'),
     };
   }
 
