@@ -15,12 +15,14 @@ import { verifyRequestSignature } from '@concord/crypto';
 import type { RejectionReason } from './engine.errors';
 import type { LogRecord, Posting } from './engine.types';
 import type { LedgerState, Participant } from './ledger-state';
-import { applyTransfer, completeTransfer, rejectNew } from './transfers';
+import { applyTransfer, clearanceRefusal, completeTransfer, needsClearance, rejectNew } from './transfers';
 
 /** A signed request may reach the log at most this long after it was created (replay window). */
 export const SIGNATURE_MAX_AGE_MS = 10 * 60 * 1000;
 /** Tolerated clock skew of a partner ahead of the log's clock. */
 export const SIGNATURE_MAX_SKEW_MS = 60 * 1000;
+/** How long a transfer held by compliance may wait for its release (see releasedByCompliance). */
+export const HELD_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 export function applyInstruction(state: LedgerState, record: LogRecord, cmd: InstructionCommand): void {
   const outcomes: TransferOutcome[] = [];
@@ -88,12 +90,35 @@ function checkAuthenticity(
   if (!publicKey) return 'UNKNOWN_KEY';
   if (!verifyRequestSignature(publicKey, cmd.request, cmd.signature)) return 'INVALID_SIGNATURE';
   const createdMs = cmd.request.created * 1000;
-  if (createdMs < state.clockMs - SIGNATURE_MAX_AGE_MS || createdMs > state.clockMs + SIGNATURE_MAX_SKEW_MS) {
+  if (createdMs > state.clockMs + SIGNATURE_MAX_SKEW_MS) return 'SIGNATURE_TOO_OLD';
+  if (createdMs < state.clockMs - SIGNATURE_MAX_AGE_MS && !releasedByCompliance(state, cmd, createdMs)) {
     return 'SIGNATURE_TOO_OLD';
   }
   // A closed participant may instruct nothing at all; a suspended one is refused new transfers only.
   if (participant.status === 'closed') return 'PARTICIPANT_NOT_ACTIVE';
   return null;
+}
+
+/**
+ * Whether an older signed request is a transfer that compliance held and has just released: a single
+ * transfer that needs a clearance, with a valid one issued after the request was signed and within the
+ * replay window of the log's clock, and signed at most HELD_MAX_AGE_MS ago. A held transfer waits for its
+ * officers far longer than the replay window; the clearance's fresh signature stands in for the freshness
+ * of the partner's, and the transfer id is still taken once. Only checked for a request already too old,
+ * so it costs nothing on the common path.
+ */
+function releasedByCompliance(state: LedgerState, cmd: InstructionCommand, createdMs: number): boolean {
+  if (!cmd.clearances || createdMs < state.clockMs - HELD_MAX_AGE_MS) return false;
+  if (routeInstruction(cmd.request.path)?.kind !== 'transfer') return false;
+  const t = parseTransferInstructionJson(cmd.request.body);
+  const clearance = t && cmd.clearances.find((c) => c.transferId === t.id);
+  if (!t || !clearance || t.payer !== cmd.participantId) return false;
+  const issuedMs = Date.parse(clearance.issuedAt);
+  const fresh =
+    issuedMs >= createdMs &&
+    issuedMs >= state.clockMs - SIGNATURE_MAX_AGE_MS &&
+    issuedMs <= state.clockMs + SIGNATURE_MAX_SKEW_MS;
+  return fresh && needsClearance(state, t) && clearanceRefusal(state, t, cmd.clearances) === null;
 }
 
 /**

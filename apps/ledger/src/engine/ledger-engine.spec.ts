@@ -2064,6 +2064,37 @@ describe('LedgerEngine', () => {
       expectZeroTotals(h.engine);
     });
 
+    it('takes a held transfer released hours after it was signed, with a clearance issued at the release', () => {
+      const h = withCompliance();
+      const t = big('c-held');
+      const signedAt = h.log.nowSeconds;
+      h.log.advance(3 * 3600 * 1000);
+      const releasedAt = new Date(h.log.nowMs).toISOString();
+      const late = { created: signedAt };
+      // Without a clearance, or with the one issued before the hold, the request is just too old.
+      expect(h.entry(h.log.transfer(t, late)).rejection).toBe('SIGNATURE_TOO_OLD');
+      const stale = clearanceFor(t, { issuedAt: new Date(signedAt * 1000).toISOString() });
+      expect(h.entry(h.log.transfer(t, { ...late, clearances: [stale] })).rejection).toBe(
+        'SIGNATURE_TOO_OLD',
+      );
+      // A transfer under the threshold gets no such grace.
+      const small = tr('c-held-small', { amount: '5.00' });
+      const smallClearance = clearanceFor(small, { amountMinor: '500', issuedAt: releasedAt });
+      expect(h.entry(h.log.transfer(small, { ...late, clearances: [smallClearance] })).rejection).toBe(
+        'SIGNATURE_TOO_OLD',
+      );
+      const fresh = clearanceFor(t, { issuedAt: releasedAt });
+      expect(h.outcome(h.log.transfer(t, { ...late, clearances: [fresh] })).status).toBe('committed');
+      // Past HELD_MAX_AGE_MS (30 days) nothing revives it.
+      const old = big('c-too-old');
+      const oldSignedAt = h.log.nowSeconds;
+      h.log.advance(31 * 24 * 3600 * 1000);
+      const revived = clearanceFor(old, { issuedAt: new Date(h.log.nowMs).toISOString() });
+      expect(h.entry(h.log.transfer(old, { created: oldSignedAt, clearances: [revived] })).rejection).toBe(
+        'SIGNATURE_TOO_OLD',
+      );
+    });
+
     it('the compliance section is part of the genesis block: another section makes another chain', () => {
       const a = withCompliance();
       const b = new Harness(complianceSpec);

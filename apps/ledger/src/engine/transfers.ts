@@ -85,8 +85,10 @@ export function applyTransfer(
   }
   // Refused without taking the id, so that the same transfer with its clearance (a held one released) can
   // follow; a repeat of a recorded transfer above returns its outcome, since it moves nothing.
-  const uncleared = clearanceRefusal(state, t, amount, clearances);
-  if (uncleared) return rejectNew(t, amount, uncleared);
+  if (needsClearance(state, t, amount)) {
+    const uncleared = clearanceRefusal(state, t, clearances, amount);
+    if (uncleared) return rejectNew(t, amount, uncleared);
+  }
   const terms = termsOf(t);
   if (t.quote) return applyConversion(state, t, key, amount, terms, logTimeMs, postings);
   const payerAccount = state.accounts.get(positionAccountId(t.payer, t.currency));
@@ -124,19 +126,33 @@ export function applyTransfer(
 }
 
 /**
- * Why a new transfer lacks what compliance requires, or null: below its currency's threshold (or with no
- * compliance in the genesis) it needs nothing and costs one map lookup; at or above it, a clearance for
- * its id signed by a genesis compliance key that covers exactly its payer, payee, amount and currency.
- * A cross-currency transfer is judged in its source currency.
+ * Whether a transfer needs a clearance: at or above its currency's threshold in the genesis's compliance
+ * section (a cross-currency transfer is judged in its source currency). Without compliance in the genesis,
+ * or under the threshold, it costs one map lookup. An invalid amount needs none (it is refused anyway).
  */
-function clearanceRefusal(
+export function needsClearance(state: LedgerState, t: TransferInstruction, amount?: bigint): boolean {
+  const threshold = state.clearanceThresholds.get(t.currency);
+  if (threshold === undefined) return false;
+  if (amount === undefined) {
+    try {
+      amount = parseAmount(t.amount, t.currency);
+    } catch {
+      return false;
+    }
+  }
+  return amount >= threshold;
+}
+
+/**
+ * Why a transfer that needs a clearance lacks a valid one, or null: it needs a clearance for its id signed
+ * by a genesis compliance key that covers exactly its payer, payee, amount and currency.
+ */
+export function clearanceRefusal(
   state: LedgerState,
   t: TransferInstruction,
-  amount: bigint,
   clearances: readonly Clearance[] | undefined,
+  amount: bigint = parseAmount(t.amount, t.currency),
 ): RejectionReason | null {
-  const threshold = state.clearanceThresholds.get(t.currency);
-  if (threshold === undefined || amount < threshold) return null;
   const clearance = clearances?.find((c) => c.transferId === t.id);
   if (!clearance) return 'CLEARANCE_REQUIRED';
   const transfer = {
