@@ -115,16 +115,31 @@ describe('LedgerRepository (PostgreSQL)', () => {
 
     const reserved = await ledger.apply(block(1, 2000, [outcome('ord_1.1', 'reserved')]));
     expect(reserved?.orders).toEqual(['ord_1']);
-    const paid = await ledger.apply(block(2, 2750, [outcome('ord_1.1', 'fulfilled')]));
+    // Another payer's transfer under the same id (ids are per payer) does not move the order; it counts in
+    // the partner's stats as its own outcome, not as the order's.
+    const foreign = await ledger.apply(
+      block(2, 2500, [
+        { ...outcome('ord_1.1', 'reserved'), payer: 'other' },
+        { ...outcome('ord_1.1', 'aborted'), payer: 'other' },
+      ]),
+    );
+    expect(foreign?.orders).toEqual([]);
+    expect(foreign?.outcomes).toEqual([
+      { partner: 'ph-a', currency: 'HKD', ok: false, latencyMs: 0, atMs: 2500 },
+    ]);
+    expect((await orders.get('ord_1'))?.state).toBe('reserved');
+    const paid = await ledger.apply(block(3, 2750, [outcome('ord_1.1', 'fulfilled')]));
     expect(paid?.outcomes).toEqual([
       { partner: 'ph-a', currency: 'HKD', ok: true, latencyMs: 750, atMs: 2750 },
     ]);
     // The same block read again after a crash: nothing applied twice.
-    expect(await ledger.apply(block(2, 2750, [outcome('ord_1.1', 'aborted')]))).toBeNull();
+    expect(await ledger.apply(block(3, 2750, [outcome('ord_1.1', 'aborted')]))).toBeNull();
     const order = await orders.get('ord_1');
     expect(order?.state).toBe('paid_out');
     expect(order?.events.map((e) => e.state)).toEqual(['created', 'routed', 'reserved', 'paid_out']);
-    expect(await ledger.recentOutcomes(10)).toEqual(paid?.outcomes);
-    expect(await ledger.height()).toBe(2);
+    expect(await ledger.recentOutcomes(10)).toEqual(
+      expect.arrayContaining([...paid!.outcomes, ...foreign!.outcomes]),
+    );
+    expect(await ledger.height()).toBe(3);
   });
 });

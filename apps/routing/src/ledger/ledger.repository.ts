@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '.prisma/routing-client';
-import type { FinalizedBlock, TransferOutcome } from '@concord/contracts';
+import { FinalizedBlock, TransferOutcome, transferKey } from '@concord/contracts';
 import type { Member } from '../participants/directory';
 import { LedgerStatus, onOutcome } from '../orders/order.state';
 
@@ -80,7 +80,10 @@ export class LedgerRepository {
    */
   private async recordOutcomes(tx: Tx, block: FinalizedBlock): Promise<Applied['outcomes']> {
     const atMs = block.header.blockTimeMs;
-    const counted = block.outcomes.filter((o) => !o.refusal);
+    // Transfer ids are the payers' own (two payers may use one): outcomes are stored under the ledger's key.
+    const counted = block.outcomes
+      .filter((o) => !o.refusal)
+      .map((o) => ({ ...o, transferId: transferKey(o.payer, o.transferId) }));
     const reserved = counted.filter((o) => o.status === 'reserved');
     if (reserved.length > 0) {
       await tx.partnerOutcome.createMany({
@@ -137,7 +140,8 @@ export class LedgerRepository {
     const changed: string[] = [];
     for (const o of outcomes) {
       const a = byTransfer.get(o.transferId);
-      if (!a) continue;
+      // Routing's transfers are paid by the order's app; another payer's transfer under the same id is not it.
+      if (!a || a.order.appId !== o.payer) continue;
       const next = onOutcome(a.state as never, a.order.state as never, o.status as LedgerStatus, o.reason);
       if (next.kind === 'none') continue;
       const attemptState = next.attempt;
