@@ -295,7 +295,7 @@ describe('availability under faults', () => {
     for (const s of ['s1', 's2', 's3', 's4']) {
       const [row] = await net.query<{ n: number; postings: number }>(
         `select count(*)::int as n,
-           (select count(*)::int from ledger_${s}.postings where transfer_id like 'av-%') as postings
+           (select count(*)::int from ledger_${s}.postings where transfer_id like '%/av-%') as postings
          from ledger_${s}.transfers where id like 'av-%' and status = 'committed'`,
       );
       expect(row).toEqual({ n: committed.length, postings: committed.length });

@@ -286,7 +286,7 @@ describe('a signer killed with SIGKILL under load', () => {
     }
     for (const s of net.network.signers) {
       const [row] = await net.query<{ n: number; postings: number }>(
-        `select count(*)::int as n, (select count(*)::int from ledger_${s}.postings where transfer_id like 'c-%') as postings
+        `select count(*)::int as n, (select count(*)::int from ledger_${s}.postings where transfer_id like '%/c-%') as postings
          from ledger_${s}.transfers where id like 'c-%' and status = 'committed'`,
       );
       expect(row).toEqual({ n: ids.length, postings: ids.length });
