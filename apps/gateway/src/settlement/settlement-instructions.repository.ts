@@ -194,22 +194,31 @@ export class SettlementInstructionsRepository {
     });
   }
 
-  /** One of a participant's instructions with its confirmations (null for anyone else's). */
+  /**
+   * One of a participant's instructions with its confirmations (null for anyone else's). Both read in one
+   * snapshot: a clearing event updates the instruction and a confirmation together, and two plain reads
+   * could show the confirmation confirmed beside the instruction's totals from before it.
+   */
   async get(
     participantId: string,
     id: string,
   ): Promise<{ instruction: InstructionRow; confirmations: ConfirmationRow[] } | null> {
-    const instruction = await this.prisma.gatewaySettlementInstruction.findUnique({ where: { id } });
-    if (!instruction || instruction.participantId !== participantId) return null;
-    const confirmations = await this.prisma.gatewaySettlementConfirmation.findMany({
-      where: { instructionId: id },
-      orderBy: [
-        { requestedAt: { sort: 'asc', nulls: 'last' } },
-        { confirmedAt: 'asc' },
-        { bankReference: 'asc' },
-      ],
-    });
-    return { instruction, confirmations };
+    return this.prisma.$transaction(
+      async (tx) => {
+        const instruction = await tx.gatewaySettlementInstruction.findUnique({ where: { id } });
+        if (!instruction || instruction.participantId !== participantId) return null;
+        const confirmations = await tx.gatewaySettlementConfirmation.findMany({
+          where: { instructionId: id },
+          orderBy: [
+            { requestedAt: { sort: 'asc', nulls: 'last' } },
+            { confirmedAt: 'asc' },
+            { bankReference: 'asc' },
+          ],
+        });
+        return { instruction, confirmations };
+      },
+      { isolationLevel: 'RepeatableRead' },
+    );
   }
 
   /**
