@@ -126,8 +126,12 @@ export class FxClient {
       clearTimeout(p.timer);
       this.pending.delete(id);
     }
-    await this.consumer?.disconnect();
+    // The replies' consumer group is this client's alone (a fresh id at every start) and commits nothing,
+    // so a disconnect that hangs has nothing to lose: after a broker outage kafkajs's leave-group could
+    // hold the gateway's SIGTERM for 9 s and more (the availability e2e). Wait for it a bounded time.
+    const consumer = this.consumer;
     this.consumer = null;
+    if (consumer) await boundedWait(consumer.disconnect(), STOP_WAIT_MS);
     if (this.ownsProducer) await this.producer?.disconnect();
   }
 
@@ -181,4 +185,20 @@ export class FxClient {
   getPricing(body: FxRequestBody<'get-pricing'>, options?: { timeoutMs?: number }) {
     return this.request('get-pricing', body, options);
   }
+}
+
+/** How long stop() waits for the replies' consumer to leave its group. */
+const STOP_WAIT_MS = 1_500;
+
+/** Waits for `work` at most `ms`; a rejection or a timeout both just end the wait. */
+async function boundedWait(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
