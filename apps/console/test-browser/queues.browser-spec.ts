@@ -60,6 +60,8 @@ describe('transfers and participants', () => {
     await ops.waitForSelector('tr[data-transfer="proved-1"]', { timeout: 10_000 });
     await ops.click('tr[data-transfer="proved-1"] a');
     await waitForText(ops, 'h1', 'Transfer proved-1');
+    // The page shows the transfer at once and its block when the read model has it: wait for the block.
+    await ops.waitForSelector('[data-transfer-block]', { timeout: 10_000 });
     const height = await ops.$eval('[data-transfer-block]', (a) => a.getAttribute('data-transfer-block'));
     expect(Number(height)).toBeGreaterThan(1);
     await clickButton(ops, 'Verify balance proof');
