@@ -62,7 +62,8 @@ export class OrderWebhooksRepository {
   deliveries(webhookId: string, status: DeliveryStatus | undefined, limit: number) {
     return this.prisma.orderWebhookDelivery.findMany({
       where: { webhookId, ...(status ? { status } : {}) },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      // Deliveries made in one dispatch share their time: the event's id keeps them in the order of the events.
+      orderBy: [{ createdAt: 'desc' }, { eventId: 'desc' }, { id: 'desc' }],
       take: limit,
     });
   }
