@@ -39,8 +39,8 @@ function termsOf(t: TransferInstruction): TransferTerms {
 
 /**
  * Whether an instruction repeats the transfer recorded under its key (its payer's id): made by an
- * instruction, and the same payer, payee, amount in minor units ("10" and "10.00" USD are one amount), currency, phases, expiry and
- * quote. Anything else under a known id is DUPLICATE_MODIFIED. Compared field by field: every transfer of
+ * instruction, and the same payer, payee, amount in minor units ("10" and "10.00" USD are one amount),
+ * currency, phases, expiry and quote. Anything else under a known key is DUPLICATE_MODIFIED. Compared field by field: every transfer of
  * every batch is looked up, and a content hash per transfer would cost the signers a large share of
  * their CPU.
  */

@@ -2,6 +2,7 @@ import { FormEvent, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BreakView } from '@console-api';
 import { ProblemView, QueryView } from '../components/QueryView';
+import { StatusFilter } from '../components/StatusFilter';
 import { api, get, qs } from '../lib/api';
 import { formatTime } from '../lib/format';
 import { useSession } from '../lib/session';
@@ -133,16 +134,7 @@ export function BreaksPage() {
   return (
     <section aria-labelledby="breaks-title">
       <h1 id="breaks-title">Reconciliation breaks</h1>
-      <label>
-        Show{' '}
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s || 'all'}
-            </option>
-          ))}
-        </select>
-      </label>
+      <StatusFilter statuses={STATUSES} value={status} onChange={setStatus} />
       <QueryView query={query}>
         {(data) =>
           data.breaks.length === 0 ? (

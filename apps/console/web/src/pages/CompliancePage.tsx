@@ -1,6 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ProblemView, QueryView } from '../components/QueryView';
+import { StatusFilter } from '../components/StatusFilter';
 import { api, get, qs } from '../lib/api';
 import { formatMinor, formatTime } from '../lib/format';
 import { useSession } from '../lib/session';
@@ -183,16 +184,7 @@ export function CompliancePage() {
   return (
     <section aria-labelledby="compliance-title">
       <h1 id="compliance-title">Compliance cases</h1>
-      <label>
-        Show{' '}
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s || 'all'}
-            </option>
-          ))}
-        </select>
-      </label>
+      <StatusFilter statuses={STATUSES} value={status} onChange={setStatus} />
       <QueryView query={query}>
         {(data) =>
           data.cases.length === 0 ? (
